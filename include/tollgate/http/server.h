@@ -1,0 +1,90 @@
+#pragma once
+// The HTTP(S) server core every mock runs on: Boost.Beast listener, session and router.
+// Each accepted socket gets its own strand; a session owns itself through its pending
+// operations; a timeout is armed before every read, write and handshake; every parser has
+// header and body limits; connections are capped; Stop() is graceful and bounded.
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tollgate/base/status.h"
+#include "tollgate/http/message.h"
+
+namespace tollgate {
+
+/// A request handler: plain function from request to response. Called on a server thread;
+/// handlers must be thread-safe.
+using Handler = std::function<ServerResponse(const ServerRequest&)>;
+
+/// Maps method + path to handlers. Exact paths win over prefixes; an unknown path is 404,
+/// a known path with another method is 405 with Allow. Not thread-safe while being built;
+/// read-only (and so thread-safe) once the server has started.
+class Router {
+ public:
+  /// `method` "*" matches any method.
+  void Add(std::string method, std::string path, Handler handler);
+  /// Matches every path that starts with `prefix`.
+  void AddPrefix(std::string method, std::string prefix, Handler handler);
+  /// Handler for anything else (default: 404 JSON).
+  void SetFallback(Handler handler);
+  /// Dispatches one request.
+  ServerResponse Route(const ServerRequest& request) const;
+
+ private:
+  struct Route_ {
+    std::string method, path;
+    bool prefix = false;
+    Handler handler;
+  };
+  std::vector<Route_> routes_;
+  Handler fallback_;
+};
+
+/// TLS settings for a listener (PEM files). Client-certificate policy comes in issue 4.
+struct ServerTlsOptions {
+  std::string cert_chain_file;  // leaf first
+  std::string key_file;
+  std::string client_ca_file;   // when set, client certificates are requested
+  bool require_client_cert = false;
+  std::string min_version = "1.2";
+};
+
+/// Server limits and binding.
+struct ServerOptions {
+  std::string bind_address = "127.0.0.1";
+  unsigned short port = 0;  // 0: ephemeral, read back with Server::port()
+  std::size_t max_header_bytes = 16 * 1024;
+  std::size_t max_body_bytes = 1024 * 1024;
+  std::size_t max_connections = 256;
+  std::chrono::milliseconds io_timeout{10'000};  // per read, write and handshake
+  int threads = 2;
+  bool tls = false;
+  ServerTlsOptions tls_options;
+};
+
+/// One listening HTTP(S) server. Start/Stop from one thread; thread-safe otherwise.
+class Server {
+ public:
+  Server(ServerOptions options, Router router);
+  ~Server();  // calls Stop()
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  /// Binds, listens and starts the I/O threads.
+  Status Start();
+  /// Closes the acceptor, asks sessions to close, waits a bounded time, joins threads.
+  void Stop();
+  /// The bound port (after Start).
+  unsigned short port() const;
+  /// "http://127.0.0.1:PORT" or "https://...".
+  std::string url() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace tollgate

@@ -1,0 +1,244 @@
+#pragma once
+// The typed model of suites, environments and target files. The scenario module builds it
+// from YAML (every object remembers where it came from); the runner executes it. Nothing
+// here touches a socket.
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "tollgate/base/source.h"
+#include "tollgate/scenario/template.h"
+
+namespace tollgate {
+
+using Duration = std::chrono::milliseconds;
+
+/// A value tree from YAML whose strings may hold templates (json bodies, matcher operands).
+/// Strings are kept raw; the loader has already checked that each one parses as a Template.
+struct TemplatedValue {
+  nlohmann::json value;
+  SourceLoc loc;
+};
+
+/// A status pattern: an exact code (200) or a class ("4xx" -> class_digit 4).
+struct StatusPattern {
+  int code = 0;         // exact code, when class_digit == 0
+  int class_digit = 0;  // 1..5 for "1xx".."5xx"
+  /// "200" or "4xx".
+  std::string ToString() const;
+  bool Matches(int status) const;
+};
+
+/// Accepts a status when any pattern matches.
+struct StatusExpect {
+  std::vector<StatusPattern> any_of;
+  SourceLoc loc;
+};
+
+/// equals / matches (RE2) / contains / exists, optionally negated by `not:`.
+/// A plain scalar in YAML is `equals`.
+struct Matcher {
+  enum class Kind { kEquals, kMatches, kContains, kExists };
+  Kind kind = Kind::kEquals;
+  bool negated = false;
+  TemplatedValue operand;  // kExists: a bool (exists: false means "absent")
+  SourceLoc loc;
+};
+
+/// A bound on the step's duration: `duration: {max: 500ms}` or `{min:..., max:...}`.
+struct DurationExpect {
+  std::optional<Duration> min;
+  std::optional<Duration> max;
+  SourceLoc loc;
+};
+
+/// Count of journal entries for `received` steps: exact or a range.
+struct CountExpect {
+  std::optional<int> exactly;
+  std::optional<int> min;
+  std::optional<int> max;
+  SourceLoc loc;
+};
+
+/// `tls:` expectation: "rejected" (any handshake refusal) or a named alert
+/// ("handshake_failure", "certificate_required", ...). Filled in by later issues' client.
+struct TlsExpect {
+  std::string outcome;  // "rejected", "accepted", or an alert name
+  SourceLoc loc;
+};
+
+/// Everything a step may expect of its outcome. All present parts must hold.
+struct Expect {
+  std::optional<StatusExpect> status;
+  std::vector<std::pair<std::string, Matcher>> headers;  // header name -> matcher
+  std::vector<std::pair<std::string, Matcher>> json;     // JSON pointer -> matcher
+  std::vector<Matcher> body;
+  std::optional<bool> rejected;  // handshake refused, or 401/403
+  SourceLoc rejected_loc;
+  std::optional<TlsExpect> tls;
+  std::vector<Expect> one_of;     // at least one alternative holds
+  SourceLoc one_of_loc;
+  std::optional<StatusExpect> exactly_one;  // concurrent replay: exactly one copy matches
+  std::optional<DurationExpect> duration;
+  std::optional<CountExpect> count;  // received steps
+  SourceLoc loc;
+};
+
+/// `auth:` on a request.
+struct AuthSpec {
+  enum class Kind { kBasic, kBearer };
+  Kind kind = Kind::kBasic;
+  Template user;      // basic
+  Template password;  // basic
+  Template token;     // bearer
+  SourceLoc loc;
+};
+
+/// Client TLS options. Issue 4 fills identities and variants; the fields exist now so
+/// suites can name them and the client can honour files.
+struct TlsOptions {
+  std::optional<Template> ca;        // CA bundle file to trust
+  std::optional<Template> cert;      // client certificate (chain) file
+  std::optional<Template> key;       // client private key file
+  std::optional<std::string> min_version;  // "1.0", "1.1", "1.2", "1.3"
+  std::optional<std::string> max_version;
+  bool insecure = false;             // skip server verification (never by default)
+  std::optional<Template> identity;  // named identity of certs/pki.yaml (issue 4)
+  std::optional<Template> variant;   // named variant of that identity (issue 4)
+  SourceLoc loc;
+};
+
+/// A request body: none, JSON value, form fields, or raw text.
+struct BodySpec {
+  enum class Kind { kNone, kJson, kForm, kRaw };
+  Kind kind = Kind::kNone;
+  TemplatedValue json;                                  // kJson
+  std::vector<std::pair<std::string, Template>> form;   // kForm
+  Template raw;                                         // kRaw
+};
+
+/// `request:` sends one HTTP request.
+struct RequestStep {
+  Template method;
+  Template url;
+  std::vector<std::pair<std::string, Template>> headers;
+  BodySpec body;
+  std::optional<AuthSpec> auth;
+  std::optional<Duration> timeout;
+  TlsOptions tls;
+  bool has_tls = false;
+  std::optional<Template> source_address;
+  std::optional<TemplatedValue> sign;  // signing profile use; issue 5
+};
+
+/// `replay:` sends a recorded request again: `previous` or a saved name.
+struct ReplayStep {
+  std::string what = "previous";
+  int concurrent = 1;
+};
+
+/// `wait:` pauses; always bounded by --max-wait.
+struct WaitStep {
+  Duration duration{0};
+};
+
+/// `received:` asserts on a mock service's journal. Filters select entries; `expect`
+/// holds the count and header matchers.
+struct ReceivedStep {
+  std::string service;
+  std::optional<Template> method;
+  std::optional<Template> path;
+};
+
+/// One step of a scenario.
+struct Step {
+  enum class Kind { kRequest, kReplay, kWait, kReceived };
+  Kind kind = Kind::kRequest;
+  std::variant<RequestStep, ReplayStep, WaitStep, ReceivedStep> body;
+  std::optional<std::string> save;
+  std::optional<Expect> expect;
+  SourceLoc loc;
+};
+
+/// One scenario; a matrix expands it into one case per combination of values.
+struct Scenario {
+  std::string id;
+  Template name;  // may use matrix values
+  std::vector<std::string> requirements;
+  std::vector<std::string> tags;
+  std::vector<std::pair<std::string, std::vector<std::string>>> matrix;  // in file order
+  std::vector<Step> steps;
+  SourceLoc loc;
+};
+
+/// One suite file.
+struct Suite {
+  std::string id;     // `suite:`
+  std::string title;
+  std::string file;   // path as given
+  std::string sha256; // of the file's bytes, for provenance in reports
+  std::vector<std::string> requires_services;
+  std::vector<std::string> tags;
+  std::vector<std::pair<std::string, Template>> vars;  // in file order
+  std::vector<Scenario> scenarios;
+  SourceLoc loc;
+};
+
+/// One mock service of an environment. `config` is the service's mapping minus `kind`,
+/// checked against the kind's schema by the loader; the mocks module interprets it.
+struct ServiceDecl {
+  std::string name;
+  std::string kind;
+  nlohmann::json config;
+  std::vector<std::string> faults;
+  SourceLoc loc;
+};
+
+/// An environment file (mocks/*.yaml).
+struct Environment {
+  std::string name;
+  std::string file;
+  std::vector<ServiceDecl> services;  // in file order
+  std::string default_target;         // a service name, or empty
+  SourceLoc loc;
+};
+
+/// A target file: an external API under test and its settings.
+struct TargetFile {
+  std::string name;
+  std::string file;
+  Template url;
+  std::vector<std::pair<std::string, Template>> settings;  // target.NAME
+  std::vector<std::pair<std::string, Template>> secrets;   // target.NAME, redacted
+  SourceLoc loc;
+};
+
+/// One requirement of a profile's requirements.yaml.
+struct Requirement {
+  std::string id;
+  std::string text;
+  std::string source;   // seed document file name
+  std::string quote;    // the sentence it comes from
+  std::string severity; // "must" or "should"
+  SourceLoc loc;
+};
+
+/// A profile's requirements.yaml, plus its fault map (which scenarios each fault of the
+/// reference target must fail).
+struct Requirements {
+  std::string profile;
+  std::string file;
+  std::string environment;  // environment file, relative to the project root
+  std::vector<Requirement> requirements;
+  std::vector<std::pair<std::string, std::vector<std::string>>> faults;  // fault -> ids
+  SourceLoc loc;
+};
+
+}  // namespace tollgate
