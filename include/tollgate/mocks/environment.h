@@ -1,0 +1,56 @@
+#pragma once
+// A running environment: every service of an Environment model on its own server, with
+// its journal, the shared clock and the run's redactor.
+
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "tollgate/base/clock.h"
+#include "tollgate/base/redact.h"
+#include "tollgate/base/status.h"
+#include "tollgate/mocks/journal.h"
+#include "tollgate/mocks/service.h"
+#include "tollgate/scenario/model.h"
+
+namespace tollgate {
+
+/// Starts, serves and stops the services of one environment. Start/Stop from one thread;
+/// the accessors are thread-safe once started.
+class MockEnvironment {
+ public:
+  /// `clock` and `redactor` are borrowed and must outlive the environment.
+  MockEnvironment(Environment model, const Clock* clock, Redactor* redactor);
+  ~MockEnvironment();
+
+  /// Switches on a fault of a service before Start (`selftest`, `--fault`). InvalidArgument
+  /// names the known faults when the service or fault is unknown.
+  Status AddFault(const std::string& service, const std::string& fault);
+  /// Creates and starts every service; stops those already started when one fails.
+  Status Start();
+  void Stop();
+
+  const Environment& model() const { return model_; }
+  /// Names in file order.
+  std::vector<std::string> ServiceNames() const;
+  bool HasService(const std::string& name) const;
+  /// The URL clients use (public_url when the file sets one).
+  std::string Url(const std::string& service) const;
+  std::string Kind(const std::string& service) const;
+  const Journal* GetJournal(const std::string& service) const;
+  std::vector<TargetSetting> TargetSettings(const std::string& service) const;
+  /// {"ready": true, "environment": ..., "services": {name: {"kind", "url"}}}.
+  nlohmann::json ReadyJson() const;
+
+ private:
+  struct Running;
+  Environment model_;
+  const Clock* clock_;
+  Redactor* redactor_;
+  std::map<std::string, std::vector<std::string>> extra_faults_;
+  std::vector<std::unique_ptr<Running>> running_;
+};
+
+}  // namespace tollgate

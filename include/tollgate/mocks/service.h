@@ -1,0 +1,81 @@
+#pragma once
+// A mock service: a named kind (receiver, connectpay, ...) whose handlers are plain
+// functions from request to response. The environment gives each one a server, a journal
+// and the shared clock; the service only adds routes.
+
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "tollgate/base/clock.h"
+#include "tollgate/base/redact.h"
+#include "tollgate/base/status.h"
+#include "tollgate/http/server.h"
+#include "tollgate/scenario/model.h"
+
+namespace tollgate {
+
+/// A value a service offers to suites as `target.NAME` when it is the target.
+struct TargetSetting {
+  std::string name;
+  std::string value;
+  bool secret = false;  // redacted everywhere
+};
+
+/// What a service's handlers may use. Borrowed from the environment, which outlives it.
+struct ServiceContext {
+  const Clock* clock = nullptr;
+  Redactor* redactor = nullptr;
+};
+
+/// A handler's answer plus the verdict the journal records (why it answered so).
+struct Handled {
+  ServerResponse response;
+  std::string note;
+};
+
+/// Base of every mock kind. Thread-safe once started: handlers run on server threads.
+class MockService {
+ public:
+  virtual ~MockService() = default;
+
+  /// Adds the service's routes. Handlers return Handled so the journal keeps the verdict.
+  virtual void AddRoutes(class ServiceRouter& router) = 0;
+  /// The faults this kind knows (each breaks one rule on purpose).
+  virtual std::set<std::string> KnownFaults() const { return {}; }
+  /// Settings offered as target.* when this service is the target.
+  virtual std::vector<TargetSetting> TargetSettings() const { return {}; }
+
+  /// True when the fault is switched on.
+  bool HasFault(const std::string& fault) const { return faults_.count(fault) > 0; }
+  const std::string& name() const { return name_; }
+  const std::string& kind() const { return kind_; }
+
+ protected:
+  MockService(std::string name, std::string kind, ServiceContext ctx)
+      : name_(std::move(name)), kind_(std::move(kind)), ctx_(ctx) {}
+  const ServiceContext& ctx() const { return ctx_; }
+
+ private:
+  friend class MockEnvironment;
+  std::string name_;
+  std::string kind_;
+  ServiceContext ctx_;
+  std::set<std::string> faults_;
+};
+
+/// Route registration for a service: wraps handlers so every request is journaled.
+class ServiceRouter {
+ public:
+  using ServiceHandler = std::function<Handled(const ServerRequest&)>;
+  virtual ~ServiceRouter() = default;
+  virtual void Add(std::string method, std::string path, ServiceHandler handler) = 0;
+  virtual void AddPrefix(std::string method, std::string prefix, ServiceHandler handler) = 0;
+};
+
+/// Creates a service of `decl.kind`; InvalidArgument for a bad config value.
+StatusOr<std::unique_ptr<MockService>> CreateService(const ServiceDecl& decl,
+                                                     ServiceContext ctx);
+
+}  // namespace tollgate

@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# The main job: every profile against its reference target; reports in reports/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/build.sh
+exec build/tollgate demo "$@"

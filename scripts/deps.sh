@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs the Debian packages tollgate needs, and only those missing. Debian 12, as root
+# (or with sudo). Safe to run repeatedly.
+set -euo pipefail
+
+packages=(
+  g++ cmake ninja-build pkg-config
+  libboost1.81-dev libssl-dev libcurl4-openssl-dev libyaml-cpp-dev nlohmann-json3-dev
+  libgtest-dev libgmock-dev libcli11-dev libfmt-dev libre2-dev libpugixml-dev
+  libxml2-utils
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+echo "tollgate: installing missing packages: ${missing[*]}"
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,45 @@
+#pragma once
+// The commands behind the command line. Each returns the process exit code (SPEC §4):
+// 0 all passed, 1 usage, 2 invalid suite/environment/target file, 3 the harness could
+// not run, 4 the target failed at least one check.
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace tollgate::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitUsage = 1;
+inline constexpr int kExitInvalid = 2;
+inline constexpr int kExitHarness = 3;
+inline constexpr int kExitFailed = 4;
+
+/// Options shared by run and demo.
+struct RunArgs {
+  std::vector<std::string> paths;
+  std::string env_file;
+  std::string target;       // URL or mock:NAME
+  std::string target_file;
+  std::string tags;
+  int jobs = 0;             // 0: number of cores
+  std::vector<std::string> vars;     // K=V
+  std::vector<std::string> secrets;  // K=V
+  std::vector<std::string> faults;   // SERVICE:FAULT
+  std::string junit = "reports/junit.xml";
+  std::string json = "reports/results.json";
+  std::string max_wait = "60s";
+  bool verbose = false;
+  bool quiet = false;
+};
+
+int RunCommand(const RunArgs& args);
+int ValidateCommand(const std::vector<std::string>& paths, const std::string& env_file,
+                    const std::string& target_file);
+int ListCommand(const std::vector<std::string>& paths);
+int DemoCommand(RunArgs args);
+int MocksUpCommand(const std::string& env_file, const std::vector<std::string>& faults);
+int SelftestCommand(const std::vector<std::string>& profiles, const std::string& only_fault,
+                    int jobs);
+
+}  // namespace tollgate::cli

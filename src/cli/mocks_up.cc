@@ -1,0 +1,48 @@
+#include <csignal>
+#include <iostream>
+
+#include "cli/commands.h"
+#include "tollgate/mocks/environment.h"
+#include "tollgate/scenario/loader.h"
+
+namespace tollgate::cli {
+
+int MocksUpCommand(const std::string& env_file, const std::vector<std::string>& faults) {
+  Diagnostics diags;
+  auto env = LoadEnvironment(env_file, diags);
+  if (!env) return std::cerr << diags.Render(), kExitInvalid;
+  // Block the stop signals before any server thread starts, so every thread inherits the
+  // mask and this thread alone receives them in sigwait.
+  sigset_t stop;
+  sigemptyset(&stop);
+  sigaddset(&stop, SIGINT);
+  sigaddset(&stop, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+
+  OffsetClock clock;
+  Redactor redactor;
+  MockEnvironment mocks(*env, &clock, &redactor);
+  for (const std::string& f : faults) {
+    std::size_t colon = f.find(':');
+    if (colon == std::string::npos) {
+      std::cerr << "error: --fault takes SERVICE:FAULT, found `" << f << "`\n";
+      return kExitUsage;
+    }
+    if (Status st = mocks.AddFault(f.substr(0, colon), f.substr(colon + 1)); !st.ok()) {
+      std::cerr << "error: " << st.message() << "\n";
+      return kExitUsage;
+    }
+  }
+  if (Status st = mocks.Start(); !st.ok()) {
+    std::cerr << "error: " << redactor.Redact(st.message()) << "\n";
+    return kExitHarness;
+  }
+  std::cout << mocks.ReadyJson().dump() << std::endl;
+  int sig = 0;
+  sigwait(&stop, &sig);
+  mocks.Stop();
+  std::cerr << "tollgate: stopped on " << (sig == SIGINT ? "SIGINT" : "SIGTERM") << "\n";
+  return kExitOk;
+}
+
+}  // namespace tollgate::cli

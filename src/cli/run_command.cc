@@ -1,0 +1,217 @@
+#include <unistd.h>
+
+#include <filesystem>
+#include <iostream>
+#include <set>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+#include "cli/project.h"
+#include "tollgate/http/client.h"
+#include "tollgate/report/report.h"
+#include "tollgate/runner/runner.h"
+
+namespace tollgate::cli {
+namespace {
+
+bool SplitPair(const std::string& text, char sep, std::string& key, std::string& value) {
+  std::size_t pos = text.find(sep);
+  if (pos == std::string::npos || pos == 0) return false;
+  key = text.substr(0, pos);
+  value = text.substr(pos + 1);
+  return true;
+}
+
+void Usage(const std::string& message) {
+  std::cerr << "error: " << message << "\nRun with --help for more information.\n";
+}
+
+int DefaultJobs(int jobs) {
+  if (jobs > 0) return jobs;
+  unsigned n = std::thread::hardware_concurrency();
+  return n == 0 ? 2 : static_cast<int>(n);
+}
+
+// Exit code for results: a failed check outranks a case the harness could not run.
+int ExitCodeFor(const RunResult& run) {
+  Counts c = run.Count();
+  if (c.failures > 0) return kExitFailed;
+  if (c.errors > 0) return kExitHarness;
+  return kExitOk;
+}
+
+// Appends b's suites to a (one report for runs of several profiles).
+void Merge(RunResult& a, RunResult b) {
+  if (a.suites.empty() && a.target.empty()) {
+    a = std::move(b);
+    return;
+  }
+  auto join = [](std::string& x, const std::string& y) {
+    if (!y.empty() && x.find(y) == std::string::npos) x += (x.empty() ? "" : ", ") + y;
+  };
+  join(a.target, b.target);
+  join(a.environment, b.environment);
+  a.seconds += b.seconds;
+  for (SuiteResult& s : b.suites) a.suites.push_back(std::move(s));
+}
+
+}  // namespace
+
+int RunCommand(const RunArgs& args) {
+  RunOptions opt;
+  opt.jobs = DefaultJobs(args.jobs);
+  for (const std::string& v : args.vars) {
+    std::string k, val;
+    if (!SplitPair(v, '=', k, val)) return Usage("--var takes K=V, found `" + v + "`"), kExitUsage;
+    opt.vars[k] = val;
+  }
+  for (const std::string& v : args.secrets) {
+    std::string k, val;
+    // The value is never echoed: it is a secret.
+    if (!SplitPair(v, '=', k, val)) return Usage("--secret takes K=V"), kExitUsage;
+    opt.secrets[k] = val;
+  }
+  for (const std::string& f : args.faults) {
+    std::string service, fault;
+    if (!SplitPair(f, ':', service, fault)) {
+      return Usage("--fault takes SERVICE:FAULT, found `" + f + "`"), kExitUsage;
+    }
+    opt.faults.emplace_back(service, fault);
+  }
+  if (!args.tags.empty()) {
+    auto tags = TagExpr::Parse(args.tags);
+    if (!tags.ok()) return Usage("--tags: " + tags.status().message()), kExitUsage;
+    opt.tags = *tags;
+    opt.tags_text = args.tags;
+  }
+  auto max_wait = ParseDuration(args.max_wait);
+  if (!max_wait) return Usage("--max-wait takes a duration such as 30s, found `" + args.max_wait + "`"), kExitUsage;
+  opt.max_wait = *max_wait;
+
+  Diagnostics diags;
+  if (!args.target_file.empty()) {
+    auto file = LoadTargetFile(args.target_file, diags);
+    if (!file) return std::cerr << diags.Render(), kExitInvalid;
+    opt.target.file = std::move(file);
+  }
+  if (args.target.rfind("mock:", 0) == 0) {
+    opt.target.kind = TargetSpec::Kind::kMock;
+    opt.target.service = args.target.substr(5);
+  } else if (!args.target.empty()) {
+    if (args.target.rfind("http://", 0) != 0 && args.target.rfind("https://", 0) != 0) {
+      return Usage("--target takes an http(s) URL or mock:NAME, found `" + args.target + "`"),
+             kExitUsage;
+    }
+    opt.target.kind = TargetSpec::Kind::kUrl;
+    opt.target.url = args.target;
+  }
+  std::vector<std::string> paths = args.paths;
+  if (paths.empty()) paths.push_back((std::filesystem::path(ProjectRoot()) / "suites").string());
+  auto project = LoadProject(paths, args.env_file, /*require_coverage=*/false, diags);
+  if (!project) return std::cerr << diags.Render(), kExitInvalid;
+  for (const auto& [service, fault] : opt.faults) {
+    bool known = false;
+    for (const ProfileRun& p : *project) {
+      for (const ServiceDecl& s : p.environment ? p.environment->services
+                                                : std::vector<ServiceDecl>{}) {
+        known = known || s.name == service;
+      }
+    }
+    if (!known) return Usage("--fault " + service + ":" + fault + ": no service `" + service +
+                             "` in the environments of these suites"), kExitUsage;
+  }
+
+  ConsoleOptions console;
+  console.color = isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
+  console.verbose = args.verbose;
+  if (!args.quiet) {
+    opt.on_case = [&](const CaseResult& c) { std::cout << ConsoleCaseLine(c, console) << std::flush; };
+  }
+  InitHttpClientLibrary();
+  HttpClient client;
+  OffsetClock clock;
+  Redactor redactor;
+  RunResult all;
+  for (const ProfileRun& p : *project) {
+    RunOptions per = opt;
+    per.faults.clear();
+    for (const auto& f : opt.faults) {
+      for (const ServiceDecl& s : p.environment ? p.environment->services
+                                                : std::vector<ServiceDecl>{}) {
+        if (s.name == f.first) per.faults.push_back(f);
+      }
+    }
+    Runner runner(per, &clock, &redactor, &client);
+    auto result = runner.Run(p.suites, p.environment ? &*p.environment : nullptr);
+    if (!result.ok()) {
+      std::cerr << "error: " << redactor.Redact(result.status().message()) << "\n";
+      return kExitHarness;
+    }
+    Merge(all, std::move(result).value());
+  }
+  std::cout << ConsoleSummary(all, console);
+  for (const auto& [path, content] : {std::pair{args.junit, RenderJunit(all)},
+                                      std::pair{args.json, RenderJson(all)}}) {
+    if (path.empty()) continue;
+    if (Status st = WriteFile(path, content); !st.ok()) {
+      std::cerr << "error: " << st.message() << "\n";
+      return kExitHarness;
+    }
+  }
+  return ExitCodeFor(all);
+}
+
+int DemoCommand(RunArgs args) {
+  std::string root = ProjectRoot();
+  args.paths = {(std::filesystem::path(root) / "suites").string()};
+  std::cout << "tollgate demo: every profile against its reference target (" << root << ")\n";
+  int code = RunCommand(args);
+  std::cout << "reports: " << args.junit << ", " << args.json << "\n";
+  return code;
+}
+
+int ValidateCommand(const std::vector<std::string>& paths, const std::string& env_file,
+                    const std::string& target_file) {
+  Diagnostics diags;
+  if (!target_file.empty()) LoadTargetFile(target_file, diags);
+  std::vector<std::string> p = paths;
+  if (p.empty()) p.push_back((std::filesystem::path(ProjectRoot()) / "suites").string());
+  auto project = LoadProject(p, env_file, /*require_coverage=*/paths.empty(), diags);
+  if (!project || !diags.empty()) return std::cerr << diags.Render(), kExitInvalid;
+  int suites = 0, scenarios = 0, cases = 0;
+  for (const ProfileRun& run : *project) {
+    for (const Suite& s : run.suites) {
+      ++suites;
+      scenarios += static_cast<int>(s.scenarios.size());
+      cases += static_cast<int>(ExpandSuite(s).size());
+    }
+  }
+  std::cout << fmt::format("ok: {} profile(s), {} suite(s), {} scenario(s), {} case(s)\n",
+                           project->size(), suites, scenarios, cases);
+  return kExitOk;
+}
+
+int ListCommand(const std::vector<std::string>& paths) {
+  Diagnostics diags;
+  std::vector<std::string> p = paths;
+  if (p.empty()) p.push_back((std::filesystem::path(ProjectRoot()) / "suites").string());
+  auto project = LoadProject(p, "", /*require_coverage=*/false, diags);
+  if (!project) return std::cerr << diags.Render(), kExitInvalid;
+  for (const ProfileRun& run : *project) {
+    for (const Suite& s : run.suites) {
+      std::cout << s.id << "  (" << s.file << ")\n";
+      for (const ScenarioCase& c : ExpandSuite(s)) {
+        std::string reqs, tags;
+        for (const std::string& r : c.scenario->requirements) reqs += (reqs.empty() ? "" : ",") + r;
+        for (const std::string& t : c.tags) tags += (tags.empty() ? "" : ",") + t;
+        std::cout << fmt::format("  {:<28} requirements: {:<14} tags: {:<12} {}\n", c.case_id,
+                                 reqs, tags.empty() ? "-" : tags, c.scenario->name.raw());
+      }
+    }
+  }
+  return kExitOk;
+}
+
+}  // namespace tollgate::cli

@@ -1,0 +1,145 @@
+// `tollgate selftest`: the fault matrix. A suite that passes against a correct target proves
+// little; each fault of the reference target breaks one rule, and the profile must fail in
+// exactly the scenarios its fault map names (a fault nobody catches is a hole in the suites;
+// a scenario failing on an unrelated fault is an over-broad check).
+
+#include <filesystem>
+#include <iostream>
+#include <set>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+#include "cli/project.h"
+#include "tollgate/http/client.h"
+#include "tollgate/mocks/service.h"
+#include "tollgate/runner/runner.h"
+
+namespace tollgate::cli {
+namespace fs = std::filesystem;
+namespace {
+
+std::string Join(const std::set<std::string>& items) {
+  std::string out;
+  for (const std::string& s : items) out += (out.empty() ? "" : ", ") + s;
+  return out.empty() ? "none" : out;
+}
+
+// Case ids that did not pass, and the errors among them.
+struct Outcome {
+  std::set<std::string> failed;
+  std::set<std::string> errored;
+};
+
+StatusOr<Outcome> RunOnce(const ProfileRun& p, const std::vector<std::pair<std::string, std::string>>& faults,
+                          int jobs, HttpClient& client) {
+  RunOptions opt;
+  opt.jobs = jobs;
+  opt.faults = faults;
+  OffsetClock clock;
+  Redactor redactor;
+  Runner runner(opt, &clock, &redactor, &client);
+  ASSIGN_OR_RETURN(RunResult run, runner.Run(p.suites, &*p.environment));
+  Outcome o;
+  for (const SuiteResult& s : run.suites) {
+    for (const CaseResult& c : s.cases) {
+      if (c.verdict == Verdict::kFail) o.failed.insert(c.case_id);
+      if (c.verdict == Verdict::kError) o.errored.insert(c.case_id + " (" + c.error + ")");
+    }
+  }
+  return o;
+}
+
+}  // namespace
+
+int SelftestCommand(const std::vector<std::string>& profiles, const std::string& only_fault,
+                    int jobs) {
+  std::vector<std::string> dirs = profiles;
+  if (dirs.empty()) {
+    fs::path suites = fs::path(ProjectRoot()) / "suites";
+    for (const auto& entry : fs::directory_iterator(suites)) {
+      if (fs::exists(entry.path() / "requirements.yaml")) dirs.push_back(entry.path().string());
+    }
+    std::sort(dirs.begin(), dirs.end());
+  }
+  if (jobs <= 0) jobs = static_cast<int>(std::max(2u, std::thread::hardware_concurrency()));
+  InitHttpClientLibrary();
+  HttpClient client;
+  int bad = 0;
+  for (const std::string& dir : dirs) {
+    Diagnostics diags;
+    auto project = LoadProject({dir}, "", /*require_coverage=*/true, diags);
+    if (!project) return std::cerr << diags.Render(), kExitInvalid;
+    for (const ProfileRun& p : *project) {
+      if (!p.requirements || !p.environment) {
+        std::cerr << "error: " << dir << " is not a profile (no requirements.yaml)\n";
+        return kExitInvalid;
+      }
+      const std::string& target = p.environment->default_target;
+      std::cout << "profile " << p.profile << " (target mock:" << target << ")\n";
+      auto base = RunOnce(p, {}, jobs, client);
+      if (!base.ok()) return std::cerr << "error: " << base.status().message() << "\n", kExitHarness;
+      if (base->failed.empty() && base->errored.empty()) {
+        std::cout << "  ok    reference target passes every scenario\n";
+      } else {
+        ++bad;
+        std::cout << "  FAIL  reference target: failed " << Join(base->failed) << "; errors "
+                  << Join(base->errored) << "\n";
+      }
+      // Every fault the target knows must be in the map: an unmapped fault is unproven.
+      std::set<std::string> known;
+      for (const ServiceDecl& s : p.environment->services) {
+        if (s.name != target) continue;
+        Redactor r;
+        OffsetClock c;
+        auto svc = CreateService(s, ServiceContext{&c, &r});
+        if (svc.ok()) known = (*svc)->KnownFaults();
+      }
+      std::set<std::string> mapped;
+      for (const auto& [fault, ids] : p.requirements->faults) {
+        mapped.insert(fault);
+        if (!only_fault.empty() && fault != only_fault) continue;
+        auto got = RunOnce(p, {{target, fault}}, jobs, client);
+        if (!got.ok()) return std::cerr << "error: " << got.status().message() << "\n", kExitHarness;
+        std::set<std::string> expected;
+        std::set<std::string> all_cases;
+        for (const Suite& s : p.suites) {
+          for (const ScenarioCase& c : ExpandSuite(s)) {
+            for (const std::string& id : ids) {
+              if (id == c.case_id || id == c.scenario->id) expected.insert(c.case_id);
+            }
+          }
+        }
+        std::set<std::string> missed, extra;
+        for (const std::string& e : expected) {
+          if (!got->failed.count(e)) missed.insert(e);
+        }
+        for (const std::string& f : got->failed) {
+          if (!expected.count(f)) extra.insert(f);
+        }
+        if (missed.empty() && extra.empty() && got->errored.empty()) {
+          std::cout << fmt::format("  ok    fault {:<28} caught by {}\n", fault, Join(expected));
+        } else {
+          ++bad;
+          std::cout << fmt::format("  FAIL  fault {:<28} expected to fail {}\n", fault, Join(expected));
+          if (!missed.empty()) std::cout << "          not caught by: " << Join(missed) << "\n";
+          if (!extra.empty()) std::cout << "          also failed (over-broad): " << Join(extra) << "\n";
+          if (!got->errored.empty()) std::cout << "          errors: " << Join(got->errored) << "\n";
+        }
+      }
+      for (const std::string& k : known) {
+        if (!mapped.count(k) && (only_fault.empty() || only_fault == k)) {
+          ++bad;
+          std::cout << fmt::format("  FAIL  fault {:<28} is not in the fault map of {}\n", k,
+                                   p.requirements->file);
+        }
+      }
+    }
+  }
+  std::cout << (bad == 0 ? "selftest: every check proven\n"
+                         : fmt::format("selftest: {} problem(s)\n", bad));
+  return bad == 0 ? kExitOk : kExitFailed;
+}
+
+}  // namespace tollgate::cli

@@ -1,0 +1,33 @@
+#pragma once
+// Reading a service's config (already type-checked by the environment loader) with
+// defaults. Small helpers so each kind's constructor reads like its schema.
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace tollgate::mocks {
+
+inline std::string GetString(const nlohmann::json& c, const char* key, std::string def) {
+  auto it = c.find(key);
+  return it != c.end() && it->is_string() ? it->get<std::string>() : def;
+}
+
+inline int GetInt(const nlohmann::json& c, const char* key, int def) {
+  auto it = c.find(key);
+  return it != c.end() && it->is_number_integer() ? it->get<int>() : def;
+}
+
+inline std::vector<std::string> GetStrings(const nlohmann::json& c, const char* key,
+                                           std::vector<std::string> def) {
+  auto it = c.find(key);
+  if (it == c.end() || !it->is_array()) return def;
+  std::vector<std::string> out;
+  for (const auto& v : *it) {
+    if (v.is_string()) out.push_back(v.get<std::string>());
+  }
+  return out;
+}
+
+}  // namespace tollgate::mocks

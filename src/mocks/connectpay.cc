@@ -1,0 +1,151 @@
+#include "mocks/connectpay.h"
+
+#include <stdexcept>
+
+#include "mocks/config.h"
+#include "tollgate/base/digest.h"
+#include "tollgate/base/encoding.h"
+
+namespace tollgate::mocks {
+namespace {
+
+// The credentials of a Basic header, or why there are none.
+struct BasicCredentials {
+  bool present = false;    // an Authorization header with the Basic scheme
+  bool malformed = false;  // present but not base64(key:secret) with a non-empty key
+  std::string key, secret;
+  std::string scheme;      // as sent
+};
+
+BasicCredentials ParseBasic(const ServerRequest& request) {
+  BasicCredentials c;
+  auto header = request.headers.Get("Authorization");
+  if (!header) return c;
+  std::string_view v = *header;
+  std::size_t space = v.find(' ');
+  c.scheme = std::string(v.substr(0, space));
+  if (!EqualsIgnoreCase(c.scheme, "basic")) return c;
+  c.present = true;
+  std::string_view token = space == std::string_view::npos ? "" : v.substr(space + 1);
+  while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
+  auto decoded = Base64Decode(token);
+  std::size_t colon = decoded ? decoded->find(':') : std::string::npos;
+  if (token.empty() || !decoded || colon == std::string::npos) {
+    c.malformed = true;
+    return c;
+  }
+  c.key = decoded->substr(0, colon);
+  c.secret = decoded->substr(colon + 1);
+  for (char ch : *decoded) {
+    if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f) c.malformed = true;
+  }
+  return c;
+}
+
+bool PathIn(const std::vector<std::string>& paths, const std::string& path) {
+  for (const std::string& p : paths) {
+    if (p == path) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+ConnectPay::ConnectPay(const ServiceDecl& decl, ServiceContext ctx)
+    : MockService(decl.name, decl.kind, ctx),
+      realm_(GetString(decl.config, "realm", "connectpay")),
+      basic_paths_(GetStrings(decl.config, "basic_paths", {"/v1/generic/status"})),
+      bearer_paths_(GetStrings(decl.config, "bearer_paths", {"/v1/accounts"})) {
+  if (auto it = decl.config.find("clients"); it != decl.config.end() && it->is_object()) {
+    for (const auto& [key, client] : it->items()) {
+      std::string secret = GetString(client, "secret", "");
+      clients_[key] = secret;
+      ctx.redactor->AddSecret(secret);
+    }
+  }
+}
+
+std::set<std::string> ConnectPay::KnownFaults() const {
+  return {"accept_any_secret",       "accept_unknown_key",   "accept_empty_key",
+          "omit_challenge",          "malformed_500",        "reject_lowercase_scheme",
+          "basic_on_bearer_path",    "distinct_unknown_key_body"};
+}
+
+std::vector<TargetSetting> ConnectPay::TargetSettings() const {
+  std::vector<TargetSetting> out;
+  if (!clients_.empty()) {
+    out.push_back({"client_key", clients_.begin()->first, false});
+    out.push_back({"client_secret", clients_.begin()->second, true});
+  }
+  out.push_back({"realm", realm_, false});
+  out.push_back({"basic_path", basic_paths_.empty() ? "" : basic_paths_.front(), false});
+  out.push_back({"bearer_path", bearer_paths_.empty() ? "" : bearer_paths_.front(), false});
+  return out;
+}
+
+void ConnectPay::AddRoutes(ServiceRouter& router) {
+  for (const std::string& p : basic_paths_) {
+    router.Add("*", p, [this](const ServerRequest& r) { return HandleBasic(r); });
+  }
+  for (const std::string& p : bearer_paths_) {
+    router.Add("*", p, [this](const ServerRequest& r) { return HandleBearerOnly(r); });
+  }
+}
+
+Handled ConnectPay::Unauthorized(const std::string& scheme, const std::string& note,
+                                 const std::string& error) const {
+  ServerResponse r = ServerResponse::Json(401, R"({"error":")" + error + R"("})");
+  if (!HasFault("omit_challenge")) {
+    std::string challenge = scheme + " realm=\"" + realm_ + "\"";
+    if (scheme == "Basic") challenge += ", charset=\"UTF-8\"";
+    r.headers.Add("WWW-Authenticate", challenge);
+  }
+  return {std::move(r), note};
+}
+
+Handled ConnectPay::HandleBasic(const ServerRequest& request) const {
+  BasicCredentials c = ParseBasic(request);
+  if (!c.present) return Unauthorized("Basic", "no Basic credentials", "unauthorized");
+  if (HasFault("reject_lowercase_scheme") && c.scheme != "Basic") {
+    return Unauthorized("Basic", "scheme is not spelt `Basic`", "unauthorized");
+  }
+  if (c.malformed) {
+    if (HasFault("malformed_500")) throw std::runtime_error("bad Basic credentials");
+    return Unauthorized("Basic", "malformed Basic credentials", "unauthorized");
+  }
+  auto it = clients_.find(c.key);
+  bool ok = false;
+  std::string note;
+  if (c.key.empty()) {
+    ok = HasFault("accept_empty_key");
+    note = "empty client key";
+  } else if (it == clients_.end()) {
+    ok = HasFault("accept_unknown_key");
+    note = "unknown client key";
+    if (!ok && HasFault("distinct_unknown_key_body")) {
+      return {ServerResponse::Json(401, R"({"error":"unknown_client"})"), note};
+    }
+  } else {
+    ok = ConstantTimeEquals(c.secret, it->second) || HasFault("accept_any_secret");
+    note = ok ? "" : "wrong client secret";
+  }
+  if (!ok) return Unauthorized("Basic", note, "unauthorized");
+  return {ServerResponse::Json(200, R"({"status":"ok"})"), "accepted client " + c.key};
+}
+
+Handled ConnectPay::HandleBearerOnly(const ServerRequest& request) const {
+  BasicCredentials c = ParseBasic(request);
+  if (c.present && !c.malformed && HasFault("basic_on_bearer_path")) {
+    auto it = clients_.find(c.key);
+    if (it != clients_.end() && ConstantTimeEquals(c.secret, it->second)) {
+      return {ServerResponse::Json(200, R"({"accounts":[]})"), "Basic accepted on data API"};
+    }
+  }
+  // Bearer tokens for data APIs are validated by the two-host profile's token work; until
+  // then no token is valid here, and Basic never is.
+  bool sent_token = request.headers.Has("Authorization") && !c.present;
+  return Unauthorized("Bearer", c.present ? "Basic on a Bearer-only API" : "no valid token",
+                      sent_token ? "invalid_token" : "unauthorized");
+}
+
+}  // namespace tollgate::mocks

@@ -1,0 +1,182 @@
+#include "tollgate/mocks/environment.h"
+
+#include "mocks/config.h"
+
+namespace tollgate {
+namespace {
+
+// Wraps each service handler so that every request lands in the journal with the
+// service's verdict, including requests whose handler throws.
+class JournalingRouter : public ServiceRouter {
+ public:
+  JournalingRouter(Router* router, Journal* journal) : router_(router), journal_(journal) {}
+
+  void Add(std::string method, std::string path, ServiceHandler handler) override {
+    router_->Add(std::move(method), std::move(path), Wrap(std::move(handler)));
+  }
+  void AddPrefix(std::string method, std::string prefix, ServiceHandler handler) override {
+    router_->AddPrefix(std::move(method), std::move(prefix), Wrap(std::move(handler)));
+  }
+
+ private:
+  Handler Wrap(ServiceHandler handler) {
+    Journal* journal = journal_;
+    return [journal, handler = std::move(handler)](const ServerRequest& request) {
+      Handled h;
+      try {
+        h = handler(request);
+      } catch (const std::exception& e) {
+        h.response = ServerResponse::Json(500, R"({"error":"internal_error"})");
+        h.note = std::string("handler failed: ") + e.what();
+      }
+      journal->Record(request, h.response, h.note);
+      return h.response;
+    };
+  }
+
+  Router* router_;    // borrowed from the Running entry being built
+  Journal* journal_;  // likewise
+};
+
+}  // namespace
+
+struct MockEnvironment::Running {
+  std::string name;
+  std::string kind;
+  std::string public_url;
+  std::unique_ptr<MockService> service;
+  std::unique_ptr<Journal> journal;
+  std::unique_ptr<Server> server;
+};
+
+MockEnvironment::MockEnvironment(Environment model, const Clock* clock, Redactor* redactor)
+    : model_(std::move(model)), clock_(clock), redactor_(redactor) {}
+
+MockEnvironment::~MockEnvironment() { Stop(); }
+
+Status MockEnvironment::AddFault(const std::string& service, const std::string& fault) {
+  for (const ServiceDecl& decl : model_.services) {
+    if (decl.name == service) {
+      extra_faults_[service].push_back(fault);
+      return Status::Ok();
+    }
+  }
+  std::string names;
+  for (const ServiceDecl& decl : model_.services) names += (names.empty() ? "" : ", ") + decl.name;
+  return InvalidArgumentError("no service `" + service + "` in environment `" + model_.name +
+                              "` (services: " + names + ")");
+}
+
+Status MockEnvironment::Start() {
+  for (const ServiceDecl& decl : model_.services) {
+    auto run = std::make_unique<Running>();
+    run->name = decl.name;
+    run->kind = decl.kind;
+    ServiceContext ctx{clock_, redactor_};
+    auto created = CreateService(decl, ctx);
+    if (!created.ok()) {
+      Stop();
+      return created.status();
+    }
+    run->service = std::move(created).value();
+    std::vector<std::string> faults = decl.faults;
+    for (const std::string& f : extra_faults_[decl.name]) faults.push_back(f);
+    std::set<std::string> known = run->service->KnownFaults();
+    for (const std::string& f : faults) {
+      if (!known.count(f)) {
+        std::string list;
+        for (const std::string& k : known) list += (list.empty() ? "" : ", ") + k;
+        Stop();
+        return InvalidArgumentError("service `" + decl.name + "` (kind " + decl.kind +
+                                    ") has no fault `" + f + "`; known faults: " +
+                                    (list.empty() ? "none" : list));
+      }
+      run->service->faults_.insert(f);
+    }
+    if (decl.config.value("tls", false)) {
+      Stop();
+      return UnimplementedError("service `" + decl.name +
+                                "`: TLS listeners need the PKI profile, not built yet");
+    }
+    run->journal = std::make_unique<Journal>(
+        static_cast<std::size_t>(mocks::GetInt(decl.config, "journal_limit", 1000)), redactor_,
+        clock_);
+    Router router;
+    const Journal* journal = run->journal.get();
+    std::string name = decl.name;
+    router.Add("GET", "/__tollgate/journal", [journal, name](const ServerRequest&) {
+      return ServerResponse::Json(200, journal->ToJson(name).dump());
+    });
+    JournalingRouter journaling(&router, run->journal.get());
+    run->service->AddRoutes(journaling);
+    ServerOptions options;
+    options.bind_address = mocks::GetString(decl.config, "bind", "127.0.0.1");
+    options.port = static_cast<unsigned short>(mocks::GetInt(decl.config, "port", 0));
+    run->server = std::make_unique<Server>(options, std::move(router));
+    if (Status st = run->server->Start(); !st.ok()) {
+      Stop();
+      return st.WithContext("service `" + decl.name + "` did not start");
+    }
+    run->public_url = mocks::GetString(decl.config, "public_url", run->server->url());
+    running_.push_back(std::move(run));
+  }
+  return Status::Ok();
+}
+
+void MockEnvironment::Stop() {
+  for (auto& run : running_) {
+    if (run->server) run->server->Stop();
+  }
+  running_.clear();
+}
+
+std::vector<std::string> MockEnvironment::ServiceNames() const {
+  std::vector<std::string> names;
+  for (const ServiceDecl& decl : model_.services) names.push_back(decl.name);
+  return names;
+}
+
+bool MockEnvironment::HasService(const std::string& name) const {
+  for (const auto& run : running_) {
+    if (run->name == name) return true;
+  }
+  return false;
+}
+
+std::string MockEnvironment::Url(const std::string& service) const {
+  for (const auto& run : running_) {
+    if (run->name == service) return run->public_url;
+  }
+  return "";
+}
+
+std::string MockEnvironment::Kind(const std::string& service) const {
+  for (const auto& run : running_) {
+    if (run->name == service) return run->kind;
+  }
+  return "";
+}
+
+const Journal* MockEnvironment::GetJournal(const std::string& service) const {
+  for (const auto& run : running_) {
+    if (run->name == service) return run->journal.get();
+  }
+  return nullptr;
+}
+
+std::vector<TargetSetting> MockEnvironment::TargetSettings(const std::string& service) const {
+  for (const auto& run : running_) {
+    if (run->name == service) return run->service->TargetSettings();
+  }
+  return {};
+}
+
+nlohmann::json MockEnvironment::ReadyJson() const {
+  nlohmann::json services = nlohmann::json::object();
+  for (const auto& run : running_) {
+    services[run->name] = {{"kind", run->kind}, {"url", run->public_url}};
+  }
+  return {{"ready", true}, {"environment", model_.name}, {"services", services}};
+}
+
+}  // namespace tollgate

@@ -1,0 +1,104 @@
+// Console output: a line per case as it finishes, and a summary whose last line CI tools
+// read. Text from results goes through TerminalSafe: a hostile response must not be able
+// to move the cursor or fake a "PASS".
+
+#include <fmt/color.h>
+#include <fmt/format.h>
+
+#include <cmath>
+#include <string>
+#include <string_view>
+
+#include "report/text.h"
+#include "tollgate/report/report.h"
+
+namespace tollgate {
+namespace {
+
+using report_internal::SaneSeconds;
+using report_internal::TerminalSafe;
+
+struct VerdictStyle {
+  const char* word;
+  fmt::terminal_color color;
+};
+
+VerdictStyle StyleOf(Verdict v) {
+  switch (v) {
+    case Verdict::kPass:
+      return {"PASS", fmt::terminal_color::green};
+    case Verdict::kFail:
+      return {"FAIL", fmt::terminal_color::red};
+    case Verdict::kError:
+      return {"ERROR", fmt::terminal_color::yellow};
+    case Verdict::kSkipped:
+      return {"SKIP", fmt::terminal_color::bright_black};
+  }
+  return {"?", fmt::terminal_color::white};
+}
+
+// The verdict word, padded to `width` (0: unpadded), coloured when asked. The padding is
+// inside the colour so that columns line up the same with and without it.
+std::string Word(Verdict v, int width, const ConsoleOptions& opt) {
+  const VerdictStyle style = StyleOf(v);
+  const std::string text = fmt::format("{:<{}}", style.word, width);
+  return opt.color ? fmt::format(fmt::fg(style.color), "{}", text) : text;
+}
+
+// Every line of `text` prefixed by `indent`; ends with a newline.
+std::string Indented(std::string_view text, std::string_view indent) {
+  std::string out;
+  while (!text.empty()) {
+    const std::size_t nl = text.find('\n');
+    const std::string_view line = text.substr(0, nl);
+    out += fmt::format("{}{}\n", indent, TerminalSafe(line));
+    if (nl == std::string_view::npos) break;
+    text.remove_prefix(nl + 1);
+  }
+  return out;
+}
+
+std::string Transcript(const CaseResult& c, const ConsoleOptions& opt) {
+  if (!opt.verbose || c.transcript.empty()) return "";
+  return "  transcript:\n" + Indented(c.transcript, "    ");
+}
+
+std::string FailBlock(const CaseResult& c, const ConsoleOptions& opt) {
+  std::string out = fmt::format("{} {}\n", Word(Verdict::kFail, 0, opt), TerminalSafe(c.name));
+  for (const CheckFailure& f : c.failures) {
+    out += fmt::format("  {}\n    expected: {}\n    actual:   {}\n    at {}\n",
+                       TerminalSafe(f.message), TerminalSafe(f.expected), TerminalSafe(f.actual),
+                       TerminalSafe(f.where.ToString()));
+  }
+  return out + Transcript(c, opt);
+}
+
+std::string ErrorBlock(const CaseResult& c, const ConsoleOptions& opt) {
+  std::string out = fmt::format("{} {}\n", Word(Verdict::kError, 0, opt), TerminalSafe(c.name));
+  out += c.error.empty() ? "  (no cause recorded)\n" : Indented(c.error, "  ");
+  return out + Transcript(c, opt);
+}
+
+}  // namespace
+
+std::string ConsoleCaseLine(const CaseResult& c, const ConsoleOptions& opt) {
+  const long long ms = std::llround(SaneSeconds(c.seconds) * 1000);
+  return fmt::format("  {} {}  ({} ms)\n", Word(c.verdict, 5, opt), TerminalSafe(c.name), ms);
+}
+
+std::string ConsoleSummary(const RunResult& run, const ConsoleOptions& opt) {
+  std::string out;
+  for (const SuiteResult& suite : run.suites) {
+    for (const CaseResult& c : suite.cases) {
+      if (c.verdict == Verdict::kFail) out += FailBlock(c, opt) + "\n";
+      if (c.verdict == Verdict::kError) out += ErrorBlock(c, opt) + "\n";
+    }
+  }
+  // Never coloured: CI tools match this line as plain text.
+  const Counts n = run.Count();
+  out += fmt::format("{} passed, {} failed, {} errors, {} skipped in {:.2f} s\n", n.passed,
+                     n.failures, n.errors, n.skipped, SaneSeconds(run.seconds));
+  return out;
+}
+
+}  // namespace tollgate

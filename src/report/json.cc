@@ -1,0 +1,92 @@
+// The JSON report: the same results as data, schema "tollgate.results/1", documented in
+// docs/json-report.md. Any change to field names or types needs a new schema version.
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+
+#include "report/text.h"
+#include "tollgate/report/report.h"
+
+namespace tollgate {
+namespace {
+
+// ordered_json keeps fields (and matrix keys) in the documented order, not sorted.
+using Json = nlohmann::ordered_json;
+using report_internal::SaneSeconds;
+
+constexpr std::string_view kSchema = "tollgate.results/1";
+
+// "fail" outranks "error": a target that broke a rule has failed whatever else happened.
+const char* SummaryVerdict(const Counts& c) {
+  if (c.failures > 0) return "fail";
+  if (c.errors > 0) return "error";
+  return "pass";
+}
+
+Json SummaryJson(const Counts& c) {
+  return Json{{"tests", c.tests},   {"passed", c.passed},   {"failures", c.failures},
+              {"errors", c.errors}, {"skipped", c.skipped}, {"verdict", SummaryVerdict(c)}};
+}
+
+Json FailureJson(const CheckFailure& f) {
+  return Json{{"type", f.type},
+              {"message", f.message},
+              {"expected", f.expected},
+              {"actual", f.actual},
+              {"location", f.where.ToString()}};
+}
+
+Json CaseJson(const CaseResult& c) {
+  Json matrix = Json::object();
+  for (const auto& [key, value] : c.matrix_values) matrix[key] = value;
+  Json failures = Json::array();
+  for (const CheckFailure& f : c.failures) failures.push_back(FailureJson(f));
+  return Json{{"id", c.case_id},
+              {"scenario", c.scenario_id},
+              {"name", c.name},
+              {"matrix", std::move(matrix)},
+              {"requirements", c.requirements},
+              {"tags", c.tags},
+              {"verdict", VerdictName(c.verdict)},
+              {"seconds", SaneSeconds(c.seconds)},
+              {"location", c.loc.ToString()},
+              {"failures", std::move(failures)},
+              {"error", c.error},
+              {"skip_reason", c.skip_reason},
+              {"transcript", c.transcript}};
+}
+
+Json SuiteJson(const SuiteResult& s) {
+  Json cases = Json::array();
+  for (const CaseResult& c : s.cases) cases.push_back(CaseJson(c));
+  return Json{{"id", s.id},
+              {"title", s.title},
+              {"file", s.file},
+              {"sha256", s.sha256},
+              {"profile", s.profile},
+              {"timestamp", s.timestamp},
+              {"seconds", SaneSeconds(s.seconds)},
+              {"summary", SummaryJson(RunResult::Count(s))},
+              {"cases", std::move(cases)}};
+}
+
+}  // namespace
+
+std::string RenderJson(const RunResult& run) {
+  Json suites = Json::array();
+  for (const SuiteResult& s : run.suites) suites.push_back(SuiteJson(s));
+  const Json doc{{"schema", kSchema},
+                 {"tool", {{"name", "tollgate"}, {"version", run.version}}},
+                 {"target", run.target},
+                 {"environment", run.environment},
+                 {"timestamp", run.timestamp},
+                 {"hostname", run.hostname},
+                 {"seconds", SaneSeconds(run.seconds)},
+                 {"summary", SummaryJson(run.Count())},
+                 {"suites", std::move(suites)}};
+  // Results hold bytes a target sent; invalid UTF-8 becomes U+FFFD instead of throwing.
+  return doc.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
+}
+
+}  // namespace tollgate

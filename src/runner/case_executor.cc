@@ -1,0 +1,373 @@
+#include "runner/case_executor.h"
+
+#include <chrono>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "runner/case_scope.h"
+#include "runner/expect_check.h"
+#include "tollgate/base/encoding.h"
+
+namespace tollgate::runner {
+namespace {
+
+constexpr std::size_t kTranscriptBody = 2048;
+
+// Why a step could not be checked: becomes the case's error.
+struct HarnessError {
+  std::string message;
+};
+
+class CaseRun {
+ public:
+  CaseRun(const ScenarioCase& c, const RunContext& run) : case_(c), run_(run), scope_(&run) {}
+
+  CaseResult Run();
+
+ private:
+  // Each returns false when the case must stop (failure or error recorded).
+  bool RunStep(const Step& step);
+  bool RunRequest(const Step& step, const RequestStep& req);
+  bool RunReplay(const Step& step, const ReplayStep& replay);
+  bool RunWait(const Step& step, const WaitStep& wait);
+  bool RunReceived(const Step& step, const ReceivedStep& received);
+
+  StatusOr<ClientRequest> BuildRequest(const RequestStep& req);
+  StatusOr<std::string> Eval(const Template& t) { return t.Evaluate(scope_); }
+  StatusOr<nlohmann::json> EvalJson(const nlohmann::json& v, const SourceLoc& loc);
+  nlohmann::json Record(const ClientRequest& q, const ClientResponse& r);
+  void Log(const ClientRequest& q, const ClientResponse& r, const std::string& label);
+  bool Fail(std::vector<CheckFailure> failures);
+  bool Error(const Step& step, const std::string& message);
+
+  const ScenarioCase& case_;
+  const RunContext& run_;
+  CaseScope scope_;
+  CaseResult result_;
+  std::string transcript_;
+  std::map<std::string, ClientRequest> sent_;  // save name -> request, for replay
+  std::optional<ClientRequest> previous_;
+};
+
+StatusOr<nlohmann::json> CaseRun::EvalJson(const nlohmann::json& v, const SourceLoc& loc) {
+  if (v.is_string()) {
+    ASSIGN_OR_RETURN(Template t, Template::Parse(v.get<std::string>(), loc));
+    ASSIGN_OR_RETURN(std::string s, t.Evaluate(scope_));
+    return nlohmann::json(s);
+  }
+  nlohmann::json out = v;
+  if (v.is_array()) {
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      ASSIGN_OR_RETURN(out[i], EvalJson(v[i], loc));
+    }
+  } else if (v.is_object()) {
+    for (const auto& [k, item] : v.items()) {
+      ASSIGN_OR_RETURN(out[k], EvalJson(item, loc));
+    }
+  }
+  return out;
+}
+
+StatusOr<ClientRequest> CaseRun::BuildRequest(const RequestStep& req) {
+  ClientRequest q;
+  ASSIGN_OR_RETURN(q.method, Eval(req.method));
+  ASSIGN_OR_RETURN(q.url, Eval(req.url));
+  for (const auto& [name, value] : req.headers) {
+    ASSIGN_OR_RETURN(std::string v, Eval(value));
+    q.headers.emplace_back(name, std::move(v));
+  }
+  if (req.auth) {
+    if (req.auth->kind == AuthSpec::Kind::kBasic) {
+      ASSIGN_OR_RETURN(std::string user, Eval(req.auth->user));
+      ASSIGN_OR_RETURN(std::string password, Eval(req.auth->password));
+      q.headers.emplace_back("Authorization", "Basic " + Base64Encode(user + ":" + password));
+    } else {
+      ASSIGN_OR_RETURN(std::string token, Eval(req.auth->token));
+      q.headers.emplace_back("Authorization", "Bearer " + token);
+    }
+  }
+  auto has_header = [&](const char* name) {
+    for (const auto& [n, v] : q.headers) {
+      if (EqualsIgnoreCase(n, name)) return true;
+    }
+    return false;
+  };
+  switch (req.body.kind) {
+    case BodySpec::Kind::kNone: break;
+    case BodySpec::Kind::kJson: {
+      ASSIGN_OR_RETURN(nlohmann::json body, EvalJson(req.body.json.value, req.body.json.loc));
+      q.body = body.dump();
+      if (!has_header("Content-Type")) q.headers.emplace_back("Content-Type", "application/json");
+      break;
+    }
+    case BodySpec::Kind::kForm: {
+      for (const auto& [name, value] : req.body.form) {
+        ASSIGN_OR_RETURN(std::string v, Eval(value));
+        q.body += (q.body.empty() ? "" : "&") + PercentEncode(name) + "=" + PercentEncode(v);
+      }
+      if (!has_header("Content-Type")) {
+        q.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
+      }
+      break;
+    }
+    case BodySpec::Kind::kRaw: {
+      ASSIGN_OR_RETURN(q.body, Eval(req.body.raw));
+      break;
+    }
+  }
+  if (req.timeout) q.timeout = *req.timeout;
+  if (req.source_address) {
+    ASSIGN_OR_RETURN(q.source_address, Eval(*req.source_address));
+  }
+  if (req.has_tls) {
+    if (req.tls.identity || req.tls.variant) {
+      return UnimplementedError("tls identities need the PKI profile (certs/pki.yaml), not built yet");
+    }
+    if (req.tls.ca) { ASSIGN_OR_RETURN(q.tls.ca_file, Eval(*req.tls.ca)); }
+    if (req.tls.cert) { ASSIGN_OR_RETURN(q.tls.cert_file, Eval(*req.tls.cert)); }
+    if (req.tls.key) { ASSIGN_OR_RETURN(q.tls.key_file, Eval(*req.tls.key)); }
+    if (req.tls.min_version) q.tls.min_version = *req.tls.min_version;
+    if (req.tls.max_version) q.tls.max_version = *req.tls.max_version;
+    if (req.tls.insecure) q.tls.verify_peer = q.tls.verify_host = false;
+  }
+  if (req.sign) {
+    return UnimplementedError("`sign` needs the signed-request profile, not built yet");
+  }
+  return q;
+}
+
+nlohmann::json CaseRun::Record(const ClientRequest& q, const ClientResponse& r) {
+  nlohmann::json req_headers = nlohmann::json::object();
+  for (const auto& [n, v] : q.headers) req_headers[n] = v;
+  nlohmann::json resp_headers = nlohmann::json::object();
+  for (const auto& [n, v] : r.headers.items()) resp_headers[n] = v;
+  nlohmann::json response = {{"status", r.status},
+                             {"headers", resp_headers},
+                             {"body", r.body},
+                             {"outcome", TransportOutcomeName(r.outcome)},
+                             {"duration_ms", r.timings.total_ms}};
+  nlohmann::json parsed = nlohmann::json::parse(r.body, nullptr, false);
+  if (!parsed.is_discarded()) response["json"] = parsed;
+  return {{"request", {{"method", q.method}, {"url", q.url}, {"headers", req_headers},
+                       {"body", q.body}}},
+          {"response", response}};
+}
+
+void CaseRun::Log(const ClientRequest& q, const ClientResponse& r, const std::string& label) {
+  const Redactor& red = *run_.redactor;
+  std::string t = fmt::format("> {} {}{}\n", q.method, red.Redact(q.url), label);
+  for (const auto& [n, v] : q.headers) t += fmt::format("> {}: {}\n", n, red.RedactHeader(n, v));
+  if (!q.body.empty()) {
+    t += "> \n> " + red.Redact(q.body.substr(0, kTranscriptBody)) +
+         (q.body.size() > kTranscriptBody ? " [truncated]" : "") + "\n";
+  }
+  if (r.outcome != TransportOutcome::kOk) {
+    t += "< " + DescribeOutcome(r) + "\n";
+  } else {
+    t += fmt::format("< {} {} ({:.1f} ms)\n", r.http_version.empty() ? "HTTP" : r.http_version,
+                     r.status, r.timings.total_ms);
+    for (const auto& [n, v] : r.headers.items()) {
+      t += fmt::format("< {}: {}\n", n, red.RedactHeader(n, v));
+    }
+    if (!r.body.empty()) {
+      t += "< \n< " + red.Redact(r.body.substr(0, kTranscriptBody)) +
+           (r.body.size() > kTranscriptBody ? " [truncated]" : "") + "\n";
+    }
+  }
+  transcript_ += t;
+}
+
+bool CaseRun::Fail(std::vector<CheckFailure> failures) {
+  if (failures.empty()) return true;
+  result_.verdict = Verdict::kFail;
+  for (CheckFailure& f : failures) result_.failures.push_back(std::move(f));
+  return false;
+}
+
+bool CaseRun::Error(const Step& step, const std::string& message) {
+  result_.verdict = Verdict::kError;
+  result_.error = message + " (step at " + step.loc.ToString() + ")";
+  return false;
+}
+
+bool CaseRun::RunRequest(const Step& step, const RequestStep& req) {
+  auto q = BuildRequest(req);
+  if (!q.ok()) return Error(step, q.status().message());
+  auto r = run_.client->Send(*q);
+  if (!r.ok()) return Error(step, r.status().message());
+  Log(*q, *r, "");
+  previous_ = *q;
+  if (step.save) {
+    sent_[*step.save] = *q;
+    scope_.Save(*step.save, Record(*q, *r));
+  }
+  TransportOutcome o = r->outcome;
+  bool expects_refusal = step.expect && (step.expect->rejected.value_or(false) || step.expect->tls);
+  if (o == TransportOutcome::kConnectFailed || o == TransportOutcome::kDnsFailed ||
+      o == TransportOutcome::kTimeout) {
+    return Error(step, "target did not answer: " + DescribeOutcome(*r));
+  }
+  if (o == TransportOutcome::kTlsRejected && !expects_refusal && !step.expect) {
+    return Error(step, DescribeOutcome(*r));
+  }
+  if (!step.expect) return true;
+  auto failures = CheckResponse(*step.expect, *r, scope_);
+  if (!failures.ok()) return Error(step, failures.status().message());
+  return Fail(std::move(failures).value());
+}
+
+bool CaseRun::RunReplay(const Step& step, const ReplayStep& replay) {
+  const ClientRequest* q = nullptr;
+  if (replay.what == "previous") {
+    if (previous_) q = &*previous_;
+  } else if (auto it = sent_.find(replay.what); it != sent_.end()) {
+    q = &it->second;
+  }
+  if (!q) return Error(step, "nothing to replay: no request `" + replay.what + "` was sent");
+  std::vector<ClientResponse> copies(static_cast<std::size_t>(replay.concurrent));
+  std::vector<Status> errors(copies.size());
+  if (replay.concurrent == 1) {
+    auto r = run_.client->Send(*q);
+    if (!r.ok()) return Error(step, r.status().message());
+    copies[0] = std::move(r).value();
+  } else {
+    // Start all copies together so they race in the target, as a replay attack would.
+    std::vector<std::thread> threads;
+    std::atomic<int> ready{0};
+    for (std::size_t i = 0; i < copies.size(); ++i) {
+      threads.emplace_back([&, i] {
+        ready.fetch_add(1);
+        while (ready.load() < static_cast<int>(copies.size())) std::this_thread::yield();
+        auto r = run_.client->Send(*q);
+        if (r.ok()) copies[i] = std::move(r).value(); else errors[i] = r.status();
+      });
+    }
+    for (std::thread& t : threads) t.join();
+  }
+  for (const Status& s : errors) {
+    if (!s.ok()) return Error(step, s.message());
+  }
+  for (std::size_t i = 0; i < copies.size(); ++i) {
+    Log(*q, copies[i], copies.size() > 1 ? fmt::format("  [replay copy {}/{}]", i + 1, copies.size())
+                                         : "  [replay]");
+  }
+  if (step.save) scope_.Save(*step.save, Record(*q, copies.front()));
+  for (const ClientResponse& r : copies) {
+    if (r.outcome == TransportOutcome::kConnectFailed || r.outcome == TransportOutcome::kDnsFailed ||
+        r.outcome == TransportOutcome::kTimeout) {
+      return Error(step, "target did not answer: " + DescribeOutcome(r));
+    }
+  }
+  if (!step.expect) return true;
+  auto failures = replay.concurrent == 1 && !step.expect->exactly_one
+                      ? CheckResponse(*step.expect, copies[0], scope_)
+                      : CheckConcurrent(*step.expect, copies, scope_);
+  if (!failures.ok()) return Error(step, failures.status().message());
+  return Fail(std::move(failures).value());
+}
+
+bool CaseRun::RunWait(const Step& step, const WaitStep& wait) {
+  if (wait.duration > run_.options->max_wait) {
+    return Error(step, fmt::format("wait of {} ms exceeds --max-wait ({} ms)",
+                                   wait.duration.count(), run_.options->max_wait.count()));
+  }
+  transcript_ += fmt::format("= wait {} ms\n", wait.duration.count());
+  std::this_thread::sleep_for(wait.duration);
+  return true;
+}
+
+bool CaseRun::RunReceived(const Step& step, const ReceivedStep& received) {
+  const Journal* journal = run_.env ? run_.env->GetJournal(received.service) : nullptr;
+  if (!journal) return Error(step, "no running service `" + received.service + "` to ask");
+  std::optional<std::string> method, path;
+  if (received.method) {
+    auto m = Eval(*received.method);
+    if (!m.ok()) return Error(step, m.status().message());
+    method = *m;
+  }
+  if (received.path) {
+    auto p = Eval(*received.path);
+    if (!p.ok()) return Error(step, p.status().message());
+    path = *p;
+  }
+  std::vector<JournalEntry> selected;
+  for (JournalEntry& e : journal->Snapshot()) {
+    if (method && !EqualsIgnoreCase(e.method, *method)) continue;
+    if (path && e.path != *path) continue;
+    selected.push_back(std::move(e));
+  }
+  transcript_ += fmt::format("= received by {}: {} matching request(s)\n", received.service,
+                             selected.size());
+  if (step.save) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const JournalEntry& e : selected) list.push_back(e.ToJson());
+    scope_.Save(*step.save, {{"count", selected.size()}, {"entries", list}});
+  }
+  if (!step.expect) return true;
+  auto failures = CheckJournal(*step.expect, selected, scope_);
+  if (!failures.ok()) return Error(step, failures.status().message());
+  return Fail(std::move(failures).value());
+}
+
+bool CaseRun::RunStep(const Step& step) {
+  switch (step.kind) {
+    case Step::Kind::kRequest: return RunRequest(step, std::get<RequestStep>(step.body));
+    case Step::Kind::kReplay: return RunReplay(step, std::get<ReplayStep>(step.body));
+    case Step::Kind::kWait: return RunWait(step, std::get<WaitStep>(step.body));
+    case Step::Kind::kReceived: return RunReceived(step, std::get<ReceivedStep>(step.body));
+  }
+  return Error(step, "unknown step kind");
+}
+
+CaseResult CaseRun::Run() {
+  const Suite& suite = *case_.suite;
+  const Scenario& sc = *case_.scenario;
+  result_.suite_id = suite.id;
+  result_.scenario_id = sc.id;
+  result_.case_id = case_.case_id;
+  result_.matrix_values = case_.matrix_values;
+  result_.requirements = sc.requirements;
+  result_.tags = case_.tags;
+  result_.loc = sc.loc;
+  auto start = std::chrono::steady_clock::now();
+  for (const auto& [k, v] : case_.matrix_values) scope_.SetValue(k, v);
+  bool ok = true;
+  for (const auto& [name, value] : suite.vars) {
+    if (auto it = run_.options->vars.find(name); it != run_.options->vars.end()) {
+      scope_.SetValue(name, it->second);
+      continue;
+    }
+    auto v = Eval(value);
+    if (!v.ok()) {
+      result_.verdict = Verdict::kError;
+      result_.error = "var `" + name + "`: " + v.status().message() + " (at " +
+                      value.loc().ToString() + ")";
+      ok = false;
+      break;
+    }
+    scope_.SetValue(name, *v);
+  }
+  auto name = Eval(sc.name);
+  std::string title = name.ok() ? *name : sc.name.raw();
+  std::string suffix;
+  for (const auto& [k, v] : case_.matrix_values) suffix += (suffix.empty() ? "" : ", ") + k + "=" + v;
+  result_.name = run_.redactor->Redact(sc.id + " " + title + (suffix.empty() ? "" : " [" + suffix + "]"));
+  for (std::size_t i = 0; ok && i < sc.steps.size(); ++i) ok = RunStep(sc.steps[i]);
+  result_.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  result_.transcript = run_.redactor->Redact(transcript_);
+  result_.error = run_.redactor->Redact(result_.error);
+  for (CheckFailure& f : result_.failures) {
+    f.message = run_.redactor->Redact(f.message);
+    f.expected = run_.redactor->Redact(f.expected);
+    f.actual = run_.redactor->Redact(f.actual);
+  }
+  return result_;
+}
+
+}  // namespace
+
+CaseResult RunCase(const ScenarioCase& c, const RunContext& run) { return CaseRun(c, run).Run(); }
+
+}  // namespace tollgate::runner

@@ -1,0 +1,110 @@
+#include "runner/case_scope.h"
+
+#include <cstdlib>
+#include <random>
+
+#include <fmt/format.h>
+
+namespace tollgate::runner {
+namespace {
+
+std::string Joined(const std::vector<std::string>& path) {
+  std::string out;
+  for (const std::string& p : path) out += (out.empty() ? "" : ".") + p;
+  return out;
+}
+
+}  // namespace
+
+std::string JsonToText(const nlohmann::json& value) {
+  if (value.is_string()) return value.get<std::string>();
+  if (value.is_null()) return "";
+  return value.dump();
+}
+
+StatusOr<std::string> CaseScope::Lookup(const std::vector<std::string>& path) const {
+  if (path.empty()) return InvalidArgumentError("empty template path");
+  const std::string& root = path[0];
+  if (root == "target") {
+    if (path.size() != 2) return NotFoundError("use target.NAME, found `" + Joined(path) + "`");
+    if (path[1] == "url") return run_->target_url;
+    auto it = run_->target_settings.find(path[1]);
+    if (it == run_->target_settings.end()) {
+      return NotFoundError("the target has no setting `" + path[1] + "`");
+    }
+    return it->second;
+  }
+  if (root == "services") {
+    if (path.size() != 3 || path[2] != "url") {
+      return NotFoundError("use services.NAME.url, found `" + Joined(path) + "`");
+    }
+    if (!run_->env || !run_->env->HasService(path[1])) {
+      return NotFoundError("no running service `" + path[1] + "`");
+    }
+    return run_->env->Url(path[1]);
+  }
+  if (root == "secret") {
+    if (path.size() != 2) return NotFoundError("use secret.NAME, found `" + Joined(path) + "`");
+    auto it = run_->options->secrets.find(path[1]);
+    if (it == run_->options->secrets.end()) {
+      return NotFoundError("no secret `" + path[1] + "` (give it with --secret " + path[1] +
+                           "=VALUE)");
+    }
+    return it->second;
+  }
+  if (root == "env") {
+    if (path.size() != 2) return NotFoundError("use env.NAME, found `" + Joined(path) + "`");
+    auto v = Env(path[1]);
+    if (!v) return NotFoundError("environment variable `" + path[1] + "` is not set");
+    return *v;
+  }
+  if (auto it = values_.find(root); it != values_.end()) {
+    if (path.size() != 1) return NotFoundError("`" + root + "` is a plain value");
+    return it->second;
+  }
+  if (auto it = saved_.find(root); it != saved_.end()) {
+    const nlohmann::json* node = &it->second;
+    for (std::size_t i = 1; i < path.size(); ++i) {
+      const std::string& seg = path[i];
+      if (node->is_object() && node->contains(seg)) {
+        node = &(*node)[seg];
+      } else if (node->is_object() && i > 0 && path[i - 1] == "headers") {
+        // Header names are case-insensitive.
+        const nlohmann::json* found = nullptr;
+        for (const auto& [k, v] : node->items()) {
+          if (EqualsIgnoreCase(k, seg)) found = &v;
+        }
+        if (!found) return NotFoundError("no header `" + seg + "` in `" + Joined(path) + "`");
+        node = found;
+      } else if (node->is_array() && !seg.empty() &&
+                 seg.find_first_not_of("0123456789") == std::string::npos &&
+                 std::stoul(seg) < node->size()) {
+        node = &(*node)[std::stoul(seg)];
+      } else {
+        return NotFoundError("`" + Joined(path) + "`: no `" + seg + "` in the saved result");
+      }
+    }
+    return JsonToText(*node);
+  }
+  return NotFoundError("unknown name `" + root + "`");
+}
+
+std::string CaseScope::NewUuid() const {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  std::uniform_int_distribution<std::uint64_t> dist;
+  std::uint64_t hi = dist(rng), lo = dist(rng);
+  hi = (hi & 0xFFFFFFFFFFFF0FFFull) | 0x0000000000004000ull;  // version 4
+  lo = (lo & 0x3FFFFFFFFFFFFFFFull) | 0x8000000000000000ull;  // variant 10
+  return fmt::format("{:08x}-{:04x}-{:04x}-{:04x}-{:012x}", hi >> 32, (hi >> 16) & 0xFFFF,
+                     hi & 0xFFFF, lo >> 48, lo & 0xFFFFFFFFFFFFull);
+}
+
+long long CaseScope::NowSeconds() const { return run_->clock->NowSeconds(); }
+
+std::optional<std::string> CaseScope::Env(const std::string& name) const {
+  const char* v = std::getenv(name.c_str());
+  if (!v) return std::nullopt;
+  return std::string(v);
+}
+
+}  // namespace tollgate::runner

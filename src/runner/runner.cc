@@ -1,0 +1,194 @@
+#include "tollgate/runner/runner.h"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <mutex>
+#include <thread>
+
+#include "runner/case_executor.h"
+#include "runner/run_context.h"
+#include "tollgate/base/time_format.h"
+#include "tollgate/mocks/environment.h"
+
+namespace tollgate {
+namespace {
+
+std::string Hostname() {
+  char buf[256] = {0};
+  if (gethostname(buf, sizeof(buf) - 1) != 0) return "localhost";
+  return buf;
+}
+
+// The profile of a suite: the part of its id before the first '/'.
+std::string ProfileOf(const Suite& s) {
+  std::size_t slash = s.id.find('/');
+  return slash == std::string::npos ? s.id : s.id.substr(0, slash);
+}
+
+// Resolves target.url and target.* settings; registers target secrets.
+Status ResolveTarget(const RunOptions& opt, const MockEnvironment* env,
+                     runner::RunContext& ctx, Redactor& redactor) {
+  const TargetSpec& t = opt.target;
+  std::string service;
+  if (t.kind == TargetSpec::Kind::kMock) service = t.service;
+  if (t.kind == TargetSpec::Kind::kDefault && !t.file) {
+    if (!env || env->model().default_target.empty()) {
+      return InvalidArgumentError(
+          "no target: give --target URL, --target-file FILE or --target mock:NAME, or an "
+          "environment with default_target");
+    }
+    service = env->model().default_target;
+  }
+  if (!service.empty()) {
+    if (!env || !env->HasService(service)) {
+      return InvalidArgumentError("--target mock:" + service + ": no such service in the environment");
+    }
+    ctx.target_url = env->Url(service);
+    for (const TargetSetting& s : env->TargetSettings(service)) {
+      ctx.target_settings[s.name] = s.value;
+      if (s.secret) redactor.AddSecret(s.value);
+    }
+  }
+  if (t.file) {
+    // A target file's templates may only use env.*; an empty scope serves them.
+    struct EnvScope : Scope {
+      StatusOr<std::string> Lookup(const std::vector<std::string>& p) const override {
+        if (p.size() == 2 && p[0] == "env") {
+          if (const char* v = std::getenv(p[1].c_str())) return std::string(v);
+          return NotFoundError("environment variable `" + p[1] + "` is not set");
+        }
+        return NotFoundError("only env.* may be used in a target file");
+      }
+      std::string NewUuid() const override { return ""; }
+      long long NowSeconds() const override { return 0; }
+      std::optional<std::string> Env(const std::string& n) const override {
+        const char* v = std::getenv(n.c_str());
+        return v ? std::optional<std::string>(v) : std::nullopt;
+      }
+    } scope;
+    ASSIGN_OR_RETURN(ctx.target_url, t.file->url.Evaluate(scope));
+    for (const auto& [name, value] : t.file->settings) {
+      ASSIGN_OR_RETURN(ctx.target_settings[name], value.Evaluate(scope));
+    }
+    for (const auto& [name, value] : t.file->secrets) {
+      auto v = value.Evaluate(scope);
+      if (!v.ok()) return v.status().WithContext(t.file->file + ": secret `" + name + "`");
+      redactor.AddSecret(*v);
+      ctx.target_settings[name] = *v;
+    }
+  }
+  if (t.kind == TargetSpec::Kind::kUrl) ctx.target_url = t.url;
+  while (!ctx.target_url.empty() && ctx.target_url.back() == '/') ctx.target_url.pop_back();
+  return Status::Ok();
+}
+
+}  // namespace
+
+std::string TargetSpec::Describe(const Environment* env) const {
+  switch (kind) {
+    case Kind::kMock: return "mock:" + service;
+    case Kind::kUrl: return url;
+    case Kind::kDefault:
+      if (file) return file->name;
+      return env && !env->default_target.empty() ? "mock:" + env->default_target : "";
+  }
+  return "";
+}
+
+Runner::Runner(RunOptions options, OffsetClock* clock, Redactor* redactor, HttpClient* client)
+    : options_(std::move(options)), clock_(clock), redactor_(redactor), client_(client) {}
+
+StatusOr<RunResult> Runner::Run(const std::vector<Suite>& suites, const Environment* env) {
+  for (const auto& [k, v] : options_.secrets) redactor_->AddSecret(v);
+  std::unique_ptr<MockEnvironment> mocks;
+  if (env) {
+    mocks = std::make_unique<MockEnvironment>(*env, clock_, redactor_);
+    for (const auto& [service, fault] : options_.faults) {
+      RETURN_IF_ERROR(mocks->AddFault(service, fault));
+    }
+    RETURN_IF_ERROR(mocks->Start());
+  } else if (!options_.faults.empty()) {
+    return InvalidArgumentError("--fault needs an environment");
+  }
+  runner::RunContext ctx;
+  ctx.options = &options_;
+  ctx.env = mocks.get();
+  ctx.clock = clock_;
+  ctx.redactor = redactor_;
+  ctx.client = client_;
+  RETURN_IF_ERROR(ResolveTarget(options_, mocks.get(), ctx, *redactor_));
+
+  RunResult run;
+  run.target = options_.target.Describe(env);
+  run.environment = env ? env->name : "";
+  run.version = TOLLGATE_VERSION;
+  run.timestamp = FormatIso8601(clock_->Now());
+  run.hostname = Hostname();
+  auto run_start = std::chrono::steady_clock::now();
+
+  // Every case of every suite, in order; results land at the same index.
+  std::vector<ScenarioCase> cases;
+  std::vector<std::size_t> suite_of;
+  for (std::size_t s = 0; s < suites.size(); ++s) {
+    for (ScenarioCase& c : ExpandSuite(suites[s])) {
+      cases.push_back(std::move(c));
+      suite_of.push_back(s);
+    }
+  }
+  std::vector<CaseResult> results(cases.size());
+  std::mutex report_mu;
+  std::atomic<std::size_t> next{0};
+  auto worker = [&] {
+    for (std::size_t i = next.fetch_add(1); i < cases.size(); i = next.fetch_add(1)) {
+      const ScenarioCase& c = cases[i];
+      if (options_.tags && !options_.tags->Matches(c.tags)) {
+        CaseResult& r = results[i];
+        r.suite_id = c.suite->id;
+        r.scenario_id = c.scenario->id;
+        r.case_id = c.case_id;
+        r.name = c.case_id + " " + c.scenario->name.raw();
+        r.requirements = c.scenario->requirements;
+        r.tags = c.tags;
+        r.matrix_values = c.matrix_values;
+        r.loc = c.scenario->loc;
+        r.verdict = Verdict::kSkipped;
+        r.skip_reason = "not selected by --tags '" + options_.tags_text + "'";
+      } else {
+        results[i] = runner::RunCase(c, ctx);
+      }
+      if (options_.on_case) {
+        std::lock_guard<std::mutex> lock(report_mu);
+        options_.on_case(results[i]);
+      }
+    }
+  };
+  int jobs = std::max(1, options_.jobs);
+  std::vector<std::thread> threads;
+  for (int j = 1; j < jobs && static_cast<std::size_t>(j) < cases.size(); ++j) {
+    threads.emplace_back(worker);
+  }
+  worker();
+  for (std::thread& t : threads) t.join();
+
+  for (std::size_t s = 0; s < suites.size(); ++s) {
+    SuiteResult sr;
+    sr.id = suites[s].id;
+    sr.title = suites[s].title;
+    sr.file = suites[s].file;
+    sr.sha256 = suites[s].sha256;
+    sr.profile = ProfileOf(suites[s]);
+    sr.timestamp = run.timestamp;
+    for (std::size_t i = 0; i < cases.size(); ++i) {
+      if (suite_of[i] != s) continue;
+      sr.seconds += results[i].seconds;
+      sr.cases.push_back(std::move(results[i]));
+    }
+    run.suites.push_back(std::move(sr));
+  }
+  run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - run_start).count();
+  if (mocks) mocks->Stop();
+  return run;
+}
+
+}  // namespace tollgate
