@@ -91,7 +91,7 @@ Status MockEnvironment::Start() {
                                     ") has no fault `" + f + "`; known faults: " +
                                     (list.empty() ? "none" : list));
       }
-      run->service->faults_.insert(f);
+      run->service->EnableFault(f);
     }
     if (decl.config.value("tls", false)) {
       Stop();

@@ -47,6 +47,9 @@ class MockService {
   /// Settings offered as target.* when this service is the target.
   virtual std::vector<TargetSetting> TargetSettings() const { return {}; }
 
+  /// Switches a fault on (before the service starts serving; the environment checks the
+  /// name against KnownFaults first).
+  void EnableFault(const std::string& fault) { faults_.insert(fault); }
   /// True when the fault is switched on.
   bool HasFault(const std::string& fault) const { return faults_.count(fault) > 0; }
   const std::string& name() const { return name_; }
@@ -58,7 +61,6 @@ class MockService {
   const ServiceContext& ctx() const { return ctx_; }
 
  private:
-  friend class MockEnvironment;
   std::string name_;
   std::string kind_;
   ServiceContext ctx_;
