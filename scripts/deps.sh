@@ -7,7 +7,7 @@ packages=(
   g++ cmake ninja-build pkg-config
   libboost1.81-dev libssl-dev libcurl4-openssl-dev libyaml-cpp-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libcli11-dev libfmt-dev libre2-dev libpugixml-dev
-  libxml2-utils
+  libxml2-utils curl
 )
 
 missing=()

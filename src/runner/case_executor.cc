@@ -165,7 +165,7 @@ void CaseRun::Log(const ClientRequest& q, const ClientResponse& r, const std::st
   if (r.outcome != TransportOutcome::kOk) {
     t += "< " + DescribeOutcome(r) + "\n";
   } else {
-    t += fmt::format("< {} {} ({:.1f} ms)\n", r.http_version.empty() ? "HTTP" : r.http_version,
+    t += fmt::format("< HTTP/{} {} ({:.1f} ms)\n", r.http_version.empty() ? "1.1" : r.http_version,
                      r.status, r.timings.total_ms);
     for (const auto& [n, v] : r.headers.items()) {
       t += fmt::format("< {}: {}\n", n, red.RedactHeader(n, v));

@@ -37,7 +37,9 @@ struct ClientRequest {
   ClientTlsOptions tls;
 };
 
-/// Where the time went (curl's timers).
+/// Where the time went (curl's timers): milliseconds from the start of the request to the
+/// end of each phase, so they accumulate (tls_ms >= connect_ms >= dns_ms). tls_ms is 0
+/// without TLS; connect_ms and tls_ms are 0 on a reused (keep-alive) connection.
 struct ClientTimings {
   double dns_ms = 0, connect_ms = 0, tls_ms = 0, first_byte_ms = 0, total_ms = 0;
 };

@@ -43,7 +43,7 @@ class Router {
   Handler fallback_;
 };
 
-/// TLS settings for a listener (PEM files). Client-certificate policy comes in issue 4.
+/// TLS settings for a listener (PEM files), including the client-certificate policy.
 struct ServerTlsOptions {
   std::string cert_chain_file;  // leaf first
   std::string key_file;
@@ -63,6 +63,9 @@ struct ServerOptions {
   int threads = 2;
   bool tls = false;
   ServerTlsOptions tls_options;
+  /// Called (on a server thread) with a one-line description of each connection that
+  /// failed below HTTP: TLS handshake rejected, read error. Optional; must be thread-safe.
+  std::function<void(const std::string&)> on_connection_error;
 };
 
 /// One listening HTTP(S) server. Start/Stop from one thread; thread-safe otherwise.

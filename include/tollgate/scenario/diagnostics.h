@@ -22,8 +22,8 @@ struct Diagnostic {
   std::string title;     // after "error: "
   SourceLoc loc;
   int length = 1;        // how many columns the caret underlines
-  std::string found;     // what the file says (shown after "found")
-  std::string expected;  // what would have been right
+  std::string found;     // what the file says, shown verbatim after "found " ("`abc`")
+  std::string expected;  // what would have been right, shown after "expected "
   std::string help;      // e.g. "did you mean `scenarios`?"
 };
 

@@ -45,13 +45,25 @@ struct TemplateExpr {
   int offset = 0;                 // byte offset of the expression in the raw string
 };
 
-/// A string with ${...} parts, parsed.
+/// Where and why a template failed to parse, for located diagnostics.
+struct TemplateError {
+  int offset = 0;        // byte offset of the problem in the raw string
+  int expr_offset = 0;   // byte offset of the `${` that holds the problem
+  int expr_length = 0;   // bytes from that `${` to its `}` (or to the end when unterminated)
+  std::string found;     // e.g. "`}`", "end of text"
+  std::string expected;  // e.g. "a name, a function call or a quoted literal"
+  std::string help;      // e.g. "did you mean `base64`?", or empty
+};
+
+/// A string with ${...} parts, parsed. Immutable after parsing; thread-safe to evaluate.
 class Template {
  public:
   Template() = default;
   /// Parses `raw`; `loc` is where the raw string starts in its file, for errors.
   static StatusOr<Template> Parse(std::string raw, SourceLoc loc = {});
-  /// A template with no ${...}: `text` as is.
+  /// As above; on failure also fills `*error` (when not null) with the located details.
+  static StatusOr<Template> Parse(std::string raw, SourceLoc loc, TemplateError* error);
+  /// A template with no ${...}: `text` as is (raw() is `text` with `${` escaped as `$${`).
   static Template Literal(std::string text);
 
   /// The text with every expression evaluated.
@@ -65,6 +77,8 @@ class Template {
   /// The first path segment of every path expression (to check names at load time),
   /// with the byte offset of each.
   std::vector<std::pair<std::string, int>> Roots() const;
+  /// The name of every function call (uuid, now, base64), with the byte offset of each.
+  std::vector<std::pair<std::string, int>> Functions() const;
 
  private:
   struct Part {

@@ -1,0 +1,256 @@
+// End-to-end tests of the tollgate binary: exit codes, golden diagnostics and reports,
+// redaction of secrets in every output, mocks up.
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <thread>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "tollgate/base/encoding.h"
+
+namespace {
+namespace fs = std::filesystem;
+
+struct ExecResult {
+  int exit = -1;
+  std::string out, err;
+};
+
+std::string Slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+class Tollgate : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    fs::current_path(TOLLGATE_SOURCE_DIR);
+    tmp_ = fs::temp_directory_path() /
+           ("tollgate-e2e-" + std::to_string(getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::create_directories(tmp_);
+  }
+  void TearDown() override { fs::remove_all(tmp_); }
+
+  // Runs the binary from the source root with `args` (shell words) and `env` assignments.
+  ExecResult Exec(const std::string& args, const std::string& env = "") {
+    std::string cmd = env + " " + TOLLGATE_BINARY + " " + args + " >" + (tmp_ / "out").string() +
+                      " 2>" + (tmp_ / "err").string() + " </dev/null";
+    int status = std::system(cmd.c_str());
+    ExecResult r;
+    r.exit = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    r.out = Slurp(tmp_ / "out");
+    r.err = Slurp(tmp_ / "err");
+    return r;
+  }
+  std::string Reports() {
+    return " --junit " + (tmp_ / "junit.xml").string() + " --json " + (tmp_ / "results.json").string();
+  }
+  nlohmann::json Json() { return nlohmann::json::parse(Slurp(tmp_ / "results.json")); }
+
+  fs::path tmp_;
+};
+
+// Timings, ports, dates and the host differ between runs; everything else is pinned.
+std::string Mask(std::string text) {
+  static const std::pair<std::regex, std::string> rules[] = {
+      {std::regex(R"(time="[0-9.]+")"), R"(time="0.000")"},
+      {std::regex(R"(timestamp="[^"]*")"), R"(timestamp="TS")"},
+      {std::regex(R"(hostname="[^"]*")"), R"(hostname="HOST")"},
+      {std::regex(R"(127\.0\.0\.1:[0-9]+)"), "127.0.0.1:PORT"},
+      {std::regex(R"(\([0-9.]+ ms\))"), "(T ms)"},
+      {std::regex(R"(in [0-9.]+ s)"), "in T s"},
+      {std::regex(R"(value="[0-9a-f]{64}")"), R"(value="SHA256")"},
+  };
+  for (const auto& [re, with] : rules) text = std::regex_replace(text, re, with);
+  return text;
+}
+
+void ExpectGolden(const std::string& actual, const fs::path& golden) {
+  if (std::getenv("TOLLGATE_UPDATE_GOLDEN")) {
+    std::ofstream(golden, std::ios::binary) << actual;
+  }
+  EXPECT_EQ(actual, Slurp(golden)) << "golden " << golden
+                                   << " (TOLLGATE_UPDATE_GOLDEN=1 rewrites it)";
+}
+
+TEST_F(Tollgate, ReferenceTargetPassesTheConnectPayProfile) {
+  ExecResult r = Exec("run suites/connectpay --jobs 2" + Reports());
+  EXPECT_EQ(r.exit, 0) << r.out << r.err;
+  EXPECT_THAT(r.out, ::testing::HasSubstr("13 passed, 0 failed, 0 errors, 0 skipped"));
+  nlohmann::json j = Json();
+  EXPECT_EQ(j["summary"]["verdict"], "pass");
+  EXPECT_EQ(j["summary"]["tests"], 13);
+}
+
+TEST_F(Tollgate, FailingRunExitsFourAndPinsJunitAndConsole) {
+  ExecResult r = Exec("run suites/connectpay --jobs 1 --fault connectpay:omit_challenge" + Reports());
+  EXPECT_EQ(r.exit, 4) << r.out << r.err;
+  ExpectGolden(Mask(Slurp(tmp_ / "junit.xml")), "tests/e2e/failing-run/expected.xml");
+  fs::path xsd = fs::path(TOLLGATE_SOURCE_DIR) / ".." / "shared" / "schemas" / "junit-10.xsd";
+  if (fs::exists(xsd)) {
+    std::string cmd = "xmllint --noout --schema " + xsd.string() + " " +
+                      (tmp_ / "junit.xml").string() + " 2>/dev/null";
+    EXPECT_EQ(std::system(cmd.c_str()), 0) << "JUnit does not validate against junit-10.xsd";
+  }
+  ExpectGolden(Mask(r.out), "tests/e2e/failing-run/expected-console.txt");
+}
+
+TEST_F(Tollgate, UnreachableTargetIsAnErrorNeverAPass) {
+  // Bind and close a port so nothing listens there.
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof(addr);
+  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  ASSERT_EQ(getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  int port = ntohs(addr.sin_port);
+  close(fd);
+  ExecResult r = Exec("run suites/connectpay --jobs 2 --target-file tests/e2e/unreachable/target.yaml "
+                      "--target http://127.0.0.1:" + std::to_string(port) + Reports());
+  EXPECT_EQ(r.exit, 3) << r.out << r.err;
+  std::string junit = Slurp(tmp_ / "junit.xml");
+  EXPECT_THAT(junit, ::testing::HasSubstr("<error message=\"target did not answer: connect failed"));
+  EXPECT_THAT(junit, ::testing::Not(::testing::HasSubstr("<failure")));
+  nlohmann::json j = Json();
+  EXPECT_EQ(j["summary"]["errors"], 13);
+  EXPECT_EQ(j["summary"]["passed"], 0);
+}
+
+TEST_F(Tollgate, SecretsNeverReachAnyOutput) {
+  const std::string secret = "tg-Sup3r-Secret-Token-42";
+  const std::string client_secret = "Client-Secret-Value-99";
+  ExecResult r = Exec("run tests/e2e/secrets/suite.yaml --env tests/e2e/secrets/env.yaml -v --secret api_token=" +
+                   secret + Reports(),
+               "");
+  EXPECT_EQ(r.exit, 4) << r.out << r.err;  // the body expectation fails on purpose
+  ExecResult cp = Exec("run suites/connectpay -v --fault connectpay:accept_any_secret --junit " +
+                    (tmp_ / "cp.xml").string() + " --json " + (tmp_ / "cp.json").string(),
+                "CONNECTPAY_CLIENT_SECRET=" + client_secret);
+  EXPECT_EQ(cp.exit, 4) << cp.out << cp.err;
+  std::string all = r.out + r.err + Slurp(tmp_ / "junit.xml") + Slurp(tmp_ / "results.json") +
+                    cp.out + cp.err + Slurp(tmp_ / "cp.xml") + Slurp(tmp_ / "cp.json");
+  for (const std::string& s :
+       {secret, tollgate::Base64Encode(secret), tollgate::PercentEncode(secret), client_secret,
+        tollgate::Base64Encode("ConnectPay:" + client_secret),
+        tollgate::Base64Encode(":" + client_secret)}) {
+    EXPECT_EQ(all.find(s), std::string::npos) << "leaked: " << s;
+  }
+  // The redaction is visible, so a reader knows something was there.
+  EXPECT_THAT(Slurp(tmp_ / "junit.xml"), ::testing::HasSubstr("token=***"));
+  EXPECT_THAT(Slurp(tmp_ / "junit.xml"), ::testing::HasSubstr("Authorization: Bearer ***"));
+}
+
+TEST_F(Tollgate, ReceivedStepsAssertOnTheJournal) {
+  ExecResult r = Exec("run tests/e2e/receiver/suite.yaml --env tests/e2e/receiver/env.yaml --target mock:sink" +
+               Reports());
+  EXPECT_EQ(r.exit, 4) << r.out << r.err;
+  nlohmann::json j = Json();
+  auto cases = j["suites"][0]["cases"];
+  ASSERT_EQ(cases.size(), 2u);
+  EXPECT_EQ(cases[0]["verdict"], "pass") << cases[0].dump(2);
+  EXPECT_EQ(cases[1]["verdict"], "fail");
+  EXPECT_EQ(cases[1]["failures"][0]["message"], "expected 2 matching requests, got 1");
+  EXPECT_EQ(cases[1]["failures"][0]["location"], "tests/e2e/receiver/suite.yaml:26:25");
+}
+
+TEST_F(Tollgate, TagsSkipUnselectedCases) {
+  ExecResult r = Exec("run suites/connectpay --tags 'not basic'" + Reports());
+  EXPECT_EQ(r.exit, 0) << r.out << r.err;
+  EXPECT_EQ(Json()["summary"]["skipped"], 13);
+  ExecResult bad = Exec("run suites/connectpay --tags 'basic and'" + Reports());
+  EXPECT_EQ(bad.exit, 1);
+}
+
+TEST_F(Tollgate, UsageErrorsExitOne) {
+  EXPECT_EQ(Exec("run --no-such-option").exit, 1);
+  EXPECT_EQ(Exec("frobnicate").exit, 1);
+  EXPECT_EQ(Exec("run suites/connectpay --var novalue").exit, 1);
+  EXPECT_EQ(Exec("run suites/connectpay --fault nosuchservice:x").exit, 1);
+  EXPECT_EQ(Exec("run --help").exit, 0);
+}
+
+TEST_F(Tollgate, UnknownFaultIsAHarnessErrorNamingTheKnownOnes) {
+  ExecResult r = Exec("run suites/connectpay --fault connectpay:no_such_fault" + Reports());
+  EXPECT_EQ(r.exit, 3);
+  EXPECT_THAT(r.err, ::testing::HasSubstr("has no fault `no_such_fault`; known faults: accept_any_secret"));
+}
+
+TEST_F(Tollgate, ValidateAcceptsEveryShippedProfile) {
+  ExecResult r = Exec("validate");
+  EXPECT_EQ(r.exit, 0) << r.err;
+  EXPECT_THAT(r.out, ::testing::HasSubstr("ok: "));
+}
+
+TEST_F(Tollgate, MocksUpPrintsOneReadyLineServesTheJournalAndStopsOnSigterm) {
+  std::string out = (tmp_ / "ready").string();
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    FILE* f = std::freopen(out.c_str(), "w", stdout);
+    (void)f;
+    execl(TOLLGATE_BINARY, TOLLGATE_BINARY, "mocks", "up", "mocks/connectpay.yaml", nullptr);
+    _exit(127);
+  }
+  std::string line;
+  for (int i = 0; i < 100 && line.empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // polling a child's output
+    std::ifstream in(out);
+    std::getline(in, line);
+  }
+  ASSERT_FALSE(line.empty()) << "no ready line";
+  nlohmann::json ready = nlohmann::json::parse(line);
+  EXPECT_EQ(ready["ready"], true);
+  std::string url = ready["services"]["connectpay"]["url"];
+  EXPECT_THAT(url, ::testing::MatchesRegex("http://127\\.0\\.0\\.1:[0-9]+"));
+  std::string cmd = "curl -s -u ConnectPay:EasyBanking " + url + "/v1/generic/status >/dev/null && curl -s " +
+                    url + "/__tollgate/journal > " + (tmp_ / "journal").string();
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  nlohmann::json journal = nlohmann::json::parse(Slurp(tmp_ / "journal"));
+  ASSERT_EQ(journal["entries"].size(), 1u);
+  EXPECT_EQ(journal["entries"][0]["status"], 200);
+  EXPECT_EQ(journal.dump().find("EasyBanking"), std::string::npos);
+  auto start = std::chrono::steady_clock::now();
+  kill(pid, SIGTERM);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+}
+
+// Every bad-input case under tests/e2e/diagnostics: the exact diagnostic, exit 2.
+TEST_F(Tollgate, BadFilesGetCompilerStyleDiagnosticsAndExitTwo) {
+  int seen = 0;
+  for (const auto& entry : fs::directory_iterator("tests/e2e/diagnostics")) {
+    fs::path dir = fs::relative(entry.path(), TOLLGATE_SOURCE_DIR);
+    fs::path input = dir / "input.yaml";
+    std::string head = Slurp(input).substr(0, 40);
+    // Environment cases start with `environment:`; they are checked by `mocks up`.
+    bool is_env = head.rfind("environment:", 0) == 0;
+    ExecResult r = Exec(is_env ? "mocks up " + input.string() : "validate " + input.string());
+    EXPECT_EQ(r.exit, 2) << dir;
+    EXPECT_EQ(r.err, Slurp(dir / "expected.txt")) << dir;
+    ++seen;
+  }
+  EXPECT_GE(seen, 10);
+}
+
+}  // namespace

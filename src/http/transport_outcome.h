@@ -1,0 +1,16 @@
+#pragma once
+// How a libcurl result code (plus curl's error text) becomes a TransportOutcome.
+
+#include <string_view>
+
+#include "tollgate/http/client.h"
+
+namespace tollgate::http_internal {
+
+/// The outcome for a failed transfer: `curl_code` is a CURLcode other than CURLE_OK and
+/// `error_text` curl's ERRORBUFFER. See security-catalog §1.3: with TLS 1.3 a rejected
+/// client certificate surfaces as a receive or send error carrying the TLS alert, so
+/// those are TLS rejections when the text names an alert.
+TransportOutcome ClassifyCurlError(int curl_code, std::string_view error_text);
+
+}  // namespace tollgate::http_internal

@@ -1,0 +1,123 @@
+#include "tollgate/scenario/diagnostics.h"
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <optional>
+
+namespace tollgate {
+namespace {
+
+std::size_t EditDistance(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      std::size_t subst = prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, subst});
+    }
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+// The lines of a file, read once per Render(); nullopt when it cannot be read.
+std::optional<std::vector<std::string>> ReadLines(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::vector<std::string> lines;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    lines.push_back(std::move(line));
+  }
+  return lines;
+}
+
+// The caret line's indent and underline, measured on the source line: columns are bytes
+// (yaml-cpp's), the terminal shows characters, so UTF-8 continuation bytes take no room and
+// tabs are kept as tabs.
+std::string Indent(const std::string& line, std::size_t bytes) {
+  std::string out;
+  for (std::size_t i = 0; i < bytes; ++i) {
+    char c = i < line.size() ? line[i] : ' ';
+    if ((static_cast<unsigned char>(c) & 0xC0) == 0x80) continue;
+    out += c == '\t' ? '\t' : ' ';
+  }
+  return out;
+}
+
+std::size_t Width(const std::string& line, std::size_t from, std::size_t bytes) {
+  std::size_t n = 0;
+  for (std::size_t i = from; i < from + bytes; ++i) {
+    if (i >= line.size() || (static_cast<unsigned char>(line[i]) & 0xC0) != 0x80) ++n;
+  }
+  return std::max<std::size_t>(n, 1);
+}
+
+}  // namespace
+
+std::string RenderDiagnostic(const Diagnostic& d, const std::string& source_line) {
+  std::string out = "error: " + d.title + "\n";
+  bool has_line = d.loc.line > 0;
+  std::string number = has_line ? std::to_string(d.loc.line) : "";
+  std::string pad(number.size() + 1, ' ');  // gutter before "-->": one more than the digits
+  std::string gutter(number.size() + 2, ' ');
+  if (!d.loc.file.empty()) out += pad + "--> " + d.loc.ToString() + "\n";
+
+  std::string note;
+  if (!d.found.empty()) note = "found " + d.found;
+  if (!d.expected.empty())
+    note += (note.empty() ? "" : ", ") + std::string("expected ") + d.expected;
+
+  // The source excerpt needs a line to show; without one the note moves to an `=` line.
+  bool show_source = has_line && d.loc.column > 0 && !source_line.empty();
+  if (show_source) {
+    out += gutter + "|\n";
+    out += " " + number + " | " + source_line + "\n";
+    std::size_t start = d.loc.column - 1;
+    out += gutter + "| " + Indent(source_line, start) +
+           std::string(Width(source_line, start, std::max(d.length, 1)), '^');
+    if (!note.empty()) out += " " + note;
+    out += "\n";
+  } else if (!note.empty()) {
+    out += gutter + "= " + note + "\n";
+  }
+  if (!d.help.empty()) out += gutter + "= help: " + d.help + "\n";
+  return out;
+}
+
+std::string Diagnostics::Render() const {
+  std::map<std::string, std::optional<std::vector<std::string>>> files;
+  std::string out;
+  for (const Diagnostic& d : items_) {
+    std::string line;
+    if (!d.loc.file.empty() && d.loc.line > 0) {
+      auto it = files.find(d.loc.file);
+      if (it == files.end()) it = files.emplace(d.loc.file, ReadLines(d.loc.file)).first;
+      if (it->second && d.loc.line <= static_cast<int>(it->second->size())) {
+        line = (*it->second)[d.loc.line - 1];
+      }
+    }
+    out += RenderDiagnostic(d, line);
+    out += "\n";
+  }
+  return out;
+}
+
+std::string ClosestMatch(const std::string& word, const std::vector<std::string>& candidates) {
+  std::size_t limit = std::max<std::size_t>(1, word.size() / 3);
+  std::string best;
+  std::size_t best_distance = limit + 1;
+  for (const std::string& c : candidates) {
+    std::size_t d = EditDistance(word, c);
+    if (d < best_distance) {
+      best = c;
+      best_distance = d;
+    }
+  }
+  return best;
+}
+
+}  // namespace tollgate

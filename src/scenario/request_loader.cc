@@ -1,0 +1,199 @@
+// `request:` steps: method, url, headers, body, auth, timeout, client TLS, source address
+// and signing.
+
+#include <algorithm>
+
+#include "suite_parts.h"
+
+namespace tollgate::internal {
+namespace {
+
+using yaml::Document;
+using yaml::MapReader;
+using yaml::NameScope;
+using yaml::Node;
+
+// RFC 9110 §5.6.2 token characters: what a header name may hold.
+bool IsToken(const std::string& s) {
+  static const std::string kExtra = "!#$%&'*+-.^_`|~";
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           kExtra.find(c) != std::string::npos;
+  });
+}
+
+bool IsUpperWord(const std::string& s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+}
+
+// A mapping of names to templates (headers, form fields), in file order.
+std::optional<std::vector<std::pair<std::string, Template>>> ReadTemplateMap(Document& doc,
+                                                                             const Node& n,
+                                                                             const std::string& key,
+                                                                             const NameScope& scope,
+                                                                             bool header_names) {
+  MapReader m(doc, n, {}, key, true, "a mapping of names to values");
+  if (!m.ok()) return std::nullopt;
+  std::vector<std::pair<std::string, Template>> out;
+  bool ok = true;
+  for (const auto& [k, v] : m.entries()) {
+    std::optional<std::string> name = yaml::ReadString(doc, k, key);
+    if (name && header_names && !IsToken(*name)) {
+      doc.Error(k, "invalid header name", yaml::Describe(k),
+                "letters, digits and !#$%&'*+-.^_`|~ (RFC 9110 token)");
+      name.reset();
+    }
+    std::optional<Template> t = yaml::ReadTemplate(doc, v, name ? *name : key, scope);
+    if (!name || !t) {
+      ok = false;
+      continue;
+    }
+    out.emplace_back(*name, std::move(*t));
+  }
+  if (!ok) return std::nullopt;
+  return out;
+}
+
+std::optional<AuthSpec> ReadAuth(Document& doc, const Node& n, const NameScope& scope) {
+  MapReader m(doc, n, {"basic", "bearer"}, "auth", true,
+              "a mapping with `basic: {user, password}` or `bearer: TOKEN`");
+  if (!m.ok()) return std::nullopt;
+  AuthSpec a;
+  a.loc = doc.Loc(n);
+  std::optional<Node> basic = m.Get("basic"), bearer = m.Get("bearer");
+  if (basic && bearer) {
+    doc.Error(*m.KeyNode("bearer"), "more than one kind of `auth`", "`bearer`",
+              "either `basic` or `bearer`");
+    return std::nullopt;
+  }
+  if (bearer) {
+    a.kind = AuthSpec::Kind::kBearer;
+    std::optional<Template> t = yaml::ReadTemplate(doc, *bearer, "bearer", scope);
+    if (!t) return std::nullopt;
+    a.token = std::move(*t);
+    return a;
+  }
+  if (!basic) {
+    doc.Error(n, "missing kind of `auth`", "", "`basic` or `bearer` in this mapping");
+    return std::nullopt;
+  }
+  a.kind = AuthSpec::Kind::kBasic;
+  MapReader b(doc, *basic, {"user", "password"}, "basic");
+  std::optional<Node> user = b.Require("user"), password = b.Require("password");
+  if (!user || !password) return std::nullopt;
+  std::optional<Template> u = yaml::ReadTemplate(doc, *user, "user", scope);
+  std::optional<Template> p = yaml::ReadTemplate(doc, *password, "password", scope);
+  if (!u || !p) return std::nullopt;
+  a.user = std::move(*u);
+  a.password = std::move(*p);
+  return a;
+}
+
+std::optional<std::string> ReadTlsVersion(Document& doc, const Node& n, const std::string& key) {
+  static const std::vector<std::string> kVersions = {"1.0", "1.1", "1.2", "1.3"};
+  if (n.IsScalar() && std::find(kVersions.begin(), kVersions.end(), n.Text()) != kVersions.end()) {
+    return n.Text();
+  }
+  doc.Error(n, "invalid value for `" + key + "`", yaml::Describe(n), yaml::OneOf(kVersions));
+  return std::nullopt;
+}
+
+bool ReadTls(Document& doc, const Node& n, const NameScope& scope, TlsOptions& tls) {
+  MapReader m(
+      doc, n,
+      {"ca", "cert", "key", "min_version", "max_version", "insecure", "identity", "variant"},
+      "tls");
+  if (!m.ok()) return false;
+  int before = doc.errors();
+  tls.loc = doc.Loc(n);
+  auto read = [&](const char* key, std::optional<Template>& out) {
+    if (auto v = m.Get(key)) out = yaml::ReadTemplate(doc, *v, key, scope);
+  };
+  read("ca", tls.ca);
+  read("cert", tls.cert);
+  read("key", tls.key);
+  read("identity", tls.identity);
+  read("variant", tls.variant);
+  if (auto v = m.Get("min_version")) tls.min_version = ReadTlsVersion(doc, *v, "min_version");
+  if (auto v = m.Get("max_version")) tls.max_version = ReadTlsVersion(doc, *v, "max_version");
+  if (tls.min_version && tls.max_version && *tls.min_version > *tls.max_version) {
+    doc.Error(*m.Get("max_version"), "invalid value for `max_version`",
+              "`" + *tls.max_version + "`",
+              "a version of at least min_version " + *tls.min_version);
+  }
+  if (auto v = m.Get("insecure")) {
+    if (auto b = yaml::ReadBool(doc, *v, "insecure")) tls.insecure = *b;
+  }
+  if (tls.variant && !tls.identity) {
+    doc.Error(*m.KeyNode("variant"), "`variant` needs an `identity`", "", "`identity` beside it");
+  }
+  return doc.errors() == before;
+}
+
+}  // namespace
+
+std::optional<RequestStep> ReadRequestStep(Document& doc, const Node& node,
+                                           const NameScope& scope) {
+  MapReader m(doc, node,
+              {"method", "url", "headers", "json", "form", "body", "auth", "timeout", "tls",
+               "source_address", "sign"},
+              "request");
+  if (!m.ok()) return std::nullopt;
+  int before = doc.errors();
+  RequestStep r;
+  r.method = Template::Literal("GET");
+  if (auto v = m.Get("method")) {
+    if (auto t = yaml::ReadTemplate(doc, *v, "method", scope)) {
+      if (t->is_literal() && !IsUpperWord(t->raw())) {
+        doc.Error(*v, "invalid value for `method`", yaml::Describe(*v),
+                  "an HTTP method in capitals, such as GET or POST");
+      }
+      r.method = std::move(*t);
+    }
+  }
+  if (auto v = m.Require("url")) {
+    if (auto t = yaml::ReadTemplate(doc, *v, "url", scope)) r.url = std::move(*t);
+  }
+  if (auto v = m.Get("headers")) {
+    if (auto h = ReadTemplateMap(doc, *v, "headers", scope, true)) r.headers = std::move(*h);
+  }
+
+  std::vector<Node> bodies;
+  for (const char* key : {"json", "form", "body"}) {
+    if (auto k = m.KeyNode(key)) bodies.push_back(*k);
+  }
+  for (std::size_t i = 1; i < bodies.size(); ++i) {
+    doc.Error(bodies[i], "more than one request body", yaml::Describe(bodies[i]),
+              "at most one of `json`, `form`, `body` (this request already has `" +
+                  bodies[0].Text() + "`)");
+  }
+  if (auto v = m.Get("json")) {
+    r.body.kind = BodySpec::Kind::kJson;
+    if (auto j = yaml::ReadTemplatedValue(doc, *v, "json", scope)) r.body.json = std::move(*j);
+  } else if (auto v = m.Get("form")) {
+    r.body.kind = BodySpec::Kind::kForm;
+    if (auto f = ReadTemplateMap(doc, *v, "form", scope, false)) r.body.form = std::move(*f);
+  } else if (auto v = m.Get("body")) {
+    r.body.kind = BodySpec::Kind::kRaw;
+    if (auto t = yaml::ReadTemplate(doc, *v, "body", scope)) r.body.raw = std::move(*t);
+  }
+
+  if (auto v = m.Get("auth")) r.auth = ReadAuth(doc, *v, scope);
+  if (auto v = m.Get("timeout")) r.timeout = yaml::ReadDuration(doc, *v, "timeout");
+  if (auto v = m.Get("tls")) r.has_tls = ReadTls(doc, *v, scope, r.tls);
+  if (auto v = m.Get("source_address")) {
+    r.source_address = yaml::ReadTemplate(doc, *v, "source_address", scope);
+  }
+  if (auto v = m.Get("sign")) {
+    if (!v->IsMap()) {
+      doc.Error(*v, "invalid value for `sign`", yaml::Describe(*v),
+                "a mapping: a signing profile and its overrides");
+    } else {
+      r.sign = yaml::ReadTemplatedValue(doc, *v, "sign", scope);
+    }
+  }
+  if (doc.errors() > before) return std::nullopt;
+  return r;
+}
+
+}  // namespace tollgate::internal

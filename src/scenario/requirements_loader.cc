@@ -1,0 +1,106 @@
+// A profile's requirements.yaml: the requirements its suites cover and the fault map of its
+// reference target.
+
+#include <algorithm>
+
+#include "tollgate/scenario/loader.h"
+#include "yaml_reader.h"
+
+namespace tollgate {
+namespace {
+
+using yaml::Document;
+using yaml::MapReader;
+using yaml::Node;
+
+std::optional<Requirement> ReadRequirement(Document& doc, const Node& n) {
+  int before = doc.errors();
+  MapReader m(doc, n, {"id", "text", "source", "quote", "severity"}, "requirements");
+  if (!m.ok()) return std::nullopt;
+  Requirement r;
+  r.loc = doc.Loc(n);
+  auto read = [&](const char* key, bool required, std::string& out) {
+    std::optional<Node> v = required ? m.Require(key) : m.Get(key);
+    if (!v) return;
+    if (auto s = yaml::ReadString(doc, *v, key)) out = *s;
+  };
+  read("id", true, r.id);
+  read("text", true, r.text);
+  read("source", true, r.source);
+  read("quote", false, r.quote);
+  if (auto v = m.Require("severity")) {
+    if (v->IsScalar() && (v->Text() == "must" || v->Text() == "should")) {
+      r.severity = v->Text();
+    } else {
+      doc.Error(*v, "invalid value for `severity`", yaml::Describe(*v), "`must` or `should`");
+    }
+  }
+  if (doc.errors() > before) return std::nullopt;
+  return r;
+}
+
+}  // namespace
+
+std::optional<Requirements> ParseRequirements(const std::string& text, const std::string& path,
+                                              Diagnostics& diags) {
+  Document doc(path, text, diags);
+  if (!doc.Parse()) return std::nullopt;
+  Requirements reqs;
+  reqs.file = path;
+  Node root = doc.root();
+  MapReader top(doc, root, {"profile", "environment", "requirements", "faults"}, "", true,
+                "a mapping with `profile:`, `environment:` and `requirements:`");
+  if (top.ok()) {
+    reqs.loc = doc.Loc(root);
+    if (auto n = top.Require("profile")) {
+      if (auto s = yaml::ReadString(doc, *n, "profile")) reqs.profile = *s;
+    }
+    if (auto n = top.Require("environment")) {
+      if (auto s = yaml::ReadString(doc, *n, "environment")) reqs.environment = *s;
+    }
+    if (auto n = top.Require("requirements")) {
+      if (!n->IsSeq() || n->y.size() == 0) {
+        doc.Error(*n, "invalid value for `requirements`",
+                  n->IsSeq() ? "an empty list" : yaml::Describe(*n),
+                  "a list of at least one requirement");
+      }
+      std::vector<std::pair<std::string, int>> ids;  // id -> line
+      for (const Node& item : yaml::Items(*n)) {
+        std::optional<Requirement> r = ReadRequirement(doc, item);
+        if (!r) continue;
+        auto first =
+            std::find_if(ids.begin(), ids.end(), [&](const auto& p) { return p.first == r->id; });
+        if (first != ids.end()) {
+          MapReader m(doc, item, {}, "requirements");
+          doc.Error(*m.Get("id"), "duplicate requirement id `" + r->id + "`",
+                    "`" + r->id + "` again", "an id unique in this file",
+                    "the first `" + r->id + "` is on line " + std::to_string(first->second));
+          continue;
+        }
+        ids.emplace_back(r->id, r->loc.line);
+        reqs.requirements.push_back(std::move(*r));
+      }
+    }
+    if (auto n = top.Get("faults")) {
+      MapReader faults(doc, *n, {}, "faults", true,
+                       "a mapping of fault names to the scenario ids that must fail");
+      for (const auto& [k, v] : faults.entries()) {
+        std::optional<std::string> name = yaml::ReadString(doc, k, "faults");
+        if (!name) continue;
+        if (v.IsSeq() && v.y.size() == 0) {
+          doc.Error(v, "invalid value for `" + *name + "`", "an empty list",
+                    "at least one scenario id (a fault that no scenario catches is a hole in "
+                    "the suites)");
+          continue;
+        }
+        std::optional<std::vector<std::string>> ids =
+            yaml::ReadStringList(doc, v, *name, /*non_empty=*/true);
+        if (ids) reqs.faults.emplace_back(*name, std::move(*ids));
+      }
+    }
+  }
+  if (doc.errors() > 0) return std::nullopt;
+  return reqs;
+}
+
+}  // namespace tollgate
