@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <regex>
 #include <sstream>
 #include <thread>
@@ -169,6 +170,28 @@ TEST_F(Tollgate, ReceivedStepsAssertOnTheJournal) {
   EXPECT_EQ(cases[1]["verdict"], "fail");
   EXPECT_EQ(cases[1]["failures"][0]["message"], "expected 2 matching requests, got 1");
   EXPECT_EQ(cases[1]["failures"][0]["location"], "tests/e2e/receiver/suite.yaml:26:25");
+}
+
+TEST_F(Tollgate, StepsAndExpectationsBehaveAsDocumented) {
+  ExecResult r = Exec("run tests/e2e/steps/suite.yaml --env tests/e2e/steps/env.yaml --max-wait 1s" +
+                      Reports());
+  EXPECT_EQ(r.exit, 4) << r.out << r.err;
+  std::map<std::string, nlohmann::json> by_id;
+  nlohmann::json doc = Json();
+  for (const auto& c : doc["suites"][0]["cases"]) by_id[c["id"].get<std::string>()] = c;
+  EXPECT_EQ(by_id["ST-001"]["verdict"], "pass") << by_id["ST-001"].dump(2);
+  EXPECT_EQ(by_id["ST-002"]["verdict"], "fail");
+  EXPECT_EQ(by_id["ST-002"]["failures"][0]["type"], "assert.exactly_one");
+  EXPECT_THAT(by_id["ST-002"]["failures"][0]["actual"].get<std::string>(),
+              ::testing::StartsWith("5 (statuses: 202, 202, 202, 202, 202)"));
+  EXPECT_EQ(by_id["ST-003"]["verdict"], "pass") << by_id["ST-003"].dump(2);
+  EXPECT_EQ(by_id["ST-004"]["verdict"], "error");
+  EXPECT_THAT(by_id["ST-004"]["error"].get<std::string>(),
+              ::testing::HasSubstr("wait of 120000 ms exceeds --max-wait (1000 ms)"));
+  EXPECT_EQ(by_id["ST-005"]["verdict"], "fail");
+  EXPECT_EQ(by_id["ST-005"]["failures"][0]["message"],
+            "expected one of 2 alternatives to hold, none did: expected status 404, got status 202; "
+            "expected status 500, got status 202");
 }
 
 TEST_F(Tollgate, TagsSkipUnselectedCases) {
