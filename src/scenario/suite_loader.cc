@@ -1,12 +1,11 @@
 // Suite files (SPEC §5): the suite, its scenarios and their steps. Requests and
 // expectations are read in request_loader.cc and expect_loader.cc.
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <array>
 
 #include "suite_parts.h"
+#include "tollgate/base/digest.h"
 #include "tollgate/base/encoding.h"
 #include "tollgate/scenario/loader.h"
 
@@ -70,15 +69,6 @@ std::vector<std::string> KindNames(bool supported_only) {
 
 bool Contains(const std::vector<std::string>& v, const std::string& s) {
   return std::find(v.begin(), v.end(), s) != v.end();
-}
-
-std::string Sha256Hex(const std::string& bytes) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
-  unsigned int len = 0;
-  if (EVP_Digest(bytes.data(), bytes.size(), md.data(), &len, EVP_sha256(), nullptr) != 1) {
-    return "";
-  }
-  return HexEncode(std::string_view(reinterpret_cast<const char*>(md.data()), len));
 }
 
 // Tag names must survive a --tags expression: no spaces, operators or parentheses.
