@@ -72,7 +72,8 @@ Status MockEnvironment::Start() {
     auto run = std::make_unique<Running>();
     run->name = decl.name;
     run->kind = decl.kind;
-    ServiceContext ctx{clock_, redactor_};
+    ServiceContext ctx{clock_, redactor_,
+                       [this](const std::string& other) { return Url(other); }};
     auto created = CreateService(decl, ctx);
     if (!created.ok()) {
       Stop();
@@ -177,6 +178,21 @@ nlohmann::json MockEnvironment::ReadyJson() const {
     services[run->name] = {{"kind", run->kind}, {"url", run->public_url}};
   }
   return {{"ready", true}, {"environment", model_.name}, {"services", services}};
+}
+
+}  // namespace tollgate
+
+namespace tollgate {
+
+MockService* MockEnvironment::Service(const std::string& service) const {
+  for (const auto& run : running_) {
+    if (run->name == service) return run->service.get();
+  }
+  return nullptr;
+}
+
+void MockEnvironment::RestoreAll() {
+  for (const auto& run : running_) run->service->Restore();
 }
 
 }  // namespace tollgate

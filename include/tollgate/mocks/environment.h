@@ -41,6 +41,10 @@ class MockEnvironment {
   std::string Kind(const std::string& service) const;
   const Journal* GetJournal(const std::string& service) const;
   std::vector<TargetSetting> TargetSettings(const std::string& service) const;
+  /// The running service (borrowed; valid until Stop), or null.
+  MockService* Service(const std::string& service) const;
+  /// Restore() on every service (after a case that controlled mocks).
+  void RestoreAll();
   /// {"ready": true, "environment": ..., "services": {name: {"kind", "url"}}}.
   nlohmann::json ReadyJson() const;
 

@@ -11,6 +11,7 @@
 #include "tollgate/base/clock.h"
 #include "tollgate/base/redact.h"
 #include "tollgate/base/status.h"
+#include "tollgate/crypto/jose.h"
 #include "tollgate/http/server.h"
 #include "tollgate/scenario/model.h"
 
@@ -27,6 +28,24 @@ struct TargetSetting {
 struct ServiceContext {
   const Clock* clock = nullptr;
   Redactor* redactor = nullptr;
+  /// The URL of another service of the environment ("" when unknown). Services start in
+  /// file order, so a service can look up those declared before it.
+  std::function<std::string(const std::string&)> service_url;
+};
+
+/// Implemented by kinds that sign tokens (issuer): the runner mints with their keys, and
+/// `kid_in` expectations check against what they publish. Thread-safe.
+class KeyHolder {
+ public:
+  virtual ~KeyHolder() = default;
+  /// The public keys as the JWKS endpoint serves them now.
+  virtual jose::Jwks PublishedKeys() const = 0;
+  /// The private key with `kid`; "" means the active signing key. nullopt when unknown.
+  virtual std::optional<jose::Jwk> SigningKey(const std::string& kid) const = 0;
+  /// The `iss` value of its tokens.
+  virtual std::string Issuer() const = 0;
+  /// Default access-token lifetime.
+  virtual std::chrono::seconds TokenTtl() const = 0;
 };
 
 /// A handler's answer plus the verdict the journal records (why it answered so).
@@ -46,6 +65,16 @@ class MockService {
   virtual std::set<std::string> KnownFaults() const { return {}; }
   /// Settings offered as target.* when this service is the target.
   virtual std::vector<TargetSetting> TargetSettings() const { return {}; }
+  /// Runs a `mock` step action (rotate_keys, down, ...). InvalidArgument names the actions
+  /// this kind knows. Thread-safe.
+  virtual Status Control(const std::string& action, const nlohmann::json& args) {
+    return InvalidArgumentError("service `" + name_ + "` (kind " + kind_ +
+                                ") takes no mock actions");
+  }
+  /// Undoes every Control() action (the runner calls it after a case that used any).
+  virtual void Restore() {}
+  /// Non-null for kinds that sign tokens.
+  virtual const KeyHolder* keys() const { return nullptr; }
 
   /// Switches a fault on (before the service starts serving; the environment checks the
   /// name against KnownFaults first).

@@ -74,6 +74,16 @@ struct TlsExpect {
   SourceLoc loc;
 };
 
+/// Expectations on a token saved by a `token: fetch` step (or minted): claims present,
+/// lifetime bound, algorithm allow-list, kid published by an issuer mock.
+struct TokenExpect {
+  std::vector<std::string> claims;        // each must be present
+  std::optional<Duration> max_lifetime;   // exp - iat at most this
+  std::vector<std::string> algs;          // header alg must be one of these
+  std::optional<std::string> kid_in;      // service name of an issuer/jwks mock
+  SourceLoc loc;
+};
+
 /// Everything a step may expect of its outcome. All present parts must hold.
 struct Expect {
   std::optional<StatusExpect> status;
@@ -88,6 +98,7 @@ struct Expect {
   std::optional<StatusExpect> exactly_one;  // concurrent replay: exactly one copy matches
   std::optional<DurationExpect> duration;
   std::optional<CountExpect> count;  // received steps
+  std::optional<TokenExpect> token;  // token steps
   SourceLoc loc;
 };
 
@@ -157,11 +168,57 @@ struct ReceivedStep {
   std::optional<Template> path;
 };
 
+/// `token: {mint: {...}}` mints from an issuer mock (any claim, lifetime relative to the
+/// shared clock, a hostile `mutate`); `token: {fetch: {...}}` asks a token endpoint.
+struct TokenStep {
+  enum class Kind { kMint, kFetch };
+  Kind kind = Kind::kMint;
+  // mint
+  std::string issuer;                  // service name of an `issuer` mock
+  std::optional<Template> audience;
+  std::optional<Template> scope;
+  std::optional<Template> subject;
+  std::optional<Template> client_id;
+  std::optional<Template> kid;         // sign with this key of the issuer (default: active)
+  std::optional<Duration> lifetime;    // exp = now + lifetime (default: issuer token_ttl)
+  std::optional<Duration> not_before;  // nbf = now + not_before
+  std::optional<Duration> issued_at;   // iat = now + issued_at (default 0)
+  std::optional<TemplatedValue> claims;  // extra claims, override the above
+  std::optional<TemplatedValue> header;  // extra header members
+  std::optional<Template> mutate;      // a hostile variant by name
+  // fetch
+  std::optional<Template> url;         // token endpoint
+  std::optional<Template> fetch_client_id;
+  std::optional<Template> client_secret;
+  std::string auth_method = "client_secret_basic";  // or "client_secret_post"
+  std::optional<Template> grant_type;  // default client_credentials
+  std::optional<Template> refresh_token;
+  std::optional<Template> fetch_scope;
+};
+
+/// `mock:` controls a running mock service: `{service: NAME, action: ACTION, ...args}`.
+/// Actions per kind (issuer: rotate_keys, add_key, remove_key; jwks: down, error_500, slow,
+/// malformed, empty, same_kid_new_key; every kind: restore). A case with a mock or clock
+/// step runs alone, and the runner restores every mock and the clock after it.
+struct MockStep {
+  std::string service;
+  std::string action;
+  nlohmann::json args;  // the remaining keys, strings already checked as templates
+  SourceLoc loc;
+};
+
+/// `clock: {offset: 25m}` moves the shared clock (mocks and minting) relative to real time,
+/// for the rest of the case.
+struct ClockStep {
+  Duration offset{0};
+};
+
 /// One step of a scenario.
 struct Step {
-  enum class Kind { kRequest, kReplay, kWait, kReceived };
+  enum class Kind { kRequest, kReplay, kWait, kReceived, kToken, kMock, kClock };
   Kind kind = Kind::kRequest;
-  std::variant<RequestStep, ReplayStep, WaitStep, ReceivedStep> body;
+  std::variant<RequestStep, ReplayStep, WaitStep, ReceivedStep, TokenStep, MockStep, ClockStep>
+      body;
   std::optional<std::string> save;
   std::optional<Expect> expect;
   SourceLoc loc;
