@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
+#include "cli/jwt_command.h"
 
 namespace tollgate::cli {
 namespace {
@@ -80,6 +81,39 @@ int Main(int argc, char** argv) {
   selftest->add_option("--fault", selftest_fault, "check only this fault");
   selftest->add_option("-j,--jobs", selftest_jobs, "parallel scenario cases (default: cores)");
 
+  CLI::App* jwt = app.add_subcommand("jwt", "mint a token (including hostile variants) or verify one");
+  jwt->require_subcommand(1);
+  JwtMintArgs mint_args;
+  CLI::App* mint = jwt->add_subcommand("mint", "mint a JWT; prints it on stdout");
+  mint->add_option("--key", mint_args.key_file, "signing key (PEM or JWK); generated when absent");
+  mint->add_option("--alg", mint_args.alg, "RS256 RS384 RS512 PS256 ES256 ES384 EdDSA HS256")
+      ->capture_default_str();
+  mint->add_option("--kid", mint_args.kid, "key id")->capture_default_str();
+  mint->add_option("--iss", mint_args.iss, "issuer claim");
+  mint->add_option("--aud", mint_args.aud, "audience claim");
+  mint->add_option("--sub", mint_args.sub, "subject claim");
+  mint->add_option("--scope", mint_args.scope, "scope claim (space-separated)");
+  mint->add_option("--typ", mint_args.typ, "typ header")->capture_default_str();
+  mint->add_option("--ttl", mint_args.ttl, "lifetime")->capture_default_str();
+  mint->add_option("--claim", mint_args.claims, "K=V extra claim, V as JSON when it parses (repeatable)");
+  mint->add_option("--header", mint_args.headers, "K=V extra header member (repeatable)");
+  mint->add_option("--mutate", mint_args.mutate, "a hostile variant (see --list-mutations)");
+  mint->add_option("--attacker-url", mint_args.attacker_url, "where jku/x5u mutations point")
+      ->capture_default_str();
+  mint->add_option("--jwks-out", mint_args.jwks_out, "write the public JWKS of the key here");
+  mint->add_flag("--list-mutations", mint_args.list_mutations, "list the hostile variants");
+  JwtVerifyArgs verify_args;
+  CLI::App* verify = jwt->add_subcommand("verify", "verify a JWT; exit 0 valid, 4 rejected");
+  verify->add_option("token", verify_args.token, "the token, or - for stdin")->required();
+  verify->add_option("--jwks", verify_args.jwks, "JWKS file or URL")->required();
+  verify->add_option("--iss", verify_args.issuers, "accepted issuer (repeatable)");
+  verify->add_option("--aud", verify_args.audiences, "accepted audience (repeatable)");
+  verify->add_option("--alg", verify_args.algs, "allowed algorithm (repeatable; default RS256, ES256)");
+  verify->add_option("--typ", verify_args.typ, "required typ header");
+  verify->add_option("--scope", verify_args.scope, "required scope");
+  verify->add_option("--require", verify_args.require, "required claim (repeatable; default exp)");
+  verify->add_option("--leeway", verify_args.leeway, "clock leeway")->capture_default_str();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -91,6 +125,8 @@ int Main(int argc, char** argv) {
   if (*validate) return ValidateCommand(validate_paths, validate_env, validate_target_file);
   if (*list) return ListCommand(list_paths);
   if (*up) return MocksUpCommand(up_file, up_faults);
+  if (*mint) return JwtMintCommand(mint_args);
+  if (*verify) return JwtVerifyCommand(verify_args);
   if (*selftest) return SelftestCommand(selftest_profiles, selftest_fault, selftest_jobs);
   return kExitUsage;
 }

@@ -73,7 +73,8 @@ Status MockEnvironment::Start() {
     run->name = decl.name;
     run->kind = decl.kind;
     ServiceContext ctx{clock_, redactor_,
-                       [this](const std::string& other) { return Url(other); }};
+                       [this](const std::string& other) { return Url(other); },
+                       [this](const std::string& other) { return Service(other); }};
     auto created = CreateService(decl, ctx);
     if (!created.ok()) {
       Stop();

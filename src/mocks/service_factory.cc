@@ -1,15 +1,29 @@
 #include "mocks/connectpay.h"
+#include "mocks/gateway.h"
+#include "mocks/issuer.h"
+#include "mocks/jwks_host.h"
 #include "mocks/receiver.h"
 #include "tollgate/mocks/service.h"
 
 namespace tollgate {
+namespace {
 
-StatusOr<std::unique_ptr<MockService>> CreateService(const ServiceDecl& decl,
-                                                     ServiceContext ctx) {
+template <typename T>
+StatusOr<std::unique_ptr<MockService>> Upcast(StatusOr<std::unique_ptr<T>> made) {
+  if (!made.ok()) return made.status();
+  return std::unique_ptr<MockService>(std::move(made).value());
+}
+
+}  // namespace
+
+StatusOr<std::unique_ptr<MockService>> CreateService(const ServiceDecl& decl, ServiceContext ctx) {
   if (decl.kind == "receiver") return std::unique_ptr<MockService>(new mocks::Receiver(decl, ctx));
   if (decl.kind == "connectpay") {
     return std::unique_ptr<MockService>(new mocks::ConnectPay(decl, ctx));
   }
+  if (decl.kind == "issuer") return Upcast(mocks::IssuerService::Create(decl, ctx));
+  if (decl.kind == "jwks") return Upcast(mocks::JwksHost::Create(decl, ctx));
+  if (decl.kind == "gateway") return Upcast(mocks::Gateway::Create(decl, ctx));
   return UnimplementedError("service `" + decl.name + "`: kind `" + decl.kind +
                             "` is not supported yet");
 }

@@ -7,6 +7,8 @@
 
 #include "runner/case_scope.h"
 #include "runner/expect_check.h"
+#include "runner/token_steps.h"
+#include "tollgate/mocks/environment.h"
 #include "tollgate/base/encoding.h"
 
 namespace tollgate::runner {
@@ -32,6 +34,9 @@ class CaseRun {
   bool RunReplay(const Step& step, const ReplayStep& replay);
   bool RunWait(const Step& step, const WaitStep& wait);
   bool RunReceived(const Step& step, const ReceivedStep& received);
+  bool RunToken(const Step& step, const TokenStep& token);
+  bool RunMock(const Step& step, const MockStep& mock);
+  bool RunClock(const Step& step, const ClockStep& clock);
 
   StatusOr<ClientRequest> BuildRequest(const RequestStep& req);
   StatusOr<std::string> Eval(const Template& t) { return t.Evaluate(scope_); }
@@ -48,6 +53,8 @@ class CaseRun {
   std::string transcript_;
   std::map<std::string, ClientRequest> sent_;  // save name -> request, for replay
   std::optional<ClientRequest> previous_;
+  bool touched_mocks_ = false;  // a mock step ran: restore every mock after the case
+  bool moved_clock_ = false;    // a clock step ran: put the shared clock back after the case
 };
 
 StatusOr<nlohmann::json> CaseRun::EvalJson(const nlohmann::json& v, const SourceLoc& loc) {
@@ -310,12 +317,75 @@ bool CaseRun::RunReceived(const Step& step, const ReceivedStep& received) {
   return Fail(std::move(failures).value());
 }
 
+bool CaseRun::RunToken(const Step& step, const TokenStep& token) {
+  nlohmann::json saved;
+  std::vector<CheckFailure> failures;
+  if (token.kind == TokenStep::Kind::kMint) {
+    auto minted = MintToken(token, run_, scope_);
+    if (!minted.ok()) return Error(step, minted.status().message());
+    saved = std::move(minted).value();
+    transcript_ += fmt::format("= minted by {}{}: {}\n", token.issuer,
+                               saved["mutation"].get<std::string>().empty()
+                                   ? ""
+                                   : " (mutation " + saved["mutation"].get<std::string>() + ")",
+                               saved.value("claims", nlohmann::json::object()).dump());
+  } else {
+    auto q = BuildTokenRequest(token, scope_);
+    if (!q.ok()) return Error(step, q.status().message());
+    auto r = run_.client->Send(*q);
+    if (!r.ok()) return Error(step, r.status().message());
+    Log(*q, *r, "  [token]");
+    previous_ = *q;
+    if (step.save) sent_[*step.save] = *q;
+    if (r->outcome == TransportOutcome::kConnectFailed || r->outcome == TransportOutcome::kDnsFailed ||
+        r->outcome == TransportOutcome::kTimeout) {
+      return Error(step, "token endpoint did not answer: " + DescribeOutcome(*r));
+    }
+    saved = TokenResult(*r);
+    saved["response"] = Record(*q, *r)["response"];
+    if (step.expect) {
+      auto checked = CheckResponse(*step.expect, *r, scope_);
+      if (!checked.ok()) return Error(step, checked.status().message());
+      failures = std::move(checked).value();
+    } else if (r->status / 100 != 2) {
+      failures.push_back({"assert.status", "token endpoint answered " + DescribeOutcome(*r),
+                          "2xx", DescribeOutcome(*r), step.loc});
+    }
+  }
+  if (step.save) scope_.Save(*step.save, saved);
+  if (step.expect && step.expect->token) {
+    for (CheckFailure& f : CheckToken(*step.expect->token, saved, run_)) failures.push_back(std::move(f));
+  }
+  return Fail(std::move(failures));
+}
+
+bool CaseRun::RunMock(const Step& step, const MockStep& mock) {
+  MockService* service = run_.env ? run_.env->Service(mock.service) : nullptr;
+  if (!service) return Error(step, "no running service `" + mock.service + "` to control");
+  auto args = EvalJson(mock.args, mock.loc);
+  if (!args.ok()) return Error(step, args.status().message());
+  touched_mocks_ = true;
+  transcript_ += fmt::format("= mock {} {} {}\n", mock.service, mock.action, args->dump());
+  if (Status st = service->Control(mock.action, *args); !st.ok()) return Error(step, st.message());
+  return true;
+}
+
+bool CaseRun::RunClock(const Step& step, const ClockStep& clock) {
+  moved_clock_ = true;
+  run_.clock->SetOffset(clock.offset);
+  transcript_ += fmt::format("= clock offset {} ms\n", clock.offset.count());
+  return true;
+}
+
 bool CaseRun::RunStep(const Step& step) {
   switch (step.kind) {
     case Step::Kind::kRequest: return RunRequest(step, std::get<RequestStep>(step.body));
     case Step::Kind::kReplay: return RunReplay(step, std::get<ReplayStep>(step.body));
     case Step::Kind::kWait: return RunWait(step, std::get<WaitStep>(step.body));
     case Step::Kind::kReceived: return RunReceived(step, std::get<ReceivedStep>(step.body));
+    case Step::Kind::kToken: return RunToken(step, std::get<TokenStep>(step.body));
+    case Step::Kind::kMock: return RunMock(step, std::get<MockStep>(step.body));
+    case Step::Kind::kClock: return RunClock(step, std::get<ClockStep>(step.body));
   }
   return Error(step, "unknown step kind");
 }
@@ -354,6 +424,9 @@ CaseResult CaseRun::Run() {
   for (const auto& [k, v] : case_.matrix_values) suffix += (suffix.empty() ? "" : ", ") + k + "=" + v;
   result_.name = run_.redactor->Redact(sc.id + " " + title + (suffix.empty() ? "" : " [" + suffix + "]"));
   for (std::size_t i = 0; ok && i < sc.steps.size(); ++i) ok = RunStep(sc.steps[i]);
+  // Shared state goes back as it was, so the next case starts clean (such cases run alone).
+  if (touched_mocks_ && run_.env) run_.env->RestoreAll();
+  if (moved_clock_) run_.clock->SetOffset(Duration(0));
   result_.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   result_.transcript = run_.redactor->Redact(transcript_);

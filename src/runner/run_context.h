@@ -15,7 +15,7 @@ namespace tollgate::runner {
 
 struct RunContext {
   const RunOptions* options = nullptr;
-  const MockEnvironment* env = nullptr;  // null when the run has no environment
+  MockEnvironment* env = nullptr;  // null when the run has no environment
   OffsetClock* clock = nullptr;
   Redactor* redactor = nullptr;
   HttpClient* client = nullptr;

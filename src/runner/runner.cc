@@ -136,11 +136,23 @@ StatusOr<RunResult> Runner::Run(const std::vector<Suite>& suites, const Environm
       suite_of.push_back(s);
     }
   }
+  // Cases that control mocks or move the clock change what every other case sees: they run
+  // after the others, one at a time.
+  std::vector<std::size_t> shared_order, exclusive_order;
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    bool exclusive = false;
+    for (const Step& step : cases[i].scenario->steps) {
+      exclusive = exclusive || step.kind == Step::Kind::kMock || step.kind == Step::Kind::kClock;
+    }
+    (exclusive ? exclusive_order : shared_order).push_back(i);
+  }
   std::vector<CaseResult> results(cases.size());
   std::mutex report_mu;
   std::atomic<std::size_t> next{0};
+  const std::vector<std::size_t>* order = &shared_order;
   auto worker = [&] {
-    for (std::size_t i = next.fetch_add(1); i < cases.size(); i = next.fetch_add(1)) {
+    for (std::size_t n = next.fetch_add(1); n < order->size(); n = next.fetch_add(1)) {
+      std::size_t i = (*order)[n];
       const ScenarioCase& c = cases[i];
       if (options_.tags && !options_.tags->Matches(c.tags)) {
         CaseResult& r = results[i];
@@ -165,11 +177,14 @@ StatusOr<RunResult> Runner::Run(const std::vector<Suite>& suites, const Environm
   };
   int jobs = std::max(1, options_.jobs);
   std::vector<std::thread> threads;
-  for (int j = 1; j < jobs && static_cast<std::size_t>(j) < cases.size(); ++j) {
+  for (int j = 1; j < jobs && static_cast<std::size_t>(j) < shared_order.size(); ++j) {
     threads.emplace_back(worker);
   }
   worker();
   for (std::thread& t : threads) t.join();
+  order = &exclusive_order;
+  next = 0;
+  worker();
 
   for (std::size_t s = 0; s < suites.size(); ++s) {
     SuiteResult sr;

@@ -77,6 +77,10 @@ class EnvironmentReader {
     if (auto n = top.Require("services")) {
       MapReader services(doc_, *n, {}, "services", true, "a mapping of service names to services");
       for (const auto& [k, v] : services.entries()) {
+        if (k.IsScalar()) all_names_.push_back(k.Text());
+        if (k.IsScalar()) all_kinds_.push_back(KindOf(v));
+      }
+      for (const auto& [k, v] : services.entries()) {
         std::optional<std::string> name = yaml::ReadString(doc_, k, "services");
         if (!name) continue;
         if (!IsServiceName(*name)) {
@@ -85,7 +89,9 @@ class EnvironmentReader {
           continue;
         }
         names.push_back(*name);
-        ReadService(*name, k, v);
+        current_ = *name;
+        std::string kind = ReadService(*name, k, v);
+        declared_.emplace_back(*name, kind);
       }
     }
     if (auto n = top.Get("default_target")) {
@@ -101,27 +107,30 @@ class EnvironmentReader {
   }
 
  private:
-  void ReadService(const std::string& name, const Node& key, const Node& n) {
+  // Reads one service; returns its kind when the kind is known ("" otherwise).
+  std::string ReadService(const std::string& name, const Node& key, const Node& n) {
+    current_kind_.clear();
     MapReader m(doc_, n, {}, name, true, "a mapping with a `kind`");
-    if (!m.ok()) return;
+    if (!m.ok()) return "";
     std::optional<Node> kind_node = m.Require("kind");
-    if (!kind_node) return;
+    if (!kind_node) return "";
     std::optional<std::string> kind = yaml::ReadString(doc_, *kind_node, "kind");
-    if (!kind) return;
+    if (!kind) return "";
     const auto& kinds = internal::ServiceKinds();
     auto spec = std::find_if(kinds.begin(), kinds.end(),
                              [&](const ServiceKindSpec& k) { return k.kind == *kind; });
     if (spec == kinds.end()) {
       doc_.Error(*kind_node, "unknown service kind `" + *kind + "`", yaml::Describe(*kind_node),
                  yaml::OneOf(KindNames(false)), yaml::DidYouMean(*kind, KindNames(false)));
-      return;
+      return "";
     }
+    current_kind_ = *kind;
     if (!spec->supported) {
       std::string supported;
       for (const std::string& k : KindNames(true)) supported += (supported.empty() ? "" : ", ") + k;
       doc_.Error(*kind_node, "service kind `" + *kind + "` is not supported yet", "", "",
                  "supported kinds: " + supported);
-      return;
+      return *kind;
     }
 
     std::vector<FieldSpec> fields = internal::CommonServiceFields();
@@ -153,6 +162,7 @@ class EnvironmentReader {
     }
     CheckRequired(m, fields);
     if (doc_.errors() == before) env_.services.push_back(std::move(s));
+    return *kind;
   }
 
   void CheckRequired(MapReader& m, const std::vector<FieldSpec>& fields) {
@@ -177,11 +187,30 @@ class EnvironmentReader {
     switch (f.type) {
       case FieldType::kString: {
         std::optional<std::string> s = ReadEnvString(v, f.name);
-        if (!s) return std::nullopt;
+        if (!s || !CheckChoice(f, v, *s)) return std::nullopt;
         return nlohmann::json(*s);
       }
-      case FieldType::kInt:
-        return Int(yaml::ReadInt(doc_, v, f.name, INT_MIN, INT_MAX));
+      case FieldType::kInt: {
+        std::optional<long long> i = yaml::ReadInt(doc_, v, f.name, INT_MIN, INT_MAX);
+        if (!i || !CheckChoice(f, v, std::to_string(*i))) return std::nullopt;
+        return nlohmann::json(*i);
+      }
+      case FieldType::kDuration: {
+        std::optional<std::string> s = ReadEnvString(v, f.name);
+        if (!s) return std::nullopt;
+        if (!ParseDuration(*s)) {
+          doc_.Error(v, "invalid value for `" + f.name + "`", yaml::Describe(v),
+                     "a duration such as 500ms, 2s, 1m or 1h");
+          return std::nullopt;
+        }
+        return nlohmann::json(*s);
+      }
+      case FieldType::kServiceRef:
+        return ReadServiceRef(f, v);
+      case FieldType::kObject:
+        return ReadObject(f.fields, f.name, v);
+      case FieldType::kObjectList:
+        return ReadObjectList(f, v);
       case FieldType::kStatusCode:
         return Int(yaml::ReadInt(doc_, v, f.name, 100, 599));
       case FieldType::kPort:
@@ -203,6 +232,7 @@ class EnvironmentReader {
         bool ok = true;
         for (const Node& item : yaml::Items(v)) {
           std::optional<std::string> s = ReadEnvString(item, f.name);
+          if (s && !CheckChoice(f, item, *s)) s.reset();
           ok = ok && s.has_value();
           if (s) arr.push_back(*s);
         }
@@ -214,6 +244,140 @@ class EnvironmentReader {
         return ReadMap(f, v);
     }
     return std::nullopt;
+  }
+
+  // A value of a field with `choices` must be one of them.
+  bool CheckChoice(const FieldSpec& f, const Node& at, const std::string& value) {
+    if (f.choices.empty() ||
+        std::find(f.choices.begin(), f.choices.end(), value) != f.choices.end()) {
+      return true;
+    }
+    // "did you mean `401`?" for 404 would be noise: numbers are not misspelt.
+    std::string help = f.type == FieldType::kInt ? "" : yaml::DidYouMean(value, f.choices);
+    if (f.choices == internal::AlgNames(/*with_hmac=*/false)) {
+      std::string refused = internal::RefusedAlgHelp(value, /*with_hmac=*/false);
+      if (!refused.empty()) help = refused;
+    }
+    doc_.Error(at, "invalid value for `" + f.name + "`", yaml::Describe(at), yaml::OneOf(f.choices),
+               help);
+    return false;
+  }
+
+  // The name of a service declared above the one being read, of one of the kinds
+  // `f.choices`: services start in file order, so a service can only use earlier ones.
+  std::optional<nlohmann::json> ReadServiceRef(const FieldSpec& f, const Node& v) {
+    std::optional<std::string> name = yaml::ReadString(doc_, v, f.name);
+    if (!name) return std::nullopt;
+    std::string kinds;
+    for (const std::string& k : f.choices) kinds += (kinds.empty() ? "`" : " or `") + k + "`";
+    std::vector<std::string> candidates;
+    for (const auto& [n, kind] : declared_) {
+      if (std::find(f.choices.begin(), f.choices.end(), kind) != f.choices.end()) {
+        candidates.push_back(n);
+      }
+    }
+    std::string expected = candidates.empty()
+                               ? "a service of kind " + kinds + " declared above `" + current_ + "`"
+                               : yaml::OneOf(candidates) + " (services of kind " + kinds +
+                                     " declared above `" + current_ + "`)";
+    std::vector<std::pair<std::string, std::string>> known = declared_;
+    known.emplace_back(current_, current_kind_);
+    auto it =
+        std::find_if(known.begin(), known.end(), [&](const auto& d) { return d.first == *name; });
+    if (it == known.end()) {
+      bool later = std::find(all_names_.begin(), all_names_.end(), *name) != all_names_.end();
+      if (later) {
+        doc_.Error(v, "service `" + *name + "` is declared after `" + current_ + "`",
+                   yaml::Describe(v), expected,
+                   "services start in file order: move `" + *name + "` above `" + current_ + "`");
+      } else {
+        std::string help = yaml::DidYouMean(*name, all_names_);
+        if (help.empty() && candidates.empty()) help = MoveAboveHelp(f);
+        doc_.Error(v, "unknown service `" + *name + "` in `" + f.name + "`", yaml::Describe(v),
+                   expected, help);
+      }
+      return std::nullopt;
+    }
+    // A service whose kind is unknown has its own error already.
+    if (!it->second.empty() &&
+        std::find(f.choices.begin(), f.choices.end(), it->second) == f.choices.end()) {
+      doc_.Error(v, "service `" + *name + "` is not of kind " + kinds,
+                 yaml::Describe(v) + " (kind `" + it->second + "`)", expected,
+                 candidates.empty() ? MoveAboveHelp(f) : "");
+      return std::nullopt;
+    }
+    return nlohmann::json(*name);
+  }
+
+  // When a service of a kind `f` may name is declared below the current one: how to fix it.
+  std::string MoveAboveHelp(const FieldSpec& f) const {
+    auto self = std::find(all_names_.begin(), all_names_.end(), current_);
+    if (self == all_names_.end()) return "";
+    for (std::size_t i = self - all_names_.begin() + 1; i < all_names_.size(); ++i) {
+      if (std::find(f.choices.begin(), f.choices.end(), all_kinds_[i]) == f.choices.end()) {
+        continue;
+      }
+      return "`" + all_names_[i] + "` (kind `" + all_kinds_[i] +
+             "`) is declared below; services start in file order: move it above `" + current_ + "`";
+    }
+    return "";
+  }
+
+  // The `kind:` text of a service's mapping, or "" (read before the services, to say where
+  // a fitting service is when a reference points the wrong way).
+  static std::string KindOf(const Node& service) {
+    if (!service.IsMap()) return "";
+    for (const auto& kv : service.y) {
+      if (kv.first.IsScalar() && kv.first.Scalar() == "kind" && kv.second.IsScalar()) {
+        return kv.second.Scalar();
+      }
+    }
+    return "";
+  }
+
+  // A list of mappings; `f.unique` names a field whose values must all differ (key ids).
+  std::optional<nlohmann::json> ReadObjectList(const FieldSpec& f, const Node& v) {
+    if (!v.IsSeq()) {
+      doc_.Error(v, "invalid value for `" + f.name + "`", yaml::Describe(v), "a list of mappings");
+      return std::nullopt;
+    }
+    nlohmann::json arr = nlohmann::json::array();
+    bool ok = true;
+    std::vector<std::pair<std::string, int>> seen;  // unique value -> line
+    for (const Node& item : yaml::Items(v)) {
+      std::optional<nlohmann::json> obj = ReadObject(f.fields, f.name, item);
+      if (!obj) {
+        ok = false;
+        continue;
+      }
+      if (!f.unique.empty() && obj->contains(f.unique) && (*obj)[f.unique].is_string()) {
+        std::string value = (*obj)[f.unique].get<std::string>();
+        Node at = ValueOf(item, f.unique);
+        auto first =
+            std::find_if(seen.begin(), seen.end(), [&](const auto& s) { return s.first == value; });
+        if (first != seen.end()) {
+          doc_.Error(at, "duplicate " + f.unique + " `" + value + "` in `" + f.name + "`",
+                     "`" + value + "` again", "a " + f.unique + " unique in `" + f.name + "`",
+                     "the first `" + value + "` is on line " + std::to_string(first->second));
+          ok = false;
+          continue;
+        }
+        seen.emplace_back(value, at.mark.line + 1);
+      }
+      arr.push_back(*obj);
+    }
+    if (!ok) return std::nullopt;
+    return arr;
+  }
+
+  // The value under `key` of a mapping that has it (checked by the caller).
+  static Node ValueOf(const Node& map, const std::string& key) {
+    for (const auto& kv : map.y) {
+      if (kv.first.IsScalar() && kv.first.Scalar() == key) {
+        return Node{kv.second, kv.second.Mark().line < 0 ? map.mark : kv.second.Mark()};
+      }
+    }
+    return map;
   }
 
   static std::optional<nlohmann::json> Int(std::optional<long long> v) {
@@ -269,6 +433,11 @@ class EnvironmentReader {
 
   Document& doc_;
   Environment& env_;
+  std::vector<std::string> all_kinds_;  // their `kind:` text ("" when not a string)
+  std::vector<std::string> all_names_;  // every service key, in order
+  std::vector<std::pair<std::string, std::string>> declared_;  // services read: name -> kind
+  std::string current_;                                        // the service being read
+  std::string current_kind_;                                   // its kind, once known
 };
 
 }  // namespace

@@ -74,6 +74,250 @@ std::string Errors(const std::string& text) {
   return RenderWithText(diags, text);
 }
 
+// Line numbers in comments: the tests below check locations against them.
+const char kTokenEnvironment[] = R"yaml(environment: tokens
+services:
+  sage_id:
+    kind: issuer
+    keys: [{kid: k1, alg: RS256}, {kid: k2, alg: EdDSA}]
+    issuer: https://id.example
+    audiences: [sfdsbanking/sfdsBankingProvider-Pre]
+    clients:
+      banking-service:
+        secret: "${env.TG_TEST_UNSET_VAR:-dev-only}"
+        scopes: [WebhooksLambda, ProviderAPI]
+        roles: [reader]
+        audience: api
+        grants: [client_credentials, refresh_token]
+    token_ttl: 1h
+    refresh_ttl: 24h
+    typ: at+jwt
+    jwks_max_age: 5m
+  keys_host:
+    kind: jwks
+    keys: []
+    max_age: 10m
+    port: 0
+  gw:
+    kind: gateway
+    trust: {issuer: sage_id, audience: api}
+    path: /payments
+    message_types:
+      pacs.008: {required: [amount, creditor]}
+    unassigned_status: 403
+    algorithms: [RS256, ES256]
+    leeway: 30s
+    typ: at+jwt
+    scoped_paths: {/payments: payments.write}
+    refetch_cooldown: 1m
+    realm: bank
+    faults: [skip_audience_check]
+default_target: gw
+)yaml";
+
+TEST(ParseEnvironment, ReadsIssuerJwksAndGatewayServices) {
+  ::unsetenv("TG_TEST_UNSET_VAR");
+  Diagnostics diags;
+  std::optional<Environment> env = ParseEnvironment(kTokenEnvironment, "mocks/t.yaml", diags);
+  ASSERT_TRUE(env.has_value()) << RenderWithText(diags, kTokenEnvironment);
+  ASSERT_EQ(env->services.size(), 3u);
+
+  const ServiceDecl& issuer = env->services[0];
+  EXPECT_EQ(issuer.kind, "issuer");
+  EXPECT_EQ(issuer.loc.ToString(), "mocks/t.yaml:3:3");
+  EXPECT_EQ(issuer.config, nlohmann::json::parse(R"({
+      "keys": [{"kid": "k1", "alg": "RS256"}, {"kid": "k2", "alg": "EdDSA"}],
+      "issuer": "https://id.example",
+      "audiences": ["sfdsbanking/sfdsBankingProvider-Pre"],
+      "clients": {"banking-service": {
+          "secret": "dev-only", "scopes": ["WebhooksLambda", "ProviderAPI"],
+          "roles": ["reader"], "audience": "api",
+          "grants": ["client_credentials", "refresh_token"]}},
+      "token_ttl": "1h", "refresh_ttl": "24h", "typ": "at+jwt", "jwks_max_age": "5m"})"));
+
+  const ServiceDecl& jwks = env->services[1];
+  EXPECT_EQ(jwks.kind, "jwks");
+  EXPECT_EQ(jwks.config, nlohmann::json::parse(R"({"keys": [], "max_age": "10m", "port": 0})"));
+
+  const ServiceDecl& gw = env->services[2];
+  EXPECT_EQ(gw.kind, "gateway");
+  EXPECT_EQ(gw.loc.ToString(), "mocks/t.yaml:24:3");
+  EXPECT_THAT(gw.faults, ElementsAre("skip_audience_check"));
+  EXPECT_EQ(gw.config, nlohmann::json::parse(R"({
+      "trust": {"issuer": "sage_id", "audience": "api"},
+      "path": "/payments",
+      "message_types": {"pacs.008": {"required": ["amount", "creditor"]}},
+      "unassigned_status": 403,
+      "algorithms": ["RS256", "ES256"],
+      "leeway": "30s", "typ": "at+jwt",
+      "scoped_paths": {"/payments": "payments.write"},
+      "refetch_cooldown": "1m", "realm": "bank"})"));
+  EXPECT_EQ(env->default_target, "gw");
+}
+
+TEST(ParseEnvironment, UnknownAlgInAnIssuerKey) {
+  EXPECT_EQ(Errors("environment: e\n"
+                   "services:\n"
+                   "  id:\n"
+                   "    kind: issuer\n"
+                   "    keys: [{kid: k1, alg: RS265}, {kid: k2, alg: HS256}, {alg: ES256}]\n"),
+            "error: invalid value for `alg`\n"
+            "  --> env.yaml:5:27\n"
+            "   |\n"
+            " 5 |     keys: [{kid: k1, alg: RS265}, {kid: k2, alg: HS256}, {alg: ES256}]\n"
+            "   |                           ^^^^^ found `RS265`, expected one of: RS256, RS384, "
+            "RS512, PS256, ES256, ES384, EdDSA\n"
+            "\n"
+            "error: invalid value for `alg`\n"
+            "  --> env.yaml:5:50\n"
+            "   |\n"
+            " 5 |     keys: [{kid: k1, alg: RS265}, {kid: k2, alg: HS256}, {alg: ES256}]\n"
+            "   |                                                  ^^^^^ found `HS256`, expected "
+            "one of: RS256, RS384, RS512, PS256, ES256, ES384, EdDSA\n"
+            "   = help: `HS256` needs a shared secret; keys here are public keys served in a "
+            "JWKS\n"
+            "\n"
+            "error: missing required key `kid`\n"
+            "  --> env.yaml:5:58\n"
+            "   |\n"
+            " 5 |     keys: [{kid: k1, alg: RS265}, {kid: k2, alg: HS256}, {alg: ES256}]\n"
+            "   |                                                          ^ expected `kid` in "
+            "this mapping\n\n");
+}
+
+TEST(ParseEnvironment, DuplicateKidsAndBadDurations) {
+  EXPECT_EQ(
+      Errors(
+          "environment: e\n"
+          "services:\n"
+          "  keys:\n"
+          "    kind: jwks\n"
+          "    keys:\n"
+          "      - {kid: k1, alg: ES256}\n"
+          "      - {kid: k1, alg: RS256}\n"
+          "    max_age: 10 minutes\n"
+          "  id: {kind: issuer, token_ttl: -1h, jwks_max_age: \"${env.TG_TEST_UNSET_VAR:-5}\"}\n"),
+      "error: duplicate kid `k1` in `keys`\n"
+      "  --> env.yaml:7:15\n"
+      "   |\n"
+      " 7 |       - {kid: k1, alg: RS256}\n"
+      "   |               ^^ found `k1` again, expected a kid unique in `keys`\n"
+      "   = help: the first `k1` is on line 6\n"
+      "\n"
+      "error: invalid value for `max_age`\n"
+      "  --> env.yaml:8:14\n"
+      "   |\n"
+      " 8 |     max_age: 10 minutes\n"
+      "   |              ^^^^^^^^^^ found `10 minutes`, expected a duration such as 500ms, "
+      "2s, 1m or 1h\n"
+      "\n"
+      "error: invalid value for `token_ttl`\n"
+      "  --> env.yaml:9:33\n"
+      "   |\n"
+      " 9 |   id: {kind: issuer, token_ttl: -1h, jwks_max_age: "
+      "\"${env.TG_TEST_UNSET_VAR:-5}\"}\n"
+      "   |                                 ^^^ found `-1h`, expected a duration such as "
+      "500ms, 2s, 1m or 1h\n"
+      "\n"
+      "error: invalid value for `jwks_max_age`\n"
+      "  --> env.yaml:9:52\n"
+      "   |\n"
+      " 9 |   id: {kind: issuer, token_ttl: -1h, jwks_max_age: "
+      "\"${env.TG_TEST_UNSET_VAR:-5}\"}\n"
+      "   |                                                    ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ "
+      "found `${env.TG_TEST_UNSET_VAR:-5}`, expected a duration such as 500ms, 2s, 1m or "
+      "1h\n\n");
+}
+
+TEST(ParseEnvironment, IssuerClientGrantsAndGatewayValuesAreChecked) {
+  EXPECT_EQ(Errors("environment: e\n"
+                   "services:\n"
+                   "  id:\n"
+                   "    kind: issuer\n"
+                   "    clients: {app: {secret: s, grants: [password]}}\n"
+                   "  gw:\n"
+                   "    kind: gateway\n"
+                   "    trust: {issuer: id, audience: a}\n"
+                   "    unassigned_status: 404\n"
+                   "    algorithms: [none, HS256]\n"),
+            "error: invalid value for `grants`\n"
+            "  --> env.yaml:5:41\n"
+            "   |\n"
+            " 5 |     clients: {app: {secret: s, grants: [password]}}\n"
+            "   |                                         ^^^^^^^^ found `password`, expected "
+            "one of: client_credentials, refresh_token\n"
+            "\n"
+            "error: invalid value for `unassigned_status`\n"
+            "  --> env.yaml:9:24\n"
+            "   |\n"
+            " 9 |     unassigned_status: 404\n"
+            "   |                        ^^^ found `404`, expected one of: 401, 403\n"
+            "\n"
+            "error: invalid value for `algorithms`\n"
+            "   --> env.yaml:10:18\n"
+            "    |\n"
+            " 10 |     algorithms: [none, HS256]\n"
+            "    |                  ^^^^ found `none`, expected one of: RS256, RS384, RS512, "
+            "PS256, ES256, ES384, EdDSA\n"
+            "    = help: an unsigned token (`none`) is never acceptable\n"
+            "\n"
+            "error: invalid value for `algorithms`\n"
+            "   --> env.yaml:10:24\n"
+            "    |\n"
+            " 10 |     algorithms: [none, HS256]\n"
+            "    |                        ^^^^^ found `HS256`, expected one of: RS256, RS384, "
+            "RS512, PS256, ES256, ES384, EdDSA\n"
+            "    = help: `HS256` needs a shared secret; keys here are public keys served in a "
+            "JWKS\n\n");
+}
+
+TEST(ParseEnvironment, GatewayTrustMustNameAnEarlierIssuer) {
+  EXPECT_EQ(Errors("environment: e\n"
+                   "services:\n"
+                   "  sink: {kind: receiver}\n"
+                   "  id: {kind: issuer}\n"
+                   "  a: {kind: gateway, trust: {issuer: sink, audience: x}}\n"
+                   "  b: {kind: gateway, trust: {issuer: later, audience: x}}\n"
+                   "  c: {kind: gateway, trust: {issuer: ib, audience: x}}\n"
+                   "  d: {kind: gateway, trust: {audience: x}}\n"
+                   "  e: {kind: gateway}\n"
+                   "  later: {kind: issuer}\n"),
+            "error: service `sink` is not of kind `issuer`\n"
+            "  --> env.yaml:5:38\n"
+            "   |\n"
+            " 5 |   a: {kind: gateway, trust: {issuer: sink, audience: x}}\n"
+            "   |                                      ^^^^ found `sink` (kind `receiver`), "
+            "expected one of: id (services of kind `issuer` declared above `a`)\n"
+            "\n"
+            "error: service `later` is declared after `b`\n"
+            "  --> env.yaml:6:38\n"
+            "   |\n"
+            " 6 |   b: {kind: gateway, trust: {issuer: later, audience: x}}\n"
+            "   |                                      ^^^^^ found `later`, expected one of: id "
+            "(services of kind `issuer` declared above `b`)\n"
+            "   = help: services start in file order: move `later` above `b`\n"
+            "\n"
+            "error: unknown service `ib` in `issuer`\n"
+            "  --> env.yaml:7:38\n"
+            "   |\n"
+            " 7 |   c: {kind: gateway, trust: {issuer: ib, audience: x}}\n"
+            "   |                                      ^^ found `ib`, expected one of: id "
+            "(services of kind `issuer` declared above `c`)\n"
+            "   = help: did you mean `id`?\n"
+            "\n"
+            "error: missing required key `issuer`\n"
+            "  --> env.yaml:8:29\n"
+            "   |\n"
+            " 8 |   d: {kind: gateway, trust: {audience: x}}\n"
+            "   |                             ^ expected `issuer` in this mapping\n"
+            "\n"
+            "error: missing required key `trust`\n"
+            "  --> env.yaml:9:6\n"
+            "   |\n"
+            " 9 |   e: {kind: gateway}\n"
+            "   |      ^ expected `trust` in this mapping\n\n");
+}
+
 TEST(ParseEnvironment, UnknownKindWithDidYouMean) {
   EXPECT_EQ(Errors("environment: e\nservices:\n  s: {kind: reciever}\n"),
             "error: unknown service kind `reciever`\n"
@@ -86,13 +330,13 @@ TEST(ParseEnvironment, UnknownKindWithDidYouMean) {
 }
 
 TEST(ParseEnvironment, RecognisedKindNotSupportedYet) {
-  EXPECT_EQ(Errors("environment: e\nservices:\n  id:\n    kind: issuer\n    keys: []\n"),
-            "error: service kind `issuer` is not supported yet\n"
+  EXPECT_EQ(Errors("environment: e\nservices:\n  id:\n    kind: mtls\n    keys: []\n"),
+            "error: service kind `mtls` is not supported yet\n"
             "  --> env.yaml:4:11\n"
             "   |\n"
-            " 4 |     kind: issuer\n"
-            "   |           ^^^^^^\n"
-            "   = help: supported kinds: receiver, connectpay\n\n");
+            " 4 |     kind: mtls\n"
+            "   |           ^^^^\n"
+            "   = help: supported kinds: receiver, connectpay, issuer, jwks, gateway\n\n");
 }
 
 TEST(ParseEnvironment, KeysAreCheckedAgainstTheKind) {

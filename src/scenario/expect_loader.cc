@@ -1,8 +1,11 @@
 // `expect:` mappings: status patterns, matchers (RE2 patterns compiled at load), TLS,
-// alternatives, durations and journal counts.
+// alternatives, durations, journal counts and tokens.
 
 #include <re2/re2.h>
 
+#include <algorithm>
+
+#include "service_kinds.h"
 #include "suite_parts.h"
 #include "tollgate/scenario/loader.h"
 
@@ -219,13 +222,64 @@ std::optional<CountExpect> ReadCount(Document& doc, const Node& n) {
   return c;
 }
 
+std::optional<TokenExpect> ReadTokenExpect(Document& doc, const Node& n,
+                                           const std::vector<std::string>& requires_services) {
+  static const std::vector<std::string> kKeys = {"claims", "max_lifetime", "algs", "kid_in"};
+  MapReader r(doc, n, kKeys, "token");
+  if (!r.ok()) return std::nullopt;
+  if (r.entries().empty()) {
+    doc.Error(n, "invalid value for `token`", "an empty mapping",
+              "at least one of: claims, max_lifetime, algs, kid_in");
+    return std::nullopt;
+  }
+  int before = doc.errors();
+  TokenExpect t;
+  t.loc = doc.Loc(n);
+  if (auto v = r.Get("claims")) {
+    if (auto l = yaml::ReadStringList(doc, *v, "claims", true)) t.claims = *l;
+  }
+  if (auto v = r.Get("max_lifetime")) t.max_lifetime = yaml::ReadDuration(doc, *v, "max_lifetime");
+  if (auto v = r.Get("algs")) {
+    if (auto l = yaml::ReadStringList(doc, *v, "algs", true)) {
+      std::vector<std::string> known = AlgNames(/*with_hmac=*/true);
+      std::vector<Node> items = yaml::Items(*v);
+      for (std::size_t i = 0; i < l->size(); ++i) {
+        const std::string& alg = (*l)[i];
+        if (std::find(known.begin(), known.end(), alg) != known.end()) continue;
+        std::string help = RefusedAlgHelp(alg, /*with_hmac=*/true);
+        if (help.empty()) help = yaml::DidYouMean(alg, known);
+        doc.Error(items[i], "invalid value for `algs`", yaml::Describe(items[i]),
+                  yaml::OneOf(known), help);
+      }
+      t.algs = *l;
+    }
+  }
+  if (auto v = r.Get("kid_in"))
+    t.kid_in = ReadRequiredService(doc, *v, "kid_in", requires_services);
+  if (doc.errors() > before) return std::nullopt;
+  return t;
+}
+
 }  // namespace
 
 std::optional<Expect> ReadExpect(Document& doc, const Node& node, const NameScope& scope,
-                                 const std::vector<std::string>& keys) {
-  MapReader r(doc, node, keys, "expect");
+                                 const ExpectRules& rules) {
+  const std::vector<std::string>& keys = rules.keys;
+  MapReader r(doc, node, keys, "expect", /*report_unknown=*/false);
   if (!r.ok()) return std::nullopt;
   int before = doc.errors();
+  // An expectation that other step kinds take says which; anything else is a misspelling.
+  for (const auto& [k, v] : r.unknown()) {
+    std::string key = k.Text();
+    std::string others = rules.taken_by ? rules.taken_by(key) : "";
+    if (!others.empty()) {
+      doc.Error(k, "a `" + rules.step + "` step cannot expect `" + key + "`", yaml::Describe(k),
+                yaml::OneOf(keys), "`" + key + "` applies to " + others);
+    } else {
+      doc.Error(k, "unknown key `" + key + "`", yaml::Describe(k), yaml::OneOf(keys),
+                yaml::DidYouMean(key, keys));
+    }
+  }
   Expect e;
   e.loc = doc.Loc(node);
   if (auto v = r.Get("status")) e.status = ReadStatus(doc, *v, "status");
@@ -254,13 +308,14 @@ std::optional<Expect> ReadExpect(Document& doc, const Node& node, const NameScop
                 "a list of at least one expectation mapping");
     } else {
       for (const Node& item : yaml::Items(*v)) {
-        if (auto alt = ReadExpect(doc, item, scope, keys)) e.one_of.push_back(std::move(*alt));
+        if (auto alt = ReadExpect(doc, item, scope, rules)) e.one_of.push_back(std::move(*alt));
       }
     }
   }
   if (auto v = r.Get("exactly_one")) e.exactly_one = ReadStatus(doc, *v, "exactly_one");
   if (auto v = r.Get("duration")) e.duration = ReadDurationExpect(doc, *v);
   if (auto v = r.Get("count")) e.count = ReadCount(doc, *v);
+  if (auto v = r.Get("token")) e.token = ReadTokenExpect(doc, *v, rules.requires_services);
   if (doc.errors() > before) return std::nullopt;
   return e;
 }

@@ -62,13 +62,14 @@ std::string RenderCase(const std::string& name) {
 }
 
 TEST_F(GoldenDiagnostics, EveryRequiredCaseIsPresent) {
-  EXPECT_THAT(
-      CaseNames(),
-      ::testing::IsSupersetOf(
-          {"suite-unknown-key", "suite-unknown-step-kind", "suite-missing-key", "suite-bad-status",
-           "suite-bad-template", "suite-unknown-template-root", "suite-invalid-regex",
-           "suite-yaml-syntax", "suite-replay-unknown", "suite-received-not-required",
-           "environment-unknown-kind", "environment-unknown-key"}));
+  EXPECT_THAT(CaseNames(),
+              ::testing::IsSupersetOf(
+                  {"suite-unknown-key", "suite-unknown-step-kind", "suite-missing-key",
+                   "suite-bad-status", "suite-bad-template", "suite-unknown-template-root",
+                   "suite-invalid-regex", "suite-yaml-syntax", "suite-replay-unknown",
+                   "suite-received-not-required", "suite-mock-unknown-action",
+                   "suite-token-issuer-not-required", "environment-unknown-kind",
+                   "environment-unknown-key", "environment-gateway-trust-not-issuer"}));
 }
 
 TEST_F(GoldenDiagnostics, EachCaseRendersExactlyItsExpectedText) {

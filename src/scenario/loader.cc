@@ -75,6 +75,13 @@ std::optional<Duration> ParseDuration(const std::string& text) {
   return std::nullopt;
 }
 
+std::optional<Duration> ParseSignedDuration(const std::string& text) {
+  if (text.empty() || (text[0] != '-' && text[0] != '+')) return ParseDuration(text);
+  std::optional<Duration> d = ParseDuration(text.substr(1));
+  if (!d) return std::nullopt;
+  return text[0] == '-' ? -*d : *d;
+}
+
 StatusOr<std::vector<std::string>> CollectSuiteFiles(const std::vector<std::string>& paths) {
   namespace fs = std::filesystem;
   std::vector<std::string> files;

@@ -51,6 +51,29 @@ TEST(ParseDuration, IntegerAndUnitWithoutSpaces) {
   }
 }
 
+TEST(ParseSignedDuration, OptionalSignBeforeAnUnsignedDuration) {
+  const std::vector<DurationCase> cases = {
+      {"90s", 90000},          {"-5m", -300000},
+      {"+2h", 7200000},        {"-0s", 0},
+      {"+500ms", 500},         {"", std::nullopt},
+      {"-", std::nullopt},     {"+", std::nullopt},
+      {"--5m", std::nullopt},  {"+-5m", std::nullopt},
+      {"- 5m", std::nullopt},  {"-5", std::nullopt},
+      {"-1.5s", std::nullopt}, {"5m ago", std::nullopt},
+  };
+  for (const DurationCase& c : cases) {
+    std::optional<Duration> d = ParseSignedDuration(c.text);
+    if (c.ms) {
+      ASSERT_TRUE(d.has_value()) << c.text;
+      EXPECT_EQ(d->count(), *c.ms) << c.text;
+    } else {
+      EXPECT_FALSE(d.has_value()) << c.text;
+    }
+  }
+  // The unsigned form stays unsigned: a sign is only for offsets.
+  EXPECT_FALSE(ParseDuration("+5m").has_value());
+}
+
 class FilesTest : public ::testing::Test {
  protected:
   void SetUp() override {

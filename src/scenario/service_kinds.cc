@@ -5,10 +5,40 @@ namespace {
 
 FieldSpec Field(std::string name, FieldType type, bool required = false,
                 std::vector<FieldSpec> fields = {}) {
-  return FieldSpec{std::move(name), type, required, std::move(fields)};
+  return FieldSpec{std::move(name), type, required, std::move(fields), {}, ""};
+}
+
+FieldSpec OneOf(std::string name, FieldType type, std::vector<std::string> choices,
+                bool required = false) {
+  return FieldSpec{std::move(name), type, required, {}, std::move(choices), ""};
+}
+
+// `keys:` of an issuer or a JWKS host: the key pairs it generates at start, by kid.
+FieldSpec SigningKeys() {
+  FieldSpec f = Field("keys", FieldType::kObjectList, false,
+                      {Field("kid", FieldType::kString, true),
+                       OneOf("alg", FieldType::kString, AlgNames(/*with_hmac=*/false), true)});
+  f.unique = "kid";
+  return f;
 }
 
 }  // namespace
+
+std::vector<std::string> AlgNames(bool with_hmac) {
+  std::vector<std::string> names = {"RS256", "RS384", "RS512", "PS256", "ES256", "ES384", "EdDSA"};
+  if (with_hmac) names.push_back("HS256");
+  return names;
+}
+
+std::string RefusedAlgHelp(const std::string& name, bool with_hmac) {
+  if (name == "none" || name == "None" || name == "NONE") {
+    return "an unsigned token (`none`) is never acceptable";
+  }
+  if (name == "HS256" && !with_hmac) {
+    return "`HS256` needs a shared secret; keys here are public keys served in a JWKS";
+  }
+  return "";
+}
 
 const std::vector<FieldSpec>& CommonServiceFields() {
   static const std::vector<FieldSpec> kFields = {
@@ -37,10 +67,47 @@ const std::vector<ServiceKindSpec>& ServiceKinds() {
            Field("basic_paths", FieldType::kStringList),
            Field("bearer_paths", FieldType::kStringList),
        }},
-      {"issuer", false, {}},
-      {"jwks", false, {}},
+      {"issuer",
+       true,
+       {
+           SigningKeys(),
+           Field("issuer", FieldType::kString),
+           Field("audiences", FieldType::kStringList),
+           Field(
+               "clients", FieldType::kObjectMap, false,
+               {Field("secret", FieldType::kString, true), Field("scopes", FieldType::kStringList),
+                Field("roles", FieldType::kStringList), Field("audience", FieldType::kString),
+                OneOf("grants", FieldType::kStringList, {"client_credentials", "refresh_token"})}),
+           Field("token_ttl", FieldType::kDuration),
+           Field("refresh_ttl", FieldType::kDuration),
+           Field("typ", FieldType::kString),
+           Field("jwks_max_age", FieldType::kDuration),
+       }},
+      {"jwks",
+       true,
+       {
+           SigningKeys(),
+           Field("max_age", FieldType::kDuration),
+       }},
       {"mtls", false, {}},
-      {"gateway", false, {}},
+      {"gateway",
+       true,
+       {
+           Field("trust", FieldType::kObject, true,
+                 {OneOf("issuer", FieldType::kServiceRef, {"issuer"}, true),
+                  Field("audience", FieldType::kString, true)}),
+           Field("path", FieldType::kString),
+           Field("message_types", FieldType::kObjectMap, false,
+                 {Field("required", FieldType::kStringList, true)}),
+           OneOf("unassigned_status", FieldType::kInt, {"401", "403"}),
+           // A gateway verifies against its issuer's JWKS: public keys only, so no HS256.
+           OneOf("algorithms", FieldType::kStringList, AlgNames(/*with_hmac=*/false)),
+           Field("leeway", FieldType::kDuration),
+           Field("typ", FieldType::kString),
+           Field("scoped_paths", FieldType::kStringMap),
+           Field("refetch_cooldown", FieldType::kDuration),
+           Field("realm", FieldType::kString),
+       }},
       {"signed-api", false, {}},
       {"sage-connector", false, {}},
   };

@@ -328,13 +328,14 @@ TEST(ParseSuite, TwoStepKindsInOneStep) {
 }
 
 TEST(ParseSuite, RecognisedButUnsupportedStepKind) {
-  EXPECT_EQ(Errors(WithSteps("      - token: {mint: {issuer: x}}\n")),
-            "error: step kind `token` is not supported yet\n"
+  EXPECT_EQ(Errors(WithSteps("      - notify: {url: /x}\n")),
+            "error: step kind `notify` is not supported yet\n"
             "  --> x.yaml:8:9\n"
             "   |\n"
-            " 8 |       - token: {mint: {issuer: x}}\n"
-            "   |         ^^^^^\n"
-            "   = help: supported step kinds: request, replay, wait, received\n\n");
+            " 8 |       - notify: {url: /x}\n"
+            "   |         ^^^^^^\n"
+            "   = help: supported step kinds: request, replay, wait, received, token, mock, "
+            "clock\n\n");
 }
 
 TEST(ParseSuite, MisspeltExpectInAStepIsAnUnknownKey) {
@@ -353,7 +354,8 @@ TEST(ParseSuite, StepWithoutAKind) {
             "  --> x.yaml:8:9\n"
             "   |\n"
             " 8 |       - save: x\n"
-            "   |         ^ expected one of: request, replay, wait, received in this step\n\n");
+            "   |         ^ expected one of: request, replay, wait, received, token, mock, clock "
+            "in this step\n\n");
 }
 
 TEST(ParseSuite, AtMostOneRequestBody) {
@@ -399,12 +401,13 @@ TEST(ParseSuite, MatcherWithTwoOperators) {
 TEST(ParseSuite, ExpectationNotTakenByTheStepKind) {
   EXPECT_EQ(Errors(WithSteps("      - request: {url: /x}\n"
                              "        expect: {count: 1}\n")),
-            "error: unknown key `count`\n"
+            "error: a `request` step cannot expect `count`\n"
             "  --> x.yaml:9:18\n"
             "   |\n"
             " 9 |         expect: {count: 1}\n"
             "   |                  ^^^^^ found `count`, expected one of: status, headers, json, "
-            "body, rejected, tls, one_of, duration\n\n");
+            "body, rejected, tls, one_of, duration\n"
+            "   = help: `count` applies to `received` steps\n\n");
 }
 
 TEST(ParseSuite, WaitTakesNoExpect) {
@@ -452,12 +455,13 @@ TEST(ParseSuite, BadDurationsAndCounts) {
 TEST(ParseSuite, StatusOutOfRangeAndMapping) {
   EXPECT_EQ(Errors(WithSteps("      - request: {url: /x}\n"
                              "        expect: {status: 600, exactly_one: {a: 1}}\n")),
-            "error: unknown key `exactly_one`\n"
+            "error: a `request` step cannot expect `exactly_one`\n"
             "  --> x.yaml:9:31\n"
             "   |\n"
             " 9 |         expect: {status: 600, exactly_one: {a: 1}}\n"
             "   |                               ^^^^^^^^^^^ found `exactly_one`, expected one of: "
             "status, headers, json, body, rejected, tls, one_of, duration\n"
+            "   = help: `exactly_one` applies to `replay` steps\n"
             "\n"
             "error: invalid value for `status`\n"
             "  --> x.yaml:9:26\n"

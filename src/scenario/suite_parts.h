@@ -1,7 +1,9 @@
 #pragma once
-// The parts of the suite loader that live in their own files: request steps and
-// expectations. Internal to the scenario module.
+// The parts of the suite loader that live in their own files: one reader per step kind
+// (request_loader.cc, replay_loader.cc, time_steps_loader.cc, mock_steps_loader.cc,
+// token_loader.cc) and expectations (expect_loader.cc). Internal to the scenario module.
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,13 +19,73 @@ inline const std::vector<std::string>& ReservedRoots() {
   return kRoots;
 }
 
+/// A name saved by an earlier step of the scenario being read.
+struct SavedName {
+  std::string name;
+  std::string kind;  // the step kind that saved it ("request", "token", ...)
+  bool replayable = false;
+};
+
+/// Checks that a name being declared (`what`: "var", "saved name", ...) hides neither a
+/// reserved root, nor `previous`, nor a name in `taken`; reports and returns false if it does.
+bool CheckNewName(yaml::Document& doc, const yaml::Node& at, const std::string& name,
+                  const std::string& what, const std::vector<std::string>& taken);
+
+/// The `steps:` list of a scenario into `out`; `scope` holds the scenario's names (steps add
+/// their saved names for the steps after them).
+void ReadSteps(yaml::Document& doc, const yaml::Node& steps, const yaml::NameScope& scope,
+               const std::vector<std::string>& requires_services, std::vector<Step>& out);
+
+/// A service name that must be listed in the suite's `requires` (received, mock, token
+/// issuer, kid_in). Reports and returns nullopt otherwise (and for a non-string).
+std::optional<std::string> ReadRequiredService(yaml::Document& doc, const yaml::Node& node,
+                                               const std::string& key,
+                                               const std::vector<std::string>& requires_services);
+
 /// A `request:` mapping; templates may use the names in `scope`.
 std::optional<RequestStep> ReadRequestStep(yaml::Document& doc, const yaml::Node& node,
                                            const yaml::NameScope& scope);
 
-/// An `expect:` mapping limited to `keys` (the step kind's expectations).
+/// A `replay:` value: `previous`, a saved name, or `{of, concurrent}`. `saved` are the
+/// names of earlier steps; `any_replayable` whether an earlier step sent a request.
+std::optional<ReplayStep> ReadReplayStep(yaml::Document& doc, const yaml::Node& node,
+                                         const std::vector<SavedName>& saved, bool any_replayable);
+
+/// A `wait:` value: a duration or `{duration}`.
+std::optional<WaitStep> ReadWaitStep(yaml::Document& doc, const yaml::Node& node);
+
+/// A `clock:` value: a signed duration or `{offset}`.
+std::optional<ClockStep> ReadClockStep(yaml::Document& doc, const yaml::Node& node);
+
+/// A `received:` mapping: `service` (in `requires`), `method`, `path`.
+std::optional<ReceivedStep> ReadReceivedStep(yaml::Document& doc, const yaml::Node& node,
+                                             const yaml::NameScope& scope,
+                                             const std::vector<std::string>& requires_services);
+
+/// A `mock:` mapping: `service` (in `requires`), a known `action`, and its arguments.
+std::optional<MockStep> ReadMockStep(yaml::Document& doc, const yaml::Node& node,
+                                     const yaml::NameScope& scope,
+                                     const std::vector<std::string>& requires_services);
+
+/// The actions a `mock` step may name (each service kind checks its own at run time).
+const std::vector<std::string>& MockActions();
+
+/// A `token:` mapping with `mint:` (issuer in `requires`) or `fetch:`.
+std::optional<TokenStep> ReadTokenStep(yaml::Document& doc, const yaml::Node& node,
+                                       const yaml::NameScope& scope,
+                                       const std::vector<std::string>& requires_services);
+
+/// What an `expect:` may hold at one step.
+struct ExpectRules {
+  std::string step;               // the step as messages name it: "request", "token: mint"
+  std::vector<std::string> keys;  // the expectations it takes
+  std::vector<std::string> requires_services;  // the suite's `requires` (token.kid_in)
+  /// For a key this step does not take: "`a` and `b` steps" that do, or "" when none does.
+  std::function<std::string(const std::string&)> taken_by;
+};
+
+/// An `expect:` mapping under `rules`.
 std::optional<Expect> ReadExpect(yaml::Document& doc, const yaml::Node& node,
-                                 const yaml::NameScope& scope,
-                                 const std::vector<std::string>& keys);
+                                 const yaml::NameScope& scope, const ExpectRules& rules);
 
 }  // namespace tollgate::internal

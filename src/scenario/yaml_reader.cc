@@ -373,6 +373,14 @@ std::optional<Duration> ReadDuration(Document& doc, const Node& n, const std::st
   return d;
 }
 
+std::optional<Duration> ReadSignedDuration(Document& doc, const Node& n, const std::string& key) {
+  std::optional<Duration> d = n.IsScalar() ? ParseSignedDuration(n.Text()) : std::nullopt;
+  if (!d)
+    doc.Error(n, Title(key), Describe(n),
+              "a duration with an optional sign, such as -5m, 90s or +2h");
+  return d;
+}
+
 std::optional<std::vector<std::string>> ReadStringList(Document& doc, const Node& n,
                                                        const std::string& key, bool non_empty) {
   if (!n.IsSeq()) {

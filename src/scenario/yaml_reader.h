@@ -133,6 +133,8 @@ std::optional<long long> ReadInt(Document& doc, const Node& n, const std::string
                                  long long min, long long max);
 std::optional<bool> ReadBool(Document& doc, const Node& n, const std::string& key);
 std::optional<Duration> ReadDuration(Document& doc, const Node& n, const std::string& key);
+/// A duration with an optional sign ("-5m", "+2h", "90s"): an offset on the shared clock.
+std::optional<Duration> ReadSignedDuration(Document& doc, const Node& n, const std::string& key);
 /// A list of strings, non-empty when asked.
 std::optional<std::vector<std::string>> ReadStringList(Document& doc, const Node& n,
                                                        const std::string& key, bool non_empty);

@@ -138,6 +138,9 @@ struct MintRequest {
   std::string attacker_url;          // where jku/x5u point (a tollgate receiver)
   long long now = 0;                 // shared clock, seconds
   long long leeway_seconds = 60;     // the target's declared leeway, for edge mutations
+  /// The key that signs embedded_jwk, jku_injection and x5u_injection tokens, so a receiver
+  /// at attacker_url can serve it (its kid goes in the header). Null: a fresh key per token.
+  const Jwk* attacker_key = nullptr;
 };
 
 /// The token, or InvalidArgument naming the known mutations for an unknown one.

@@ -24,6 +24,8 @@ struct TargetSetting {
   bool secret = false;  // redacted everywhere
 };
 
+class MockService;
+
 /// What a service's handlers may use. Borrowed from the environment, which outlives it.
 struct ServiceContext {
   const Clock* clock = nullptr;
@@ -31,6 +33,10 @@ struct ServiceContext {
   /// The URL of another service of the environment ("" when unknown). Services start in
   /// file order, so a service can look up those declared before it.
   std::function<std::string(const std::string&)> service_url;
+  /// Another running service of the environment (borrowed; valid until the environment
+  /// stops), or null. Lets a reference target read its trusted issuer's client registry
+  /// for its target settings. May be empty (unit tests): callers fall back to config.
+  std::function<MockService*(const std::string&)> service;
 };
 
 /// Implemented by kinds that sign tokens (issuer): the runner mints with their keys, and
@@ -46,6 +52,8 @@ class KeyHolder {
   virtual std::string Issuer() const = 0;
   /// Default access-token lifetime.
   virtual std::chrono::seconds TokenTtl() const = 0;
+  /// The `typ` header of its access tokens.
+  virtual std::string TokenType() const { return "at+jwt"; }
 };
 
 /// A handler's answer plus the verdict the journal records (why it answered so).

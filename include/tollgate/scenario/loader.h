@@ -34,6 +34,8 @@ std::optional<Requirements> ParseRequirements(const std::string& text, const std
 
 /// Parses "500ms", "2s", "1m", "1h", "20m" into milliseconds.
 std::optional<Duration> ParseDuration(const std::string& text);
+/// As ParseDuration, with an optional sign: "-5m", "+2h", "90s" (offsets on the shared clock).
+std::optional<Duration> ParseSignedDuration(const std::string& text);
 
 /// Every *.yaml suite file under the given files or folders (requirements.yaml excluded),
 /// sorted; NotFound for a path that does not exist.

@@ -1,0 +1,419 @@
+#include "mocks/gateway.h"
+
+#include <algorithm>
+
+#include "mocks/config.h"
+#include "mocks/fault_verifier.h"
+#include "mocks/issuer.h"
+#include "mocks/key_ring.h"
+
+namespace tollgate::mocks {
+namespace {
+
+bool Contains(const std::vector<std::string>& list, const std::string& v) {
+  return std::find(list.begin(), list.end(), v) != list.end();
+}
+
+// RFC 6750 §2.1 b64token: 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
+bool IsB64Token(std::string_view t) {
+  std::size_t i = 0;
+  while (i < t.size()) {
+    char c = t[i];
+    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/';
+    if (!ok) break;
+    ++i;
+  }
+  if (i == 0) return false;
+  while (i < t.size() && t[i] == '=') ++i;
+  return i == t.size();
+}
+
+// True when a form-style parameter list (query or body) names `name`.
+bool HasParam(std::string_view params, std::string_view name) {
+  std::size_t start = 0;
+  while (start <= params.size() && !params.empty()) {
+    std::size_t amp = params.find('&', start);
+    std::string_view pair =
+        params.substr(start, amp == std::string_view::npos ? std::string_view::npos : amp - start);
+    if (pair.substr(0, pair.find('=')) == name) return true;
+    if (amp == std::string_view::npos) break;
+    start = amp + 1;
+  }
+  return false;
+}
+
+std::vector<std::string> Strings(const nlohmann::json& v) {
+  std::vector<std::string> out;
+  if (v.is_array()) {
+    for (const auto& e : v) {
+      if (e.is_string()) out.push_back(e.get<std::string>());
+    }
+  }
+  return out;
+}
+
+std::string MediaType(std::string_view v) {
+  v = v.substr(0, v.find(';'));
+  while (!v.empty() && v.back() == ' ') v.remove_suffix(1);
+  while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
+  std::string out(v);
+  for (char& c : out) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+  return out;
+}
+
+bool HasScope(const nlohmann::json& claims, const std::string& scope) {
+  if (auto it = claims.find("scope"); it != claims.end() && it->is_string()) {
+    std::string_view s = it->get_ref<const std::string&>();
+    std::size_t i = 0;
+    while (i <= s.size()) {
+      std::size_t j = s.find(' ', i);
+      if (s.substr(i, j == std::string_view::npos ? std::string_view::npos : j - i) == scope) {
+        return true;
+      }
+      if (j == std::string_view::npos) break;
+      i = j + 1;
+    }
+  }
+  if (auto it = claims.find("scp"); it != claims.end()) return Contains(Strings(*it), scope);
+  return false;
+}
+
+}  // namespace
+
+StatusOr<std::unique_ptr<Gateway>> Gateway::Create(const ServiceDecl& decl, ServiceContext ctx) {
+  std::unique_ptr<Gateway> g(new Gateway(decl, ctx));
+  const nlohmann::json& c = decl.config;
+  const std::string& name = decl.name;
+  auto bad = [&](const std::string& what) {
+    return InvalidArgumentError("service `" + name + "` (kind gateway): " + what);
+  };
+  auto trust = c.find("trust");
+  if (trust == c.end() || !trust->is_object())
+    return bad("`trust: {issuer, audience}` is required");
+  g->trust_issuer_ = GetString(*trust, "issuer", "");
+  g->audience_ = GetString(*trust, "audience", "");
+  if (g->trust_issuer_.empty()) return bad("`trust.issuer` must name an issuer service");
+  if (g->audience_.empty()) return bad("`trust.audience` is required");
+
+  g->path_ = GetString(c, "path", "/api/messages");
+  while (g->path_.size() > 1 && g->path_.back() == '/') g->path_.pop_back();
+  if (g->path_.empty() || g->path_.front() != '/') return bad("`path` must start with /");
+
+  nlohmann::json types = {{"payment", {{"required", {"messageId", "amount"}}}},
+                          {"statement", {{"required", {"messageId", "accountId"}}}}};
+  if (auto it = c.find("message_types"); it != c.end()) {
+    if (!it->is_object() || it->empty()) return bad("`message_types` must be a non-empty mapping");
+    types = *it;
+  }
+  for (const auto& [type, spec] : types.items()) {
+    if (type.empty() || type.find('/') != std::string::npos) {
+      return bad("message type `" + type + "` must be one path segment");
+    }
+    g->types_.push_back(
+        {type, spec.is_object() ? GetStrings(spec, "required", {}) : std::vector<std::string>{}});
+  }
+
+  g->unassigned_status_ = static_cast<int>(ArgInt(c, "unassigned_status").value_or(403));
+  if (g->unassigned_status_ != 401 && g->unassigned_status_ != 403) {
+    return bad("`unassigned_status` must be 401 or 403");
+  }
+  if (c.contains("algorithms")) {
+    g->algorithms_.clear();
+    for (const std::string& a : GetStrings(c, "algorithms", {})) {
+      std::optional<jose::Alg> alg = jose::AlgFromName(a);
+      if (!alg || *alg == jose::Alg::kNone || *alg == jose::Alg::kHS256) {
+        return bad("algorithm `" + a + "` cannot verify tokens from an issuer's JWKS");
+      }
+      g->algorithms_.push_back(*alg);
+    }
+    if (g->algorithms_.empty()) return bad("`algorithms` must list at least one algorithm");
+  }
+  ASSIGN_OR_RETURN(g->leeway_, GetDuration(c, "leeway", g->leeway_, name));
+  ASSIGN_OR_RETURN(g->refetch_cooldown_,
+                   GetDuration(c, "refetch_cooldown", g->refetch_cooldown_, name));
+  if (c.contains("typ")) {
+    std::string typ = GetString(c, "typ", "");
+    g->typ_ = typ.empty() ? std::nullopt : std::optional<std::string>(typ);
+  }
+  if (auto it = c.find("scoped_paths"); it != c.end()) {
+    if (!it->is_object()) return bad("`scoped_paths` must map paths to scopes");
+    for (const auto& [path, scope] : it->items()) {
+      if (path.empty() || path.front() != '/' || !scope.is_string() ||
+          scope.get<std::string>().empty()) {
+        return bad("scoped path `" + path + "` needs a path starting with / and a scope");
+      }
+      g->scoped_paths_.emplace_back(path, scope.get<std::string>());
+    }
+  }
+  return g;
+}
+
+Gateway::Gateway(const ServiceDecl& decl, ServiceContext ctx)
+    : MockService(decl.name, decl.kind, ctx), realm_(GetString(decl.config, "realm", "gateway")) {}
+
+std::set<std::string> Gateway::KnownFaults() const {
+  return {"accept_expired",  "accept_not_yet_valid",  "skip_signature",
+          "accept_alg_none", "ignore_audience",       "ignore_issuer",
+          "ignore_typ",      "no_role_check",         "validate_body_before_auth",
+          "no_jwks_refetch", "accept_embedded_jwk",   "hs256_key_confusion",
+          "no_scope_check",  "omit_bearer_challenge", "lowercase_scheme_rejected"};
+}
+
+RemoteJwks& Gateway::Remote() {
+  std::call_once(remote_once_, [this] {
+    RemoteJwksOptions options;
+    options.refetch_cooldown = refetch_cooldown_;
+    options.refetch_on_unknown_kid = !HasFault("no_jwks_refetch");
+    std::string issuer = trust_issuer_;
+    auto url = ctx().service_url;
+    remote_ = std::make_unique<RemoteJwks>(
+        [url, issuer] { return url ? url(issuer) : std::string(); }, ctx().clock, options);
+  });
+  return *remote_;
+}
+
+int Gateway::jwks_fetches() { return Remote().jwks_fetches(); }
+
+const Gateway::MessageType* Gateway::FindType(const std::string& name) const {
+  for (const MessageType& t : types_) {
+    if (t.name == name) return &t;
+  }
+  return nullptr;
+}
+
+void Gateway::AddRoutes(ServiceRouter& router) {
+  router.AddPrefix("*", path_ + "/", [this](const ServerRequest& r) { return HandleMessage(r); });
+  for (const auto& [path, scope] : scoped_paths_) {
+    router.Add("*", path, [this](const ServerRequest& r) { return HandleScoped(r); });
+  }
+}
+
+std::vector<TargetSetting> Gateway::TargetSettings() const {
+  std::string issuer_url = ctx().service_url ? ctx().service_url(trust_issuer_) : "";
+  std::vector<TargetSetting> out = {
+      {"token_url", issuer_url + "/token", false},
+      {"issuer", trust_issuer_, false},
+      {"audience", audience_, false},
+      {"message_path", path_, false},
+      {"unassigned_status", std::to_string(unassigned_status_), false},
+      {"leeway", std::to_string(leeway_.count()) + "s", false},
+      {"realm", realm_, false},
+  };
+  // The assigned and unassigned types follow the issuer's first client with roles, so a
+  // token it fetches really is (not) entitled to them.
+  const IssuerService* idp = nullptr;
+  if (ctx().service) idp = dynamic_cast<const IssuerService*>(ctx().service(trust_issuer_));
+  const IssuerClient* client = nullptr;
+  if (idp) {
+    for (const IssuerClient& c : idp->clients()) {
+      if (!c.roles.empty()) {
+        client = &c;
+        break;
+      }
+    }
+  }
+  const MessageType* assigned = nullptr;
+  const MessageType* unassigned = nullptr;
+  for (const MessageType& t : types_) {
+    bool has = client ? Contains(client->roles, t.name) : assigned == nullptr;
+    if (has && !assigned) assigned = &t;
+    if (!has && !unassigned) unassigned = &t;
+  }
+  if (client) {
+    out.push_back({"client_id", client->id, false});
+    out.push_back({"client_secret", client->secret, true});
+  }
+  if (assigned) {
+    out.push_back({"assigned_type", assigned->name, false});
+    std::string fields;
+    for (const std::string& f : assigned->required) fields += (fields.empty() ? "" : ",") + f;
+    out.push_back({"assigned_required", fields, false});
+  }
+  // When the client holds every configured type, an unconfigured name is unassigned too.
+  out.push_back({"unassigned_type", unassigned ? unassigned->name : "unassigned-type", false});
+  if (!scoped_paths_.empty()) {
+    out.push_back({"scoped_path", scoped_paths_.front().first, false});
+    out.push_back({"scope", scoped_paths_.front().second, false});
+  }
+  return out;
+}
+
+Handled Gateway::Unauthorized(const std::string& error, const std::string& description,
+                              const std::string& note) const {
+  nlohmann::json body = {{"error", error.empty() ? "unauthorized" : error}};
+  if (!description.empty()) body["error_description"] = description;
+  ServerResponse r = ServerResponse::Json(401, body.dump());
+  if (!HasFault("omit_bearer_challenge")) {
+    std::string challenge = "Bearer realm=\"" + realm_ + "\"";
+    // RFC 6750 §3: no error attribute when the request carried no token at all.
+    if (!error.empty()) challenge += ", error=\"" + error + "\"";
+    if (!description.empty()) challenge += ", error_description=\"" + description + "\"";
+    r.headers.Add("WWW-Authenticate", challenge);
+  }
+  return {std::move(r), note};
+}
+
+Gateway::Authn Gateway::Authenticate(const ServerRequest& request) {
+  std::vector<std::string> headers = request.headers.GetAll("Authorization");
+  if (headers.size() > 1) {
+    nlohmann::json body = {{"error", "invalid_request"},
+                           {"error_description", "more than one Authorization header"}};
+    ServerResponse r = ServerResponse::Json(400, body.dump());
+    r.headers.Add("WWW-Authenticate", "Bearer realm=\"" + realm_ + "\", error=\"invalid_request\"");
+    return {std::nullopt, {std::move(r), "two Authorization headers"}};
+  }
+  if (headers.empty()) {
+    // A token only in the query (RFC 6750 §2.3) is not supported: no credentials.
+    return {std::nullopt, Unauthorized("", "", "no Authorization header")};
+  }
+  std::string_view v = headers[0];
+  std::size_t space = v.find(' ');
+  std::string_view scheme = v.substr(0, space);
+  bool bearer = HasFault("lowercase_scheme_rejected") ? scheme == "Bearer"
+                                                      : EqualsIgnoreCase(scheme, "Bearer");
+  if (!bearer) {
+    return {std::nullopt,
+            Unauthorized("", "", "scheme `" + std::string(scheme) + "` is not Bearer")};
+  }
+  if (HasParam(request.query, "access_token")) {
+    // RFC 6750 §2: one method per request.
+    nlohmann::json body = {{"error", "invalid_request"},
+                           {"error_description", "token sent in the header and the query"}};
+    ServerResponse r = ServerResponse::Json(400, body.dump());
+    r.headers.Add("WWW-Authenticate", "Bearer realm=\"" + realm_ + "\", error=\"invalid_request\"");
+    return {std::nullopt, {std::move(r), "token in header and query"}};
+  }
+  std::string_view token = space == std::string_view::npos ? "" : v.substr(space + 1);
+  while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
+  if (!IsB64Token(token)) {
+    return {std::nullopt, Unauthorized("invalid_token", "malformed", "not a b64token")};
+  }
+
+  std::string kid;
+  if (auto parts = jose::ParseCompact(token); parts.ok()) {
+    if (auto it = parts->header.find("kid"); it != parts->header.end() && it->is_string()) {
+      kid = it->get<std::string>();
+    }
+  }
+  StatusOr<TrustedKeys> trusted = Remote().Get(kid);
+  if (!trusted.ok()) {
+    return {std::nullopt, Unauthorized("invalid_token", "keys_unavailable",
+                                       "fail closed: " + trusted.status().message())};
+  }
+  jose::ValidationPolicy policy;
+  if (!HasFault("ignore_issuer")) policy.issuers = {trusted->issuer};
+  if (!HasFault("ignore_audience")) policy.audiences = {audience_};
+  policy.algorithms = algorithms_;
+  if (!HasFault("ignore_typ")) policy.typ = typ_;
+  policy.leeway_seconds = leeway_.count();
+  VerifierFaults faults;
+  faults.accept_expired = HasFault("accept_expired");
+  faults.accept_not_yet_valid = HasFault("accept_not_yet_valid");
+  faults.skip_signature = HasFault("skip_signature");
+  faults.accept_alg_none = HasFault("accept_alg_none");
+  faults.accept_embedded_jwk = HasFault("accept_embedded_jwk");
+  faults.hs256_key_confusion = HasFault("hs256_key_confusion");
+  jose::VerifyResult result = VerifyWithFaults(token, trusted->keys, policy, *ctx().clock, faults);
+  if (!result.ok) {
+    return {std::nullopt, Unauthorized("invalid_token", result.rejection.code,
+                                       result.rejection.code + ": " + result.rejection.message)};
+  }
+  return {result.ok->claims, {}};
+}
+
+std::optional<Handled> Gateway::CheckBody(const ServerRequest& request,
+                                          const MessageType& type) const {
+  if (auto ct = request.headers.Get("Content-Type")) {
+    std::string media = MediaType(*ct);
+    if (media != "application/json" && !media.ends_with("+json")) {
+      return Handled{ServerResponse::Json(415, R"({"error":"unsupported_media_type"})"),
+                     "Content-Type " + *ct};
+    }
+  }
+  nlohmann::json body = nlohmann::json::parse(request.body, nullptr, /*allow_exceptions=*/false);
+  if (!body.is_object()) {
+    return Handled{
+        ServerResponse::Json(
+            400,
+            R"({"error":"invalid_request","error_description":"the body must be a JSON object"})"),
+        "body is not a JSON object"};
+  }
+  std::vector<std::string> missing;
+  for (const std::string& field : type.required) {
+    auto it = body.find(field);
+    bool ok = it != body.end() &&
+              ((it->is_string() && !it->get_ref<const std::string&>().empty()) || it->is_number());
+    if (!ok) missing.push_back(field);
+  }
+  if (missing.empty()) return std::nullopt;
+  nlohmann::json out = {{"error", "invalid_request"}, {"missing", missing}};
+  std::string note = "missing";
+  for (const std::string& m : missing) note += " " + m;
+  return Handled{ServerResponse::Json(400, out.dump()), note};
+}
+
+Handled Gateway::HandleMessage(const ServerRequest& request) {
+  if (request.method != "POST") {
+    ServerResponse r = ServerResponse::Json(405, R"({"error":"method_not_allowed"})");
+    r.headers.Add("Allow", "POST");
+    return {std::move(r), "method not allowed"};
+  }
+  std::string type_name = request.path.substr(std::min(request.path.size(), path_.size() + 1));
+  if (type_name.empty() || type_name.find('/') != std::string::npos) {
+    return {ServerResponse::Json(404, R"({"error":"not_found"})"), "no message type in path"};
+  }
+  const MessageType* type = FindType(type_name);
+  bool body_first = HasFault("validate_body_before_auth");
+  if (body_first && type) {
+    if (auto refused = CheckBody(request, *type)) return *refused;
+  }
+  Authn authn = Authenticate(request);
+  if (!authn.claims) return authn.refusal;
+  std::vector<std::string> roles;
+  if (auto it = authn.claims->find("roles"); it != authn.claims->end()) roles = Strings(*it);
+  if (!HasFault("no_role_check") && (!type || !Contains(roles, type_name))) {
+    std::string note = "message type `" + type_name + "` not assigned to the client";
+    if (unassigned_status_ == 401) {
+      // The seed's other reading: still a challenge (every 401 has one), naming the cause.
+      return Unauthorized("insufficient_scope", "", note);
+    }
+    return {ServerResponse::Json(403, R"({"error":"forbidden"})"), note};
+  }
+  if (!type) {
+    return {ServerResponse::Json(404, R"({"error":"unknown_message_type"})"),
+            "unknown message type `" + type_name + "`"};
+  }
+  if (!body_first) {
+    if (auto refused = CheckBody(request, *type)) return *refused;
+  }
+  nlohmann::json body = nlohmann::json::parse(request.body, nullptr, false);
+  nlohmann::json out = {{"accepted", body.is_object() && body.contains("messageId")
+                                         ? body["messageId"]
+                                         : nlohmann::json(true)}};
+  return {ServerResponse::Json(200, out.dump()), "accepted " + type_name};
+}
+
+Handled Gateway::HandleScoped(const ServerRequest& request) {
+  if (request.method != "GET" && request.method != "HEAD") {
+    ServerResponse r = ServerResponse::Json(405, R"({"error":"method_not_allowed"})");
+    r.headers.Add("Allow", "GET, HEAD");
+    return {std::move(r), "method not allowed"};
+  }
+  std::string scope;
+  for (const auto& [path, s] : scoped_paths_) {
+    if (path == request.path) scope = s;
+  }
+  Authn authn = Authenticate(request);
+  if (!authn.claims) return authn.refusal;
+  if (!HasFault("no_scope_check") && !HasScope(*authn.claims, scope)) {
+    ServerResponse r = ServerResponse::Json(403, R"({"error":"insufficient_scope"})");
+    r.headers.Add(
+        "WWW-Authenticate",
+        "Bearer realm=\"" + realm_ + "\", error=\"insufficient_scope\", scope=\"" + scope + "\"");
+    return {std::move(r), "token lacks scope " + scope};
+  }
+  return {ServerResponse::Json(200, R"({"ok":true})"), "scope " + scope};
+}
+
+}  // namespace tollgate::mocks

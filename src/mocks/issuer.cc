@@ -1,0 +1,448 @@
+#include "mocks/issuer.h"
+
+#include <algorithm>
+
+#include "mocks/config.h"
+#include "tollgate/base/digest.h"
+#include "tollgate/base/encoding.h"
+
+namespace tollgate::mocks {
+namespace {
+
+const char* const kGrants[] = {"client_credentials", "refresh_token"};
+// Refresh-token records are pruned of expired entries past this many.
+constexpr std::size_t kPruneAbove = 10'000;
+
+bool Contains(const std::vector<std::string>& list, const std::string& v) {
+  return std::find(list.begin(), list.end(), v) != list.end();
+}
+
+// RFC 6749 §3.3: space-delimited scope tokens (empty pieces from doubled spaces ignored).
+std::vector<std::string> SplitScope(std::string_view s) {
+  std::vector<std::string> out;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    std::size_t j = s.find(' ', i);
+    if (j == std::string_view::npos) j = s.size();
+    if (j > i) {
+      std::string tok(s.substr(i, j - i));
+      if (!Contains(out, tok)) out.push_back(std::move(tok));
+    }
+    i = j + 1;
+  }
+  return out;
+}
+
+std::string JoinScope(const std::vector<std::string>& v) {
+  std::string out;
+  for (const std::string& s : v) out += (out.empty() ? "" : " ") + s;
+  return out;
+}
+
+// The media type of a Content-Type value, without parameters, lower-cased.
+std::string MediaType(std::string_view v) {
+  v = v.substr(0, v.find(';'));
+  while (!v.empty() && v.back() == ' ') v.remove_suffix(1);
+  while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
+  std::string out(v);
+  for (char& c : out) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+  return out;
+}
+
+void NoStore(ServerResponse& r) {
+  r.headers.Add("Cache-Control", "no-store");
+  r.headers.Add("Pragma", "no-cache");
+}
+
+}  // namespace
+
+// The token request's parameters: each at most once (RFC 6749 §3.2); a parameter sent
+// without a value counts as omitted.
+struct IssuerService::Form {
+  std::map<std::string, std::string> values;
+  std::string Get(const std::string& k) const {
+    auto it = values.find(k);
+    return it == values.end() ? "" : it->second;
+  }
+  bool Has(const std::string& k) const { return values.count(k) > 0; }
+
+  // nullopt with `error` set when the body is not valid form-urlencoding.
+  static std::optional<Form> Parse(std::string_view body, std::string& error) {
+    Form f;
+    std::size_t i = 0;
+    while (i <= body.size() && !body.empty()) {
+      std::size_t amp = body.find('&', i);
+      std::string_view pair =
+          body.substr(i, amp == std::string_view::npos ? std::string_view::npos : amp - i);
+      if (!pair.empty()) {
+        std::size_t eq = pair.find('=');
+        auto name = PercentDecode(pair.substr(0, eq), /*plus_is_space=*/true);
+        auto value = PercentDecode(eq == std::string_view::npos ? "" : pair.substr(eq + 1),
+                                   /*plus_is_space=*/true);
+        if (!name || !value) {
+          error = "the body is not valid application/x-www-form-urlencoded";
+          return std::nullopt;
+        }
+        if (!value->empty()) {
+          if (f.values.count(*name)) {
+            error = "parameter `" + *name + "` is repeated";
+            return std::nullopt;
+          }
+          f.values[*name] = std::move(*value);
+        }
+      }
+      if (amp == std::string_view::npos) break;
+      i = amp + 1;
+    }
+    return f;
+  }
+};
+
+StatusOr<std::unique_ptr<IssuerService>> IssuerService::Create(const ServiceDecl& decl,
+                                                               ServiceContext ctx) {
+  std::unique_ptr<IssuerService> s(new IssuerService(decl, ctx));
+  const nlohmann::json& c = decl.config;
+  const std::string& name = decl.name;
+  ASSIGN_OR_RETURN(s->token_ttl_, GetDuration(c, "token_ttl", s->token_ttl_, name));
+  ASSIGN_OR_RETURN(s->refresh_ttl_, GetDuration(c, "refresh_ttl", s->refresh_ttl_, name));
+  ASSIGN_OR_RETURN(s->jwks_max_age_, GetDuration(c, "jwks_max_age", s->jwks_max_age_, name));
+  if (s->token_ttl_.count() <= 0 || s->refresh_ttl_.count() <= 0) {
+    return InvalidArgumentError("service `" + name +
+                                "`: token_ttl and refresh_ttl must be positive");
+  }
+  if (auto it = c.find("clients"); it != c.end()) {
+    if (!it->is_object())
+      return InvalidArgumentError("service `" + name + "`: `clients` must be a mapping");
+    for (const auto& [id, v] : it->items()) {
+      IssuerClient client;
+      client.id = id;
+      client.secret = GetString(v, "secret", "");
+      if (client.secret.empty()) {
+        return InvalidArgumentError("service `" + name + "`: client `" + id + "` needs a `secret`");
+      }
+      client.scopes = GetStrings(v, "scopes", {});
+      client.roles = GetStrings(v, "roles", {});
+      client.audience = GetString(v, "audience", s->audiences_.empty() ? "" : s->audiences_[0]);
+      client.grants = GetStrings(v, "grants", {kGrants[0], kGrants[1]});
+      for (const std::string& g : client.grants) {
+        if (g != kGrants[0] && g != kGrants[1]) {
+          return InvalidArgumentError("service `" + name + "`: client `" + id + "` has grant `" +
+                                      g +
+                                      "`; this issuer supports client_credentials and "
+                                      "refresh_token");
+        }
+      }
+      ctx.redactor->AddSecret(client.secret);
+      s->clients_.push_back(std::move(client));
+    }
+  }
+  ASSIGN_OR_RETURN(std::vector<KeySpec> specs, ParseKeySpecs(c, name));
+  ASSIGN_OR_RETURN(s->keys_, KeyRing::Create(specs));
+  return s;
+}
+
+IssuerService::IssuerService(const ServiceDecl& decl, ServiceContext ctx)
+    : MockService(decl.name, decl.kind, ctx),
+      issuer_(GetString(decl.config, "issuer", "")),
+      audiences_(GetStrings(decl.config, "audiences", {})),
+      typ_(GetString(decl.config, "typ", "at+jwt")) {}
+
+std::string IssuerService::BaseUrl() const {
+  return ctx().service_url ? ctx().service_url(name()) : "";
+}
+
+std::string IssuerService::Issuer() const { return issuer_.empty() ? BaseUrl() : issuer_; }
+
+jose::Jwks IssuerService::PublishedKeys() const { return keys_->Published(); }
+
+std::optional<jose::Jwk> IssuerService::SigningKey(const std::string& kid) const {
+  return keys_->Signing(kid);
+}
+
+const IssuerClient* IssuerService::FindClient(const std::string& id) const {
+  for (const IssuerClient& c : clients_) {
+    if (c.id == id) return &c;
+  }
+  return nullptr;
+}
+
+void IssuerService::AddRoutes(ServiceRouter& router) {
+  auto discovery = [this](const ServerRequest& r) { return HandleDiscovery(r); };
+  router.Add("GET", "/.well-known/openid-configuration", discovery);
+  router.Add("GET", "/.well-known/oauth-authorization-server", discovery);
+  router.Add("GET", "/jwks", [this](const ServerRequest& r) { return HandleJwks(r); });
+  router.Add("*", "/authorize", [this](const ServerRequest& r) { return HandleAuthorize(r); });
+  router.Add("*", "/token", [this](const ServerRequest& r) { return HandleToken(r); });
+}
+
+std::vector<TargetSetting> IssuerService::TargetSettings() const {
+  std::string base = BaseUrl();
+  std::vector<TargetSetting> out = {
+      {"issuer", Issuer(), false},
+      {"token_url", base + "/token", false},
+      {"jwks_url", base + "/jwks", false},
+      {"discovery_url", base + "/.well-known/openid-configuration", false},
+      {"token_ttl", std::to_string(token_ttl_.count()) + "s", false},
+      {"refresh_ttl", std::to_string(refresh_ttl_.count()) + "s", false},
+  };
+  if (!audiences_.empty()) out.push_back({"audience", audiences_.front(), false});
+  // The first two clients (by id), so suites can test cross-client refresh tokens.
+  const char* prefixes[] = {"", "second_"};
+  for (std::size_t i = 0; i < clients_.size() && i < 2; ++i) {
+    out.push_back({std::string(prefixes[i]) + "client_id", clients_[i].id, false});
+    out.push_back({std::string(prefixes[i]) + "client_secret", clients_[i].secret, true});
+  }
+  return out;
+}
+
+Status IssuerService::Control(const std::string& action, const nlohmann::json& args) {
+  if (action == "restore") {
+    Restore();
+    return Status::Ok();
+  }
+  if (action == "rotate_keys" || action == "add_key" || action == "remove_key") {
+    return keys_->Apply(action, args).WithContext("service `" + name() + "`");
+  }
+  return InvalidArgumentError("service `" + name() + "` (kind issuer) has no action `" + action +
+                              "`; known actions: rotate_keys, add_key, remove_key, restore");
+}
+
+void IssuerService::Restore() { keys_->Restore(); }
+
+Handled IssuerService::HandleDiscovery(const ServerRequest&) const {
+  std::string base = BaseUrl();
+  std::set<std::string> scopes;
+  for (const IssuerClient& c : clients_) scopes.insert(c.scopes.begin(), c.scopes.end());
+  std::vector<std::string> algs;
+  for (const jose::Jwk& k : keys_->Published().keys) {
+    std::string a = jose::AlgName(k.alg());
+    if (!Contains(algs, a)) algs.push_back(a);
+  }
+  nlohmann::json doc = {
+      {"issuer", Issuer()},
+      {"authorization_endpoint", base + "/authorize"},
+      {"token_endpoint", base + "/token"},
+      {"jwks_uri", base + "/jwks"},
+      {"response_types_supported", {"code"}},
+      {"subject_types_supported", {"public"}},
+      {"id_token_signing_alg_values_supported", algs},
+      {"grant_types_supported", {kGrants[0], kGrants[1]}},
+      {"token_endpoint_auth_methods_supported", {"client_secret_basic", "client_secret_post"}},
+      {"scopes_supported", scopes},
+  };
+  return {ServerResponse::Json(200, doc.dump()), "discovery"};
+}
+
+Handled IssuerService::HandleJwks(const ServerRequest& request) const {
+  ServerResponse r = JwksResponse(keys_->Published().ToPublicJson().dump(), jwks_max_age_, request);
+  return {std::move(r), r.status == 304 ? "jwks not modified" : "jwks"};
+}
+
+Handled IssuerService::HandleAuthorize(const ServerRequest&) const {
+  nlohmann::json body = {{"error", "unsupported_response_type"},
+                         {"error_description", "this issuer serves machine clients only"}};
+  return {ServerResponse::Json(501, body.dump()), "authorize is not supported"};
+}
+
+namespace {
+
+// An RFC 6749 §5.2 error. Every 401 carries a Basic challenge: RFC 9110 §15.5.2 requires a
+// WWW-Authenticate on any 401, whichever way the client sent its credentials.
+Handled TokenError(int status, const std::string& error, const std::string& description,
+                   const std::string& realm, std::string note = "") {
+  nlohmann::json body = {{"error", error}, {"error_description", description}};
+  ServerResponse r = ServerResponse::Json(status, body.dump());
+  if (status == 401) r.headers.Add("WWW-Authenticate", "Basic realm=\"" + realm + "\"");
+  NoStore(r);
+  return {std::move(r), error + ": " + (note.empty() ? description : note)};
+}
+
+}  // namespace
+
+Handled IssuerService::HandleToken(const ServerRequest& request) {
+  const std::string realm = Issuer();
+  if (request.method != "POST") {
+    Handled h = TokenError(405, "invalid_request", "the token endpoint takes POST", realm);
+    h.response.headers.Add("Allow", "POST");
+    return h;
+  }
+  auto content_type = request.headers.Get("Content-Type");
+  if (!content_type || MediaType(*content_type) != "application/x-www-form-urlencoded") {
+    return TokenError(400, "invalid_request", "the body must be application/x-www-form-urlencoded",
+                      realm);
+  }
+  std::string form_error;
+  std::optional<Form> form = Form::Parse(request.body, form_error);
+  if (!form) return TokenError(400, "invalid_request", form_error, realm);
+
+  // Client authentication (RFC 6749 §2.3.1): Basic or the body, never both.
+  std::vector<std::string> authz = request.headers.GetAll("Authorization");
+  if (authz.size() > 1) {
+    return TokenError(400, "invalid_request", "more than one Authorization header", realm);
+  }
+  std::string client_id, secret;
+  if (!authz.empty()) {
+    std::string_view v = authz[0];
+    std::size_t space = v.find(' ');
+    std::string_view scheme = v.substr(0, space);
+    if (!EqualsIgnoreCase(scheme, "Basic")) {
+      return TokenError(401, "invalid_client",
+                        "client authentication must use HTTP Basic or the request body", realm,
+                        "Authorization scheme `" + std::string(scheme) + "`");
+    }
+    if (form->Has("client_secret")) {
+      return TokenError(400, "invalid_request",
+                        "the client authenticated with both HTTP Basic and client_secret", realm);
+    }
+    std::string_view cred = space == std::string_view::npos ? "" : v.substr(space + 1);
+    while (!cred.empty() && cred.front() == ' ') cred.remove_prefix(1);
+    auto decoded = Base64Decode(cred);
+    std::size_t colon = decoded ? decoded->find(':') : std::string::npos;
+    std::optional<std::string> id, pw;
+    if (colon != std::string::npos) {
+      // The id and secret are form-urlencoded before base64 (RFC 6749 §2.3.1).
+      id = PercentDecode(std::string_view(*decoded).substr(0, colon), true);
+      pw = PercentDecode(std::string_view(*decoded).substr(colon + 1), true);
+    }
+    if (!id || !pw) {
+      return TokenError(401, "invalid_client", "client authentication failed", realm,
+                        "malformed Basic credentials");
+    }
+    if (form->Has("client_id") && form->Get("client_id") != *id) {
+      return TokenError(400, "invalid_request",
+                        "client_id in the body differs from the HTTP Basic client", realm);
+    }
+    client_id = std::move(*id);
+    secret = std::move(*pw);
+  } else {
+    client_id = form->Get("client_id");
+    secret = form->Get("client_secret");
+    if (client_id.empty() || secret.empty()) {
+      return TokenError(401, "invalid_client", "client authentication failed", realm,
+                        "no client credentials");
+    }
+  }
+  const IssuerClient* client = FindClient(client_id);
+  // Unknown client and wrong secret get the same answer, so ids cannot be enumerated.
+  if (!client || !ConstantTimeEquals(secret, client->secret)) {
+    return TokenError(401, "invalid_client", "client authentication failed", realm,
+                      client ? "wrong secret for `" + client_id + "`" : "unknown client");
+  }
+
+  std::string grant = form->Get("grant_type");
+  if (grant.empty()) return TokenError(400, "invalid_request", "grant_type is missing", realm);
+  if (grant != kGrants[0] && grant != kGrants[1]) {
+    return TokenError(400, "unsupported_grant_type", "grant_type `" + grant + "` is not supported",
+                      realm);
+  }
+  if (!Contains(client->grants, grant)) {
+    return TokenError(400, "unauthorized_client",
+                      "the client may not use grant_type `" + grant + "`", realm);
+  }
+  return grant == kGrants[0] ? ClientCredentials(*client, *form) : Refresh(*client, *form);
+}
+
+Handled IssuerService::ClientCredentials(const IssuerClient& client, const Form& form) {
+  std::vector<std::string> granted = client.scopes;
+  if (form.Has("scope")) {
+    granted = SplitScope(form.Get("scope"));
+    for (const std::string& s : granted) {
+      if (!Contains(client.scopes, s)) {
+        return TokenError(400, "invalid_scope", "scope `" + s + "` is not granted to the client",
+                          Issuer());
+      }
+    }
+  }
+  std::string scope = JoinScope(granted);
+  std::lock_guard<std::mutex> lock(refresh_mu_);
+  return Issue(client, scope, scope, RandomToken(16));
+}
+
+Handled IssuerService::Refresh(const IssuerClient& client, const Form& form) {
+  const std::string realm = Issuer();
+  std::string token = form.Get("refresh_token");
+  if (token.empty()) return TokenError(400, "invalid_request", "refresh_token is missing", realm);
+  const std::string invalid =
+      "the refresh token is invalid, expired, revoked, or was issued to another client";
+  std::lock_guard<std::mutex> lock(refresh_mu_);
+  auto it = refresh_.find(Sha256Hex(token));
+  if (it == refresh_.end())
+    return TokenError(400, "invalid_grant", invalid, realm, "unknown refresh token");
+  RefreshRecord& rec = it->second;
+  if (rec.client_id != client.id) {
+    return TokenError(400, "invalid_grant", invalid, realm,
+                      "refresh token of `" + rec.client_id + "` presented by `" + client.id + "`");
+  }
+  if (revoked_families_.count(rec.family)) {
+    return TokenError(400, "invalid_grant", invalid, realm, "refresh token family revoked");
+  }
+  if (rec.used) {
+    // RFC 9700 §4.14.2: a used token coming back means one copy was stolen; which copy is
+    // the attacker's is unknown, so the whole family goes.
+    revoked_families_.insert(rec.family);
+    return TokenError(400, "invalid_grant", invalid, realm, "refresh token reused: family revoked");
+  }
+  if (ctx().clock->NowSeconds() >= rec.expires_at) {
+    return TokenError(400, "invalid_grant", invalid, realm, "refresh token expired");
+  }
+  std::vector<std::string> original = SplitScope(rec.scope);
+  std::vector<std::string> granted = original;
+  if (form.Has("scope")) {
+    granted = SplitScope(form.Get("scope"));
+    for (const std::string& s : granted) {
+      if (!Contains(original, s)) {
+        return TokenError(400, "invalid_scope",
+                          "scope `" + s + "` exceeds the scope originally granted", realm);
+      }
+    }
+  }
+  rec.used = true;
+  // The new refresh token keeps the original scope (RFC 6749 §6).
+  std::string family = rec.family, rt_scope = rec.scope;
+  return Issue(client, JoinScope(granted), rt_scope, family);
+}
+
+// Requires refresh_mu_: issuing and recording the refresh token is one step, so a
+// concurrent reuse can never see a family half-made.
+Handled IssuerService::Issue(const IssuerClient& client, const std::string& scope,
+                             const std::string& rt_scope, const std::string& family) {
+  std::optional<jose::Jwk> key = keys_->Signing("");
+  if (!key) {
+    return TokenError(500, "server_error", "the issuer has no signing key", Issuer(),
+                      "every key was removed");
+  }
+  std::int64_t now = ctx().clock->NowSeconds();
+  nlohmann::json claims = {
+      {"iss", Issuer()},
+      {"sub", client.id},
+      {"client_id", client.id},
+      {"iat", now},
+      {"exp", now + token_ttl_.count()},
+      {"jti", RandomToken(16)},
+      {"roles", client.roles},
+  };
+  if (!client.audience.empty()) claims["aud"] = client.audience;
+  if (!scope.empty()) claims["scope"] = scope;
+  StatusOr<std::string> jwt = jose::Sign(*key, {{"typ", typ_}}, claims.dump());
+  if (!jwt.ok()) {
+    return TokenError(500, "server_error", "signing failed", Issuer(), jwt.status().ToString());
+  }
+  nlohmann::json body = {
+      {"access_token", *jwt}, {"token_type", "Bearer"}, {"expires_in", token_ttl_.count()}};
+  if (!scope.empty()) body["scope"] = scope;
+  std::string note = "issued to " + client.id;
+  if (Contains(client.grants, kGrants[1])) {
+    std::string rt = RandomToken(32);
+    if (refresh_.size() > kPruneAbove) {
+      std::erase_if(refresh_, [&](const auto& e) { return e.second.expires_at <= now; });
+    }
+    refresh_[Sha256Hex(rt)] = {client.id, family, rt_scope, now + refresh_ttl_.count(), false};
+    body["refresh_token"] = rt;
+    note += " with a refresh token";
+  }
+  ServerResponse r = ServerResponse::Json(200, body.dump());
+  NoStore(r);
+  return {std::move(r), note};
+}
+
+}  // namespace tollgate::mocks

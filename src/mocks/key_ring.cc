@@ -1,0 +1,274 @@
+#include "mocks/key_ring.h"
+
+#include <openssl/rand.h>
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "tollgate/base/digest.h"
+#include "tollgate/base/encoding.h"
+#include "tollgate/scenario/loader.h"
+
+namespace tollgate::mocks {
+namespace {
+
+bool IsAsymmetric(jose::Alg alg) { return alg != jose::Alg::kNone && alg != jose::Alg::kHS256; }
+
+// "k1-r3" -> "k1": rotations are numbered from the configured kid, not chained.
+std::string RotationBase(const std::string& kid) {
+  std::size_t dash = kid.rfind("-r");
+  if (dash == std::string::npos || dash + 2 == kid.size()) return kid;
+  for (std::size_t i = dash + 2; i < kid.size(); ++i) {
+    if (kid[i] < '0' || kid[i] > '9') return kid;
+  }
+  return kid.substr(0, dash);
+}
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// If-None-Match uses the weak comparison (RFC 9110 §13.1.2): W/ prefixes are ignored.
+bool NoneMatchHits(std::string_view header, std::string_view etag) {
+  std::size_t start = 0;
+  while (start <= header.size()) {
+    std::size_t comma = header.find(',', start);
+    std::string_view item = Trim(header.substr(
+        start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
+    if (item == "*") return true;
+    if (item.starts_with("W/")) item.remove_prefix(2);
+    if (item == etag) return true;
+    if (comma == std::string_view::npos) break;
+    start = comma + 1;
+  }
+  return false;
+}
+
+}  // namespace
+
+StatusOr<std::vector<KeySpec>> ParseKeySpecs(const nlohmann::json& config,
+                                             const std::string& service) {
+  auto it = config.find("keys");
+  if (it == config.end()) return std::vector<KeySpec>{{"k1", jose::Alg::kRS256}};
+  if (!it->is_array() || it->empty()) {
+    return InvalidArgumentError("service `" + service + "`: `keys` must be a non-empty list");
+  }
+  std::vector<KeySpec> out;
+  for (const nlohmann::json& k : *it) {
+    if (!k.is_object() || !k.contains("kid") || !k["kid"].is_string() ||
+        k["kid"].get<std::string>().empty()) {
+      return InvalidArgumentError("service `" + service + "`: every key needs a `kid`");
+    }
+    KeySpec spec{k["kid"].get<std::string>(), jose::Alg::kRS256};
+    if (k.contains("alg")) {
+      std::string name = k["alg"].is_string() ? k["alg"].get<std::string>() : "";
+      std::optional<jose::Alg> alg = jose::AlgFromName(name);
+      if (!alg || !IsAsymmetric(*alg)) {
+        return InvalidArgumentError("service `" + service + "`: key `" + spec.kid + "` has alg `" +
+                                    name +
+                                    "`; expected RS256, RS384, RS512, PS256, ES256, ES384 or "
+                                    "EdDSA");
+      }
+      spec.alg = *alg;
+    }
+    for (const KeySpec& seen : out) {
+      if (seen.kid == spec.kid) {
+        return InvalidArgumentError("service `" + service + "`: duplicate key id `" + spec.kid +
+                                    "`");
+      }
+    }
+    out.push_back(std::move(spec));
+  }
+  return out;
+}
+
+StatusOr<std::unique_ptr<KeyRing>> KeyRing::Create(const std::vector<KeySpec>& specs) {
+  std::vector<jose::Jwk> keys;
+  for (const KeySpec& spec : specs) {
+    ASSIGN_OR_RETURN(jose::Jwk key, jose::Jwk::Generate(spec.alg, spec.kid));
+    keys.push_back(std::move(key));
+  }
+  return std::unique_ptr<KeyRing>(new KeyRing(std::move(keys)));
+}
+
+KeyRing::KeyRing(std::vector<jose::Jwk> configured)
+    : configured_(std::move(configured)),
+      keys_(configured_),
+      active_kid_(configured_.empty() ? "" : configured_.front().kid()) {}
+
+jose::Jwks KeyRing::Published() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  jose::Jwks out;
+  for (const jose::Jwk& k : keys_) {
+    if (k.kid() == active_kid_)
+      out.keys.insert(out.keys.begin(), k);
+    else
+      out.keys.push_back(k);
+  }
+  return out;
+}
+
+std::optional<jose::Jwk> KeyRing::Signing(const std::string& kid) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  const std::string& want = kid.empty() ? active_kid_ : kid;
+  for (const jose::Jwk& k : keys_) {
+    if (k.kid() == want) return k;
+  }
+  return std::nullopt;
+}
+
+std::string KeyRing::ActiveKid() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return active_kid_;
+}
+
+bool KeyRing::Knows(const std::string& action) {
+  return action == "rotate_keys" || action == "add_key" || action == "remove_key" ||
+         action == "same_kid_new_key";
+}
+
+bool KeyRing::HasKidLocked(const std::string& kid) const {
+  return std::any_of(keys_.begin(), keys_.end(),
+                     [&](const jose::Jwk& k) { return k.kid() == kid; });
+}
+
+Status KeyRing::Apply(const std::string& action, const nlohmann::json& args) {
+  // Key generation (RSA especially) is slow; it runs under the lock on purpose, so a
+  // concurrent JWKS fetch sees the ring either before or after the action, never between.
+  std::lock_guard<std::mutex> lock(mu_);
+  auto find = [&](const std::string& kid) {
+    return std::find_if(keys_.begin(), keys_.end(),
+                        [&](const jose::Jwk& k) { return k.kid() == kid; });
+  };
+  jose::Alg active_alg = configured_.front().alg();
+  if (auto it = find(active_kid_); it != keys_.end()) active_alg = it->alg();
+
+  if (action == "rotate_keys") {
+    std::string kid = ArgString(args, "kid").value_or("");
+    if (kid.empty()) {
+      std::string base =
+          RotationBase(active_kid_.empty() ? configured_.front().kid() : active_kid_);
+      do {
+        kid = base + "-r" + std::to_string(++rotations_);
+      } while (HasKidLocked(kid));
+    } else if (HasKidLocked(kid)) {
+      return InvalidArgumentError("rotate_keys: key `" + kid + "` already exists");
+    }
+    ASSIGN_OR_RETURN(jose::Jwk key, jose::Jwk::Generate(active_alg, kid));
+    keys_.insert(keys_.begin(), std::move(key));
+    active_kid_ = kid;
+    return Status::Ok();
+  }
+  if (action == "add_key") {
+    std::string kid = ArgString(args, "kid").value_or("");
+    if (kid.empty()) return InvalidArgumentError("add_key needs `kid`");
+    if (HasKidLocked(kid)) return InvalidArgumentError("add_key: key `" + kid + "` already exists");
+    jose::Alg alg = active_alg;
+    if (auto name = ArgString(args, "alg")) {
+      std::optional<jose::Alg> parsed = jose::AlgFromName(*name);
+      if (!parsed || !IsAsymmetric(*parsed)) {
+        return InvalidArgumentError("add_key: alg `" + *name + "` is not an asymmetric JWS alg");
+      }
+      alg = *parsed;
+    }
+    ASSIGN_OR_RETURN(jose::Jwk key, jose::Jwk::Generate(alg, kid));
+    keys_.push_back(std::move(key));
+    return Status::Ok();
+  }
+  if (action == "remove_key") {
+    std::string kid = ArgString(args, "kid").value_or("");
+    auto it = find(kid);
+    if (it == keys_.end()) {
+      return InvalidArgumentError("remove_key: no key `" + kid + "` is published");
+    }
+    keys_.erase(it);
+    if (kid == active_kid_) active_kid_ = keys_.empty() ? "" : keys_.front().kid();
+    return Status::Ok();
+  }
+  if (action == "same_kid_new_key") {
+    std::string kid = ArgString(args, "kid").value_or(active_kid_);
+    auto it = find(kid);
+    if (it == keys_.end()) {
+      return InvalidArgumentError("same_kid_new_key: no key `" + kid + "` is published");
+    }
+    ASSIGN_OR_RETURN(jose::Jwk key, jose::Jwk::Generate(it->alg(), kid));
+    *it = std::move(key);
+    return Status::Ok();
+  }
+  return InvalidArgumentError("unknown key action `" + action + "`");
+}
+
+void KeyRing::Restore() {
+  std::lock_guard<std::mutex> lock(mu_);
+  keys_ = configured_;
+  active_kid_ = configured_.empty() ? "" : configured_.front().kid();
+  rotations_ = 0;
+}
+
+ServerResponse JwksResponse(const std::string& body, std::chrono::seconds max_age,
+                            const ServerRequest& request) {
+  // Strong: the tag changes with every byte of the body (RFC 9110 §8.8.1).
+  std::string etag = "\"" + Sha256Hex(body).substr(0, 32) + "\"";
+  ServerResponse r;
+  if (auto inm = request.headers.Get("If-None-Match"); inm && NoneMatchHits(*inm, etag)) {
+    r.status = 304;
+  } else {
+    r = ServerResponse::Json(200, body);
+  }
+  r.headers.Add("Cache-Control", "max-age=" + std::to_string(max_age.count()));
+  r.headers.Add("ETag", etag);
+  return r;
+}
+
+std::optional<std::string> ArgString(const nlohmann::json& args, const char* key) {
+  if (!args.is_object()) return std::nullopt;
+  auto it = args.find(key);
+  if (it == args.end()) return std::nullopt;
+  if (it->is_string()) return it->get<std::string>();
+  if (it->is_number_integer()) return std::to_string(it->get<long long>());
+  return std::nullopt;
+}
+
+std::optional<long long> ArgInt(const nlohmann::json& args, const char* key) {
+  if (!args.is_object()) return std::nullopt;
+  auto it = args.find(key);
+  if (it == args.end()) return std::nullopt;
+  if (it->is_number_integer()) return it->get<long long>();
+  if (it->is_string()) {
+    const std::string& s = it->get_ref<const std::string&>();
+    if (s.empty() || s.size() > 12 || s.find_first_not_of("0123456789") != std::string::npos) {
+      return std::nullopt;
+    }
+    return std::stoll(s);
+  }
+  return std::nullopt;
+}
+
+std::string RandomToken(std::size_t n) {
+  std::string bytes(n, '\0');
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(bytes.data()), static_cast<int>(n)) != 1) {
+    // No entropy means no safe token; refusing is better than a guessable one.
+    throw std::runtime_error("RAND_bytes failed");
+  }
+  return Base64UrlEncode(bytes);
+}
+
+StatusOr<std::chrono::seconds> GetDuration(const nlohmann::json& config, const char* key,
+                                           std::chrono::seconds def, const std::string& service) {
+  auto it = config.find(key);
+  if (it == config.end() || it->is_null()) return def;
+  if (it->is_number_integer() && it->get<long long>() >= 0) {
+    return std::chrono::seconds(it->get<long long>());
+  }
+  if (it->is_string()) {
+    if (std::optional<Duration> d = ParseDuration(it->get<std::string>())) {
+      return std::chrono::duration_cast<std::chrono::seconds>(*d);
+    }
+  }
+  return InvalidArgumentError("service `" + service + "`: `" + key + "` must be a duration " +
+                              "like 30s, 5m or 1h, found " + it->dump());
+}
+
+}  // namespace tollgate::mocks

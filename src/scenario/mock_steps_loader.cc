@@ -1,0 +1,70 @@
+// Steps that act on a mock service of the environment: `received:` asserts on its journal,
+// `mock:` controls it (rotate keys, take it down, slow it, restore). Both may only name
+// services the suite `requires`.
+
+#include <algorithm>
+
+#include "suite_parts.h"
+
+namespace tollgate::internal {
+
+using yaml::Document;
+using yaml::MapReader;
+using yaml::NameScope;
+using yaml::Node;
+
+const std::vector<std::string>& MockActions() {
+  static const std::vector<std::string> kActions = {
+      "rotate_keys", "add_key", "remove_key",       "down",    "up",     "error_500", "slow",
+      "malformed",   "empty",   "same_kid_new_key", "restore", "max_age"};
+  return kActions;
+}
+
+std::optional<ReceivedStep> ReadReceivedStep(Document& doc, const Node& n, const NameScope& scope,
+                                             const std::vector<std::string>& requires_services) {
+  MapReader m(doc, n, {"service", "method", "path"}, "received");
+  if (!m.ok()) return std::nullopt;
+  ReceivedStep r;
+  if (auto s = m.Require("service")) {
+    if (auto name = ReadRequiredService(doc, *s, "service", requires_services)) r.service = *name;
+  }
+  if (auto v = m.Get("method")) r.method = yaml::ReadTemplate(doc, *v, "method", scope);
+  if (auto v = m.Get("path")) r.path = yaml::ReadTemplate(doc, *v, "path", scope);
+  return r;
+}
+
+std::optional<MockStep> ReadMockStep(Document& doc, const Node& n, const NameScope& scope,
+                                     const std::vector<std::string>& requires_services) {
+  // Keys besides `service` and `action` are the action's arguments, whatever their names:
+  // the service checks them when it runs the action.
+  MapReader m(doc, n, {}, "mock", true, "a mapping with `service:`, `action:` and arguments");
+  if (!m.ok()) return std::nullopt;
+  int before = doc.errors();
+  MockStep step;
+  step.loc = doc.Loc(n);
+  step.args = nlohmann::json::object();
+  if (auto s = m.Require("service")) {
+    if (auto name = ReadRequiredService(doc, *s, "service", requires_services)) {
+      step.service = *name;
+    }
+  }
+  if (auto a = m.Require("action")) {
+    if (auto action = yaml::ReadString(doc, *a, "action")) {
+      const std::vector<std::string>& known = MockActions();
+      if (std::find(known.begin(), known.end(), *action) == known.end()) {
+        doc.Error(*a, "unknown mock action `" + *action + "`", yaml::Describe(*a),
+                  yaml::OneOf(known), yaml::DidYouMean(*action, known));
+      }
+      step.action = *action;
+    }
+  }
+  for (const auto& [k, v] : m.entries()) {
+    std::optional<std::string> key = yaml::ReadString(doc, k, "mock");
+    if (!key || *key == "service" || *key == "action") continue;
+    if (auto value = yaml::ReadTemplatedValue(doc, v, *key, scope)) step.args[*key] = value->value;
+  }
+  if (doc.errors() > before) return std::nullopt;
+  return step;
+}
+
+}  // namespace tollgate::internal

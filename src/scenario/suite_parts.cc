@@ -1,0 +1,40 @@
+// Helpers shared by the readers of suite parts.
+
+#include "suite_parts.h"
+
+#include <algorithm>
+
+namespace tollgate::internal {
+
+bool CheckNewName(yaml::Document& doc, const yaml::Node& at, const std::string& name,
+                  const std::string& what, const std::vector<std::string>& taken) {
+  std::vector<std::string> used = ReservedRoots();
+  used.push_back("previous");
+  for (const std::string& t : taken) {
+    if (std::find(used.begin(), used.end(), t) == used.end()) used.push_back(t);
+  }
+  if (std::find(used.begin(), used.end(), name) == used.end()) return true;
+  std::string list;
+  for (const std::string& u : used) list += (list.empty() ? "" : ", ") + u;
+  doc.Error(at, what + " `" + name + "` is already in use", "`" + name + "`",
+            "a name other than: " + list);
+  return false;
+}
+
+std::optional<std::string> ReadRequiredService(yaml::Document& doc, const yaml::Node& node,
+                                               const std::string& key,
+                                               const std::vector<std::string>& requires_services) {
+  std::optional<std::string> name = yaml::ReadString(doc, node, key);
+  if (!name) return std::nullopt;
+  const std::vector<std::string>& req = requires_services;
+  if (std::find(req.begin(), req.end(), *name) != req.end()) return name;
+  std::string help = yaml::DidYouMean(*name, req);
+  if (help.empty()) help = "add `" + *name + "` to the suite's `requires:`";
+  doc.Error(
+      node, "service `" + *name + "` is not in the suite's `requires`", yaml::Describe(node),
+      req.empty() ? "a service listed in `requires` (the suite lists none)" : yaml::OneOf(req),
+      help);
+  return std::nullopt;
+}
+
+}  // namespace tollgate::internal

@@ -1,0 +1,41 @@
+// Steps about time: `wait:` pauses for real (bounded by --max-wait); `clock:` moves the
+// shared clock of the mocks and the minter instead, so expiry is tested without sleeping.
+
+#include "suite_parts.h"
+
+namespace tollgate::internal {
+
+using yaml::Document;
+using yaml::MapReader;
+using yaml::Node;
+
+namespace {
+
+// The value itself when it is a scalar, else the one required key of its mapping.
+std::optional<Node> ScalarOrKey(Document& doc, const Node& n, const std::string& step,
+                                const std::string& key) {
+  if (!n.IsMap()) return n;
+  MapReader m(doc, n, {key}, step);
+  return m.Require(key);
+}
+
+}  // namespace
+
+std::optional<WaitStep> ReadWaitStep(Document& doc, const Node& n) {
+  std::optional<Node> d = ScalarOrKey(doc, n, "wait", "duration");
+  if (!d) return std::nullopt;
+  std::optional<Duration> duration = yaml::ReadDuration(doc, *d, n.IsMap() ? "duration" : "wait");
+  if (!duration) return std::nullopt;
+  return WaitStep{*duration};
+}
+
+std::optional<ClockStep> ReadClockStep(Document& doc, const Node& n) {
+  std::optional<Node> d = ScalarOrKey(doc, n, "clock", "offset");
+  if (!d) return std::nullopt;
+  std::optional<Duration> offset =
+      yaml::ReadSignedDuration(doc, *d, n.IsMap() ? "offset" : "clock");
+  if (!offset) return std::nullopt;
+  return ClockStep{*offset};
+}
+
+}  // namespace tollgate::internal
