@@ -324,7 +324,8 @@ Handled IssuerService::HandleToken(const ServerRequest& request) {
   }
   const IssuerClient* client = FindClient(client_id);
   // Unknown client and wrong secret get the same answer, so ids cannot be enumerated.
-  if (!client || !ConstantTimeEquals(secret, client->secret)) {
+  if (!client ||
+      (!ConstantTimeEquals(secret, client->secret) && !HasFault("accept_wrong_secret"))) {
     return TokenError(401, "invalid_client", "client authentication failed", realm,
                       client ? "wrong secret for `" + client_id + "`" : "unknown client");
   }
@@ -358,6 +359,11 @@ Handled IssuerService::ClientCredentials(const IssuerClient& client, const Form&
   return Issue(client, scope, scope, RandomToken(16));
 }
 
+std::set<std::string> IssuerService::KnownFaults() const {
+  return {"accept_wrong_secret", "token_cacheable", "long_lived_tokens", "refresh_reuse_allowed",
+          "no_family_revocation"};
+}
+
 Handled IssuerService::Refresh(const IssuerClient& client, const Form& form) {
   const std::string realm = Issuer();
   std::string token = form.Get("refresh_token");
@@ -376,9 +382,12 @@ Handled IssuerService::Refresh(const IssuerClient& client, const Form& form) {
   if (revoked_families_.count(rec.family)) {
     return TokenError(400, "invalid_grant", invalid, realm, "refresh token family revoked");
   }
-  if (rec.used) {
+  if (rec.used && !HasFault("refresh_reuse_allowed")) {
     // RFC 9700 §4.14.2: a used token coming back means one copy was stolen; which copy is
     // the attacker's is unknown, so the whole family goes.
+    if (HasFault("no_family_revocation")) {
+      return TokenError(400, "invalid_grant", invalid, realm, "refresh token reused");
+    }
     revoked_families_.insert(rec.family);
     return TokenError(400, "invalid_grant", invalid, realm, "refresh token reused: family revoked");
   }
@@ -417,7 +426,7 @@ Handled IssuerService::Issue(const IssuerClient& client, const std::string& scop
       {"sub", client.id},
       {"client_id", client.id},
       {"iat", now},
-      {"exp", now + token_ttl_.count()},
+      {"exp", now + (HasFault("long_lived_tokens") ? 86400 * 30 : token_ttl_.count())},
       {"jti", RandomToken(16)},
       {"roles", client.roles},
   };
@@ -441,7 +450,7 @@ Handled IssuerService::Issue(const IssuerClient& client, const std::string& scop
     note += " with a refresh token";
   }
   ServerResponse r = ServerResponse::Json(200, body.dump());
-  NoStore(r);
+  if (!HasFault("token_cacheable")) NoStore(r);
   return {std::move(r), note};
 }
 
