@@ -194,6 +194,30 @@ TEST_F(Tollgate, StepsAndExpectationsBehaveAsDocumented) {
             "expected status 500, got status 202");
 }
 
+TEST_F(Tollgate, JwtMintAndVerifyRoundTripAndRefuseHostileTokens) {
+  std::string jwks = (tmp_ / "jwks.json").string();
+  ExecResult minted = Exec("jwt mint --alg ES256 --iss https://idp.test --aud api --jwks-out " + jwks);
+  ASSERT_EQ(minted.exit, 0) << minted.err;
+  std::string token = minted.out.substr(0, minted.out.find('\n'));
+  ExecResult ok = Exec("jwt verify " + token + " --jwks " + jwks + " --iss https://idp.test --aud api");
+  EXPECT_EQ(ok.exit, 0) << ok.out << ok.err;
+  EXPECT_EQ(nlohmann::json::parse(ok.out)["claims"]["iss"], "https://idp.test");
+  ExecResult wrong_aud = Exec("jwt verify " + token + " --jwks " + jwks + " --aud other");
+  EXPECT_EQ(wrong_aud.exit, 4);
+  EXPECT_THAT(wrong_aud.out, ::testing::StartsWith("rejected: wrong_audience: "));
+  // The published JWKS carries no private member.
+  nlohmann::json published = nlohmann::json::parse(Slurp(jwks));
+  EXPECT_FALSE(published["keys"][0].contains("d"));
+  std::string jwks2 = (tmp_ / "jwks2.json").string();
+  ExecResult none = Exec("jwt mint --alg ES256 --mutate alg_none --jwks-out " + jwks2);
+  ASSERT_EQ(none.exit, 0);
+  std::string hostile = none.out.substr(0, none.out.find('\n'));
+  ExecResult refused = Exec("jwt verify " + hostile + " --jwks " + jwks2);
+  EXPECT_EQ(refused.exit, 4);
+  EXPECT_THAT(refused.out, ::testing::StartsWith("rejected: alg_not_allowed"));
+  EXPECT_EQ(Exec("jwt mint --mutate no_such_mutation").exit, 1);
+}
+
 TEST_F(Tollgate, TagsSkipUnselectedCases) {
   ExecResult r = Exec("run suites/connectpay --tags 'not basic'" + Reports());
   EXPECT_EQ(r.exit, 0) << r.out << r.err;
