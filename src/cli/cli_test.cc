@@ -159,6 +159,19 @@ TEST_F(Tollgate, SecretsNeverReachAnyOutput) {
   EXPECT_THAT(Slurp(tmp_ / "junit.xml"), ::testing::HasSubstr("Authorization: Bearer ***"));
 }
 
+TEST_F(Tollgate, FetchedTokensAndClientSecretsAreRedacted) {
+  const std::string secret = "Gateway-Client-Secret-77";
+  ExecResult r = Exec("run suites/gateway/auth.yaml -v --fault idp:token_cacheable" + Reports(),
+                      "GATEWAY_CLIENT_SECRET=" + secret);
+  EXPECT_EQ(r.exit, 4) << r.out << r.err;  // the fault makes GW-AU-001 fail: transcripts print
+  std::string junit = Slurp(tmp_ / "junit.xml");
+  EXPECT_THAT(junit, ::testing::HasSubstr("\"access_token\":\"***\""));
+  EXPECT_THAT(junit, ::testing::Not(::testing::HasSubstr("eyJ")));  // no JWT anywhere
+  std::string all = r.out + r.err + junit + Slurp(tmp_ / "results.json");
+  EXPECT_EQ(all.find(secret), std::string::npos);
+  EXPECT_EQ(all.find(tollgate::PercentEncode(secret)), std::string::npos);
+}
+
 TEST_F(Tollgate, ReceivedStepsAssertOnTheJournal) {
   ExecResult r = Exec("run tests/e2e/receiver/suite.yaml --env tests/e2e/receiver/env.yaml --target mock:sink" +
                Reports());

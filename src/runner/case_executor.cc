@@ -342,6 +342,10 @@ bool CaseRun::RunToken(const Step& step, const TokenStep& token) {
       return Error(step, "token endpoint did not answer: " + DescribeOutcome(*r));
     }
     saved = TokenResult(*r);
+    // Tokens issued by a real token endpoint are credentials: keep them out of every output.
+    for (const char* k : {"access_token", "refresh_token"}) {
+      if (saved.contains(k) && saved[k].is_string()) run_.redactor->AddSecret(saved[k].get<std::string>());
+    }
     saved["response"] = Record(*q, *r)["response"];
     if (step.expect) {
       auto checked = CheckResponse(*step.expect, *r, scope_);
