@@ -59,4 +59,13 @@ ServerResponse ServerResponse::Text(int status, const std::string& text) {
   return r;
 }
 
+std::string MediaType(std::string_view v) {
+  v = v.substr(0, v.find(';'));
+  while (!v.empty() && v.back() == ' ') v.remove_suffix(1);
+  while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
+  std::string out(v);
+  for (char& c : out) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+  return out;
+}
+
 }  // namespace tollgate

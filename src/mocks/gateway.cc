@@ -53,15 +53,6 @@ std::vector<std::string> Strings(const nlohmann::json& v) {
   return out;
 }
 
-std::string MediaType(std::string_view v) {
-  v = v.substr(0, v.find(';'));
-  while (!v.empty() && v.back() == ' ') v.remove_suffix(1);
-  while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
-  std::string out(v);
-  for (char& c : out) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
-  return out;
-}
-
 bool HasScope(const nlohmann::json& claims, const std::string& scope) {
   if (auto it = claims.find("scope"); it != claims.end() && it->is_string()) {
     std::string_view s = it->get_ref<const std::string&>();

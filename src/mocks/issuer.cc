@@ -39,16 +39,6 @@ std::string JoinScope(const std::vector<std::string>& v) {
   return out;
 }
 
-// The media type of a Content-Type value, without parameters, lower-cased.
-std::string MediaType(std::string_view v) {
-  v = v.substr(0, v.find(';'));
-  while (!v.empty() && v.back() == ' ') v.remove_suffix(1);
-  while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
-  std::string out(v);
-  for (char& c : out) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
-  return out;
-}
-
 void NoStore(ServerResponse& r) {
   r.headers.Add("Cache-Control", "no-store");
   r.headers.Add("Pragma", "no-cache");

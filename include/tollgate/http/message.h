@@ -63,6 +63,10 @@ struct ServerResponse {
   static ServerResponse Text(int status, const std::string& text);
 };
 
+/// The media type of a Content-Type value, without parameters, lower-cased
+/// ("Application/JSON; charset=utf-8" -> "application/json").
+std::string MediaType(std::string_view content_type);
+
 /// Case-insensitive ASCII comparison of header names and schemes.
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 
