@@ -102,7 +102,6 @@ int SelftestCommand(const std::vector<std::string>& profiles, const std::string&
         auto got = RunOnce(p, {{service, fault}}, jobs, client);
         if (!got.ok()) return std::cerr << "error: " << got.status().message() << "\n", kExitHarness;
         std::set<std::string> expected;
-        std::set<std::string> all_cases;
         for (const Suite& s : p.suites) {
           for (const ScenarioCase& c : ExpandSuite(s)) {
             for (const std::string& id : ids) {

@@ -40,7 +40,9 @@ class CaseRun {
 
   StatusOr<ClientRequest> BuildRequest(const RequestStep& req);
   StatusOr<std::string> Eval(const Template& t) { return t.Evaluate(scope_); }
-  StatusOr<nlohmann::json> EvalJson(const nlohmann::json& v, const SourceLoc& loc);
+  StatusOr<nlohmann::json> EvalJson(const nlohmann::json& v, const SourceLoc& loc) {
+    return EvaluateJson(v, scope_, loc);
+  }
   nlohmann::json Record(const ClientRequest& q, const ClientResponse& r);
   void Log(const ClientRequest& q, const ClientResponse& r, const std::string& label);
   bool Fail(std::vector<CheckFailure> failures);
@@ -56,25 +58,6 @@ class CaseRun {
   bool touched_mocks_ = false;  // a mock step ran: restore every mock after the case
   bool moved_clock_ = false;    // a clock step ran: put the shared clock back after the case
 };
-
-StatusOr<nlohmann::json> CaseRun::EvalJson(const nlohmann::json& v, const SourceLoc& loc) {
-  if (v.is_string()) {
-    ASSIGN_OR_RETURN(Template t, Template::Parse(v.get<std::string>(), loc));
-    ASSIGN_OR_RETURN(std::string s, t.Evaluate(scope_));
-    return nlohmann::json(s);
-  }
-  nlohmann::json out = v;
-  if (v.is_array()) {
-    for (std::size_t i = 0; i < v.size(); ++i) {
-      ASSIGN_OR_RETURN(out[i], EvalJson(v[i], loc));
-    }
-  } else if (v.is_object()) {
-    for (const auto& [k, item] : v.items()) {
-      ASSIGN_OR_RETURN(out[k], EvalJson(item, loc));
-    }
-  }
-  return out;
-}
 
 StatusOr<ClientRequest> CaseRun::BuildRequest(const RequestStep& req) {
   ClientRequest q;

@@ -16,6 +16,22 @@ std::string Joined(const std::vector<std::string>& path) {
 
 }  // namespace
 
+StatusOr<nlohmann::json> EvaluateJson(const nlohmann::json& v, const Scope& scope,
+                                      const SourceLoc& loc) {
+  if (v.is_string()) {
+    ASSIGN_OR_RETURN(Template t, Template::Parse(v.get<std::string>(), loc));
+    ASSIGN_OR_RETURN(std::string text, t.Evaluate(scope));
+    return nlohmann::json(text);
+  }
+  nlohmann::json out = v;
+  if (v.is_array() || v.is_object()) {
+    for (auto it = out.begin(); it != out.end(); ++it) {
+      ASSIGN_OR_RETURN(*it, EvaluateJson(*it, scope, loc));
+    }
+  }
+  return out;
+}
+
 std::string JsonToText(const nlohmann::json& value) {
   if (value.is_string()) return value.get<std::string>();
   if (value.is_null()) return "";

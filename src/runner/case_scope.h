@@ -32,6 +32,10 @@ class CaseScope : public Scope {
   std::map<std::string, nlohmann::json> saved_;   // save: results
 };
 
+/// A templated JSON value evaluated: every string in it is a template.
+StatusOr<nlohmann::json> EvaluateJson(const nlohmann::json& value, const Scope& scope,
+                                      const SourceLoc& loc);
+
 /// A JSON value as template text: strings as they are, everything else serialised.
 std::string JsonToText(const nlohmann::json& value);
 

@@ -7,33 +7,6 @@
 namespace tollgate::runner {
 namespace {
 
-// Evaluates a templated JSON value: every string is a template.
-StatusOr<nlohmann::json> EvaluateJson(const nlohmann::json& v, const CaseScope& scope,
-                                      const SourceLoc& loc) {
-  if (v.is_string()) {
-    ASSIGN_OR_RETURN(Template t, Template::Parse(v.get<std::string>(), loc));
-    ASSIGN_OR_RETURN(std::string text, t.Evaluate(scope));
-    return nlohmann::json(text);
-  }
-  if (v.is_array()) {
-    nlohmann::json out = nlohmann::json::array();
-    for (const auto& item : v) {
-      ASSIGN_OR_RETURN(nlohmann::json e, EvaluateJson(item, scope, loc));
-      out.push_back(std::move(e));
-    }
-    return out;
-  }
-  if (v.is_object()) {
-    nlohmann::json out = nlohmann::json::object();
-    for (const auto& [k, item] : v.items()) {
-      ASSIGN_OR_RETURN(nlohmann::json e, EvaluateJson(item, scope, loc));
-      out[k] = std::move(e);
-    }
-    return out;
-  }
-  return v;
-}
-
 std::string Quote(const std::string& s) { return "`" + s + "`"; }
 
 std::string StatusText(const StatusExpect& s) {

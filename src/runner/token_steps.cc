@@ -10,22 +10,6 @@
 namespace tollgate::runner {
 namespace {
 
-StatusOr<nlohmann::json> EvalJson(const nlohmann::json& v, const CaseScope& scope,
-                                  const SourceLoc& loc) {
-  if (v.is_string()) {
-    ASSIGN_OR_RETURN(Template t, Template::Parse(v.get<std::string>(), loc));
-    ASSIGN_OR_RETURN(std::string s, t.Evaluate(scope));
-    return nlohmann::json(s);
-  }
-  nlohmann::json out = v;
-  if (v.is_array() || v.is_object()) {
-    for (auto it = out.begin(); it != out.end(); ++it) {
-      ASSIGN_OR_RETURN(*it, EvalJson(*it, scope, loc));
-    }
-  }
-  return out;
-}
-
 StatusOr<std::optional<std::string>> EvalOpt(const std::optional<Template>& t,
                                              const CaseScope& scope) {
   if (!t) return std::optional<std::string>();
@@ -85,14 +69,14 @@ StatusOr<nlohmann::json> MintToken(const TokenStep& step, const RunContext& run,
   claims["exp"] = now + (step.lifetime ? Seconds(*step.lifetime) : keys->TokenTtl().count());
   claims["jti"] = scope.NewUuid();
   if (step.claims) {
-    ASSIGN_OR_RETURN(nlohmann::json extra, EvalJson(step.claims->value, scope, step.claims->loc));
+    ASSIGN_OR_RETURN(nlohmann::json extra, EvaluateJson(step.claims->value, scope, step.claims->loc));
     for (const auto& [k, v] : extra.items()) {
       if (v.is_null()) claims.erase(k); else claims[k] = v;
     }
   }
   nlohmann::json header = {{"typ", keys->TokenType()}};
   if (step.header) {
-    ASSIGN_OR_RETURN(nlohmann::json extra, EvalJson(step.header->value, scope, step.header->loc));
+    ASSIGN_OR_RETURN(nlohmann::json extra, EvaluateJson(step.header->value, scope, step.header->loc));
     for (const auto& [k, v] : extra.items()) header[k] = v;
   }
   jose::Jwks published = keys->PublishedKeys();
