@@ -231,6 +231,19 @@ TEST_F(Tollgate, JwtMintAndVerifyRoundTripAndRefuseHostileTokens) {
   EXPECT_EQ(Exec("jwt mint --mutate no_such_mutation").exit, 1);
 }
 
+TEST_F(Tollgate, UnassignedStatusIsATargetSettingTheSuiteFollows) {
+  // The seed says both 403 and 401 for unassigned message types: the expectation is
+  // `${target.unassigned_status}`, so either reading passes, and a mismatch fails.
+  ExecResult r = Exec("run suites/gateway/messages.yaml --env tests/e2e/gateway-401/env.yaml" + Reports());
+  EXPECT_EQ(r.exit, 0) << r.out << r.err;
+  std::string transcript;
+  nlohmann::json doc = Json();
+  for (const auto& c : doc["suites"][0]["cases"]) {
+    if (c["scenario"] == "GW-RL-001") transcript = c["transcript"].get<std::string>();
+  }
+  EXPECT_THAT(transcript, ::testing::HasSubstr("< HTTP/1.1 401"));
+}
+
 TEST_F(Tollgate, TagsSkipUnselectedCases) {
   ExecResult r = Exec("run suites/connectpay --tags 'not basic'" + Reports());
   EXPECT_EQ(r.exit, 0) << r.out << r.err;

@@ -9,6 +9,23 @@ namespace {
 
 std::string Quote(const std::string& s) { return "`" + s + "`"; }
 
+// Status patterns written as templates (a target setting) resolved to codes or classes.
+StatusOr<StatusExpect> Resolve(const StatusExpect& in, const CaseScope& scope) {
+  StatusExpect out = in;
+  for (StatusPattern& p : out.any_of) {
+    if (p.template_text.empty()) continue;
+    ASSIGN_OR_RETURN(Template t, Template::Parse(p.template_text, in.loc));
+    ASSIGN_OR_RETURN(std::string text, t.Evaluate(scope));
+    std::optional<StatusPattern> resolved = StatusPattern::Parse(text);
+    if (!resolved) {
+      return InvalidArgumentError("status `" + p.template_text + "` is `" + text +
+                                  "`, not a status code or class");
+    }
+    p = *resolved;
+  }
+  return out;
+}
+
 std::string StatusText(const StatusExpect& s) {
   std::string out;
   for (std::size_t i = 0; i < s.any_of.size(); ++i) {
@@ -101,12 +118,16 @@ StatusOr<std::vector<CheckFailure>> CheckResponse(const Expect& expect,
                                                   const ClientResponse& r,
                                                   const CaseScope& scope) {
   std::vector<CheckFailure> out;
+  std::optional<StatusExpect> status;
+  if (expect.status) {
+    ASSIGN_OR_RETURN(status, Resolve(*expect.status, scope));
+  }
   bool answered = r.outcome == TransportOutcome::kOk;
   bool tls_rejected = r.outcome == TransportOutcome::kTlsRejected;
-  if (expect.status && !(answered && StatusMatches(*expect.status, r.status))) {
-    std::string want = StatusText(*expect.status);
+  if (status && !(answered && StatusMatches(*status, r.status))) {
+    std::string want = StatusText(*status);
     out.push_back(Failure("assert.status", "expected status " + want + ", got " + DescribeOutcome(r),
-                          want, DescribeOutcome(r), expect.status->loc));
+                          want, DescribeOutcome(r), status->loc));
   }
   if (expect.rejected) {
     bool rejected = tls_rejected || (answered && (r.status == 401 || r.status == 403));
@@ -203,11 +224,15 @@ StatusOr<std::vector<CheckFailure>> CheckConcurrent(const Expect& expect,
   std::vector<CheckFailure> out;
   Expect per_copy = expect;
   per_copy.exactly_one.reset();
+  std::optional<StatusExpect> exactly_one;
+  if (expect.exactly_one) {
+    ASSIGN_OR_RETURN(exactly_one, Resolve(*expect.exactly_one, scope));
+  }
   std::string statuses;
   int matching = 0;
   for (const ClientResponse& r : copies) {
-    bool match = expect.exactly_one && r.outcome == TransportOutcome::kOk &&
-                 StatusMatches(*expect.exactly_one, r.status);
+    bool match = exactly_one && r.outcome == TransportOutcome::kOk &&
+                 StatusMatches(*exactly_one, r.status);
     statuses += (statuses.empty() ? "" : ", ") +
                 (r.outcome == TransportOutcome::kOk ? std::to_string(r.status)
                                                     : std::string(TransportOutcomeName(r.outcome)));
@@ -218,9 +243,9 @@ StatusOr<std::vector<CheckFailure>> CheckConcurrent(const Expect& expect,
     ASSIGN_OR_RETURN(std::vector<CheckFailure> f, CheckResponse(per_copy, r, scope));
     for (CheckFailure& c : f) out.push_back(std::move(c));
   }
-  if (expect.exactly_one && matching != 1) {
+  if (exactly_one && matching != 1) {
     std::string want = "exactly 1 of " + std::to_string(copies.size()) + " copies with status " +
-                       StatusText(*expect.exactly_one);
+                       StatusText(*exactly_one);
     std::string got = std::to_string(matching) + " (statuses: " + statuses + ")";
     out.push_back(Failure("assert.exactly_one", "expected " + want + ", got " + got, want, got,
                           expect.exactly_one->loc));

@@ -32,20 +32,8 @@ class NoScope : public Scope {
   std::optional<std::string> Env(const std::string& name) const override { return std::nullopt; }
 };
 
-std::optional<StatusPattern> ParseStatusPattern(const std::string& t) {
-  if (t.size() != 3) return std::nullopt;
-  if (t[0] >= '1' && t[0] <= '5' && (t[1] == 'x' || t[1] == 'X') && (t[2] == 'x' || t[2] == 'X')) {
-    return StatusPattern{0, t[0] - '0'};
-  }
-  for (char c : t) {
-    if (c < '0' || c > '9') return std::nullopt;
-  }
-  int code = std::stoi(t);
-  if (code < 100 || code > 599) return std::nullopt;
-  return StatusPattern{code, 0};
-}
-
-std::optional<StatusExpect> ReadStatus(Document& doc, const Node& n, const std::string& key) {
+std::optional<StatusExpect> ReadStatus(Document& doc, const Node& n, const std::string& key,
+                                       const NameScope& scope) {
   StatusExpect s;
   s.loc = doc.Loc(n);
   std::vector<Node> items = n.IsSeq() ? yaml::Items(n) : std::vector<Node>{n};
@@ -56,8 +44,18 @@ std::optional<StatusExpect> ReadStatus(Document& doc, const Node& n, const std::
   }
   bool ok = true;
   for (const Node& item : items) {
+    if (item.IsScalar() && item.Text().find("${") != std::string::npos) {
+      // A setting of the target, e.g. the Gateway's 401-or-403 for unassigned types.
+      std::optional<TemplatedValue> v = yaml::ReadTemplatedValue(doc, item, key, scope);
+      if (!v) {
+        ok = false;
+        continue;
+      }
+      s.any_of.push_back(StatusPattern{0, 0, item.Text()});
+      continue;
+    }
     std::optional<StatusPattern> p =
-        item.IsScalar() ? ParseStatusPattern(item.Text()) : std::nullopt;
+        item.IsScalar() ? StatusPattern::Parse(item.Text()) : std::nullopt;
     if (!p) {
       doc.Error(item, "invalid value for `" + key + "`", yaml::Describe(item), kStatusExpected);
       ok = false;
@@ -282,7 +280,7 @@ std::optional<Expect> ReadExpect(Document& doc, const Node& node, const NameScop
   }
   Expect e;
   e.loc = doc.Loc(node);
-  if (auto v = r.Get("status")) e.status = ReadStatus(doc, *v, "status");
+  if (auto v = r.Get("status")) e.status = ReadStatus(doc, *v, "status", scope);
   if (auto v = r.Get("headers")) {
     if (auto m = ReadMatcherMap(doc, *v, "headers", scope, false)) e.headers = std::move(*m);
   }
@@ -312,7 +310,7 @@ std::optional<Expect> ReadExpect(Document& doc, const Node& node, const NameScop
       }
     }
   }
-  if (auto v = r.Get("exactly_one")) e.exactly_one = ReadStatus(doc, *v, "exactly_one");
+  if (auto v = r.Get("exactly_one")) e.exactly_one = ReadStatus(doc, *v, "exactly_one", scope);
   if (auto v = r.Get("duration")) e.duration = ReadDurationExpect(doc, *v);
   if (auto v = r.Get("count")) e.count = ReadCount(doc, *v);
   if (auto v = r.Get("token")) e.token = ReadTokenExpect(doc, *v, rules.requires_services);

@@ -31,6 +31,11 @@ struct TemplatedValue {
 struct StatusPattern {
   int code = 0;         // exact code, when class_digit == 0
   int class_digit = 0;  // 1..5 for "1xx".."5xx"
+  /// A `${...}` pattern ("${target.unassigned_status}"), resolved at run time; empty when
+  /// the pattern is literal.
+  std::string template_text;
+  /// "200" or "4xx" (exactly three characters); nullopt otherwise.
+  static std::optional<StatusPattern> Parse(const std::string& text);
   /// "200" or "4xx".
   std::string ToString() const;
   bool Matches(int status) const;
