@@ -16,11 +16,6 @@ namespace {
 
 constexpr std::size_t kTranscriptBody = 2048;
 
-// Why a step could not be checked: becomes the case's error.
-struct HarnessError {
-  std::string message;
-};
-
 class CaseRun {
  public:
   CaseRun(const ScenarioCase& c, const RunContext& run) : case_(c), run_(run), scope_(&run) {}
