@@ -120,7 +120,15 @@ void Validate(const std::vector<X509Ptr>& certs, const BundleTrust& trust, const
   if (trust.anchors_pem.empty()) {
     X509_STORE_add_cert(store.get(), certs.back().get());
   }
-  for (const X509Ptr& a : anchors) X509_STORE_add_cert(store.get(), a.get());
+  bool root_allowed = trust.anchors_pem.empty();
+  for (const X509Ptr& a : anchors) {
+    X509_STORE_add_cert(store.get(), a.get());
+    root_allowed = root_allowed || X509_cmp(a.get(), certs.back().get()) == 0;
+  }
+  if (!root_allowed) {
+    findings.push_back({n - 1, Subject(certs.back().get()), "the root is not an allowed anchor"});
+    return;
+  }
   auto crls = internal::ReadCrls(trust.crls_pem);
   for (const auto& crl : crls) X509_STORE_add_crl(store.get(), crl.get());
 
