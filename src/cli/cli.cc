@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/certs_command.h"
 #include "cli/commands.h"
 #include "cli/jwt_command.h"
 
@@ -114,6 +115,24 @@ int Main(int argc, char** argv) {
   verify->add_option("--require", verify_args.require, "required claim (repeatable; default exp)");
   verify->add_option("--leeway", verify_args.leeway, "clock leeway")->capture_default_str();
 
+  CLI::App* certs = app.add_subcommand("certs", "build the test PKI; check an onboarding bundle");
+  certs->require_subcommand(1);
+  CertsGenerateArgs gen_args;
+  CLI::App* gen = certs->add_subcommand(
+      "generate", "build the PKI profile's certificates, variants and bundles (skipped when "
+                  "up to date)");
+  gen->add_option("--config", gen_args.config, "PKI profile")->capture_default_str();
+  gen->add_option("--out", gen_args.out, "output folder")->capture_default_str();
+  gen->add_flag("--force", gen_args.force, "rebuild even when up to date");
+  CertsCheckArgs check_args;
+  CLI::App* check = certs->add_subcommand(
+      "check", "onboarding check of a PEM bundle; exit 0 accepted, 4 rejected, 2 unreadable");
+  check->add_option("bundle", check_args.bundle, "PEM bundle: leaf, intermediate(s), root")
+      ->required();
+  check->add_option("--anchors", check_args.anchors,
+                    "PEM file of allowed roots (default: trust the bundle's own root)");
+  check->add_option("--crl", check_args.crl, "PEM file of CRLs; the leaf must not be revoked");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -127,6 +146,8 @@ int Main(int argc, char** argv) {
   if (*up) return MocksUpCommand(up_file, up_faults);
   if (*mint) return JwtMintCommand(mint_args);
   if (*verify) return JwtVerifyCommand(verify_args);
+  if (*gen) return CertsGenerateCommand(gen_args);
+  if (*check) return CertsCheckCommand(check_args);
   if (*selftest) return SelftestCommand(selftest_profiles, selftest_fault, selftest_jobs);
   return kExitUsage;
 }
