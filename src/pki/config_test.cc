@@ -98,3 +98,25 @@ TEST(PkiConfig, ErrorsNameFileLineAndExpectation) {
 
 }  // namespace
 }  // namespace tollgate::pki
+
+namespace tollgate::pki {
+namespace {
+
+// The profile example in docs/certs.md loads: the documentation stays true to the loader.
+TEST(PkiConfig, DocsExampleLoads) {
+  std::string doc = testing::Slurp(std::string(TOLLGATE_SOURCE_DIR) + "/docs/certs.md");
+  std::size_t start = doc.find("```yaml\n");
+  ASSERT_NE(start, std::string::npos);
+  start += 8;
+  std::string yaml = doc.substr(start, doc.find("```", start) - start);
+  testing::TempDir dir;
+  std::ofstream(dir.Sub("example.yaml")) << yaml;
+  auto cfg = LoadPkiConfig(dir.Sub("example.yaml"));
+  ASSERT_TRUE(cfg.ok()) << cfg.status().ToString();
+  ASSERT_EQ(cfg->identities.size(), 1u);
+  EXPECT_EQ(cfg->identities[0].variants, (std::vector<std::string>{"expired", "revoked"}));
+  EXPECT_EQ(cfg->authorities[1].crl_days, 30);
+}
+
+}  // namespace
+}  // namespace tollgate::pki
