@@ -57,7 +57,8 @@ int CertsCheckCommand(const CertsCheckArgs& a) {
       return Fail(kExitInvalid, "cannot read anchors " + a.anchors);
     }
     if (trust.anchors_pem.find("-----BEGIN CERTIFICATE-----") == std::string::npos) {
-      return Fail(kExitInvalid, a.anchors + ": expected PEM CERTIFICATE blocks (the allowed roots)");
+      return Fail(kExitInvalid,
+                  a.anchors + ": expected PEM CERTIFICATE blocks (the allowed roots)");
     }
   }
   if (!a.crl.empty()) {
@@ -69,7 +70,8 @@ int CertsCheckCommand(const CertsCheckArgs& a) {
   OffsetClock clock;
   pki::BundleCheck check = pki::CheckBundle(bundle, trust, clock);
   for (const pki::BundleFinding& f : check.findings) std::cout << pki::FormatFinding(f) << "\n";
-  std::string anchors_note = a.anchors.empty() ? " (no --anchors: the bundle's own root was trusted)" : "";
+  std::string anchors_note =
+      a.anchors.empty() ? " (no --anchors: the bundle's own root was trusted)" : "";
   if (check.accepted) {
     std::cout << "accepted: " << a.bundle << ", " << check.certificates
               << " certificates, leaf -> intermediate(s) -> root" << anchors_note << "\n";

@@ -15,6 +15,9 @@ namespace {
 
 using internal::X509Ptr;
 
+constexpr std::size_t kMaxBundleBytes = 256 * 1024;
+constexpr std::size_t kMaxBlocks = 16;
+
 // One -----BEGIN X----- ... -----END X----- block.
 struct Block {
   std::string label;
@@ -42,17 +45,19 @@ std::vector<Block> Lex(std::string_view bytes, std::vector<BundleFinding>& findi
         blocks.push_back({line.substr(11, line.size() - 16), line + "\n"});
         inside = true;
       } else if (line.find_first_not_of(" \t") != std::string::npos && !stray_reported) {
-        findings.push_back({-1, "", blocks.empty()
-                                        ? "data before the first PEM block"
-                                        : "data after PEM block " + std::to_string(blocks.size()) +
-                                              ": only PEM CERTIFICATE blocks are accepted"});
+        findings.push_back({-1, "",
+                            blocks.empty()
+                                ? "data before the first PEM block"
+                                : "data after PEM block " + std::to_string(blocks.size()) +
+                                      ": only PEM CERTIFICATE blocks are accepted"});
         stray_reported = true;
       }
       continue;
     }
     if (is_begin) {
-      findings.push_back({-1, "", "PEM block " + std::to_string(blocks.size()) +
-                                      " is truncated (a BEGIN line before its END line)"});
+      findings.push_back({-1, "",
+                          "PEM block " + std::to_string(blocks.size()) +
+                              " is truncated (a BEGIN line before its END line)"});
       blocks.back().text.clear();
       blocks.push_back({line.substr(11, line.size() - 16), line + "\n"});
       continue;
@@ -61,8 +66,8 @@ std::vector<Block> Lex(std::string_view bytes, std::vector<BundleFinding>& findi
     if (line.rfind("-----END ", 0) == 0) inside = false;
   }
   if (inside) {
-    findings.push_back({-1, "", "PEM block " + std::to_string(blocks.size()) +
-                                    " is truncated (no END line)"});
+    findings.push_back(
+        {-1, "", "PEM block " + std::to_string(blocks.size()) + " is truncated (no END line)"});
   }
   return blocks;
 }
@@ -75,13 +80,13 @@ void CryptoPolicy(X509* c, int index, bool check_signature, const BundleTrust& t
     int bits = EVP_PKEY_get_bits(key);
     int type = EVP_PKEY_get_base_id(key);
     if (type == EVP_PKEY_RSA && bits < trust.min_rsa_bits) {
-      findings.push_back({index, Subject(c), "RSA key of " + std::to_string(bits) +
-                                                 " bits; at least " +
-                                                 std::to_string(trust.min_rsa_bits) + " required"});
+      findings.push_back({index, Subject(c),
+                          "RSA key of " + std::to_string(bits) + " bits; at least " +
+                              std::to_string(trust.min_rsa_bits) + " required"});
     } else if (type == EVP_PKEY_EC && bits < trust.min_ec_bits) {
-      findings.push_back({index, Subject(c), "EC key of " + std::to_string(bits) +
-                                                 " bits; at least " +
-                                                 std::to_string(trust.min_ec_bits) + " required"});
+      findings.push_back({index, Subject(c),
+                          "EC key of " + std::to_string(bits) + " bits; at least " +
+                              std::to_string(trust.min_ec_bits) + " required"});
     } else if (type != EVP_PKEY_RSA && type != EVP_PKEY_EC && type != EVP_PKEY_ED25519) {
       findings.push_back({index, Subject(c), "key type is not RSA, EC or Ed25519"});
     }
@@ -91,16 +96,18 @@ void CryptoPolicy(X509* c, int index, bool check_signature, const BundleTrust& t
   int sig_nid = X509_get_signature_nid(c);
   if (OBJ_find_sigid_algs(sig_nid, &md_nid, &pk_nid) &&
       (md_nid == NID_sha1 || md_nid == NID_md5 || md_nid == NID_md4)) {
-    findings.push_back({index, Subject(c), std::string("signed with ") + OBJ_nid2ln(sig_nid) +
-                                               ": SHA-1 and MD5 signatures are refused"});
+    findings.push_back({index, Subject(c),
+                        std::string("signed with ") + OBJ_nid2ln(sig_nid) +
+                            ": SHA-1 and MD5 signatures are refused"});
   }
 }
 
 // The leaf rules OpenSSL does not enforce for a client certificate by default (§1.2).
 void LeafPolicy(X509* leaf, std::vector<BundleFinding>& findings) {
   if (X509_check_ca(leaf) != 0) {
-    findings.push_back({0, Subject(leaf), "the leaf is a CA certificate (basicConstraints "
-                                          "CA:TRUE); a client leaf must be CA:FALSE"});
+    findings.push_back({0, Subject(leaf),
+                        "the leaf is a CA certificate (basicConstraints "
+                        "CA:TRUE); a client leaf must be CA:FALSE"});
     return;
   }
   if ((X509_get_extension_flags(leaf) & EXFLAG_XKUSAGE) == 0) {
@@ -115,8 +122,8 @@ void Validate(const std::vector<X509Ptr>& certs, const BundleTrust& trust, const
               std::vector<BundleFinding>& findings) {
   const int n = static_cast<int>(certs.size());
   internal::StorePtr store(X509_STORE_new());
-  std::vector<X509Ptr> anchors = trust.anchors_pem.empty() ? std::vector<X509Ptr>{}
-                                                          : internal::ReadCerts(trust.anchors_pem);
+  std::vector<X509Ptr> anchors =
+      trust.anchors_pem.empty() ? std::vector<X509Ptr>{} : internal::ReadCerts(trust.anchors_pem);
   if (trust.anchors_pem.empty()) {
     X509_STORE_add_cert(store.get(), certs.back().get());
   }
@@ -151,7 +158,8 @@ void Validate(const std::vector<X509Ptr>& certs, const BundleTrust& trust, const
     X509* at = X509_STORE_CTX_get_current_cert(ctx.get());
     std::string reason = std::string("path validation: ") + X509_verify_cert_error_string(err);
     if (err == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY ||
-        err == X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN || err == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT) {
+        err == X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN ||
+        err == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT) {
       reason += " (the root is not an allowed anchor)";
     }
     findings.push_back({depth < n ? depth : n - 1, at ? Subject(at) : "", reason});
@@ -168,8 +176,9 @@ void Validate(const std::vector<X509Ptr>& certs, const BundleTrust& trust, const
     }
   }
   if (len != n) {
-    findings.push_back({-1, "", "the validated chain has " + std::to_string(len) +
-                                    " certificates; the bundle has " + std::to_string(n)});
+    findings.push_back({-1, "",
+                        "the validated chain has " + std::to_string(len) +
+                            " certificates; the bundle has " + std::to_string(n)});
   }
 }
 
@@ -184,11 +193,26 @@ std::string FormatFinding(const BundleFinding& f) {
 BundleCheck CheckBundle(std::string_view bytes, const BundleTrust& trust, const Clock& clock) {
   BundleCheck out;
   std::vector<BundleFinding>& findings = out.findings;
+  // Bounds first, so a hostile upload costs little (PB-08): a real chain is a few KiB.
+  if (bytes.size() > kMaxBundleBytes) {
+    findings.push_back({-1, "",
+                        "the bundle has " + std::to_string(bytes.size()) + " bytes; at most " +
+                            std::to_string(kMaxBundleBytes) + " are accepted"});
+    return out;
+  }
   std::vector<Block> blocks = Lex(bytes, findings);
+  if (blocks.size() > kMaxBlocks) {
+    findings.push_back({-1, "",
+                        "the bundle has " + std::to_string(blocks.size()) +
+                            " PEM blocks; at most " + std::to_string(kMaxBlocks) +
+                            " are accepted"});
+    return out;
+  }
   if (blocks.empty()) {
     bool binary = !bytes.empty() && static_cast<unsigned char>(bytes[0]) == 0x30;
-    findings.push_back({-1, "", binary ? "not PEM: the file looks like DER; submit PEM text"
-                                       : "no PEM block found; expected PEM CERTIFICATE blocks"});
+    findings.push_back({-1, "",
+                        binary ? "not PEM: the file looks like DER; submit PEM text"
+                               : "no PEM block found; expected PEM CERTIFICATE blocks"});
     return out;
   }
   // 1. Lexical pass: only CERTIFICATE blocks, each one a certificate.
@@ -197,10 +221,10 @@ BundleCheck CheckBundle(std::string_view bytes, const BundleTrust& trust, const 
     const Block& block = blocks[b];
     if (block.label != "CERTIFICATE") {
       bool key = block.label.find("PRIVATE KEY") != std::string::npos;
-      findings.push_back({-1, "", "PEM block " + std::to_string(b + 1) + " is `" + block.label +
-                                      "`" +
-                                      (key ? ": a bundle must never carry a private key"
-                                           : "; only CERTIFICATE blocks are accepted")});
+      findings.push_back({-1, "",
+                          "PEM block " + std::to_string(b + 1) + " is `" + block.label + "`" +
+                              (key ? ": a bundle must never carry a private key"
+                                   : "; only CERTIFICATE blocks are accepted")});
       continue;
     }
     if (block.text.empty()) continue;  // truncated, already reported
@@ -208,9 +232,9 @@ BundleCheck CheckBundle(std::string_view bytes, const BundleTrust& trust, const 
     X509Ptr cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
     ERR_clear_error();
     if (!cert) {
-      findings.push_back({static_cast<int>(certs.size()), "",
-                          "PEM block " + std::to_string(b + 1) +
-                              " is not a certificate (bad base64 or bad DER)"});
+      findings.push_back(
+          {static_cast<int>(certs.size()), "",
+           "PEM block " + std::to_string(b + 1) + " is not a certificate (bad base64 or bad DER)"});
       continue;
     }
     certs.push_back(std::move(cert));
@@ -231,12 +255,14 @@ BundleCheck CheckBundle(std::string_view bytes, const BundleTrust& trust, const 
     }
     int issued = X509_check_issued(next, c);
     if (issued != X509_V_OK) {
-      findings.push_back({i + 1, Subject(next), "is not the issuer of cert[" + std::to_string(i) +
-                                                    "]: " + X509_verify_cert_error_string(issued)});
+      findings.push_back({i + 1, Subject(next),
+                          "is not the issuer of cert[" + std::to_string(i) +
+                              "]: " + X509_verify_cert_error_string(issued)});
       ordered = false;
     } else if (X509_verify(c, X509_get0_pubkey(next)) != 1) {
-      findings.push_back({i, Subject(c), "signature does not verify with the key of cert[" +
-                                             std::to_string(i + 1) + "]"});
+      findings.push_back(
+          {i, Subject(c),
+           "signature does not verify with the key of cert[" + std::to_string(i + 1) + "]"});
       ordered = false;
     }
     if (X509_check_ca(next) == 0) {
@@ -246,12 +272,14 @@ BundleCheck CheckBundle(std::string_view bytes, const BundleTrust& trust, const 
   }
   X509* last = certs.back().get();
   if (X509_self_signed(last, 1) != 1) {
-    findings.push_back({n - 1, Subject(last),
-                        "the last certificate is not a self-signed root: the bundle is incomplete"});
+    findings.push_back(
+        {n - 1, Subject(last),
+         "the last certificate is not a self-signed root: the bundle is incomplete"});
     ordered = false;
   } else if (n == 1) {
-    findings.push_back({0, Subject(last), "a self-signed leaf alone; expected leaf, "
-                                          "intermediate(s) and root"});
+    findings.push_back({0, Subject(last),
+                        "a self-signed leaf alone; expected leaf, "
+                        "intermediate(s) and root"});
     ordered = false;
   } else if (n == 2) {
     findings.push_back({-1, "", "no intermediate: expected leaf, intermediate(s) and root"});

@@ -60,8 +60,8 @@ class BundleChecks : public ::testing::Test {
 testing::TempDir* BundleChecks::dir_ = nullptr;
 
 auto Finding(int index, const std::string& reason) {
-  return Contains(AllOf(Field(&BundleFinding::index, index),
-                        Field(&BundleFinding::reason, HasSubstr(reason))));
+  return Contains(
+      AllOf(Field(&BundleFinding::index, index), Field(&BundleFinding::reason, HasSubstr(reason))));
 }
 
 std::string Lines(const BundleCheck& c) {
@@ -89,7 +89,8 @@ TEST_F(BundleChecks, EveryMalformedBundleGetsItsFinding) {
       {"misordered", 1, "is not the issuer of cert[0]"},
       {"extra_unrelated", 3, "is not the issuer of cert[2]"},
       {"duplicate", 2, "duplicates cert[1]"},
-      {"with_private_key", -1, "PEM block 4 is `PRIVATE KEY`: a bundle must never carry a private key"},
+      {"with_private_key", -1,
+       "PEM block 4 is `PRIVATE KEY`: a bundle must never carry a private key"},
       {"der", -1, "not PEM: the file looks like DER"},
       {"bad_base64", 1, "PEM block 2 is not a certificate (bad base64 or bad DER)"},
       {"trailing_garbage", -1, "data after PEM block 3"},
@@ -161,15 +162,37 @@ TEST_F(BundleChecks, CrlfLineEndingsAreCosmetic) {
 TEST_F(BundleChecks, TruncatedAndForeignBlocks) {
   std::string ordered = Bundle("ordered");
   std::string truncated = ordered.substr(0, ordered.rfind("-----END"));
-  EXPECT_THAT(Check(truncated, Trust()).findings, Finding(-1, "PEM block 3 is truncated (no END line)"));
-  std::string trusted = "-----BEGIN TRUSTED CERTIFICATE-----\nAAAA\n-----END TRUSTED CERTIFICATE-----\n";
-  EXPECT_THAT(Check(trusted, Trust()).findings,
-              Finding(-1, "PEM block 1 is `TRUSTED CERTIFICATE`; only CERTIFICATE blocks are accepted"));
+  EXPECT_THAT(Check(truncated, Trust()).findings,
+              Finding(-1, "PEM block 3 is truncated (no END line)"));
+  std::string trusted =
+      "-----BEGIN TRUSTED CERTIFICATE-----\nAAAA\n-----END TRUSTED CERTIFICATE-----\n";
+  EXPECT_THAT(
+      Check(trusted, Trust()).findings,
+      Finding(-1, "PEM block 1 is `TRUSTED CERTIFICATE`; only CERTIFICATE blocks are accepted"));
   EXPECT_THAT(Check("", Trust()).findings, Finding(-1, "no PEM block found"));
 }
 
+TEST_F(BundleChecks, RsaIdentityBundleIsAccepted) {
+  auto f = ResolveIdentity(out(), "other-partner", "");
+  ASSERT_TRUE(f.ok());
+  BundleCheck r = Check(testing::Slurp(f->chain_file) + testing::Slurp(f->ca_file), Trust());
+  EXPECT_TRUE(r.accepted) << Lines(r);
+}
+
+TEST_F(BundleChecks, OversizedBundlesAreRefusedBeforeParsing) {
+  std::string ordered = Bundle("ordered");
+  std::string many;
+  for (int i = 0; i < 6; ++i) many += ordered;  // 18 blocks
+  EXPECT_THAT(Check(many, Trust()).findings,
+              Finding(-1, "the bundle has 18 PEM blocks; at most 16 are accepted"));
+  std::string huge(300 * 1024, 'A');
+  EXPECT_THAT(Check(huge, Trust()).findings,
+              Finding(-1, "the bundle has 307200 bytes; at most 262144 are accepted"));
+}
+
 TEST(BundleFindingFormat, NamesIndexSubjectAndReason) {
-  EXPECT_EQ(FormatFinding({1, "CN=x,O=y", "duplicates cert[0]"}), "cert[1] CN=x,O=y: duplicates cert[0]");
+  EXPECT_EQ(FormatFinding({1, "CN=x,O=y", "duplicates cert[0]"}),
+            "cert[1] CN=x,O=y: duplicates cert[0]");
   EXPECT_EQ(FormatFinding({-1, "", "not PEM"}), "bundle: not PEM");
   EXPECT_EQ(FormatFinding({2, "", "bad"}), "cert[2] -: bad");
 }

@@ -43,8 +43,8 @@ class Reader {
   }
 
   // Checks `node` is a mapping with only `allowed` keys and the `required` ones.
-  bool Map(const YAML::Node& node, const std::string& where, const std::vector<std::string>& allowed,
-           const std::vector<std::string>& required) {
+  bool Map(const YAML::Node& node, const std::string& where,
+           const std::vector<std::string>& allowed, const std::vector<std::string>& required) {
     if (!node.IsMap()) {
       Error(node, where + " must be a mapping; found " + Describe(node));
       return false;
@@ -53,8 +53,8 @@ class Reader {
       if (allowed.empty()) break;  // any key: a map of names
       std::string key = kv.first.Scalar();
       if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
-        Error(kv.first, "unknown key `" + key + "` in " + where + "; expected one of: " +
-                            Join(allowed));
+        Error(kv.first,
+              "unknown key `" + key + "` in " + where + "; expected one of: " + Join(allowed));
       }
     }
     for (const std::string& key : required) {
@@ -137,19 +137,29 @@ void CheckSan(Reader& r, const YAML::Node& n, const std::vector<std::string>& sa
 }  // namespace
 
 const std::vector<std::string>& KnownVariants() {
-  static const std::vector<std::string> names = {
-      "expired",          "not_yet_valid", "self_signed",  "untrusted_root",
-      "missing_intermediate", "server_auth_only", "no_eku", "ca_leaf",
-      "revoked",          "rsa1024",       "sha1",         "unknown_critical_extension",
-      "tampered_signature", "unregistered", "wrong_host"};
+  static const std::vector<std::string> names = {"expired",
+                                                 "not_yet_valid",
+                                                 "self_signed",
+                                                 "untrusted_root",
+                                                 "missing_intermediate",
+                                                 "server_auth_only",
+                                                 "no_eku",
+                                                 "ca_leaf",
+                                                 "revoked",
+                                                 "rsa1024",
+                                                 "sha1",
+                                                 "unknown_critical_extension",
+                                                 "tampered_signature",
+                                                 "unregistered",
+                                                 "wrong_host"};
   return names;
 }
 
 const std::vector<std::string>& KnownBundles() {
   static const std::vector<std::string> names = {
-      "ordered",    "reversed",        "misordered", "extra_unrelated", "duplicate",
-      "with_private_key", "der",       "bad_base64", "trailing_garbage", "leaf_only",
-      "missing_root"};
+      "ordered",          "reversed",         "misordered",  "extra_unrelated",
+      "duplicate",        "with_private_key", "der",         "bad_base64",
+      "trailing_garbage", "leaf_only",        "missing_root"};
   return names;
 }
 
@@ -231,14 +241,16 @@ StatusOr<PkiConfig> LoadPkiConfig(const std::string& path) {
           id.untrusted_issuer = r.OneOf(n["untrusted_issuer"], "untrusted_issuer", authority_names);
         }
         id.wrong_host_san = {"DNS:wrong-host.invalid"};
-        if (n["wrong_host_san"]) id.wrong_host_san = r.List(n["wrong_host_san"], "wrong_host_san", nullptr);
+        if (n["wrong_host_san"])
+          id.wrong_host_san = r.List(n["wrong_host_san"], "wrong_host_san", nullptr);
         CheckSan(r, n["wrong_host_san"], id.wrong_host_san);
         bool needs_unrelated =
             std::count(id.variants.begin(), id.variants.end(), "untrusted_root") ||
             std::count(id.bundles.begin(), id.bundles.end(), "extra_unrelated");
         if (needs_unrelated && id.untrusted_issuer.empty()) {
-          r.Error(kv.first, where + " lists untrusted_root or extra_unrelated; expected an "
-                                    "`untrusted_issuer` (an authority under an unrelated root)");
+          r.Error(kv.first, where +
+                                " lists untrusted_root or extra_unrelated; expected an "
+                                "`untrusted_issuer` (an authority under an unrelated root)");
         }
         cfg.identities.push_back(id);
       }

@@ -1,10 +1,10 @@
 // LoadPkiConfig: the project's profile loads; bad profiles name file:line:col and what was
 // expected.
 
-#include <fstream>
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <fstream>
 
 #include "pki/test_util.h"
 

@@ -22,8 +22,8 @@ namespace {
 
 namespace fs = std::filesystem;
 using internal::CertPem;
-using internal::X509Ptr;
 using internal::PkeyPtr;
+using internal::X509Ptr;
 
 constexpr std::time_t kDay = 86400;
 
@@ -105,8 +105,8 @@ class Builder {
   }
 
   // Writes one variant folder. `chain` is leaf first, up to and including the root.
-  Status WriteVariant(const IdentitySpec& id, const std::string& variant, X509* leaf,
-                      EVP_PKEY* key, const std::vector<X509*>& chain, bool chain_has_intermediates,
+  Status WriteVariant(const IdentitySpec& id, const std::string& variant, X509* leaf, EVP_PKEY* key,
+                      const std::vector<X509*>& chain, bool chain_has_intermediates,
                       const std::string& crl_of) {
     fs::path vdir = dir_ / "identities" / id.name / (variant.empty() ? layout::kValid : variant);
     fs::create_directories(vdir);

@@ -2,15 +2,13 @@
 // property its name claims, checked with OpenSSL; the valid identities verify; key files
 // are private.
 
-#include <sys/stat.h>
-
-#include <openssl/pem.h>
-#include <openssl/x509v3.h>
-
-#include <filesystem>
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
+#include <sys/stat.h>
+
+#include <filesystem>
 
 #include "pki/test_util.h"
 
@@ -18,8 +16,8 @@ namespace tollgate::pki {
 namespace {
 
 namespace fs = std::filesystem;
-using ::testing::HasSubstr;
 using internal::X509Ptr;
+using ::testing::HasSubstr;
 
 const Clock::TimePoint kNow = Clock::TimePoint(std::chrono::seconds(1'800'000'000));
 
@@ -83,8 +81,8 @@ TEST_F(PkiGenerated, ValidClientIdentitiesVerifyWithCrlCheck) {
   IdentityFiles p = Files("partner", "");
   EXPECT_EQ(p.subject, "CN=partner,O=Partner Ltd");
   EXPECT_EQ(p.sha256, internal::CertSha256(testing::LoadCert(p.cert_file).get()));
-  EXPECT_EQ(EVP_PKEY_get_base_id(X509_get0_pubkey(
-                testing::LoadCert(Files("other-partner", "").cert_file).get())),
+  EXPECT_EQ(EVP_PKEY_get_base_id(
+                X509_get0_pubkey(testing::LoadCert(Files("other-partner", "").cert_file).get())),
             EVP_PKEY_RSA);
 }
 
@@ -157,7 +155,8 @@ TEST_F(PkiGenerated, RevokedSerialIsOnTheIssuersSignedCrl) {
   EXPECT_EQ(X509_CRL_get0_by_serial(crls[0].get(), &entry, X509_get_serialNumber(leaf.get())), 1);
   X509Ptr issuer = testing::LoadCert(out() + "/ca/client-ca.pem");
   EXPECT_EQ(X509_CRL_verify(crls[0].get(), X509_get0_pubkey(issuer.get())), 1);
-  EXPECT_EQ(X509_NAME_cmp(X509_CRL_get_issuer(crls[0].get()), X509_get_subject_name(issuer.get())), 0);
+  EXPECT_EQ(X509_NAME_cmp(X509_CRL_get_issuer(crls[0].get()), X509_get_subject_name(issuer.get())),
+            0);
   EXPECT_EQ(Verify(r, r.ca_file, X509_PURPOSE_SSL_CLIENT, true), X509_V_ERR_CERT_REVOKED);
   X509Ptr valid = testing::LoadCert(Files("partner", "").cert_file);
   EXPECT_EQ(X509_CRL_get0_by_serial(crls[0].get(), &entry, X509_get_serialNumber(valid.get())), 0);

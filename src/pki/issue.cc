@@ -44,8 +44,8 @@ StatusOr<X509Ptr> Issue(const CertRequest& req) {
   RETURN_IF_ERROR(SetSerial(cert.get()));
   ASSIGN_OR_RETURN(auto subject, ParseName(req.subject));
   X509_set_subject_name(cert.get(), subject.get());
-  X509_set_issuer_name(cert.get(), req.issuer_cert ? X509_get_subject_name(req.issuer_cert)
-                                                   : subject.get());
+  X509_set_issuer_name(cert.get(),
+                       req.issuer_cert ? X509_get_subject_name(req.issuer_cert) : subject.get());
   if (!ASN1_TIME_set(X509_getm_notBefore(cert.get()), req.not_before) ||
       !ASN1_TIME_set(X509_getm_notAfter(cert.get()), req.not_after)) {
     return InternalError("cannot set validity: " + OpensslError());
@@ -54,8 +54,8 @@ StatusOr<X509Ptr> Issue(const CertRequest& req) {
 
   X509V3_CTX ctx;
   X509V3_set_ctx_nodb(&ctx);
-  X509V3_set_ctx(&ctx, req.issuer_cert ? req.issuer_cert : cert.get(), cert.get(), nullptr,
-                 nullptr, 0);
+  X509V3_set_ctx(&ctx, req.issuer_cert ? req.issuer_cert : cert.get(), cert.get(), nullptr, nullptr,
+                 0);
   if (req.ca) {
     RETURN_IF_ERROR(AddExt(cert.get(), &ctx, NID_basic_constraints, "critical,CA:TRUE"));
     RETURN_IF_ERROR(AddExt(cert.get(), &ctx, NID_key_usage,
@@ -64,16 +64,17 @@ StatusOr<X509Ptr> Issue(const CertRequest& req) {
   } else {
     RETURN_IF_ERROR(AddExt(cert.get(), &ctx, NID_basic_constraints, "critical,CA:FALSE"));
     bool rsa = EVP_PKEY_get_base_id(req.key) == EVP_PKEY_RSA;
-    RETURN_IF_ERROR(AddExt(cert.get(), &ctx, NID_key_usage,
-                           rsa ? "critical,digitalSignature,keyEncipherment"
-                               : "critical,digitalSignature"));
+    RETURN_IF_ERROR(
+        AddExt(cert.get(), &ctx, NID_key_usage,
+               rsa ? "critical,digitalSignature,keyEncipherment" : "critical,digitalSignature"));
   }
   if (!req.eku.empty()) RETURN_IF_ERROR(AddExt(cert.get(), &ctx, NID_ext_key_usage, req.eku));
   RETURN_IF_ERROR(AddExt(cert.get(), &ctx, NID_subject_key_identifier, "hash"));
   if (req.issuer_cert) {
     RETURN_IF_ERROR(AddExt(cert.get(), &ctx, NID_authority_key_identifier, "keyid:always"));
   }
-  if (!req.san.empty()) RETURN_IF_ERROR(AddExt(cert.get(), &ctx, NID_subject_alt_name, Join(req.san)));
+  if (!req.san.empty())
+    RETURN_IF_ERROR(AddExt(cert.get(), &ctx, NID_subject_alt_name, Join(req.san)));
   if (req.unknown_critical_extension) {
     std::unique_ptr<ASN1_OBJECT, OsslFree<ASN1_OBJECT, ASN1_OBJECT_free>> oid(
         OBJ_txt2obj(kUnknownCriticalOid, 1));

@@ -19,9 +19,9 @@ struct CertRequest {
   std::time_t not_before = 0;
   std::time_t not_after = 0;
   bool ca = false;
-  std::string eku;                 // "clientAuth", "serverAuth" or "" (no extension)
-  std::vector<std::string> san;    // "DNS:x", "IP:y"
-  bool sha1 = false;               // sign with SHA-1 instead of SHA-256
+  std::string eku;               // "clientAuth", "serverAuth" or "" (no extension)
+  std::vector<std::string> san;  // "DNS:x", "IP:y"
+  bool sha1 = false;             // sign with SHA-1 instead of SHA-256
   bool unknown_critical_extension = false;
 };
 

@@ -6,8 +6,8 @@
 
 namespace tollgate::pki::layout {
 
-std::string FormatManifest(const std::string& digest, std::time_t generated,
-                           std::time_t valid_from, std::time_t refresh_at, int certificates) {
+std::string FormatManifest(const std::string& digest, std::time_t generated, std::time_t valid_from,
+                           std::time_t refresh_at, int certificates) {
   std::ostringstream out;
   out << "config " << digest << "\n"
       << "generated " << generated << "\n"
@@ -17,8 +17,7 @@ std::string FormatManifest(const std::string& digest, std::time_t generated,
   return out.str();
 }
 
-std::string WhyStale(const std::filesystem::path& dir, const std::string& digest,
-                     std::time_t now) {
+std::string WhyStale(const std::filesystem::path& dir, const std::string& digest, std::time_t now) {
   std::ifstream in(dir / kManifest);
   if (!in) return "no material yet";
   std::map<std::string, std::string> fields;

@@ -17,11 +17,10 @@ inline constexpr const char* kValid = "valid";
 inline constexpr const char* kBundles = "bundles";
 
 /// The manifest text.
-std::string FormatManifest(const std::string& digest, std::time_t generated,
-                           std::time_t valid_from, std::time_t refresh_at, int certificates);
+std::string FormatManifest(const std::string& digest, std::time_t generated, std::time_t valid_from,
+                           std::time_t refresh_at, int certificates);
 
 /// Why `dir` must be (re)generated at `now` for a config of `digest`; "" when up to date.
-std::string WhyStale(const std::filesystem::path& dir, const std::string& digest,
-                     std::time_t now);
+std::string WhyStale(const std::filesystem::path& dir, const std::string& digest, std::time_t now);
 
 }  // namespace tollgate::pki::layout

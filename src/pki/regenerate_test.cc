@@ -2,12 +2,12 @@
 // clock near or past expiry, before the validity, or changing the profile regenerates;
 // concurrent callers end with one complete folder.
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include <filesystem>
 #include <fstream>
 #include <thread>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "pki/test_util.h"
 

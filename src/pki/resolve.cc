@@ -47,8 +47,8 @@ StatusOr<IdentityFiles> ResolveIdentity(const std::string& out_dir, const std::s
   RETURN_IF_ERROR(CheckGenerated(dir));
   fs::path idir = dir / "identities" / identity;
   if (!SafeName(identity) || !fs::is_directory(idir)) {
-    return NotFoundError("unknown identity `" + identity + "`; known: " +
-                         Names(dir / "identities", false));
+    return NotFoundError("unknown identity `" + identity +
+                         "`; known: " + Names(dir / "identities", false));
   }
   std::string vname = variant.empty() ? layout::kValid : variant;
   fs::path vdir = idir / vname;
@@ -77,8 +77,8 @@ StatusOr<std::string> ResolveBundle(const std::string& out_dir, const std::strin
   RETURN_IF_ERROR(CheckGenerated(dir));
   fs::path bdir = dir / "identities" / identity / layout::kBundles;
   if (!SafeName(identity) || !fs::is_directory(dir / "identities" / identity)) {
-    return NotFoundError("unknown identity `" + identity + "`; known: " +
-                         Names(dir / "identities", false));
+    return NotFoundError("unknown identity `" + identity +
+                         "`; known: " + Names(dir / "identities", false));
   }
   if (SafeName(bundle_variant)) {
     for (const char* ext : {".pem", ".der"}) {

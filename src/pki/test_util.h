@@ -1,12 +1,11 @@
 #pragma once
 // Shared by the pki tests: a scratch folder and the project's profile generated once.
 
+#include <gtest/gtest.h>
 #include <stdlib.h>
 
 #include <filesystem>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "pki/x509_util.h"
 #include "tollgate/pki/pki.h"

@@ -1,11 +1,10 @@
 #include "pki/x509_util.h"
 
 #include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <openssl/err.h>
 #include <openssl/pem.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <sstream>
@@ -28,11 +27,16 @@ std::string OpensslError() {
 
 StatusOr<PkeyPtr> GenerateKey(const std::string& type) {
   EVP_PKEY* key = nullptr;
-  if (type == "rsa2048") key = EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", size_t{2048});
-  else if (type == "rsa1024") key = EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", size_t{1024});
-  else if (type == "ec-p256") key = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256");
-  else if (type == "ec-p384") key = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-384");
-  else return InvalidArgumentError("unknown key type `" + type + "`");
+  if (type == "rsa2048")
+    key = EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", size_t{2048});
+  else if (type == "rsa1024")
+    key = EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", size_t{1024});
+  else if (type == "ec-p256")
+    key = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256");
+  else if (type == "ec-p384")
+    key = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-384");
+  else
+    return InvalidArgumentError("unknown key type `" + type + "`");
   if (key == nullptr) return InternalError("key generation failed: " + OpensslError());
   return PkeyPtr(key);
 }

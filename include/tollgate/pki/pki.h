@@ -4,6 +4,8 @@
 // variants and bundles the mTLS and onboarding suites need, into a folder; Resolve* find
 // the files again; CheckBundle is the ordered-bundle check of `tollgate certs check`.
 // OpenSSL types stay out of this header: everything crosses it as PEM text or paths.
+// Every function is safe to call from several threads; EnsureGenerated also from several
+// processes on the same folder.
 
 #include <string>
 #include <string_view>
@@ -28,14 +30,15 @@ struct AuthoritySpec {
 struct IdentitySpec {
   std::string name;
   std::string subject;
-  std::string issuer;            // an authority
-  std::string usage;             // client | server
+  std::string issuer;  // an authority
+  std::string usage;   // client | server
   std::string key;
   int days = 0;
   std::vector<std::string> san;  // "DNS:localhost", "IP:127.0.0.1"
   std::vector<std::string> variants;
   std::vector<std::string> bundles;
-  std::string untrusted_issuer;  // authority under an unrelated root (untrusted_root, extra_unrelated)
+  std::string
+      untrusted_issuer;  // authority under an unrelated root (untrusted_root, extra_unrelated)
   std::vector<std::string> wrong_host_san;  // SANs of the wrong_host variant
 };
 
@@ -56,8 +59,8 @@ StatusOr<PkiConfig> LoadPkiConfig(const std::string& path);
 
 /// What EnsureGenerated did.
 struct GenerateReport {
-  bool generated = false;   // false: the material was up to date, nothing written
-  std::string reason;       // why it (re)generated, or why not
+  bool generated = false;  // false: the material was up to date, nothing written
+  std::string reason;      // why it (re)generated, or why not
   int certificates = 0;
 };
 
@@ -73,10 +76,10 @@ struct IdentityFiles {
   std::string cert_file;   // the leaf only
   std::string chain_file;  // leaf first, then intermediates: what a client presents
   std::string key_file;
-  std::string ca_file;     // trust anchor(s) that verify this identity
-  std::string crl_file;    // the issuing CA's CRL; may be empty
-  std::string sha256;      // lower-case hex of the leaf's DER
-  std::string subject;     // RFC 2253
+  std::string ca_file;   // trust anchor(s) that verify this identity
+  std::string crl_file;  // the issuing CA's CRL; may be empty
+  std::string sha256;    // lower-case hex of the leaf's DER
+  std::string subject;   // RFC 2253
 };
 
 /// Finds an identity's files; `variant` "" is the valid one. NotFound lists known names.
@@ -105,12 +108,13 @@ struct BundleCheck {
 /// What the bundle is checked against.
 struct BundleTrust {
   std::string anchors_pem;  // allowed roots; empty: the bundle's own root (structure only)
-  std::string crls_pem;     // CRLs; when given, every certificate's revocation is checked
+  std::string crls_pem;     // CRLs; when given, the leaf's revocation is checked
   int min_rsa_bits = 2048;
   int min_ec_bits = 256;
 };
 
-/// The ordered-bundle check (lexical, order, path validation, chain equality, leaf policy).
+/// The ordered-bundle check (lexical, order, path validation, chain equality, leaf policy);
+/// bundles over 256 KiB or 16 PEM blocks are refused before parsing.
 BundleCheck CheckBundle(std::string_view bundle_bytes, const BundleTrust& trust,
                         const Clock& clock);
 
