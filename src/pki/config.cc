@@ -126,6 +126,19 @@ void CheckSubject(Reader& r, const YAML::Node& n, const std::string& subject,
   }
 }
 
+// Names become folder and file names: letters, digits, '-', '_' and '.', never "." or "..".
+void CheckName(Reader& r, const YAML::Node& key, const std::string& kind) {
+  const std::string& s = key.Scalar();
+  bool ok =
+      !s.empty() && s != "." && s != ".." &&
+      s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") ==
+          std::string::npos;
+  if (!ok) {
+    r.Error(key,
+            kind + " name `" + s + "` is not allowed; expected letters, digits, '-', '_' and '.'");
+  }
+}
+
 void CheckSan(Reader& r, const YAML::Node& n, const std::vector<std::string>& sans) {
   for (const std::string& s : sans) {
     if (s.rfind("DNS:", 0) != 0 && s.rfind("IP:", 0) != 0) {
@@ -186,6 +199,7 @@ StatusOr<PkiConfig> LoadPkiConfig(const std::string& path) {
       for (const auto& kv : root["authorities"]) {
         AuthoritySpec a;
         a.name = kv.first.Scalar();
+        CheckName(r, kv.first, "authority");
         std::string where = "authority `" + a.name + "`";
         authority_nodes[a.name] = kv.first;
         if (!r.Map(kv.second, where, {"subject", "issuer", "key", "days", "crl_days"},
@@ -219,6 +233,7 @@ StatusOr<PkiConfig> LoadPkiConfig(const std::string& path) {
       for (const auto& kv : root["identities"]) {
         IdentitySpec id;
         id.name = kv.first.Scalar();
+        CheckName(r, kv.first, "identity");
         std::string where = "identity `" + id.name + "`";
         if (!r.Map(kv.second, where,
                    {"subject", "issuer", "usage", "key", "days", "san", "variants", "bundles",

@@ -81,6 +81,8 @@ TEST(PkiConfig, ErrorsNameFileLineAndExpectation) {
       {"untrusted issuer", replace("days: 10}", "days: 10, variants: [untrusted_root]}"),
        ":5:3: identity `a` lists untrusted_root or extra_unrelated; expected an "
        "`untrusted_issuer` (an authority under an unrelated root)"},
+      {"path name", replace("  a: {", "  ../a: {"),
+       ":5:3: identity name `../a` is not allowed; expected letters, digits, '-', '_' and '.'"},
       {"invalid yaml", "authorities: [\n", ":2:1: invalid YAML: end of sequence flow not found"},
       {"not a mapping", "- 1\n", ":1:1: the PKI profile must be a mapping; found a list"},
   };
