@@ -7,8 +7,9 @@
 #include <mutex>
 #include <string_view>
 #include <thread>
-#include <unordered_map>
+#include <map>
 
+#include "http/client_tls.h"
 #include "http/transport_outcome.h"
 
 namespace tollgate {
@@ -33,7 +34,7 @@ struct Transfer {
   bool body_too_large = false;
   std::vector<std::pair<std::string, std::string>> headers;  // of the latest response
   bool in_header_block = false;
-  std::string tls_version;
+  http_internal::TlsCapture* tls = nullptr;  // borrowed: the handle's capture
 };
 
 std::size_t OnBody(char* data, std::size_t size, std::size_t count, void* user) {
@@ -59,12 +60,11 @@ std::size_t OnHeaderLine(char* data, std::size_t size, std::size_t count, void* 
     t->headers.clear();
     t->in_header_block = true;
     // The SSL object is only reachable while the connection is in use, so read the
-    // protocol version here rather than after the transfer.
+    // TLS facts here rather than after the transfer (a reused connection had no handshake).
     curl_tlssessioninfo* info = nullptr;
-    if (t->tls_version.empty() &&
-        curl_easy_getinfo(t->handle, CURLINFO_TLS_SSL_PTR, &info) == CURLE_OK && info != nullptr &&
+    if (curl_easy_getinfo(t->handle, CURLINFO_TLS_SSL_PTR, &info) == CURLE_OK && info != nullptr &&
         info->backend == CURLSSLBACKEND_OPENSSL && info->internals != nullptr) {
-      t->tls_version = SSL_get_version(static_cast<SSL*>(info->internals));
+      http_internal::CaptureEstablished(static_cast<SSL*>(info->internals), t->tls);
     }
     return n;
   }
@@ -127,7 +127,17 @@ long MaxVersion(const std::string& v) {
   return -1;
 }
 
-bool IsLegacyVersion(const std::string& v) { return v == "1.0" || v == "1.1"; }
+// The host part of a URL (brackets of an IPv6 literal removed); "" when there is none.
+std::string UrlHost(const std::string& text) {
+  std::unique_ptr<CURLU, UrlDeleter> url(curl_url());
+  if (!url || curl_url_set(url.get(), CURLUPART_URL, text.c_str(), 0) != CURLUE_OK) return "";
+  char* host = nullptr;
+  if (curl_url_get(url.get(), CURLUPART_HOST, &host, 0) != CURLUE_OK) return "";
+  std::string out = host;
+  curl_free(host);
+  if (out.size() > 2 && out.front() == '[' && out.back() == ']') out = out.substr(1, out.size() - 2);
+  return out;
+}
 
 // Misuse is a Status; everything the network does is an outcome.
 Status Validate(const ClientRequest& r) {
@@ -227,22 +237,31 @@ void InitHttpClientLibrary() {
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
-// One easy handle per calling thread: a handle keeps its connection cache across
-// curl_easy_reset, which is what makes keep-alive work, and handles must not be shared
-// between threads at the same time.
+// One easy handle per calling thread and TLS setting: a handle keeps its connection cache
+// across curl_easy_reset, which is what makes keep-alive work; handles must not be shared
+// between threads at the same time; and a connection made with one client certificate,
+// version range or cipher list must never carry a request that asked for another (curl
+// cannot see what our SSL_CTX callback sets, so it could not tell them apart).
 struct HttpClient::Impl {
+  struct Handle {
+    CURL* curl = nullptr;
+    http_internal::TlsCapture capture;  // stable address: cached SSL objects point at it
+  };
   std::mutex mu;
-  std::unordered_map<std::thread::id, CURL*> handles;  // guarded by mu
+  std::map<std::pair<std::thread::id, std::string>, std::unique_ptr<Handle>> handles;  // by mu
 
-  CURL* HandleForThisThread() {
+  Handle* HandleFor(const ClientTlsOptions& tls) {
     std::lock_guard<std::mutex> lock(mu);
-    CURL*& h = handles[std::this_thread::get_id()];
-    if (h == nullptr) h = curl_easy_init();
-    return h;
+    auto& h = handles[{std::this_thread::get_id(), http_internal::TlsSettingsKey(tls)}];
+    if (h == nullptr) {
+      h = std::make_unique<Handle>();
+      h->curl = curl_easy_init();
+    }
+    return h.get();
   }
 
   ~Impl() {
-    for (auto& [id, h] : handles) curl_easy_cleanup(h);
+    for (auto& [key, h] : handles) curl_easy_cleanup(h->curl);
   }
 };
 
@@ -252,12 +271,15 @@ HttpClient::~HttpClient() = default;
 
 StatusOr<ClientResponse> HttpClient::Send(const ClientRequest& request) {
   RETURN_IF_ERROR(Validate(request));
-  CURL* h = impl_->HandleForThisThread();
+  Impl::Handle* handle = impl_->HandleFor(request.tls);
+  CURL* h = handle->curl;
   if (h == nullptr) return InternalError("curl_easy_init failed");
   curl_easy_reset(h);
 
   Transfer t;
   t.handle = h;
+  t.tls = &handle->capture;
+  handle->capture.Reset(&request.tls, UrlHost(request.url));
   char errbuf[CURL_ERROR_SIZE] = {0};
   const std::string& method = request.method;
   const bool head = method == "HEAD";
@@ -306,20 +328,11 @@ StatusOr<ClientResponse> HttpClient::Send(const ClientRequest& request) {
   // session would skip the very certificate exchange a scenario may be testing.
   curl_easy_setopt(h, CURLOPT_SSL_SESSIONID_CACHE, 0L);
   if (!tls.ca_file.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, tls.ca_file.c_str());
-  if (!tls.cert_file.empty()) {
-    curl_easy_setopt(h, CURLOPT_SSLCERT, tls.cert_file.c_str());
-    curl_easy_setopt(h, CURLOPT_SSLCERTTYPE, "PEM");
-  }
-  if (!tls.key_file.empty()) {
-    curl_easy_setopt(h, CURLOPT_SSLKEY, tls.key_file.c_str());
-    curl_easy_setopt(h, CURLOPT_SSLKEYTYPE, "PEM");
-  }
   curl_easy_setopt(h, CURLOPT_SSLVERSION,
                    MinVersion(tls.min_version) | MaxVersion(tls.max_version));
-  if (IsLegacyVersion(tls.min_version) || IsLegacyVersion(tls.max_version)) {
-    // OpenSSL 3 refuses TLS 1.0/1.1 above security level 0.
-    curl_easy_setopt(h, CURLOPT_SSL_CIPHER_LIST, "DEFAULT:@SECLEVEL=0");
-  }
+  // Client certificate, security level and ciphers are set on the SSL_CTX directly, so
+  // weak material can be sent on purpose (see client_tls.h).
+  http_internal::InstallClientTls(h, &handle->capture);
 
   CURLcode rc = curl_easy_perform(h);
 
@@ -329,7 +342,8 @@ StatusOr<ClientResponse> HttpClient::Send(const ClientRequest& request) {
   out.timings.tls_ms = Millis(h, CURLINFO_APPCONNECT_TIME_T);
   out.timings.first_byte_ms = Millis(h, CURLINFO_STARTTRANSFER_TIME_T);
   out.timings.total_ms = Millis(h, CURLINFO_TOTAL_TIME_T);
-  out.tls_version = std::move(t.tls_version);
+  out.tls = handle->capture.facts;
+  out.tls_version = out.tls.protocol;
   // The handle outlives this call: it must not keep pointers into our stack.
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, nullptr);
   curl_easy_setopt(h, CURLOPT_HTTPHEADER, nullptr);
@@ -344,9 +358,18 @@ StatusOr<ClientResponse> HttpClient::Send(const ClientRequest& request) {
     if (t.body_too_large) {
       detail = "response body larger than " + std::to_string(kMaxResponseBody) + " bytes";
     }
-    out.outcome = http_internal::ClassifyCurlError(rc, detail);
+    if (!handle->capture.setup_error.empty()) {
+      // Our own TLS material could not be used: misuse, not the target's doing.
+      return InvalidArgumentError(handle->capture.setup_error);
+    }
+    out.outcome = http_internal::ClassifyCurlError(rc, detail, out.tls);
+    if (out.outcome == TransportOutcome::kTlsRejected) {
+      http_internal::DecideRefusal(out.tls, tls.verify_peer, rc);
+      std::string who = http_internal::DescribeTlsRefusal(out.tls);
+      out.tls_error = who.empty() ? detail : who + " [" + detail + "]";
+      detail = out.tls_error;
+    }
     out.error = std::string(TransportOutcomeName(out.outcome)) + ": " + detail;
-    if (out.outcome == TransportOutcome::kTlsRejected) out.tls_error = detail;
     return out;
   }
 

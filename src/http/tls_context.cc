@@ -3,6 +3,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/x509v3.h>
 
 #include <cstdio>
 #include <string>
@@ -46,6 +47,22 @@ std::string NameText(const X509_NAME* name) {
   return out;
 }
 
+// Strict client EKU: OpenSSL's purpose check passes a leaf with no EKU or with CA:TRUE
+// (catalog §1.2); partner policy may not. Refusing here, inside verification, makes the
+// client receive an unsupported_certificate alert like any other purpose failure.
+int StrictEkuVerify(int preverify_ok, X509_STORE_CTX* store) {
+  if (!preverify_ok || X509_STORE_CTX_get_error_depth(store) != 0) return preverify_ok;
+  X509* leaf = X509_STORE_CTX_get_current_cert(store);
+  if (leaf == nullptr) return preverify_ok;
+  bool has_client_auth = (X509_get_extension_flags(leaf) & EXFLAG_XKUSAGE) != 0 &&
+                         (X509_get_extended_key_usage(leaf) & XKU_SSL_CLIENT) != 0;
+  if (!has_client_auth || X509_check_ca(leaf) != 0) {
+    X509_STORE_CTX_set_error(store, X509_V_ERR_INVALID_PURPOSE);
+    return 0;
+  }
+  return preverify_ok;
+}
+
 }  // namespace
 
 int ParseTlsVersion(const std::string& text) {
@@ -67,12 +84,35 @@ StatusOr<SslCtxPtr> MakeServerSslContext(const ServerTlsOptions& options) {
   if (min_version == 0) {
     return InvalidArgumentError("TLS min_version '" + version + "': expected 1.0, 1.1, 1.2 or 1.3");
   }
-  if (min_version < TLS1_2_VERSION) {
+  int max_version = 0;  // 0: the highest supported
+  if (!options.max_version.empty()) {
+    max_version = ParseTlsVersion(options.max_version);
+    if (max_version == 0) {
+      return InvalidArgumentError("TLS max_version '" + options.max_version +
+                                  "': expected 1.0, 1.1, 1.2 or 1.3");
+    }
+    if (max_version < min_version) {
+      return InvalidArgumentError("TLS max_version '" + options.max_version +
+                                  "' is below min_version '" + version + "'");
+    }
+  }
+  if (options.security_level >= 0) {
+    SSL_CTX_set_security_level(c, options.security_level);
+  } else if (min_version < TLS1_2_VERSION) {
     // OpenSSL 3 refuses TLS 1.0/1.1 (SHA-1 signatures) at security level 1 and above; a
     // mock that must speak them on purpose drops to level 0.
     SSL_CTX_set_security_level(c, 0);
   }
   SSL_CTX_set_min_proto_version(c, min_version);
+  SSL_CTX_set_max_proto_version(c, max_version);
+  if (!options.ciphers.empty() && SSL_CTX_set_cipher_list(c, options.ciphers.c_str()) != 1) {
+    return InvalidArgumentError("TLS ciphers '" + options.ciphers + "': " + OpenSslError());
+  }
+  if (!options.tls13_ciphers.empty() &&
+      SSL_CTX_set_ciphersuites(c, options.tls13_ciphers.c_str()) != 1) {
+    return InvalidArgumentError("TLS tls13_ciphers '" + options.tls13_ciphers +
+                                "': " + OpenSslError());
+  }
   SSL_CTX_set_options(c, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
 
   if (options.cert_chain_file.empty() || !Readable(options.cert_chain_file)) {
@@ -92,7 +132,7 @@ StatusOr<SslCtxPtr> MakeServerSslContext(const ServerTlsOptions& options) {
                      "does not match the certificate in '" + options.cert_chain_file + "'");
   }
 
-  if (!options.client_ca_file.empty()) {
+  if (!options.client_ca_file.empty() && options.request_client_cert) {
     const std::string& ca = options.client_ca_file;
     if (!Readable(ca)) return FileError("client CA", ca, "cannot be read");
     if (SSL_CTX_load_verify_locations(c, ca.c_str(), nullptr) != 1) {
@@ -102,15 +142,29 @@ StatusOr<SslCtxPtr> MakeServerSslContext(const ServerTlsOptions& options) {
     // right one.
     STACK_OF(X509_NAME)* names = SSL_load_client_CA_file(ca.c_str());
     if (names != nullptr) SSL_CTX_set_client_CA_list(c, names);
+    if (!options.crl_file.empty()) {
+      const std::string& crl = options.crl_file;
+      if (!Readable(crl)) return FileError("CRL", crl, "cannot be read");
+      X509_STORE* store = SSL_CTX_get_cert_store(c);
+      X509_LOOKUP* lookup = X509_STORE_add_lookup(store, X509_LOOKUP_file());
+      if (lookup == nullptr || X509_load_crl_file(lookup, crl.c_str(), X509_FILETYPE_PEM) <= 0) {
+        return FileError("CRL", crl, OpenSslError());
+      }
+      X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL);
+    }
+    SSL_CTX_set_purpose(c, X509_PURPOSE_SSL_CLIENT);
     int mode = SSL_VERIFY_PEER;
     if (options.require_client_cert) mode |= SSL_VERIFY_FAIL_IF_NO_PEER_CERT;
-    SSL_CTX_set_verify(c, mode, nullptr);
+    SSL_CTX_set_verify(c, mode,
+                       options.eku == ClientEkuPolicy::kStrict ? StrictEkuVerify : nullptr);
     // Without a session id context, resuming a session that carried a client certificate
     // fails the handshake.
     static const unsigned char kSessionContext[] = "tollgate";
     SSL_CTX_set_session_id_context(c, kSessionContext, sizeof kSessionContext - 1);
-  } else if (options.require_client_cert) {
+  } else if (options.require_client_cert && options.request_client_cert) {
     return InvalidArgumentError("TLS require_client_cert needs a client_ca_file");
+  } else if (!options.crl_file.empty() && options.request_client_cert) {
+    return InvalidArgumentError("TLS crl_file needs a client_ca_file");
   }
   ERR_clear_error();
   return ctx;

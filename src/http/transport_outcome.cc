@@ -24,7 +24,13 @@ const char* TransportOutcomeName(TransportOutcome o) {
 
 namespace http_internal {
 
-TransportOutcome ClassifyCurlError(int curl_code, std::string_view error_text) {
+TransportOutcome ClassifyCurlError(int curl_code, std::string_view error_text,
+                                   const ClientTlsFacts& tls) {
+  // The record layer knows better than the curl code: an alert on a read after our
+  // Finished (TLS 1.3) or a 60 that is really the server refusing OUR certificate.
+  if (tls.alert_received && curl_code != CURLE_OPERATION_TIMEDOUT) {
+    return TransportOutcome::kTlsRejected;
+  }
   switch (static_cast<CURLcode>(curl_code)) {
     case CURLE_COULDNT_CONNECT:
     case CURLE_INTERFACE_FAILED:  // the source address could not be bound

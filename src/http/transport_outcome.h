@@ -11,6 +11,10 @@ namespace tollgate::http_internal {
 /// `error_text` curl's ERRORBUFFER. See security-catalog §1.3: with TLS 1.3 a rejected
 /// client certificate surfaces as a receive or send error carrying the TLS alert, so
 /// those are TLS rejections when the text names an alert.
-TransportOutcome ClassifyCurlError(int curl_code, std::string_view error_text);
+/// `tls` is what the handshake showed: a fatal alert from the peer, or our own refusal of
+/// the server's certificate, makes it a TLS rejection whatever the curl code says
+/// (catalog §1.3).
+TransportOutcome ClassifyCurlError(int curl_code, std::string_view error_text,
+                                   const ClientTlsFacts& tls = {});
 
 }  // namespace tollgate::http_internal

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "tollgate/base/clock.h"
 #include "tollgate/base/status.h"
 #include "tollgate/http/message.h"
 
@@ -22,8 +23,58 @@ struct ClientTlsOptions {
   std::string key_file;         // client private key (PEM)
   std::string min_version;      // "1.0".."1.3"; empty: library default
   std::string max_version;
+  std::string ciphers;          // TLS 1.2 and below cipher list (OpenSSL syntax)
+  std::string tls13_ciphers;    // TLS 1.3 suites ("TLS_AES_128_GCM_SHA256:...")
+  /// OpenSSL security level; -1: OpenSSL's default, raised to 0 for TLS 1.0/1.1. 0 lets
+  /// the client send deliberately weak material (RSA-1024 or SHA-1 certificates, 3DES).
+  int security_level = -1;
   bool verify_peer = true;
   bool verify_host = true;
+  /// Days left on the server's certificates are counted on this clock (borrowed for the
+  /// call); null: the system clock.
+  const Clock* clock = nullptr;
+};
+
+/// One certificate as the server presented it.
+struct TlsCertificateInfo {
+  std::string subject;      // RFC 2253
+  std::string issuer;
+  std::string sha256;       // of the DER form, lower-case hex
+  std::string not_before;   // ISO 8601 UTC
+  std::string not_after;
+  long days_left = 0;       // whole days from the clock to notAfter (negative: expired)
+  std::vector<std::string> sans;  // "DNS:localhost", "IP:127.0.0.1"
+};
+
+/// A TLS alert seen on the connection.
+struct TlsAlert {
+  int code = 0;
+  std::string name;  // RFC 8446 name: "certificate_expired"
+  bool fatal = true;
+};
+
+/// Who refused the handshake, when it failed.
+enum class TlsRefusal {
+  kNone,              // no TLS failure
+  kPeerAlert,         // the server sent a fatal alert (it refused us)
+  kWeRefusedServer,   // our verification of the server's certificate or host name failed
+  kOther,             // failed without an alert (reset, cipher mismatch on our side)
+};
+
+/// What the TLS layer of one request showed.
+struct ClientTlsFacts {
+  std::string protocol;  // "TLSv1.3"; empty without TLS or before the handshake finished
+  std::string cipher;    // "TLS_AES_256_GCM_SHA384"
+  std::optional<TlsAlert> alert_received;  // the first fatal alert from the server
+  std::optional<TlsAlert> alert_sent;      // the first fatal alert we sent
+  TlsRefusal refusal = TlsRefusal::kNone;
+  int verify_error = 0;           // X509_V_ERR_* from our verification of the server
+  std::string verify_error_text;  // "certificate has expired"
+  std::vector<TlsCertificateInfo> server_chain;  // as presented, leaf first
+  std::optional<bool> host_matched;  // the leaf matches the URL's host (when one came)
+  bool certificate_requested = false;  // the server sent a CertificateRequest
+  std::string client_cert_subject;   // the leaf we presented, if any
+  std::string client_cert_sha256;
 };
 
 /// One request to send.
@@ -63,7 +114,8 @@ struct ClientResponse {
   Headers headers;
   std::string body;
   std::string http_version;
-  std::string tls_version;  // "TLSv1.3" when TLS was used
+  std::string tls_version;  // "TLSv1.3" when TLS was used (= tls.protocol)
+  ClientTlsFacts tls;
   ClientTimings timings;
 };
 

@@ -43,13 +43,30 @@ class Router {
   Handler fallback_;
 };
 
+/// How strictly a client certificate's purpose is checked.
+enum class ClientEkuPolicy {
+  kOpenSslDefault,  // purpose "SSL client": a leaf without EKU or with CA:TRUE passes
+  kStrict,          // also refuse a leaf without clientAuth EKU and a CA:TRUE leaf
+};
+
 /// TLS settings for a listener (PEM files), including the client-certificate policy.
 struct ServerTlsOptions {
   std::string cert_chain_file;  // leaf first
   std::string key_file;
-  std::string client_ca_file;   // when set, client certificates are requested
+  std::string client_ca_file;   // trust anchors for client certificates
+  /// Ask for a client certificate (CertificateRequest) when client_ca_file is set. False
+  /// makes a one-way listener that never asks, whatever else is configured.
+  bool request_client_cert = true;
   bool require_client_cert = false;
-  std::string min_version = "1.2";
+  /// CRLs (PEM) for the client chain; when set every certificate of the chain must have a
+  /// CRL from its issuer here (CRL_CHECK | CRL_CHECK_ALL), so a missing CRL fails closed.
+  std::string crl_file;
+  ClientEkuPolicy eku = ClientEkuPolicy::kOpenSslDefault;
+  std::string min_version = "1.2";  // "1.0".."1.3"; below 1.2 drops to security level 0
+  std::string max_version;          // empty: the highest the library speaks
+  std::string ciphers;              // TLS 1.2 and below cipher list; empty: default
+  std::string tls13_ciphers;        // TLS 1.3 suites; empty: default
+  int security_level = -1;          // -1: OpenSSL default (0 below TLS 1.2)
 };
 
 /// Server limits and binding.
