@@ -62,6 +62,9 @@ void Merge(RunResult& a, RunResult b) {
 int RunCommand(const RunArgs& args) {
   RunOptions opt;
   opt.jobs = DefaultJobs(args.jobs);
+  PkiPaths pki = ProjectPki();
+  opt.pki_config = pki.config;
+  opt.pki_dir = pki.out_dir;
   for (const std::string& v : args.vars) {
     std::string k, val;
     if (!SplitPair(v, '=', k, val)) return Usage("--var takes K=V, found `" + v + "`"), kExitUsage;

@@ -37,6 +37,9 @@ StatusOr<Outcome> RunOnce(const ProfileRun& p, const std::vector<std::pair<std::
                           int jobs, HttpClient& client) {
   RunOptions opt;
   opt.jobs = jobs;
+  PkiPaths pki = ProjectPki();
+  opt.pki_config = pki.config;
+  opt.pki_dir = pki.out_dir;
   opt.faults = faults;
   OffsetClock clock;
   Redactor redactor;

@@ -27,6 +27,8 @@ class CaseRun {
   bool RunStep(const Step& step);
   bool RunRequest(const Step& step, const RequestStep& req);
   bool RunReplay(const Step& step, const ReplayStep& replay);
+  // `tls: {identity, variant}`: the PKI files of that identity into `out`.
+  Status PresentIdentity(const TlsOptions& tls, ClientTlsOptions& out);
   bool RunWait(const Step& step, const WaitStep& wait);
   bool RunReceived(const Step& step, const ReceivedStep& received);
   bool RunToken(const Step& step, const TokenStep& token);
@@ -107,7 +109,7 @@ StatusOr<ClientRequest> CaseRun::BuildRequest(const RequestStep& req) {
   }
   if (req.has_tls) {
     if (req.tls.identity || req.tls.variant) {
-      return UnimplementedError("tls identities need the PKI profile (certs/pki.yaml), not built yet");
+      RETURN_IF_ERROR(PresentIdentity(req.tls, q.tls));
     }
     if (req.tls.ca) { ASSIGN_OR_RETURN(q.tls.ca_file, Eval(*req.tls.ca)); }
     if (req.tls.cert) { ASSIGN_OR_RETURN(q.tls.cert_file, Eval(*req.tls.cert)); }
@@ -116,10 +118,30 @@ StatusOr<ClientRequest> CaseRun::BuildRequest(const RequestStep& req) {
     if (req.tls.max_version) q.tls.max_version = *req.tls.max_version;
     if (req.tls.insecure) q.tls.verify_peer = q.tls.verify_host = false;
   }
+  // A TLS mock of the environment is trusted through its PKI root unless the step says
+  // otherwise; any other HTTPS URL uses the system's trust store.
+  if (q.tls.ca_file.empty() && run_.env != nullptr) q.tls.ca_file = run_.env->TrustFileFor(q.url);
   if (req.sign) {
     return UnimplementedError("`sign` needs the signed-request profile, not built yet");
   }
   return q;
+}
+
+Status CaseRun::PresentIdentity(const TlsOptions& tls, ClientTlsOptions& out) {
+  std::string identity = "partner", variant;
+  if (tls.identity) { ASSIGN_OR_RETURN(identity, Eval(*tls.identity)); }
+  if (tls.variant) { ASSIGN_OR_RETURN(variant, Eval(*tls.variant)); }
+  if (run_.env == nullptr) {
+    return FailedPreconditionError("tls identity `" + identity +
+                                   "` needs an environment with a PKI profile");
+  }
+  ASSIGN_OR_RETURN(pki::IdentityFiles files, run_.env->Identity(identity, variant));
+  // Present exactly the generated chain (leaf first), whatever its defect.
+  if (!tls.cert) out.cert_file = files.chain_file;
+  if (!tls.key) out.key_file = files.key_file;
+  // A hostile variant may be weak on purpose (RSA-1024, SHA-1): the client must send it.
+  if (!variant.empty()) out.security_level = 0;
+  return Status::Ok();
 }
 
 nlohmann::json CaseRun::Record(const ClientRequest& q, const ClientResponse& r) {

@@ -104,6 +104,7 @@ StatusOr<RunResult> Runner::Run(const std::vector<Suite>& suites, const Environm
   std::unique_ptr<MockEnvironment> mocks;
   if (env) {
     mocks = std::make_unique<MockEnvironment>(*env, clock_, redactor_);
+    if (!options_.pki_dir.empty()) mocks->SetPki(options_.pki_config, options_.pki_dir);
     for (const auto& [service, fault] : options_.faults) {
       RETURN_IF_ERROR(mocks->AddFault(service, fault));
     }

@@ -41,6 +41,9 @@ struct RunOptions {
   Duration max_wait{std::chrono::seconds(60)};
   TargetSpec target;
   std::vector<std::pair<std::string, std::string>> faults;  // (service, fault) to switch on
+  /// The PKI profile and the folder it is generated into (certs/pki.yaml and
+  /// certs/generated of the project); empty: TLS services and identities are unavailable.
+  std::string pki_config, pki_dir;
   /// Called as each case finishes, one call at a time (from worker threads).
   std::function<void(const CaseResult&)> on_case;
 };
