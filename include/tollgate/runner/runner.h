@@ -14,6 +14,7 @@
 #include "tollgate/base/status.h"
 #include "tollgate/http/client.h"
 #include "tollgate/results.h"
+#include "tollgate/runner/shard.h"
 #include "tollgate/scenario/expand.h"
 #include "tollgate/scenario/model.h"
 #include "tollgate/scenario/tags.h"
@@ -41,6 +42,8 @@ struct RunOptions {
   Duration max_wait{std::chrono::seconds(60)};
   TargetSpec target;
   std::vector<std::pair<std::string, std::string>> faults;  // (service, fault) to switch on
+  /// Run only the cases of this shard; the others are left out of the results entirely.
+  std::optional<Shard> shard;
   /// Called as each case finishes, one call at a time (from worker threads).
   std::function<void(const CaseResult&)> on_case;
 };
