@@ -101,7 +101,7 @@ TEST_F(Tollgate, ReferenceTargetPassesTheConnectPayProfile) {
 }
 
 TEST_F(Tollgate, FailingRunExitsFourAndPinsJunitAndConsole) {
-  ExecResult r = Exec("run suites/connectpay --jobs 1 --fault connectpay:omit_challenge" + Reports());
+  ExecResult r = Exec("run suites/connectpay --jobs 1 --fault connectpay:accept_empty_key" + Reports());
   EXPECT_EQ(r.exit, 4) << r.out << r.err;
   ExpectGolden(Mask(Slurp(tmp_ / "junit.xml")), "tests/e2e/failing-run/expected.xml");
   fs::path xsd = fs::path(TOLLGATE_SOURCE_DIR) / ".." / "shared" / "schemas" / "junit-10.xsd";

@@ -35,7 +35,8 @@ pre{background:#f7f8fa;border:1px solid #e3e6ea;padding:8px;white-space:pre-wrap
 .chip{display:inline-block;min-width:54px;text-align:center;font-size:11px;font-weight:700;text-transform:uppercase;padding:1px 6px;border-radius:10px;color:#fff}
 .chip.pass{background:#1f7a3d}.chip.fail{background:#b42318}.chip.error{background:#b54708}.chip.warning{background:#c4a000;color:#1d2330}
 .chip.waived{background:#6941c6}.chip.skipped,.chip.not-run{background:#98a2b3}
-.meta,.muted,.where{color:#6b7385;font-weight:400}.summary td,.summary th{border:none;padding:2px 12px 2px 0}
+.meta,.muted,.where{color:#6b7385;font-weight:400}table.summary{width:auto}.summary td,.summary th{border:none;padding:2px 24px 2px 0;background:none}
+summary{cursor:pointer}.matrix td{font-size:13px}.matrix td:nth-child(3){max-width:150px;word-break:break-all}
 .matrix td.req{white-space:nowrap;font-weight:600}.quote{color:#6b7385;font-style:italic;display:block;margin-top:2px}
 .case{border:1px solid #e3e6ea;border-left:5px solid #98a2b3;border-radius:4px;padding:12px 14px;margin:14px 0}
 .case.fail{border-left-color:#b42318}.case.error{border-left-color:#b54708}.case.warning{border-left-color:#c4a000}.case.waived{border-left-color:#6941c6}
@@ -98,7 +99,8 @@ std::string Matrix(const RunResult& run, const std::map<const CaseResult*, int>&
       "<h2>Requirements</h2><table class=\"matrix\"><tr><th>Requirement</th><th>Severity</th>"
       "<th>Source</th><th>Text</th><th>Cases</th><th>Result</th></tr>";
   for (const RequirementInfo& r : run.requirements) {
-    std::string cases;
+    std::string cases, passed;
+    int passed_count = 0;
     int worst = 99;
     Outcome worst_outcome = Outcome::kSkipped;
     for (const SuiteResult& s : run.suites) {
@@ -114,8 +116,18 @@ std::string Matrix(const RunResult& run, const std::map<const CaseResult*, int>&
                                      ? E(c.case_id)
                                      : fmt::format("<a href=\"#{}\">{}</a>", CaseAnchor(it->second),
                                                    E(c.case_id));
-        cases += fmt::format("<div>{} {}</div>", OutcomeChip(o), name);
+        // Passing cases fold away: the row should show at a glance what went wrong.
+        if (o == Outcome::kPass && c.waiver == WaiverState::kNone) {
+          ++passed_count;
+          passed += fmt::format("<div>{}</div>", name);
+        } else {
+          cases += fmt::format("<div>{} {}</div>", OutcomeChip(o), name);
+        }
       }
+    }
+    if (passed_count > 0) {
+      cases += fmt::format("<details><summary>{} {} passed</summary>{}</details>",
+                           OutcomeChip(Outcome::kPass), passed_count, passed);
     }
     const std::string result =
         worst == 99 ? "<span class=\"chip not-run\">not run</span>" : OutcomeChip(worst_outcome);

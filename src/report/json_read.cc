@@ -10,7 +10,8 @@
 namespace tollgate {
 namespace {
 
-using Json = nlohmann::json;
+// ordered_json keeps evidence records in the order they were written.
+using Json = nlohmann::ordered_json;
 
 // "file:line:column" back into its parts; a file name may itself hold colons.
 SourceLoc ParseLoc(const std::string& text) {
