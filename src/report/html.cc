@@ -41,7 +41,7 @@ summary{cursor:pointer}.matrix td{font-size:13px}.matrix td:nth-child(3){max-wid
 .case{border:1px solid #e3e6ea;border-left:5px solid #98a2b3;border-radius:4px;padding:12px 14px;margin:14px 0}
 .case.fail{border-left-color:#b42318}.case.error{border-left-color:#b54708}.case.warning{border-left-color:#c4a000}.case.waived{border-left-color:#6941c6}
 .exchange{border-top:1px dashed #d0d5dd;margin-top:10px}.pair{display:flex;gap:10px}.pair>div{flex:1;min-width:0}
-table.kv{width:auto}table.kv th{background:none;color:#4a5263}ol.items{margin:0;padding-left:18px}
+table.kv,table.headers{width:auto}h4 .where{text-transform:none;letter-spacing:0}table.kv th{background:none;color:#4a5263}ol.items{margin:0;padding-left:18px}
 .waiver{background:#f4f0ff;border:1px solid #d9cdfb;padding:6px 8px;border-radius:4px}
 a{color:#1849a9;text-decoration:none}a:hover{text-decoration:underline}
 )";

@@ -335,7 +335,7 @@ bool CaseRun::RunToken(const Step& step, const TokenStep& token) {
                                    : " (mutation " + saved["mutation"].get<std::string>() + ")",
                                saved.value("claims", nlohmann::json::object()).dump());
     const std::string mutation = saved["mutation"].get<std::string>();
-    kept_.push_back({"token minted", {{"mutation", mutation}}, saved.value("token", ""),
+    kept_.push_back({"token minted", nlohmann::json::object(), saved.value("token", ""),
                      "minted by " + token.issuer + (mutation.empty() ? "" : " (mutation " + mutation + ")"),
                      step.loc});
   } else {
