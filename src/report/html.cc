@@ -36,7 +36,7 @@ pre{background:#f7f8fa;border:1px solid #e3e6ea;padding:8px;white-space:pre-wrap
 .chip.pass{background:#1f7a3d}.chip.fail{background:#b42318}.chip.error{background:#b54708}.chip.warning{background:#c4a000;color:#1d2330}
 .chip.waived{background:#6941c6}.chip.skipped,.chip.not-run{background:#98a2b3}
 .meta,.muted,.where{color:#6b7385;font-weight:400}table.summary{width:auto}.summary td,.summary th{border:none;padding:2px 24px 2px 0;background:none}
-summary{cursor:pointer}.matrix td{font-size:13px}.matrix td:nth-child(3){max-width:150px;word-break:break-all}
+summary{cursor:pointer}.matrix td{font-size:13px}.matrix td:nth-child(5){min-width:200px}.matrix td:nth-child(3){max-width:150px;word-break:break-all}
 .matrix td.req{white-space:nowrap;font-weight:600}.quote{color:#6b7385;font-style:italic;display:block;margin-top:2px}
 .case{border:1px solid #e3e6ea;border-left:5px solid #98a2b3;border-radius:4px;padding:12px 14px;margin:14px 0}
 .case.fail{border-left-color:#b42318}.case.error{border-left-color:#b54708}.case.warning{border-left-color:#c4a000}.case.waived{border-left-color:#6941c6}
