@@ -25,6 +25,14 @@ void AddRunOptions(CLI::App* cmd, RunArgs& a) {
                   "catch it (repeatable)");
   cmd->add_option("--junit", a.junit, "JUnit XML report")->capture_default_str();
   cmd->add_option("--json", a.json, "JSON report")->capture_default_str();
+  cmd->add_option("--html", a.html, "HTML certification report (self-contained)");
+  cmd->add_option("--evidence", a.evidence,
+                  "folder for an evidence bundle: reports, suites, environment, manifest");
+  cmd->add_option("--waivers", a.waivers, "waiver file: known failures with reason and expiry");
+  cmd->add_flag("--strict-waivers", a.strict_waivers, "a waived case that now passes fails the run");
+  cmd->add_option("--shard", a.shard,
+                  "I/N: run one shard of the cases, 1-based (or TOLLGATE_SHARD_INDEX and "
+                  "TOLLGATE_TOTAL_SHARDS)");
   cmd->add_option("--max-wait", a.max_wait, "bound on any wait step")->capture_default_str();
   cmd->add_flag("-v,--verbose", a.verbose, "print transcripts of failed cases");
   cmd->add_flag("-q,--quiet", a.quiet, "no line per case, only the summary");
@@ -81,6 +89,21 @@ int Main(int argc, char** argv) {
   selftest->add_option("profiles", selftest_profiles, "profile folders (default: suites/*)");
   selftest->add_option("--fault", selftest_fault, "check only this fault");
   selftest->add_option("-j,--jobs", selftest_jobs, "parallel scenario cases (default: cores)");
+
+  CLI::App* report = app.add_subcommand("report", "merge shard results; verify evidence bundles");
+  report->require_subcommand(1);
+  std::vector<std::string> merge_inputs;
+  std::string merge_junit, merge_json, merge_html;
+  CLI::App* merge = report->add_subcommand(
+      "merge", "merge the JSON results of CI shards into one JUnit, JSON and HTML report");
+  merge->add_option("inputs", merge_inputs, "results.json files of the shards")->required();
+  merge->add_option("--junit", merge_junit, "merged JUnit XML");
+  merge->add_option("--json", merge_json, "merged JSON results");
+  merge->add_option("--html", merge_html, "merged HTML certification report");
+  std::string verify_dir;
+  CLI::App* verify_bundle = report->add_subcommand(
+      "verify", "recompute the digests of an evidence bundle; exit 0 intact, 4 changed");
+  verify_bundle->add_option("dir", verify_dir, "evidence bundle folder")->required();
 
   CLI::App* jwt = app.add_subcommand("jwt", "mint a token (including hostile variants) or verify one");
   jwt->require_subcommand(1);
@@ -148,6 +171,8 @@ int Main(int argc, char** argv) {
   if (*verify) return JwtVerifyCommand(verify_args);
   if (*gen) return CertsGenerateCommand(gen_args);
   if (*check) return CertsCheckCommand(check_args);
+  if (*merge) return ReportMergeCommand(merge_inputs, merge_junit, merge_json, merge_html);
+  if (*verify_bundle) return ReportVerifyCommand(verify_dir);
   if (*selftest) return SelftestCommand(selftest_profiles, selftest_fault, selftest_jobs);
   return kExitUsage;
 }
