@@ -82,6 +82,7 @@ int Main(int argc, char** argv) {
   std::vector<std::string> selftest_profiles;
   std::string selftest_fault;
   int selftest_jobs = 0;
+  bool selftest_map_only = false;
   CLI::App* selftest = app.add_subcommand(
       "selftest",
       "prove the suites: each profile passes against its reference target, and each fault of "
@@ -89,6 +90,8 @@ int Main(int argc, char** argv) {
   selftest->add_option("profiles", selftest_profiles, "profile folders (default: suites/*)");
   selftest->add_option("--fault", selftest_fault, "check only this fault");
   selftest->add_option("-j,--jobs", selftest_jobs, "parallel scenario cases (default: cores)");
+  selftest->add_flag("--map-only", selftest_map_only,
+                     "only check that every fault of every kind is in some fault map");
 
   CLI::App* report = app.add_subcommand("report", "merge shard results; verify evidence bundles");
   report->require_subcommand(1);
@@ -173,7 +176,8 @@ int Main(int argc, char** argv) {
   if (*check) return CertsCheckCommand(check_args);
   if (*merge) return ReportMergeCommand(merge_inputs, merge_junit, merge_json, merge_html);
   if (*verify_bundle) return ReportVerifyCommand(verify_dir);
-  if (*selftest) return SelftestCommand(selftest_profiles, selftest_fault, selftest_jobs);
+  if (*selftest) return SelftestCommand(selftest_profiles, selftest_fault, selftest_jobs,
+                                         selftest_map_only);
   return kExitUsage;
 }
 

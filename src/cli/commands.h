@@ -49,7 +49,10 @@ int ReportMergeCommand(const std::vector<std::string>& inputs, const std::string
                        const std::string& json, const std::string& html);
 /// `tollgate report verify DIR`: recompute an evidence bundle's digests.
 int ReportVerifyCommand(const std::string& dir);
+/// `tollgate selftest`: each profile's reference target passes, each fault fails exactly
+/// its mapped cases; `map_only` skips the runs and only checks that every fault of every
+/// kind (and every TLS fault of a TLS service) is in some profile's fault map.
 int SelftestCommand(const std::vector<std::string>& profiles, const std::string& only_fault,
-                    int jobs);
+                    int jobs, bool map_only = false);
 
 }  // namespace tollgate::cli
