@@ -8,6 +8,7 @@
 #include "runner/case_scope.h"
 #include "runner/evidence.h"
 #include "runner/expect_check.h"
+#include "runner/tls_facts.h"
 #include "runner/token_steps.h"
 #include "tollgate/mocks/environment.h"
 #include "tollgate/base/encoding.h"
@@ -69,6 +70,7 @@ class CaseRun {
 
 StatusOr<ClientRequest> CaseRun::BuildRequest(const RequestStep& req) {
   ClientRequest q;
+  q.tls.clock = run_.clock;  // days left on server certificates, on the shared clock
   ASSIGN_OR_RETURN(q.method, Eval(req.method));
   ASSIGN_OR_RETURN(q.url, Eval(req.url));
   for (const auto& [name, value] : req.headers) {
@@ -128,6 +130,9 @@ StatusOr<ClientRequest> CaseRun::BuildRequest(const RequestStep& req) {
     if (req.tls.min_version) q.tls.min_version = *req.tls.min_version;
     if (req.tls.max_version) q.tls.max_version = *req.tls.max_version;
     if (req.tls.insecure) q.tls.verify_peer = q.tls.verify_host = false;
+    if (req.tls.ciphers) q.tls.ciphers = *req.tls.ciphers;
+    if (req.tls.tls13_ciphers) q.tls.tls13_ciphers = *req.tls.tls13_ciphers;
+    if (req.tls.security_level) q.tls.security_level = *req.tls.security_level;
   }
   // A TLS mock of the environment is trusted through its PKI root unless the step says
   // otherwise; any other HTTPS URL uses the system's trust store.
@@ -167,9 +172,11 @@ nlohmann::json CaseRun::Record(const ClientRequest& q, const ClientResponse& r) 
                              {"duration_ms", r.timings.total_ms}};
   nlohmann::json parsed = nlohmann::json::parse(r.body, nullptr, false);
   if (!parsed.is_discarded()) response["json"] = parsed;
-  return {{"request", {{"method", q.method}, {"url", q.url}, {"headers", req_headers},
-                       {"body", q.body}}},
-          {"response", response}};
+  nlohmann::json record = {{"request", {{"method", q.method}, {"url", q.url},
+                                        {"headers", req_headers}, {"body", q.body}}},
+                           {"response", response}};
+  if (nlohmann::json tls = TlsRecord(q, r); !tls.is_null()) record["tls"] = std::move(tls);
+  return record;
 }
 
 void CaseRun::Log(const ClientRequest& q, const ClientResponse& r, const std::string& label) {
@@ -180,6 +187,7 @@ void CaseRun::Log(const ClientRequest& q, const ClientResponse& r, const std::st
     t += "> \n> " + red.Redact(q.body.substr(0, kTranscriptBody)) +
          (q.body.size() > kTranscriptBody ? " [truncated]" : "") + "\n";
   }
+  t += TlsTranscriptLine(r);
   if (r.outcome != TransportOutcome::kOk) {
     t += "< " + DescribeOutcome(r) + "\n";
   } else {

@@ -2,6 +2,7 @@
 
 #include <re2/re2.h>
 
+#include "runner/tls_facts.h"
 #include "tollgate/scenario/template.h"
 
 namespace tollgate::runner {
@@ -139,14 +140,7 @@ StatusOr<std::vector<CheckFailure>> CheckResponse(const Expect& expect,
     }
   }
   if (expect.tls) {
-    const std::string& want = expect.tls->outcome;
-    bool ok = want == "accepted" ? !tls_rejected
-              : want == "rejected" ? tls_rejected
-                                   : tls_rejected && r.tls_error.find(want) != std::string::npos;
-    if (!ok) {
-      out.push_back(Failure("assert.tls", "expected TLS " + want + ", got " + DescribeOutcome(r),
-                            want, DescribeOutcome(r), expect.tls->loc));
-    }
+    for (CheckFailure& f : CheckTls(*expect.tls, r)) out.push_back(std::move(f));
   }
   if (answered) {
     RETURN_IF_ERROR(CheckNamed(

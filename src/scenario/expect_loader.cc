@@ -7,6 +7,7 @@
 
 #include "service_kinds.h"
 #include "suite_parts.h"
+#include "tls_expect_loader.h"
 #include "tollgate/scenario/loader.h"
 
 namespace tollgate::internal {
@@ -297,7 +298,7 @@ std::optional<Expect> ReadExpect(Document& doc, const Node& node, const NameScop
     e.rejected_loc = doc.Loc(*v);
   }
   if (auto v = r.Get("tls")) {
-    if (auto s = yaml::ReadString(doc, *v, "tls")) e.tls = TlsExpect{*s, doc.Loc(*v)};
+    e.tls = ReadTlsExpect(doc, *v);
   }
   if (auto v = r.Get("one_of")) {
     e.one_of_loc = doc.Loc(*v);

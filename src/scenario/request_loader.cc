@@ -98,10 +98,24 @@ std::optional<std::string> ReadTlsVersion(Document& doc, const Node& n, const st
   return std::nullopt;
 }
 
+// An OpenSSL cipher string ("eNULL", "ECDHE-RSA-AES128-GCM-SHA256:@SECLEVEL=0"). OpenSSL
+// itself judges the names when the request is sent; this catches what cannot be one.
+std::optional<std::string> ReadCipherList(Document& doc, const Node& n, const std::string& key) {
+  const std::string text = n.Text();
+  bool ok = n.IsScalar() && !text.empty() &&
+            text.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                   "0123456789-_:+!@=.,") == std::string::npos;
+  if (ok) return text;
+  doc.Error(n, "invalid value for `" + key + "`", yaml::Describe(n),
+            "an OpenSSL cipher list, e.g. \"eNULL\" or \"ECDHE-RSA-AES128-GCM-SHA256\"");
+  return std::nullopt;
+}
+
 bool ReadTls(Document& doc, const Node& n, const NameScope& scope, TlsOptions& tls) {
   MapReader m(
       doc, n,
-      {"ca", "cert", "key", "min_version", "max_version", "insecure", "identity", "variant"},
+      {"ca", "cert", "key", "min_version", "max_version", "insecure", "identity", "variant",
+       "ciphers", "tls13_ciphers", "security_level"},
       "tls");
   if (!m.ok()) return false;
   int before = doc.errors();
@@ -123,6 +137,11 @@ bool ReadTls(Document& doc, const Node& n, const NameScope& scope, TlsOptions& t
   }
   if (auto v = m.Get("insecure")) {
     if (auto b = yaml::ReadBool(doc, *v, "insecure")) tls.insecure = *b;
+  }
+  if (auto v = m.Get("ciphers")) tls.ciphers = ReadCipherList(doc, *v, "ciphers");
+  if (auto v = m.Get("tls13_ciphers")) tls.tls13_ciphers = ReadCipherList(doc, *v, "tls13_ciphers");
+  if (auto v = m.Get("security_level")) {
+    if (auto l = yaml::ReadInt(doc, *v, "security_level", 0, 5)) tls.security_level = int(*l);
   }
   if (tls.variant && !tls.identity) {
     doc.Error(*m.KeyNode("variant"), "`variant` needs an `identity`", "", "`identity` beside it");

@@ -72,10 +72,25 @@ struct CountExpect {
   SourceLoc loc;
 };
 
-/// `tls:` expectation: "rejected" (any handshake refusal) or a named alert
-/// ("handshake_failure", "certificate_required", ...). Filled in by later issues' client.
+/// A numeric comparison written as text: ">= 30", "< 1.2", "== 1.3", "30" (equal).
+struct NumberBound {
+  std::string op = "==";  // one of >=, >, <=, <, ==
+  double value = 0;
+  std::string text;       // as written, for messages
+  SourceLoc loc;
+};
+
+/// `tls:` expectation: `rejected` (any handshake refusal), `accepted`, or a named alert
+/// ("handshake_failure", "certificate_required", ...); or a mapping that also checks the
+/// server's TLS facts (docs/formats.md, "TLS expectations").
 struct TlsExpect {
-  std::string outcome;  // "rejected", "accepted", or an alert name
+  std::string outcome;  // "rejected", "accepted", an alert name; "" when not checked
+  std::optional<NumberBound> protocol;   // "1.2" = 1.2
+  std::optional<NumberBound> days_left;  // of the server's leaf certificate
+  std::optional<bool> chain_trusted;     // server_cert.chain: trusted | untrusted
+  SourceLoc chain_loc;
+  std::optional<bool> host_match;        // server_cert.host: match | mismatch
+  SourceLoc host_loc;
   SourceLoc loc;
 };
 
@@ -126,6 +141,9 @@ struct TlsOptions {
   std::optional<std::string> min_version;  // "1.0", "1.1", "1.2", "1.3"
   std::optional<std::string> max_version;
   bool insecure = false;             // skip server verification (never by default)
+  std::optional<std::string> ciphers;        // TLS 1.2 cipher list (OpenSSL syntax)
+  std::optional<std::string> tls13_ciphers;  // TLS 1.3 suites
+  std::optional<int> security_level;         // 0..5; 0 sends deliberately weak material
   std::optional<Template> identity;  // named identity of certs/pki.yaml (issue 4)
   std::optional<Template> variant;   // named variant of that identity (issue 4)
   SourceLoc loc;

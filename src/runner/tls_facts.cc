@@ -1,0 +1,176 @@
+#include "runner/tls_facts.h"
+
+#include <cstdio>
+
+namespace tollgate::runner {
+namespace {
+
+const char* RefusalName(TlsRefusal r) {
+  switch (r) {
+    case TlsRefusal::kNone: return "none";
+    case TlsRefusal::kPeerAlert: return "peer_alert";
+    case TlsRefusal::kWeRefusedServer: return "we_refused_server";
+    case TlsRefusal::kOther: return "other";
+  }
+  return "other";
+}
+
+nlohmann::json AlertJson(const std::optional<TlsAlert>& a) {
+  if (!a) return nullptr;
+  return {{"name", a->name}, {"code", a->code}};
+}
+
+bool Compare(const NumberBound& b, double actual) {
+  const double eps = 1e-9;
+  if (b.op == ">=") return actual >= b.value - eps;
+  if (b.op == ">") return actual > b.value + eps;
+  if (b.op == "<=") return actual <= b.value + eps;
+  if (b.op == "<") return actual < b.value - eps;
+  return actual > b.value - eps && actual < b.value + eps;
+}
+
+std::string BoundText(const NumberBound& b) {
+  return b.text.find_first_of("<>=") == std::string::npos ? "== " + b.text : b.text;
+}
+
+// "TLSv1.2" -> 1.2, "TLSv1" -> 1.0; 0 when unknown.
+double ProtocolNumber(const std::string& p) {
+  if (p == "TLSv1") return 1.0;
+  if (p.rfind("TLSv", 0) == 0) return std::atof(p.c_str() + 4);
+  return 0;
+}
+
+CheckFailure Fail(std::string message, std::string expected, std::string actual,
+                  const SourceLoc& where) {
+  return {"assert.tls", std::move(message), std::move(expected), std::move(actual), where};
+}
+
+std::string ActualOutcome(const ClientResponse& r) {
+  if (r.outcome == TransportOutcome::kTlsRejected) {
+    return "TLS handshake rejected (" + (r.tls_error.empty() ? r.error : r.tls_error) + ")";
+  }
+  if (r.outcome == TransportOutcome::kOk) {
+    return "TLS accepted (" + (r.tls.protocol.empty() ? std::string("no TLS") : r.tls.protocol) +
+           ", HTTP " + std::to_string(r.status) + ")";
+  }
+  return std::string(TransportOutcomeName(r.outcome)) + ": " + r.error;
+}
+
+}  // namespace
+
+nlohmann::json TlsRecord(const ClientRequest& q, const ClientResponse& r) {
+  const ClientTlsFacts& f = r.tls;
+  bool used = q.url.rfind("https:", 0) == 0;
+  if (!used) return nullptr;
+  nlohmann::json chain = nlohmann::json::array();
+  for (const TlsCertificateInfo& c : f.server_chain) {
+    chain.push_back({{"subject", c.subject},
+                     {"issuer", c.issuer},
+                     {"sha256", c.sha256},
+                     {"not_before", c.not_before},
+                     {"not_after", c.not_after},
+                     {"days_left", c.days_left},
+                     {"sans", c.sans}});
+  }
+  nlohmann::json out = {{"protocol", f.protocol},
+                        {"cipher", f.cipher},
+                        {"alert_received", AlertJson(f.alert_received)},
+                        {"alert_sent", AlertJson(f.alert_sent)},
+                        {"refusal", RefusalName(f.refusal)},
+                        {"certificate_requested", f.certificate_requested},
+                        {"server_chain", chain}};
+  out["host_matched"] = f.host_matched ? nlohmann::json(*f.host_matched) : nlohmann::json(nullptr);
+  if (f.verify_error != 0) {
+    out["verify_error"] = {{"code", f.verify_error}, {"text", f.verify_error_text}};
+  }
+  if (!f.client_cert_sha256.empty()) {
+    out["client_cert"] = {{"subject", f.client_cert_subject}, {"sha256", f.client_cert_sha256}};
+  }
+  return out;
+}
+
+std::string TlsTranscriptLine(const ClientResponse& r) {
+  const ClientTlsFacts& f = r.tls;
+  if (f.protocol.empty() && f.server_chain.empty() && !f.alert_received) return "";
+  std::string line = "< TLS " + (f.protocol.empty() ? std::string("(no handshake)") : f.protocol);
+  if (!f.cipher.empty()) line += " " + f.cipher;
+  if (!f.server_chain.empty()) {
+    const TlsCertificateInfo& leaf = f.server_chain.front();
+    line += ", server " + leaf.subject + " sha256 " + leaf.sha256.substr(0, 16) + "..., " +
+            std::to_string(leaf.days_left) + " days left";
+  }
+  if (!f.client_cert_sha256.empty()) {
+    line += ", presented " + f.client_cert_subject + " sha256 " +
+            f.client_cert_sha256.substr(0, 16) + "...";
+  }
+  if (f.alert_received) line += ", alert received " + f.alert_received->name;
+  return line + "\n";
+}
+
+std::vector<CheckFailure> CheckTls(const TlsExpect& e, const ClientResponse& r) {
+  std::vector<CheckFailure> out;
+  const bool rejected = r.outcome == TransportOutcome::kTlsRejected;
+  const ClientTlsFacts& f = r.tls;
+  if (!e.outcome.empty()) {
+    bool ok = e.outcome == "accepted"   ? r.outcome == TransportOutcome::kOk
+              : e.outcome == "rejected" ? rejected
+                                        : rejected && f.alert_received &&
+                                              f.alert_received->name == e.outcome;
+    if (!ok) {
+      std::string want = e.outcome == "accepted" || e.outcome == "rejected"
+                             ? "TLS " + e.outcome
+                             : "TLS rejected with alert " + e.outcome;
+      out.push_back(Fail("expected " + want + ", got " + ActualOutcome(r), want, ActualOutcome(r),
+                         e.loc));
+    }
+  }
+  // The fact checks need a handshake that got as far as the server's certificate.
+  if (e.protocol) {
+    double v = ProtocolNumber(f.protocol);
+    if (v == 0 || !Compare(*e.protocol, v)) {
+      std::string actual = f.protocol.empty() ? "no TLS protocol negotiated" : f.protocol;
+      out.push_back(Fail("expected TLS protocol " + BoundText(*e.protocol) + ", got " + actual,
+                         "protocol " + BoundText(*e.protocol), actual, e.protocol->loc));
+    }
+  }
+  const TlsCertificateInfo* leaf = f.server_chain.empty() ? nullptr : &f.server_chain.front();
+  const std::string no_cert = "no server certificate seen (" + ActualOutcome(r) + ")";
+  if (e.days_left) {
+    if (leaf == nullptr || !Compare(*e.days_left, static_cast<double>(leaf->days_left))) {
+      std::string actual = leaf == nullptr ? no_cert
+                                           : std::to_string(leaf->days_left) +
+                                                 " days left (notAfter " + leaf->not_after + ")";
+      out.push_back(Fail("expected server certificate days left " + BoundText(*e.days_left) +
+                             ", got " + actual,
+                         "days_left " + BoundText(*e.days_left), actual, e.days_left->loc));
+    }
+  }
+  if (e.chain_trusted) {
+    bool trusted = leaf != nullptr && f.verify_error == 0;
+    if (leaf == nullptr || trusted != *e.chain_trusted) {
+      std::string want = *e.chain_trusted ? "a server chain trusted by the given CA"
+                                          : "an untrusted server chain";
+      std::string actual = leaf == nullptr ? no_cert
+                           : trusted       ? "trusted"
+                                           : "untrusted: " + f.verify_error_text;
+      out.push_back(Fail("expected " + want + ", got " + actual, want, actual, e.chain_loc));
+    }
+  }
+  if (e.host_match) {
+    if (!f.host_matched || *f.host_matched != *e.host_match) {
+      std::string want = *e.host_match ? "the server certificate matches the host name"
+                                       : "the server certificate does not match the host name";
+      std::string sans;
+      if (leaf != nullptr) {
+        for (const std::string& s : leaf->sans) sans += (sans.empty() ? "" : ", ") + s;
+      }
+      std::string actual = !f.host_matched ? no_cert
+                           : *f.host_matched ? "it matches (" + sans + ")"
+                                             : "it does not (SANs: " + sans + ")";
+      out.push_back(Fail("expected " + want + ", got " + actual, want, actual, e.host_loc));
+    }
+  }
+  return out;
+}
+
+}  // namespace tollgate::runner
