@@ -136,7 +136,7 @@ std::optional<RequestStep> ReadRequestStep(Document& doc, const Node& node,
                                            const NameScope& scope) {
   MapReader m(doc, node,
               {"method", "url", "headers", "json", "form", "body", "auth", "timeout", "tls",
-               "source_address", "sign"},
+               "source_address", "sign", "send"},
               "request");
   if (!m.ok()) return std::nullopt;
   int before = doc.errors();
@@ -191,6 +191,9 @@ std::optional<RequestStep> ReadRequestStep(Document& doc, const Node& node,
     } else {
       r.sign = yaml::ReadTemplatedValue(doc, *v, "sign", scope);
     }
+  }
+  if (auto v = m.Get("send")) {
+    if (auto b = yaml::ReadBool(doc, *v, "send")) r.send = *b;
   }
   if (doc.errors() > before) return std::nullopt;
   return r;
