@@ -154,10 +154,11 @@ StatusOr<std::string> ApplySign(const nlohmann::json& spec, ClientRequest& q, co
     u.query += (u.query.empty() ? "" : "&") + std::string("tampered=1");
     q.url = JoinUrl(u);
   } else if (mutate == "tamper_header") {
+    // The first header the profile signs; Content-Type when it signs none (then the change
+    // goes unnoticed, which is the defect a profile that covers no header has).
     auto it = std::find_if(p.components.begin(), p.components.end(),
                            [](const std::string& c) { return c.rfind("header:", 0) == 0; });
-    if (it == p.components.end()) return InvalidArgumentError("`tamper_header`: the profile signs no header");
-    std::string name = it->substr(7);
+    std::string name = it == p.components.end() ? "Content-Type" : it->substr(7);
     SetHeader(q, name, signing::HeaderValue(q.headers, name).value_or("") + "-tampered");
   } else if (mutate == "tamper_host") {
     std::size_t colon = u.authority.rfind(':');
