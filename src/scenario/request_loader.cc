@@ -189,7 +189,10 @@ std::optional<RequestStep> ReadRequestStep(Document& doc, const Node& node,
       doc.Error(*v, "invalid value for `sign`", yaml::Describe(*v),
                 "a mapping: a signing profile and its overrides");
     } else {
-      r.sign = yaml::ReadTemplatedValue(doc, *v, "sign", scope);
+      // Keys are checked here so a misspelt one fails validation, before anything runs.
+      MapReader keys(doc, *v, {"profile", "key_id", "secret", "nonce", "timestamp_offset",
+                               "timestamp", "mutate"}, "sign");
+      if (keys.ok()) r.sign = yaml::ReadTemplatedValue(doc, *v, "sign", scope);
     }
   }
   if (auto v = m.Get("send")) {
