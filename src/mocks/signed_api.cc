@@ -218,7 +218,7 @@ Handled SignedApi::HandleSigned(const ServerRequest& request) {
     NonceStore::Outcome o =
         HasFault("racy_nonce_store")
             ? nonces_->InsertRacy(v.params.key_id, v.params.nonce, now,
-                                  [] { std::this_thread::sleep_for(std::chrono::milliseconds(50)); })
+                                  [] { std::this_thread::sleep_for(std::chrono::milliseconds(100)); })
             : nonces_->Insert(v.params.key_id, v.params.nonce, now);
     if (o == NonceStore::Outcome::kReplay) {
       return {JsonError(401, "replayed_nonce", "the nonce was already used"), "replay: nonce seen"};
