@@ -307,7 +307,16 @@ StatusOr<ClientResponse> HttpClient::Send(const ClientRequest& request) {
   curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms);
   curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
   curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get());
-  if (!interface.empty()) curl_easy_setopt(h, CURLOPT_INTERFACE, interface.c_str());
+  if (!interface.empty()) {
+    curl_easy_setopt(h, CURLOPT_INTERFACE, interface.c_str());
+    // A connection bound to a chosen source address must not be kept: curl would reuse it
+    // for a later request that names no source address (allow-list tests depend on this).
+    curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
+    curl_easy_setopt(h, CURLOPT_FORBID_REUSE, 1L);
+  } else {
+    curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 0L);
+    curl_easy_setopt(h, CURLOPT_FORBID_REUSE, 0L);
+  }
 
   if (head) {
     curl_easy_setopt(h, CURLOPT_NOBODY, 1L);

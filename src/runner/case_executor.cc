@@ -9,6 +9,7 @@
 #include "runner/evidence.h"
 #include "runner/expect_check.h"
 #include "runner/tls_facts.h"
+#include "runner/sign_steps.h"
 #include "runner/token_steps.h"
 #include "tollgate/mocks/environment.h"
 #include "tollgate/base/encoding.h"
@@ -138,7 +139,10 @@ StatusOr<ClientRequest> CaseRun::BuildRequest(const RequestStep& req) {
   // otherwise; any other HTTPS URL uses the system's trust store.
   if (q.tls.ca_file.empty() && run_.env != nullptr) q.tls.ca_file = run_.env->TrustFileFor(q.url);
   if (req.sign) {
-    return UnimplementedError("`sign` needs the signed-request profile, not built yet");
+    ASSIGN_OR_RETURN(nlohmann::json spec, EvalJson(req.sign->value, req.sign->loc));
+    auto note = ApplySign(spec, q, run_, scope_.NewUuid());
+    if (!note.ok()) return note.status().WithContext("at " + req.sign->loc.ToString());
+    transcript_ += "= " + *note + "\n";
   }
   return q;
 }
@@ -233,6 +237,12 @@ bool CaseRun::Error(const Step& step, const std::string& message) {
 bool CaseRun::RunRequest(const Step& step, const RequestStep& req) {
   auto q = BuildRequest(req);
   if (!q.ok()) return Error(step, q.status().message());
+  if (!req.send) {  // prepared for a later replay (the first use of a nonce, say)
+    transcript_ += fmt::format("= prepared {} {} (not sent)\n", q->method, run_.redactor->Redact(q->url));
+    previous_ = *q;
+    if (step.save) sent_[*step.save] = *q;
+    return true;
+  }
   auto r = run_.client->Send(*q);
   if (!r.ok()) return Error(step, r.status().message());
   Log(*q, *r, "");

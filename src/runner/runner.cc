@@ -141,12 +141,14 @@ StatusOr<RunResult> Runner::Run(const std::vector<Suite>& suites, const Environm
     }
   }
   // Cases that control mocks or move the clock change what every other case sees: they run
-  // after the others, one at a time.
+  // after the others, one at a time. So do concurrent replays: other cases' traffic would
+  // occupy the target's threads and serialise the copies, hiding the race they probe for.
   std::vector<std::size_t> shared_order, exclusive_order;
   for (std::size_t i = 0; i < cases.size(); ++i) {
     bool exclusive = false;
     for (const Step& step : cases[i].scenario->steps) {
-      exclusive = exclusive || step.kind == Step::Kind::kMock || step.kind == Step::Kind::kClock;
+      exclusive = exclusive || step.kind == Step::Kind::kMock || step.kind == Step::Kind::kClock ||
+                  (step.kind == Step::Kind::kReplay && std::get<ReplayStep>(step.body).concurrent > 1);
     }
     (exclusive ? exclusive_order : shared_order).push_back(i);
   }

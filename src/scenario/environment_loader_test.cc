@@ -336,7 +336,7 @@ TEST(ParseEnvironment, RecognisedKindNotSupportedYet) {
             "   |\n"
             " 4 |     kind: mtls\n"
             "   |           ^^^^\n"
-            "   = help: supported kinds: receiver, connectpay, issuer, jwks, gateway\n\n");
+            "   = help: supported kinds: receiver, connectpay, issuer, jwks, gateway, signed-api\n\n");
 }
 
 TEST(ParseEnvironment, KeysAreCheckedAgainstTheKind) {
@@ -346,7 +346,7 @@ TEST(ParseEnvironment, KeysAreCheckedAgainstTheKind) {
             "   |\n"
             " 5 |     realm: x\n"
             "   |     ^^^^^ found `realm`, expected one of: kind, faults, port, bind, public_url, "
-            "journal_limit, tls, status, body, headers\n\n");
+            "journal_limit, tls, status, body, headers, verify\n\n");
 }
 
 TEST(ParseEnvironment, MissingKindAndBadPort) {

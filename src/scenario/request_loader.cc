@@ -155,7 +155,7 @@ std::optional<RequestStep> ReadRequestStep(Document& doc, const Node& node,
                                            const NameScope& scope) {
   MapReader m(doc, node,
               {"method", "url", "headers", "json", "form", "body", "auth", "timeout", "tls",
-               "source_address", "sign"},
+               "source_address", "sign", "send"},
               "request");
   if (!m.ok()) return std::nullopt;
   int before = doc.errors();
@@ -208,8 +208,14 @@ std::optional<RequestStep> ReadRequestStep(Document& doc, const Node& node,
       doc.Error(*v, "invalid value for `sign`", yaml::Describe(*v),
                 "a mapping: a signing profile and its overrides");
     } else {
-      r.sign = yaml::ReadTemplatedValue(doc, *v, "sign", scope);
+      // Keys are checked here so a misspelt one fails validation, before anything runs.
+      MapReader keys(doc, *v, {"profile", "key_id", "secret", "nonce", "timestamp_offset",
+                               "timestamp", "mutate"}, "sign");
+      if (keys.ok()) r.sign = yaml::ReadTemplatedValue(doc, *v, "sign", scope);
     }
+  }
+  if (auto v = m.Get("send")) {
+    if (auto b = yaml::ReadBool(doc, *v, "send")) r.send = *b;
   }
   if (doc.errors() > before) return std::nullopt;
   return r;

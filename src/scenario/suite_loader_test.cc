@@ -72,7 +72,7 @@ scenarios:
           url: ${base}/x
           form: {a: "${mutation}", b: c}
           auth: {bearer: "${where}"}
-          sign: {profile: v3, key: "${secret.k}"}
+          sign: {profile: v3, secret: "${secret.k}"}
         expect: {status: 401, body: plain}
       - wait: {duration: 100ms}
       - request: {url: "${previous.response.json.id}", body: "raw $${x} ${mutation}"}
@@ -254,7 +254,7 @@ TEST(ParseSuite, ReadsAFullSuite) {
   EXPECT_EQ(r2.auth->kind, AuthSpec::Kind::kBearer);
   EXPECT_EQ(r2.auth->token.raw(), "${where}");
   ASSERT_TRUE(r2.sign.has_value());
-  EXPECT_EQ(r2.sign->value, nlohmann::json::parse(R"({"profile": "v3", "key": "${secret.k}"})"));
+  EXPECT_EQ(r2.sign->value, nlohmann::json::parse(R"({"profile": "v3", "secret": "${secret.k}"})"));
   EXPECT_FALSE(r2.has_tls);
   EXPECT_EQ(b.steps[0].expect->body[0].operand.value, "plain");
   EXPECT_EQ(Body<WaitStep>(b.steps[1]).duration, Duration(100));

@@ -169,7 +169,8 @@ struct RequestStep {
   TlsOptions tls;
   bool has_tls = false;
   std::optional<Template> source_address;
-  std::optional<TemplatedValue> sign;  // signing profile use; issue 5
+  std::optional<TemplatedValue> sign;  // `sign:` (see runner/sign_steps.h)
+  bool send = true;  // `send: false` prepares the request for a later `replay` only
 };
 
 /// `replay:` sends a recorded request again: `previous` or a saved name.

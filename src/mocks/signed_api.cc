@@ -1,0 +1,247 @@
+#include "mocks/signed_api.h"
+
+#include <algorithm>
+#include <thread>
+
+#include "mocks/config.h"
+#include "mocks/key_ring.h"
+#include "tollgate/base/digest.h"
+#include "tollgate/base/encoding.h"
+
+namespace tollgate::mocks {
+namespace {
+
+const char* const kFaults[] = {
+    "no_nonce_check", "racy_nonce_store", "nonce_before_window", "wide_window", "accept_future_timestamps",
+    "body_not_signed", "method_not_signed", "path_not_signed", "query_not_signed",
+    "host_not_signed", "header_not_signed", "optional_signature", "optional_timestamp",
+    "optional_nonce", "optional_key_id", "accept_duplicate_signature", "lenient_encoding", "prefix_compare",
+    "honour_algorithm_label", "skip_mac_check", "key_id_not_bound", "accept_expired_token",
+    "refresh_reusable", "no_family_revocation", "trust_forwarded_for", "no_allow_list"};
+
+ServerResponse JsonError(int status, const std::string& error, const std::string& description) {
+  return ServerResponse::Json(status, nlohmann::json{{"error", error},
+                                                     {"error_description", description}}.dump());
+}
+
+// application/x-www-form-urlencoded fields (last one wins); nullopt on a bad escape.
+std::optional<std::map<std::string, std::string>> ParseForm(std::string_view body) {
+  std::map<std::string, std::string> out;
+  std::size_t i = 0;
+  while (i < body.size()) {
+    std::size_t j = body.find('&', i);
+    if (j == std::string_view::npos) j = body.size();
+    std::string_view part = body.substr(i, j - i);
+    std::size_t eq = part.find('=');
+    auto k = PercentDecode(part.substr(0, eq), true);
+    auto v = PercentDecode(eq == std::string_view::npos ? "" : part.substr(eq + 1), true);
+    if (!k || !v) return std::nullopt;
+    if (!k->empty()) out[*k] = *v;
+    i = j + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+SignedApi::SignedApi(const ServiceDecl& decl, ServiceContext ctx)
+    : MockService(decl.name, decl.kind, ctx) {}
+
+StatusOr<std::unique_ptr<SignedApi>> SignedApi::Create(const ServiceDecl& decl, ServiceContext ctx) {
+  std::unique_ptr<SignedApi> s(new SignedApi(decl, ctx));
+  const nlohmann::json& c = decl.config;
+  auto bad = [&](const std::string& what) {
+    return InvalidArgumentError("service `" + decl.name + "` (kind signed-api): " + what);
+  };
+  nlohmann::json profile = c.value("signing", nlohmann::json::object());
+  if (profile.contains("window")) {
+    ASSIGN_OR_RETURN(auto w, GetDuration(profile, "window", std::chrono::seconds(300), decl.name));
+    profile["window"] = w.count();
+  }
+  auto p = signing::ProfileFromJson(profile);
+  if (!p.ok()) return bad(p.status().message());
+  s->profile_ = *p;
+  if (auto it = c.find("clients"); it != c.end() && it->is_object()) {
+    for (const auto& [id, spec] : it->items()) {
+      std::string secret = spec.is_object() ? GetString(spec, "secret", "") : "";
+      if (secret.size() < 16) return bad("client `" + id + "`: `secret` must be at least 16 characters");
+      s->clients_.emplace_back(id, secret);
+      if (ctx.redactor) ctx.redactor->AddSecret(secret);
+    }
+  }
+  if (s->clients_.size() < 2) {
+    return bad("`clients` must declare at least two clients (one signs, the other's key id is the "
+               "cross-client case)");
+  }
+  s->allow_list_ = GetStrings(c, "allow_list", {"127.0.0.1"});
+  s->prefix_ = GetString(c, "prefix", "/v3");
+  if (s->prefix_.empty() || s->prefix_.front() != '/') return bad("`prefix` must start with /");
+  ASSIGN_OR_RETURN(auto access_ttl, GetDuration(c, "token_ttl", std::chrono::seconds(900), decl.name));
+  ASSIGN_OR_RETURN(auto refresh_ttl, GetDuration(c, "refresh_ttl", std::chrono::seconds(86400), decl.name));
+  int capacity = GetInt(c, "nonce_capacity", 100'000);
+  if (capacity <= 0) return bad("`nonce_capacity` must be positive");
+  s->tokens_ = std::make_unique<TokenBook>(access_ttl.count(), refresh_ttl.count());
+  // TTL of twice the window: a nonce outlives every timestamp that could carry it.
+  s->nonces_ = std::make_unique<NonceStore>(2 * s->profile_.window.count(), capacity);
+  return s;
+}
+
+std::set<std::string> SignedApi::KnownFaults() const {
+  return std::set<std::string>(std::begin(kFaults), std::end(kFaults));
+}
+
+signing::Profile SignedApi::EffectiveProfile() const {
+  signing::Profile p = profile_;
+  for (const char* part : {"body", "method", "path", "query", "host", "header"}) {
+    if (!HasFault(std::string(part) + "_not_signed")) continue;
+    std::string component = std::string(part) == "body" ? "body_digest" : part;
+    std::erase_if(p.components, [&](const std::string& c) {
+      return c == component || (component == "header" && c.rfind("header:", 0) == 0);
+    });
+  }
+  if (HasFault("wide_window")) p.window = std::chrono::hours(24);
+  return p;
+}
+
+std::vector<TargetSetting> SignedApi::TargetSettings() const {
+  std::string blocked = "127.0.0.2";
+  for (int last = 2; std::find(allow_list_.begin(), allow_list_.end(), blocked) != allow_list_.end(); ++last) {
+    blocked = "127.0.0." + std::to_string(last + 1);
+  }
+  return {{"signing_profile", EffectiveProfile().ToJson().dump(), false},
+          {"key_id", clients_[0].first, false},
+          {"secret", clients_[0].second, true},
+          {"other_key_id", clients_[1].first, false},
+          {"client_id", clients_[0].first, false},
+          {"client_secret", clients_[0].second, true},
+          {"token_path", prefix_ + "/token", false},
+          {"accounts_path", prefix_ + "/accounts", false},
+          {"payments_path", prefix_ + "/payments", false},
+          {"window_seconds", std::to_string(profile_.window.count()), false},
+          {"allowed_source", allow_list_.empty() ? "127.0.0.1" : allow_list_[0], false},
+          {"blocked_source", blocked, false}};
+}
+
+std::optional<std::string> SignedApi::SecretOf(const std::string& key_id) const {
+  for (const auto& [id, secret] : clients_) {
+    if (id == key_id) return secret;
+  }
+  return std::nullopt;
+}
+
+TokenBook::Faults SignedApi::TokenFaults() const {
+  return {HasFault("accept_expired_token"), HasFault("refresh_reusable"),
+          HasFault("no_family_revocation")};
+}
+
+std::optional<Handled> SignedApi::CheckSource(const ServerRequest& request) const {
+  if (HasFault("no_allow_list")) return std::nullopt;
+  std::string source = request.peer_address;
+  if (HasFault("trust_forwarded_for")) {
+    if (auto xff = request.headers.Get("X-Forwarded-For")) {
+      std::string first = xff->substr(0, xff->find(','));
+      first.erase(0, first.find_first_not_of(' '));
+      first.erase(first.find_last_not_of(' ') + 1);
+      source = first;
+    }
+  }
+  if (std::find(allow_list_.begin(), allow_list_.end(), source) != allow_list_.end()) return std::nullopt;
+  return Handled{JsonError(403, "source_not_allowed", "the source address is not allow-listed"),
+                 "refused: source " + request.peer_address + " not allow-listed"};
+}
+
+Handled SignedApi::HandleToken(const ServerRequest& request) {
+  auto form = ParseForm(request.body);
+  if (!form) return {JsonError(400, "invalid_request", "malformed form body"), "malformed form"};
+  auto field = [&](const char* k) { return form->count(k) ? form->at(k) : std::string(); };
+  std::string client = field("client_id");
+  std::optional<std::string> secret = SecretOf(client);
+  if (!secret || !ConstantTimeEquals(*secret, field("client_secret"))) {
+    return {JsonError(401, "invalid_client", "client authentication failed"), "invalid client"};
+  }
+  std::int64_t now = ctx().clock->NowSeconds();
+  std::string grant = field("grant_type");
+  std::optional<TokenBook::Pair> pair;
+  if (grant == "client_credentials") {
+    pair = tokens_->Issue(client, now);
+  } else if (grant == "refresh_token") {
+    std::string why;
+    pair = tokens_->Refresh(client, field("refresh_token"), now, TokenFaults(), why);
+    if (!pair) return {JsonError(400, "invalid_grant", "the refresh token is invalid"), why};
+  } else {
+    return {JsonError(400, "unsupported_grant_type", "client_credentials or refresh_token"),
+            "unsupported grant"};
+  }
+  ServerResponse r = ServerResponse::Json(
+      200, nlohmann::json{{"access_token", pair->access_token},
+                          {"refresh_token", pair->refresh_token},
+                          {"token_type", "Bearer"},
+                          {"expires_in", pair->expires_in}}.dump());
+  r.headers.Set("Cache-Control", "no-store");
+  return {std::move(r), "issued (" + grant + ")"};
+}
+
+Handled SignedApi::HandleAccounts(const ServerRequest& request) {
+  std::string auth = request.headers.Get("Authorization").value_or("");
+  if (auth.size() < 7 || !EqualsIgnoreCase(auth.substr(0, 7), "Bearer ")) {
+    ServerResponse r = JsonError(401, "invalid_token", "a Bearer access token is required");
+    r.headers.Set("WWW-Authenticate", "Bearer");
+    return {std::move(r), "no bearer token"};
+  }
+  std::string why;
+  auto client = tokens_->Check(auth.substr(7), ctx().clock->NowSeconds(), TokenFaults(), why);
+  if (!client) {
+    ServerResponse r = JsonError(401, "invalid_token", "the access token is invalid or expired");
+    r.headers.Set("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+    return {std::move(r), why};
+  }
+  return {ServerResponse::Json(200, nlohmann::json{{"client", *client}, {"accounts", {"acc-001"}}}.dump()),
+          "ok"};
+}
+
+Handled SignedApi::HandleSigned(const ServerRequest& request) {
+  std::int64_t now = ctx().clock->NowSeconds();
+  if (HasFault("nonce_before_window")) {
+    // The nonce is recorded before the request is judged: a stale or forged request burns
+    // it, and the store grows with whatever anyone sends.
+    const signing::Profile& p = profile_;
+    auto o = nonces_->Insert(request.headers.Get(p.headers.key_id).value_or(""),
+                             request.headers.Get(p.headers.nonce).value_or(""), now);
+    if (o != NonceStore::Outcome::kFresh) {
+      return {JsonError(401, "replayed_nonce", "the nonce was already used"), "replay: nonce seen"};
+    }
+  }
+  signing::Verdict v = VerifySignature(request);
+  if (!v.ok) return {JsonError(401, "invalid_signature", "the request signature is not valid"), v.reason};
+  if (!HasFault("no_nonce_check") && !HasFault("nonce_before_window") &&
+      !(HasFault("optional_nonce") && v.params.nonce.empty())) {
+    NonceStore::Outcome o =
+        HasFault("racy_nonce_store")
+            ? nonces_->InsertRacy(v.params.key_id, v.params.nonce, now,
+                                  [] { std::this_thread::sleep_for(std::chrono::milliseconds(100)); })
+            : nonces_->Insert(v.params.key_id, v.params.nonce, now);
+    if (o == NonceStore::Outcome::kReplay) {
+      return {JsonError(401, "replayed_nonce", "the nonce was already used"), "replay: nonce seen"};
+    }
+    if (o == NonceStore::Outcome::kFull) {
+      return {JsonError(503, "busy", "try again later"), "nonce store full"};
+    }
+  }
+  return {ServerResponse::Json(200, nlohmann::json{{"status", "accepted"}, {"key_id", v.params.key_id}}.dump()),
+          "verified"};
+}
+
+void SignedApi::AddRoutes(ServiceRouter& router) {
+  auto guarded = [this](Handled (SignedApi::*h)(const ServerRequest&)) {
+    return [this, h](const ServerRequest& r) -> Handled {
+      if (auto refused = CheckSource(r)) return *refused;
+      return (this->*h)(r);
+    };
+  };
+  router.Add("POST", prefix_ + "/token", guarded(&SignedApi::HandleToken));
+  router.Add("GET", prefix_ + "/accounts", guarded(&SignedApi::HandleAccounts));
+  // Any method and any path below: a tampered method or path must reach the verifier.
+  router.AddPrefix("*", prefix_ + "/payments", guarded(&SignedApi::HandleSigned));
+}
+
+}  // namespace tollgate::mocks
