@@ -60,7 +60,8 @@ Handled Mtls::HandleTwoWay(const ServerRequest& r) const {
     return {ServerResponse::Json(401, R"({"error":"client_certificate_required"})"),
             "no client certificate"};
   }
-  if (!registered_.empty() && !registered_.count(r.client_cert->sha256_fingerprint)) {
+  if (!registered_.empty() && !registered_.count(r.client_cert->sha256_fingerprint) &&
+      !HasFault("accept_unregistered")) {
     return {ServerResponse::Json(401, R"({"error":"unregistered_certificate"})"),
             "certificate " + r.client_cert->sha256_fingerprint + " is not registered"};
   }
@@ -71,6 +72,24 @@ Handled Mtls::HandleTwoWay(const ServerRequest& r) const {
 Handled Mtls::HandleOneWay(const ServerRequest& r) const {
   nlohmann::json body = {{"listener", "one_way"}, {"client_cert", Presented(r)}};
   return {ServerResponse::Json(200, body.dump()), "one-way"};
+}
+
+std::set<std::string> Mtls::KnownFaults() const {
+  return {"accept_unregistered", "optional_client_cert", "allow_tls11"};
+}
+
+// Faults are switched on after Create and before the listeners start, so they apply here.
+std::optional<ServerTlsOptions> Mtls::ListenerTls() const {
+  ServerTlsOptions o = two_way_;
+  if (HasFault("optional_client_cert")) o.require_client_cert = false;
+  if (HasFault("allow_tls11")) o.min_version = "1.1";
+  return o;
+}
+
+std::optional<ServerTlsOptions> Mtls::OneWayTls() const {
+  ServerTlsOptions o = one_way_;
+  if (HasFault("allow_tls11")) o.min_version = "1.1";
+  return o;
 }
 
 void Mtls::AddRoutes(ServiceRouter& router) {

@@ -8,6 +8,11 @@
 // Both answer GET / with the presented certificate's subject and fingerprint (or "none").
 // The journal records the presented certificate of every request, and every refused
 // handshake as an entry with method "TLS".
+//
+// Faults (each breaks exactly one rule, so the suites can be shown to catch it):
+//   accept_unregistered   a valid certificate that is not registered is served (200)
+//   optional_client_cert  the two-way listener asks for a certificate but does not require it
+//   allow_tls11           both listeners accept TLS 1.1 (security level 0)
 
 #include <optional>
 #include <set>
@@ -24,8 +29,9 @@ class Mtls : public MockService {
   static StatusOr<std::unique_ptr<Mtls>> Create(const ServiceDecl& decl, ServiceContext ctx);
 
   void AddRoutes(ServiceRouter& router) override;
-  std::optional<ServerTlsOptions> ListenerTls() const override { return two_way_; }
-  std::optional<ServerTlsOptions> OneWayTls() const override { return one_way_; }
+  std::set<std::string> KnownFaults() const override;
+  std::optional<ServerTlsOptions> ListenerTls() const override;
+  std::optional<ServerTlsOptions> OneWayTls() const override;
   void AddOneWayRoutes(ServiceRouter& router) override;
 
   /// The two-way handler, public so it can be unit-tested without a socket.

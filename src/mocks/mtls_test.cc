@@ -38,7 +38,8 @@ class MtlsTest : public ::testing::Test {
     if (env_) env_->Stop();
   }
 
-  void Start(nlohmann::json extra = nlohmann::json::object()) {
+  void Start(nlohmann::json extra = nlohmann::json::object(),
+             const std::vector<std::string>& faults = {}) {
     ServiceDecl d;
     d.name = "bank";
     d.kind = "mtls";
@@ -47,6 +48,7 @@ class MtlsTest : public ::testing::Test {
                 {"client_ca", root_.cert_file},
                 {"crl", crl_}};
     for (auto& [k, v] : extra.items()) d.config[k] = v;
+    d.faults = faults;
     Environment model;
     model.name = "mtls-test";
     model.services = {d};
@@ -159,6 +161,40 @@ TEST_F(MtlsTest, JournalRecordsPresentedCertificatesAndRefusedHandshakes) {
   EXPECT_EQ(entries[0].client_cert_subject, partner_.subject);
   EXPECT_EQ(entries[1].method, "TLS");
   EXPECT_THAT(entries[1].note, HasSubstr("TLS handshake from 127.0.0.1:"));
+}
+
+// Each fault breaks exactly the rule its check is about.
+TEST_F(MtlsTest, FaultAcceptUnregisteredServesAnyTrustedCertificate) {
+  Start({{"registered", {partner_.sha256}}}, {"accept_unregistered"});
+  EXPECT_EQ(Get(env_->Url("bank"), &other_).status, 200);
+  EXPECT_EQ(Get(env_->Url("bank"), &stranger_).outcome, TransportOutcome::kTlsRejected);
+}
+
+TEST_F(MtlsTest, FaultOptionalClientCertLetsAClientWithoutOneIn) {
+  Start({}, {"optional_client_cert"});
+  ClientResponse r = Get(env_->Url("bank"), nullptr);
+  EXPECT_EQ(r.outcome, TransportOutcome::kOk) << r.error;
+  EXPECT_TRUE(r.tls.certificate_requested);
+  EXPECT_EQ(Get(env_->Url("bank"), &expired_).outcome, TransportOutcome::kTlsRejected);
+}
+
+TEST_F(MtlsTest, FaultAllowTls11AcceptsTheOldProtocol) {
+  auto tls11 = [this](const std::string& url) {
+    ClientRequest r;
+    r.url = url + "/";
+    r.tls.ca_file = root_.cert_file;
+    r.tls.min_version = "1.1";
+    r.tls.max_version = "1.1";
+    auto res = client_.Send(r);
+    return res.ok() ? *res : ClientResponse{};
+  };
+  Start();
+  EXPECT_EQ(Alert(tls11(env_->OneWayUrl("bank"))), "protocol_version");
+  env_->Stop();
+  Start({}, {"allow_tls11"});
+  ClientResponse r = tls11(env_->OneWayUrl("bank"));
+  EXPECT_EQ(r.outcome, TransportOutcome::kOk) << r.error;
+  EXPECT_EQ(r.tls.protocol, "TLSv1.1");
 }
 
 TEST_F(MtlsTest, BadConfigIsInvalidArgument) {
