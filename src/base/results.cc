@@ -12,16 +12,47 @@ const char* VerdictName(Verdict v) {
   return "unknown";
 }
 
+const char* SeverityName(Severity s) { return s == Severity::kShould ? "should" : "must"; }
+
+Outcome OutcomeOf(const CaseResult& c) {
+  switch (c.verdict) {
+    case Verdict::kPass: return Outcome::kPass;
+    case Verdict::kError: return Outcome::kError;
+    case Verdict::kSkipped: return Outcome::kSkipped;
+    case Verdict::kFail:
+      if (c.waiver == WaiverState::kWaived) return Outcome::kWaived;
+      // Only --strict-waivers fails a passing case for its unused waiver: always a failure.
+      if (c.waiver == WaiverState::kUnused) return Outcome::kFail;
+      return c.severity == Severity::kShould ? Outcome::kWarning : Outcome::kFail;
+  }
+  return Outcome::kError;
+}
+
+const char* OutcomeName(Outcome o) {
+  switch (o) {
+    case Outcome::kPass: return "pass";
+    case Outcome::kFail: return "fail";
+    case Outcome::kError: return "error";
+    case Outcome::kSkipped: return "skipped";
+    case Outcome::kWarning: return "warning";
+    case Outcome::kWaived: return "waived";
+  }
+  return "unknown";
+}
+
 Counts RunResult::Count(const SuiteResult& suite) {
   Counts c;
   for (const CaseResult& r : suite.cases) {
     ++c.tests;
-    switch (r.verdict) {
-      case Verdict::kPass: ++c.passed; break;
-      case Verdict::kFail: ++c.failures; break;
-      case Verdict::kError: ++c.errors; break;
-      case Verdict::kSkipped: ++c.skipped; break;
+    switch (OutcomeOf(r)) {
+      case Outcome::kPass: ++c.passed; break;
+      case Outcome::kFail: ++c.failures; break;
+      case Outcome::kError: ++c.errors; break;
+      case Outcome::kSkipped: ++c.skipped; break;
+      case Outcome::kWarning: ++c.warnings; break;
+      case Outcome::kWaived: ++c.waived; break;
     }
+    if (r.waiver == WaiverState::kUnused) ++c.stale_waivers;
   }
   return c;
 }
@@ -35,6 +66,9 @@ Counts RunResult::Count() const {
     total.failures += c.failures;
     total.errors += c.errors;
     total.skipped += c.skipped;
+    total.warnings += c.warnings;
+    total.waived += c.waived;
+    total.stale_waivers += c.stale_waivers;
   }
   return total;
 }

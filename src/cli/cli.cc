@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/certs_command.h"
 #include "cli/commands.h"
 #include "cli/jwt_command.h"
 
@@ -24,6 +25,14 @@ void AddRunOptions(CLI::App* cmd, RunArgs& a) {
                   "catch it (repeatable)");
   cmd->add_option("--junit", a.junit, "JUnit XML report")->capture_default_str();
   cmd->add_option("--json", a.json, "JSON report")->capture_default_str();
+  cmd->add_option("--html", a.html, "HTML certification report (self-contained)");
+  cmd->add_option("--evidence", a.evidence,
+                  "folder for an evidence bundle: reports, suites, environment, manifest");
+  cmd->add_option("--waivers", a.waivers, "waiver file: known failures with reason and expiry");
+  cmd->add_flag("--strict-waivers", a.strict_waivers, "a waived case that now passes fails the run");
+  cmd->add_option("--shard", a.shard,
+                  "I/N: run one shard of the cases, 1-based (or TOLLGATE_SHARD_INDEX and "
+                  "TOLLGATE_TOTAL_SHARDS)");
   cmd->add_option("--max-wait", a.max_wait, "bound on any wait step")->capture_default_str();
   cmd->add_flag("-v,--verbose", a.verbose, "print transcripts of failed cases");
   cmd->add_flag("-q,--quiet", a.quiet, "no line per case, only the summary");
@@ -73,6 +82,7 @@ int Main(int argc, char** argv) {
   std::vector<std::string> selftest_profiles;
   std::string selftest_fault;
   int selftest_jobs = 0;
+  bool selftest_map_only = false;
   CLI::App* selftest = app.add_subcommand(
       "selftest",
       "prove the suites: each profile passes against its reference target, and each fault of "
@@ -80,6 +90,23 @@ int Main(int argc, char** argv) {
   selftest->add_option("profiles", selftest_profiles, "profile folders (default: suites/*)");
   selftest->add_option("--fault", selftest_fault, "check only this fault");
   selftest->add_option("-j,--jobs", selftest_jobs, "parallel scenario cases (default: cores)");
+  selftest->add_flag("--map-only", selftest_map_only,
+                     "only check that every fault of every kind is in some fault map");
+
+  CLI::App* report = app.add_subcommand("report", "merge shard results; verify evidence bundles");
+  report->require_subcommand(1);
+  std::vector<std::string> merge_inputs;
+  std::string merge_junit, merge_json, merge_html;
+  CLI::App* merge = report->add_subcommand(
+      "merge", "merge the JSON results of CI shards into one JUnit, JSON and HTML report");
+  merge->add_option("inputs", merge_inputs, "results.json files of the shards")->required();
+  merge->add_option("--junit", merge_junit, "merged JUnit XML");
+  merge->add_option("--json", merge_json, "merged JSON results");
+  merge->add_option("--html", merge_html, "merged HTML certification report");
+  std::string verify_dir;
+  CLI::App* verify_bundle = report->add_subcommand(
+      "verify", "recompute the digests of an evidence bundle; exit 0 intact, 4 changed");
+  verify_bundle->add_option("dir", verify_dir, "evidence bundle folder")->required();
 
   CLI::App* jwt = app.add_subcommand("jwt", "mint a token (including hostile variants) or verify one");
   jwt->require_subcommand(1);
@@ -114,6 +141,24 @@ int Main(int argc, char** argv) {
   verify->add_option("--require", verify_args.require, "required claim (repeatable; default exp)");
   verify->add_option("--leeway", verify_args.leeway, "clock leeway")->capture_default_str();
 
+  CLI::App* certs = app.add_subcommand("certs", "build the test PKI; check an onboarding bundle");
+  certs->require_subcommand(1);
+  CertsGenerateArgs gen_args;
+  CLI::App* gen = certs->add_subcommand(
+      "generate", "build the PKI profile's certificates, variants and bundles (skipped when "
+                  "up to date)");
+  gen->add_option("--config", gen_args.config, "PKI profile")->capture_default_str();
+  gen->add_option("--out", gen_args.out, "output folder")->capture_default_str();
+  gen->add_flag("--force", gen_args.force, "rebuild even when up to date");
+  CertsCheckArgs check_args;
+  CLI::App* check = certs->add_subcommand(
+      "check", "onboarding check of a PEM bundle; exit 0 accepted, 4 rejected, 2 unreadable");
+  check->add_option("bundle", check_args.bundle, "PEM bundle: leaf, intermediate(s), root")
+      ->required();
+  check->add_option("--anchors", check_args.anchors,
+                    "PEM file of allowed roots (default: trust the bundle's own root)");
+  check->add_option("--crl", check_args.crl, "PEM file of CRLs; the leaf must not be revoked");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -127,7 +172,12 @@ int Main(int argc, char** argv) {
   if (*up) return MocksUpCommand(up_file, up_faults);
   if (*mint) return JwtMintCommand(mint_args);
   if (*verify) return JwtVerifyCommand(verify_args);
-  if (*selftest) return SelftestCommand(selftest_profiles, selftest_fault, selftest_jobs);
+  if (*gen) return CertsGenerateCommand(gen_args);
+  if (*check) return CertsCheckCommand(check_args);
+  if (*merge) return ReportMergeCommand(merge_inputs, merge_junit, merge_json, merge_html);
+  if (*verify_bundle) return ReportVerifyCommand(verify_dir);
+  if (*selftest) return SelftestCommand(selftest_profiles, selftest_fault, selftest_jobs,
+                                         selftest_map_only);
   return kExitUsage;
 }
 

@@ -28,6 +28,11 @@ struct RunArgs {
   std::vector<std::string> faults;   // SERVICE:FAULT
   std::string junit = "reports/junit.xml";
   std::string json = "reports/results.json";
+  std::string html;          // HTML certification report ("" : none)
+  std::string evidence;      // evidence bundle folder ("" : none)
+  std::string waivers;       // waiver file
+  bool strict_waivers = false;
+  std::string shard;         // "I/N"
   std::string max_wait = "60s";
   bool verbose = false;
   bool quiet = false;
@@ -39,7 +44,15 @@ int ValidateCommand(const std::vector<std::string>& paths, const std::string& en
 int ListCommand(const std::vector<std::string>& paths);
 int DemoCommand(RunArgs args);
 int MocksUpCommand(const std::string& env_file, const std::vector<std::string>& faults);
+/// `tollgate report merge`: shard results (JSON) into one JUnit/JSON/HTML set.
+int ReportMergeCommand(const std::vector<std::string>& inputs, const std::string& junit,
+                       const std::string& json, const std::string& html);
+/// `tollgate report verify DIR`: recompute an evidence bundle's digests.
+int ReportVerifyCommand(const std::string& dir);
+/// `tollgate selftest`: each profile's reference target passes, each fault fails exactly
+/// its mapped cases; `map_only` skips the runs and only checks that every fault of every
+/// kind (and every TLS fault of a TLS service) is in some profile's fault map.
 int SelftestCommand(const std::vector<std::string>& profiles, const std::string& only_fault,
-                    int jobs);
+                    int jobs, bool map_only = false);
 
 }  // namespace tollgate::cli

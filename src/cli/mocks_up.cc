@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/project.h"
 #include "tollgate/mocks/environment.h"
 #include "tollgate/scenario/loader.h"
 
@@ -22,6 +23,7 @@ int MocksUpCommand(const std::string& env_file, const std::vector<std::string>& 
   OffsetClock clock;
   Redactor redactor;
   MockEnvironment mocks(*env, &clock, &redactor);
+  if (PkiPaths pki = ProjectPki(); !pki.out_dir.empty()) mocks.SetPki(pki.config, pki.out_dir);
   for (const std::string& f : faults) {
     std::size_t colon = f.find(':');
     if (colon == std::string::npos) {

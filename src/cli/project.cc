@@ -104,6 +104,12 @@ std::string ProjectRoot() {
 #endif
 }
 
+PkiPaths ProjectPki() {
+  fs::path certs = fs::path(ProjectRoot()) / "certs";
+  if (!fs::is_regular_file(certs / "pki.yaml")) return {};
+  return {(certs / "pki.yaml").string(), (certs / "generated").string()};
+}
+
 std::optional<std::vector<ProfileRun>> LoadProject(const std::vector<std::string>& paths,
                                                    const std::string& env_file,
                                                    bool require_coverage, Diagnostics& diags) {

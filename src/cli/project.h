@@ -34,4 +34,11 @@ std::optional<std::vector<ProfileRun>> LoadProject(const std::vector<std::string
 /// otherwise the source tree tollgate was built from (the embedded default).
 std::string ProjectRoot();
 
+/// The project's PKI profile (certs/pki.yaml) and its generated folder (certs/generated);
+/// both empty when the project has no PKI profile.
+struct PkiPaths {
+  std::string config, out_dir;
+};
+PkiPaths ProjectPki();
+
 }  // namespace tollgate::cli

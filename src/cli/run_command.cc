@@ -8,6 +8,8 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "cli/evidence_bundle.h"
+#include "cli/policy.h"
 #include "cli/project.h"
 #include "tollgate/http/client.h"
 #include "tollgate/report/report.h"
@@ -62,6 +64,9 @@ void Merge(RunResult& a, RunResult b) {
 int RunCommand(const RunArgs& args) {
   RunOptions opt;
   opt.jobs = DefaultJobs(args.jobs);
+  PkiPaths pki = ProjectPki();
+  opt.pki_config = pki.config;
+  opt.pki_dir = pki.out_dir;
   for (const std::string& v : args.vars) {
     std::string k, val;
     if (!SplitPair(v, '=', k, val)) return Usage("--var takes K=V, found `" + v + "`"), kExitUsage;
@@ -85,6 +90,21 @@ int RunCommand(const RunArgs& args) {
     if (!tags.ok()) return Usage("--tags: " + tags.status().message()), kExitUsage;
     opt.tags = *tags;
     opt.tags_text = args.tags;
+  }
+  if (!args.shard.empty()) {
+    auto shard = ParseShard(args.shard);
+    if (!shard.ok()) return Usage("--shard: " + shard.status().message()), kExitUsage;
+    opt.shard = *shard;
+  } else {
+    auto shard = ShardFromEnvironment();
+    if (!shard.ok()) return Usage(shard.status().message()), kExitUsage;
+    opt.shard = *shard;
+  }
+  std::optional<Waivers> waivers;
+  if (!args.waivers.empty()) {
+    Diagnostics wdiags;
+    waivers = LoadWaivers(args.waivers, wdiags);
+    if (!waivers) return std::cerr << wdiags.Render(), kExitInvalid;
   }
   auto max_wait = ParseDuration(args.max_wait);
   if (!max_wait) return Usage("--max-wait takes a duration such as 30s, found `" + args.max_wait + "`"), kExitUsage;
@@ -151,11 +171,33 @@ int RunCommand(const RunArgs& args) {
     }
     Merge(all, std::move(result).value());
   }
+  all.requirements = RequirementCatalog(*project);
+  if (opt.shard) all.shard = opt.shard->ToString();
+  ApplySeverity(all);
+  if (waivers) {
+    std::set<std::string> known;
+    for (const ProfileRun& p : *project) {
+      for (const Suite& s : p.suites) {
+        for (const ScenarioCase& c : ExpandSuite(s)) known.insert({c.scenario->id, c.case_id});
+      }
+    }
+    const std::string today = all.timestamp.substr(0, 10);
+    for (const std::string& w : ApplyWaivers(all, *waivers, today, args.strict_waivers, known)) {
+      std::cerr << "warning: " << w << "\n";
+    }
+  }
   std::cout << ConsoleSummary(all, console);
   for (const auto& [path, content] : {std::pair{args.junit, RenderJunit(all)},
-                                      std::pair{args.json, RenderJson(all)}}) {
+                                      std::pair{args.json, RenderJson(all)},
+                                      std::pair{args.html, args.html.empty() ? "" : RenderHtml(all)}}) {
     if (path.empty()) continue;
     if (Status st = WriteFile(path, content); !st.ok()) {
+      std::cerr << "error: " << st.message() << "\n";
+      return kExitHarness;
+    }
+  }
+  if (!args.evidence.empty()) {
+    if (Status st = WriteEvidenceBundle(args.evidence, all, *project, args.waivers); !st.ok()) {
       std::cerr << "error: " << st.message() << "\n";
       return kExitHarness;
     }
@@ -166,9 +208,10 @@ int RunCommand(const RunArgs& args) {
 int DemoCommand(RunArgs args) {
   std::string root = ProjectRoot();
   args.paths = {(std::filesystem::path(root) / "suites").string()};
+  args.html = "reports/report.html";
   std::cout << "tollgate demo: every profile against its reference target (" << root << ")\n";
   int code = RunCommand(args);
-  std::cout << "reports: " << args.junit << ", " << args.json << "\n";
+  std::cout << "reports: " << args.junit << ", " << args.json << ", " << args.html << "\n";
   return code;
 }
 

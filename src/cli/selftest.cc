@@ -13,6 +13,7 @@
 
 #include "cli/commands.h"
 #include "cli/project.h"
+#include "mocks/environment_tls.h"
 #include "tollgate/http/client.h"
 #include "tollgate/mocks/service.h"
 #include "tollgate/runner/runner.h"
@@ -37,6 +38,9 @@ StatusOr<Outcome> RunOnce(const ProfileRun& p, const std::vector<std::pair<std::
                           int jobs, HttpClient& client) {
   RunOptions opt;
   opt.jobs = jobs;
+  PkiPaths pki = ProjectPki();
+  opt.pki_config = pki.config;
+  opt.pki_dir = pki.out_dir;
   opt.faults = faults;
   OffsetClock clock;
   Redactor redactor;
@@ -54,8 +58,11 @@ StatusOr<Outcome> RunOnce(const ProfileRun& p, const std::vector<std::pair<std::
 
 }  // namespace
 
+// Fault-map key of the faults every TLS service knows, whatever its kind.
+constexpr char kTlsKind[] = "tls listener";
+
 int SelftestCommand(const std::vector<std::string>& profiles, const std::string& only_fault,
-                    int jobs) {
+                    int jobs, bool map_only) {
   std::vector<std::string> dirs = profiles;
   if (dirs.empty()) {
     fs::path suites = fs::path(ProjectRoot()) / "suites";
@@ -80,9 +87,11 @@ int SelftestCommand(const std::vector<std::string>& profiles, const std::string&
       }
       const std::string& target = p.environment->default_target;
       std::cout << "profile " << p.profile << " (target mock:" << target << ")\n";
-      auto base = RunOnce(p, {}, jobs, client);
+      auto base = map_only ? StatusOr<Outcome>(Outcome{}) : RunOnce(p, {}, jobs, client);
       if (!base.ok()) return std::cerr << "error: " << base.status().message() << "\n", kExitHarness;
-      if (base->failed.empty() && base->errored.empty()) {
+      if (map_only) {
+        // Only the maps are checked below.
+      } else if (base->failed.empty() && base->errored.empty()) {
         std::cout << "  ok    reference target passes every scenario\n";
       } else {
         ++bad;
@@ -96,8 +105,11 @@ int SelftestCommand(const std::vector<std::string>& profiles, const std::string&
         std::string service = colon == std::string::npos ? target : entry.substr(0, colon);
         std::string fault = colon == std::string::npos ? entry : entry.substr(colon + 1);
         for (const ServiceDecl& s : p.environment->services) {
-          if (s.name == service) mapped_by_kind[s.kind].insert(fault);
+          if (s.name != service) continue;
+          bool tls_fault = mocks::WantsTls(s) && mocks::TlsFaultNames().count(fault);
+          mapped_by_kind[tls_fault ? kTlsKind : s.kind].insert(fault);
         }
+        if (map_only) continue;
         if (!only_fault.empty() && entry != only_fault && fault != only_fault) continue;
         auto got = RunOnce(p, {{service, fault}}, jobs, client);
         if (!got.ok()) return std::cerr << "error: " << got.status().message() << "\n", kExitHarness;
@@ -133,6 +145,8 @@ int SelftestCommand(const std::vector<std::string>& profiles, const std::string&
         if (svc.ok()) {
           for (const std::string& f : (*svc)->KnownFaults()) known_by_kind[s.kind].insert(f);
         }
+        // Every TLS service knows the TLS faults; some profile must prove each of them.
+        if (mocks::WantsTls(s)) known_by_kind[kTlsKind] = mocks::TlsFaultNames();
       }
     }
   }

@@ -1,6 +1,7 @@
 #include "tollgate/mocks/environment.h"
 
 #include "mocks/config.h"
+#include "mocks/environment_tls.h"
 
 namespace tollgate {
 namespace {
@@ -49,6 +50,7 @@ struct MockEnvironment::Running {
   std::unique_ptr<Server> server;
   std::unique_ptr<Server> one_way;  // kind mtls: the listener that never asks for a cert
   std::string one_way_url;
+  std::string ca_file;  // TLS services: the root that verifies the served certificate
 };
 
 MockEnvironment::MockEnvironment(Environment model, const Clock* clock, Redactor* redactor)
@@ -76,7 +78,10 @@ Status MockEnvironment::Start() {
     run->kind = decl.kind;
     ServiceContext ctx{clock_, redactor_,
                        [this](const std::string& other) { return Url(other); },
-                       [this](const std::string& other) { return Service(other); }};
+                       [this](const std::string& other) { return Service(other); },
+                       [this](const std::string& identity, const std::string& variant) {
+                         return Identity(identity, variant);
+                       }};
     auto created = CreateService(decl, ctx);
     if (!created.ok()) {
       Stop();
@@ -86,6 +91,8 @@ Status MockEnvironment::Start() {
     std::vector<std::string> faults = decl.faults;
     for (const std::string& f : extra_faults_[decl.name]) faults.push_back(f);
     std::set<std::string> known = run->service->KnownFaults();
+    const bool tls = mocks::WantsTls(decl);
+    if (tls) known.insert(mocks::TlsFaultNames().begin(), mocks::TlsFaultNames().end());
     for (const std::string& f : faults) {
       if (!known.count(f)) {
         std::string list;
@@ -96,11 +103,6 @@ Status MockEnvironment::Start() {
                                     (list.empty() ? "none" : list));
       }
       run->service->EnableFault(f);
-    }
-    if (decl.config.value("tls", false)) {
-      Stop();
-      return UnimplementedError("service `" + decl.name +
-                                "`: TLS listeners need the PKI profile, not built yet");
     }
     run->journal = std::make_unique<Journal>(
         static_cast<std::size_t>(mocks::GetInt(decl.config, "journal_limit", 1000)), redactor_,
@@ -116,9 +118,25 @@ Status MockEnvironment::Start() {
     ServerOptions options;
     options.bind_address = mocks::GetString(decl.config, "bind", "127.0.0.1");
     options.port = static_cast<unsigned short>(mocks::GetInt(decl.config, "port", 0));
-    if (auto tls = run->service->ListenerTls()) {
+    if (tls) {
+      auto tls_options = mocks::ListenerTls(
+          decl, std::set<std::string>(faults.begin(), faults.end()),
+          [this](const std::string& identity, const std::string& variant) {
+            return Identity(identity, variant);
+          },
+          &run->ca_file);
+      if (!tls_options.ok()) {
+        Stop();
+        return tls_options.status();
+      }
       options.tls = true;
-      options.tls_options = *tls;
+      options.tls_options = *std::move(tls_options);
+    } else if (auto own = run->service->ListenerTls()) {
+      // Kinds with their own TLS policy (mtls) bring their options.
+      options.tls = true;
+      options.tls_options = *own;
+    }
+    if (options.tls) {
       Journal* refusals = run->journal.get();
       // A refused handshake never reaches a handler: journal it so suites can see it.
       options.on_connection_error = [refusals](const std::string& text) {
@@ -196,6 +214,19 @@ std::string MockEnvironment::Kind(const std::string& service) const {
   return "";
 }
 
+std::string MockEnvironment::TrustFileFor(const std::string& url) const {
+  for (const auto& run : running_) {
+    if (run->ca_file.empty()) continue;
+    const std::string& base = run->public_url;
+    // The same origin: the URL is the base itself or continues with a path or query.
+    if (url.compare(0, base.size(), base) == 0 &&
+        (url.size() == base.size() || url[base.size()] == '/' || url[base.size()] == '?')) {
+      return run->ca_file;
+    }
+  }
+  return "";
+}
+
 const Journal* MockEnvironment::GetJournal(const std::string& service) const {
   for (const auto& run : running_) {
     if (run->name == service) return run->journal.get();
@@ -215,6 +246,7 @@ nlohmann::json MockEnvironment::ReadyJson() const {
   for (const auto& run : running_) {
     services[run->name] = {{"kind", run->kind}, {"url", run->public_url}};
     if (!run->one_way_url.empty()) services[run->name]["one_way_url"] = run->one_way_url;
+    if (!run->ca_file.empty()) services[run->name]["ca_file"] = run->ca_file;
   }
   return {{"ready", true}, {"environment", model_.name}, {"services", services}};
 }

@@ -2,10 +2,11 @@
 
 #include <algorithm>
 
+#include "mocks/fault_verifier_internal.h"
 #include "tollgate/http/message.h"
 
 namespace tollgate::mocks {
-namespace {
+namespace fault_internal {
 
 jose::VerifyResult Refused(std::string code, std::string message) {
   jose::VerifyResult r;
@@ -18,8 +19,6 @@ std::string HeaderString(const nlohmann::json& header, const char* name) {
   return it != header.end() && it->is_string() ? it->get<std::string>() : "";
 }
 
-// Runs VerifyJwt on the token's header and `payload`, re-signed with a throwaway key, so
-// that everything but the signature is checked exactly as on the correct path.
 jose::VerifyResult VerifyUnsigned(const jose::JwsParts& parts, const std::string& payload,
                                   jose::ValidationPolicy policy, const Clock& clock) {
   StatusOr<jose::Jwk> key = jose::Jwk::Generate(jose::Alg::kHS256, "tollgate-fault-reverify");
@@ -39,11 +38,70 @@ bool Allowed(const jose::ValidationPolicy& policy, std::optional<jose::Alg> alg)
                     policy.algorithms.end();
 }
 
+}  // namespace fault_internal
+
+namespace {
+
+using fault_internal::Allowed;
+using fault_internal::HeaderString;
+using fault_internal::VerifyUnsigned;
+
+struct Switch {
+  const char* name;
+  bool VerifierFaults::*member;
+};
+
+const std::vector<Switch>& Switches() {
+  static const std::vector<Switch> kSwitches = {
+      {"accept_expired", &VerifierFaults::accept_expired},
+      {"accept_not_yet_valid", &VerifierFaults::accept_not_yet_valid},
+      {"exp_optional", &VerifierFaults::exp_optional},
+      {"skip_signature", &VerifierFaults::skip_signature},
+      {"accept_alg_none", &VerifierFaults::accept_alg_none},
+      {"accept_embedded_jwk", &VerifierFaults::accept_embedded_jwk},
+      {"hs256_key_confusion", &VerifierFaults::hs256_key_confusion},
+      {"hs256_empty_secret", &VerifierFaults::hs256_empty_secret},
+      {"kid_as_file_path", &VerifierFaults::kid_as_file_path},
+      {"kid_in_sql_query", &VerifierFaults::kid_in_sql_query},
+      {"try_every_key", &VerifierFaults::try_every_key},
+      {"unknown_kid_fail_open", &VerifierFaults::unknown_kid_fail_open},
+      {"duplicate_members_first_wins", &VerifierFaults::duplicate_members_first_wins},
+      {"ignore_crit", &VerifierFaults::ignore_crit},
+      {"lenient_base64", &VerifierFaults::lenient_base64},
+      {"accept_jws_json", &VerifierFaults::accept_jws_json},
+      {"accept_unverified_jwe", &VerifierFaults::accept_unverified_jwe},
+      {"lenient_exp", &VerifierFaults::lenient_exp},
+  };
+  return kSwitches;
+}
+
 }  // namespace
 
+const std::vector<std::string>& VerifierFaultNames() {
+  static const std::vector<std::string> kNames = [] {
+    std::vector<std::string> names;
+    for (const Switch& s : Switches()) names.push_back(s.name);
+    return names;
+  }();
+  return kNames;
+}
+
+bool SetVerifierFault(VerifierFaults& faults, std::string_view name) {
+  for (const Switch& s : Switches()) {
+    if (name == s.name) {
+      faults.*s.member = true;
+      return true;
+    }
+  }
+  return false;
+}
+
 jose::VerifyResult VerifyWithFaults(std::string_view token, const jose::Jwks& keys,
-                                    const jose::ValidationPolicy& policy, const Clock& clock,
+                                    const jose::ValidationPolicy& strict_policy, const Clock& clock,
                                     const VerifierFaults& faults) {
+  jose::ValidationPolicy policy = strict_policy;
+  if (faults.exp_optional) std::erase(policy.required_claims, "exp");
+
   StatusOr<jose::JwsParts> parts = jose::ParseCompact(token);
   std::string alg_name, kid;
   std::optional<jose::Alg> alg;
@@ -62,28 +120,18 @@ jose::VerifyResult VerifyWithFaults(std::string_view token, const jose::Jwks& ke
         return VerifyUnsigned(*parts, parts->payload, policy, clock);
       }
     }
-    if (faults.hs256_key_confusion && alg_name == "HS256") {
-      for (const jose::Jwk& k : keys.keys) {
-        if (!kid.empty() && k.kid() != kid) continue;
-        std::string pem = k.PublicPem();
-        std::string trimmed = pem;
-        while (!trimmed.empty() && trimmed.back() == '\n') trimmed.pop_back();
-        for (const std::string& secret : {pem, trimmed}) {
-          if (secret.empty()) continue;
-          jose::Jwk hmac = jose::Jwk::FromSecret(secret, k.kid(), jose::Alg::kHS256);
-          if (jose::VerifySignature(*parts, hmac, jose::Alg::kHS256).ok()) {
-            return VerifyUnsigned(*parts, parts->payload, policy, clock);
-          }
-        }
-      }
-    }
     if (faults.skip_signature && Allowed(policy, alg) && keys.Find(kid) != nullptr) {
       return VerifyUnsigned(*parts, parts->payload, policy, clock);
+    }
+    if (auto r = fault_internal::VerifyWithKeyFaults(*parts, keys, policy, clock, faults)) {
+      return *r;
     }
   }
 
   jose::VerifyResult result = jose::VerifyJwt(token, keys, policy, clock);
-  if (result.ok || !parts.ok()) return result;
+  if (result.ok) return result;
+  if (auto r = fault_internal::VerifyLenient(token, keys, policy, clock, faults)) return *r;
+  if (!parts.ok()) return result;
   const std::string& code = result.rejection.code;
   bool expired = faults.accept_expired && code == "expired";
   bool early =

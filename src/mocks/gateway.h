@@ -14,8 +14,12 @@
 // closed). Served over plain HTTP until the PKI work brings TLS listeners.
 //
 // Faults (each breaks exactly one rule):
-//   accept_expired, accept_not_yet_valid, skip_signature, accept_alg_none,
-//   accept_embedded_jwk, hs256_key_confusion   (see fault_verifier.h)
+//   the token verifier's (VerifierFaultNames(), see fault_verifier.h): accept_expired,
+//   accept_not_yet_valid, exp_optional, lenient_exp, skip_signature, accept_alg_none,
+//   accept_embedded_jwk, hs256_key_confusion, hs256_empty_secret, kid_as_file_path,
+//   kid_in_sql_query, try_every_key, unknown_kid_fail_open, duplicate_members_first_wins,
+//   ignore_crit, lenient_base64 and accept_jws_json (these two also skip the b64token
+//   syntax check: the credential goes to the lenient parser as sent), accept_unverified_jwe
 //   ignore_audience, ignore_issuer, ignore_typ  (dropped from the validation policy)
 //   no_role_check              any authenticated client may post any known message type
 //   validate_body_before_auth  a malformed body gets 400 before the token is looked at

@@ -19,7 +19,33 @@ std::string Outcome(const Handled& h) {
          (h.response.headers.Has("WWW-Authenticate") ? "+challenge" : "");
 }
 
-TEST_F(GatewayTest, EachFaultBreaksExactlyItsRule) {
+// The hostile tokens of the suites, built by the same minter (security catalogue §2).
+class GatewayFaultTest : public GatewayTest {
+ protected:
+  std::string Mutated(const std::string& mutation,
+                      const nlohmann::json& changes = nlohmann::json::object()) {
+    jose::Jwks published = idp_->PublishedKeys();
+    std::optional<jose::Jwk> key = idp_->SigningKey("");
+    EXPECT_TRUE(key.has_value());
+    if (!key) return "";
+    jose::MintRequest r;
+    r.key = &*key;
+    r.issuer_keys = &published;
+    r.header = {{"typ", "at+jwt"}};
+    r.claims = Claims(changes);
+    r.mutation = mutation;
+    r.now = clock_.NowSeconds();
+    r.leeway_seconds = 60;
+    StatusOr<std::string> token = jose::Mint(r);
+    EXPECT_TRUE(token.ok()) << mutation << ": " << token.status().ToString();
+    return token.ok() ? *token : "";
+  }
+  std::function<std::string()> Hostile(std::string mutation) {
+    return [this, mutation] { return "Bearer " + Mutated(mutation); };
+  }
+};
+
+TEST_F(GatewayFaultTest, EachFaultBreaksExactlyItsRule) {
   using Probe = std::function<Handled(Gateway&)>;
   auto post = [this](std::function<std::string()> authz, std::string type = "payment",
                      std::string body = kPayment) -> Probe {
@@ -93,6 +119,32 @@ TEST_F(GatewayTest, EachFaultBreaksExactlyItsRule) {
        "403+challenge"},
       {"lowercase_scheme_rejected", post([this] { return "bearer " + Token(); }), "200",
        "401+challenge", post(bearer(valid)), "200"},
+      // Each probe is the hostile token its fault map names; the control a neighbour that
+      // the fault must still refuse.
+      {"hs256_empty_secret", post(Hostile("hs256_blank_secret")), "401+challenge", "200",
+       post(Hostile("kid_path_traversal")), "401+challenge"},
+      {"kid_as_file_path", post(Hostile("kid_path_traversal")), "401+challenge", "200",
+       post(Hostile("hs256_blank_secret")), "401+challenge"},
+      {"kid_in_sql_query", post(Hostile("kid_sql_injection")), "401+challenge", "200",
+       post(Hostile("kid_path_traversal")), "401+challenge"},
+      {"try_every_key", post(Hostile("kid_command_injection")), "401+challenge", "200",
+       post(Hostile("unknown_kid")), "401+challenge"},
+      {"unknown_kid_fail_open", post(Hostile("unknown_kid")), "401+challenge", "200",
+       post(Hostile("bad_signature")), "401+challenge"},
+      {"duplicate_members_first_wins", post(Hostile("duplicate_alg_member")), "401+challenge",
+       "200", post(Hostile("crit_unknown")), "401+challenge"},
+      {"ignore_crit", post(Hostile("crit_unknown")), "401+challenge", "200",
+       post(Hostile("duplicate_claim")), "401+challenge"},
+      {"lenient_base64", post(Hostile("padded_base64")), "401+challenge", "200",
+       post(Hostile("jws_json_serialization")), "401+challenge"},
+      {"accept_jws_json", post(Hostile("jws_json_serialization")), "401+challenge", "200",
+       post(Hostile("padded_base64")), "401+challenge"},
+      {"accept_unverified_jwe", post(Hostile("five_segments")), "401+challenge", "200",
+       post(Hostile("jws_json_serialization")), "401+challenge"},
+      {"exp_optional", post(Hostile("missing_exp")), "401+challenge", "200",
+       post(Hostile("exp_as_string")), "401+challenge"},
+      {"lenient_exp", post(Hostile("exp_as_string")), "401+challenge", "200",
+       post(Hostile("missing_exp")), "401+challenge"},
   };
 
   std::set<std::string> covered;
@@ -159,8 +211,90 @@ TEST_F(GatewayTest, SignatureFaultsStillCheckTheClaims) {
             401);
 }
 
-TEST_F(GatewayTest, KnownFaultsAreTheDocumentedFifteen) {
-  EXPECT_EQ(Make()->KnownFaults().size(), 15u);
+// Every hostile case of the fault map: the correct gateway refuses the token, the faulty
+// one accepts it, and still refuses the same token with a wrong audience (the fault
+// relaxes its one rule, not the claims checks after it).
+TEST_F(GatewayFaultTest, EachHostileTokenHasAFaultThatAcceptsItAndOnlyIt) {
+  struct Case {
+    std::string fault, mutation;
+  };
+  const std::vector<Case> cases = {
+      {"hs256_key_confusion", "hs256_public_key_pem"},
+      {"hs256_key_confusion", "hs256_public_key_pem_no_newline"},
+      {"hs256_key_confusion", "hs256_public_key_jwk"},
+      {"hs256_empty_secret", "hs256_blank_secret"},
+      {"kid_as_file_path", "kid_path_traversal"},
+      {"kid_in_sql_query", "kid_sql_injection"},
+      {"try_every_key", "kid_command_injection"},
+      {"unknown_kid_fail_open", "unknown_kid"},
+      {"unknown_kid_fail_open", "kid_command_injection"},
+      {"unknown_kid_fail_open", "embedded_jwk"},
+      {"duplicate_members_first_wins", "duplicate_alg_member"},
+      {"duplicate_members_first_wins", "duplicate_claim"},
+      {"ignore_crit", "crit_unknown"},
+      {"ignore_crit", "crit_empty"},
+      {"lenient_base64", "padded_base64"},
+      {"lenient_base64", "plus_slash_base64"},
+      {"accept_jws_json", "jws_json_serialization"},
+      {"accept_unverified_jwe", "five_segments"},
+      {"exp_optional", "missing_exp"},
+      {"lenient_exp", "exp_as_string"},
+      {"lenient_exp", "exp_overflow"},
+  };
+  auto correct = Make();
+  for (const Case& c : cases) {
+    auto faulty = Make({c.fault});
+    std::string token = Mutated(c.mutation);
+    Handled refused = correct->HandleMessage(Post("payment", Bearer(token)));
+    EXPECT_EQ(Outcome(refused), "401+challenge") << c.fault << " / " << c.mutation;
+    Handled accepted = faulty->HandleMessage(Post("payment", Bearer(token)));
+    EXPECT_EQ(accepted.response.status, 200)
+        << c.fault << " / " << c.mutation << ": " << accepted.note;
+    Handled other = faulty->HandleMessage(
+        Post("payment", Bearer(Mutated(c.mutation, {{"aud", "api://other"}}))));
+    EXPECT_EQ(Outcome(other), "401+challenge") << c.fault << " / " << c.mutation;
+    EXPECT_THAT(other.note, ::testing::HasSubstr("wrong_audience")) << c.fault;
+  }
+}
+
+TEST_F(GatewayTest, SqlFaultKeysWithTheInjectedLiteralOnly) {
+  auto faulty = Make({"kid_in_sql_query"});
+  auto hs256 = [this](const std::string& secret, const std::string& kid) {
+    return SignWith(jose::Jwk::FromSecret(secret, kid, jose::Alg::kHS256), Claims());
+  };
+  EXPECT_EQ(
+      faulty->HandleMessage(Post("payment", Bearer(hs256("s3cret", "k' UNION SELECT 's3cret'--"))))
+          .response.status,
+      200);
+  // Another key than the injected row, and a query the simulated database cannot run.
+  EXPECT_EQ(faulty->HandleMessage(Post("payment", Bearer(hs256("1", "k' UNION SELECT '2';--"))))
+                .response.status,
+            401);
+  EXPECT_EQ(
+      faulty->HandleMessage(Post("payment", Bearer(hs256("1", "k' OR '1'='1")))).response.status,
+      401);
+}
+
+TEST_F(GatewayTest, FilePathFaultKeysWithTheFileNotTheName) {
+  auto faulty = Make({"kid_as_file_path"});
+  std::string kid = "../../../../../../dev/null";
+  // /dev/null reads as the empty key: "x" is not it.
+  EXPECT_EQ(faulty
+                ->HandleMessage(
+                    Post("payment", Bearer(SignWith(jose::Jwk::FromSecret("x", kid), Claims()))))
+                .response.status,
+            401);
+  // A kid naming no file gives no key, even for an empty secret.
+  EXPECT_EQ(
+      faulty
+          ->HandleMessage(
+              Post("payment", Bearer(SignWith(jose::Jwk::FromSecret("", "no-such-key"), Claims()))))
+          .response.status,
+      401);
+}
+
+TEST_F(GatewayTest, KnownFaultsAreTheDocumentedTwentySeven) {
+  EXPECT_EQ(Make()->KnownFaults().size(), 27u);
 }
 
 }  // namespace

@@ -23,6 +23,20 @@ struct VerdictStyle {
   fmt::terminal_color color;
 };
 
+VerdictStyle StyleOf(Outcome o) {
+  switch (o) {
+    case Outcome::kWarning:
+      return {"WARN", fmt::terminal_color::yellow};
+    case Outcome::kWaived:
+      return {"WAIVE", fmt::terminal_color::magenta};
+    case Outcome::kPass: return {"PASS", fmt::terminal_color::green};
+    case Outcome::kFail: return {"FAIL", fmt::terminal_color::red};
+    case Outcome::kError: return {"ERROR", fmt::terminal_color::yellow};
+    case Outcome::kSkipped: return {"SKIP", fmt::terminal_color::bright_black};
+  }
+  return {"?", fmt::terminal_color::white};
+}
+
 VerdictStyle StyleOf(Verdict v) {
   switch (v) {
     case Verdict::kPass:
@@ -39,7 +53,8 @@ VerdictStyle StyleOf(Verdict v) {
 
 // The verdict word, padded to `width` (0: unpadded), coloured when asked. The padding is
 // inside the colour so that columns line up the same with and without it.
-std::string Word(Verdict v, int width, const ConsoleOptions& opt) {
+template <typename V>
+std::string Word(V v, int width, const ConsoleOptions& opt) {
   const VerdictStyle style = StyleOf(v);
   const std::string text = fmt::format("{:<{}}", style.word, width);
   return opt.color ? fmt::format(fmt::fg(style.color), "{}", text) : text;
@@ -64,7 +79,11 @@ std::string Transcript(const CaseResult& c, const ConsoleOptions& opt) {
 }
 
 std::string FailBlock(const CaseResult& c, const ConsoleOptions& opt) {
-  std::string out = fmt::format("{} {}\n", Word(Verdict::kFail, 0, opt), TerminalSafe(c.name));
+  std::string out = fmt::format("{} {}\n", Word(OutcomeOf(c), 0, opt), TerminalSafe(c.name));
+  if (OutcomeOf(c) == Outcome::kWaived) {
+    out += fmt::format("  waived until {}: {} ({})\n", TerminalSafe(c.waiver_note.expires),
+                       TerminalSafe(c.waiver_note.reason), TerminalSafe(c.waiver_note.where));
+  }
   for (const CheckFailure& f : c.failures) {
     out += fmt::format("  {}\n    expected: {}\n    actual:   {}\n    at {}\n",
                        TerminalSafe(f.message), TerminalSafe(f.expected), TerminalSafe(f.actual),
@@ -83,7 +102,7 @@ std::string ErrorBlock(const CaseResult& c, const ConsoleOptions& opt) {
 
 std::string ConsoleCaseLine(const CaseResult& c, const ConsoleOptions& opt) {
   const long long ms = std::llround(SaneSeconds(c.seconds) * 1000);
-  return fmt::format("  {} {}  ({} ms)\n", Word(c.verdict, 5, opt), TerminalSafe(c.name), ms);
+  return fmt::format("  {} {}  ({} ms)\n", Word(OutcomeOf(c), 5, opt), TerminalSafe(c.name), ms);
 }
 
 std::string ConsoleSummary(const RunResult& run, const ConsoleOptions& opt) {
@@ -92,12 +111,19 @@ std::string ConsoleSummary(const RunResult& run, const ConsoleOptions& opt) {
     for (const CaseResult& c : suite.cases) {
       if (c.verdict == Verdict::kFail) out += FailBlock(c, opt) + "\n";
       if (c.verdict == Verdict::kError) out += ErrorBlock(c, opt) + "\n";
+      if (c.waiver == WaiverState::kUnused) {
+        out += fmt::format("waiver not needed: {} passes; remove the waiver at {}\n\n",
+                           TerminalSafe(c.name), TerminalSafe(c.waiver_note.where));
+      }
     }
   }
   // Never coloured: CI tools match this line as plain text.
   const Counts n = run.Count();
-  out += fmt::format("{} passed, {} failed, {} errors, {} skipped in {:.2f} s\n", n.passed,
-                     n.failures, n.errors, n.skipped, SaneSeconds(run.seconds));
+  std::string extra;
+  if (n.warnings) extra += fmt::format(", {} warnings", n.warnings);
+  if (n.waived) extra += fmt::format(", {} waived", n.waived);
+  out += fmt::format("{} passed, {} failed, {} errors, {} skipped{} in {:.2f} s\n", n.passed,
+                     n.failures, n.errors, n.skipped, extra, SaneSeconds(run.seconds));
   return out;
 }
 

@@ -25,8 +25,50 @@ const char* SummaryVerdict(const Counts& c) {
 }
 
 Json SummaryJson(const Counts& c) {
-  return Json{{"tests", c.tests},   {"passed", c.passed},   {"failures", c.failures},
-              {"errors", c.errors}, {"skipped", c.skipped}, {"verdict", SummaryVerdict(c)}};
+  return Json{{"tests", c.tests},       {"passed", c.passed},     {"failures", c.failures},
+              {"errors", c.errors},     {"skipped", c.skipped},   {"warnings", c.warnings},
+              {"waived", c.waived},     {"stale_waivers", c.stale_waivers},
+              {"verdict", SummaryVerdict(c)}};
+}
+
+const char* WaiverStateName(WaiverState w) {
+  switch (w) {
+    case WaiverState::kNone: return "none";
+    case WaiverState::kWaived: return "waived";
+    case WaiverState::kUnused: return "unused";
+  }
+  return "none";
+}
+
+Json WaiverJson(const CaseResult& c) {
+  if (c.waiver == WaiverState::kNone) return nullptr;
+  return Json{{"state", WaiverStateName(c.waiver)},
+              {"reason", c.waiver_note.reason},
+              {"expires", c.waiver_note.expires},
+              {"location", c.waiver_note.where}};
+}
+
+Json EvidenceJson(const CaseResult& c) {
+  Json out = Json::array();
+  for (const StepEvidence& e : c.evidence) {
+    Json record = Json::parse(e.record, nullptr, false);
+    if (record.is_discarded()) record = e.record;
+    out.push_back(Json{{"label", e.label}, {"location", e.where.ToString()}, {"record", record}});
+  }
+  return out;
+}
+
+Json RequirementsJson(const RunResult& run) {
+  Json out = Json::array();
+  for (const RequirementInfo& r : run.requirements) {
+    out.push_back(Json{{"profile", r.profile},
+                       {"id", r.id},
+                       {"text", r.text},
+                       {"source", r.source},
+                       {"quote", r.quote},
+                       {"severity", SeverityName(r.severity)}});
+  }
+  return out;
 }
 
 Json FailureJson(const CheckFailure& f) {
@@ -49,12 +91,16 @@ Json CaseJson(const CaseResult& c) {
               {"requirements", c.requirements},
               {"tags", c.tags},
               {"verdict", VerdictName(c.verdict)},
+              {"severity", SeverityName(c.severity)},
+              {"outcome", OutcomeName(OutcomeOf(c))},
+              {"waiver", WaiverJson(c)},
               {"seconds", SaneSeconds(c.seconds)},
               {"location", c.loc.ToString()},
               {"failures", std::move(failures)},
               {"error", c.error},
               {"skip_reason", c.skip_reason},
-              {"transcript", c.transcript}};
+              {"transcript", c.transcript},
+              {"evidence", EvidenceJson(c)}};
 }
 
 Json SuiteJson(const SuiteResult& s) {
@@ -82,8 +128,10 @@ std::string RenderJson(const RunResult& run) {
                  {"environment", run.environment},
                  {"timestamp", run.timestamp},
                  {"hostname", run.hostname},
+                 {"shard", run.shard},
                  {"seconds", SaneSeconds(run.seconds)},
                  {"summary", SummaryJson(run.Count())},
+                 {"requirements", RequirementsJson(run)},
                  {"suites", std::move(suites)}};
   // Results hold bytes a target sent; invalid UTF-8 becomes U+FFFD instead of throwing.
   return doc.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";

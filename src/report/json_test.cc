@@ -36,7 +36,7 @@ TEST(JsonReport, TopLevelFields) {
   std::vector<std::string> keys;
   for (const auto& [k, v] : j.items()) keys.push_back(k);
   EXPECT_THAT(keys, ElementsAre("schema", "tool", "target", "environment", "timestamp", "hostname",
-                                "seconds", "summary", "suites"));
+                                "shard", "seconds", "summary", "requirements", "suites"));
 }
 
 TEST(JsonReport, RunSummaryCountsAndVerdict) {
@@ -46,6 +46,9 @@ TEST(JsonReport, RunSummaryCountsAndVerdict) {
                                 {"failures", 1},
                                 {"errors", 1},
                                 {"skipped", 1},
+                                {"warnings", 0},
+                                {"waived", 0},
+                                {"stale_waivers", 0},
                                 {"verdict", "fail"}}));
 }
 

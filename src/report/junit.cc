@@ -50,10 +50,30 @@ std::string FailureText(const CaseResult& c) {
   return text;
 }
 
+// A warning or a waived failure is not a <failure> (CI tools would turn red), so what
+// failed goes at the top of system-out, marked.
+std::string NoteText(const CaseResult& c) {
+  switch (OutcomeOf(c)) {
+    case Outcome::kWarning:
+      return "WARNING (should requirement; does not fail the run)\n" + FailureText(c);
+    case Outcome::kWaived:
+      return fmt::format("WAIVED until {} ({}): {}\n", c.waiver_note.expires, c.waiver_note.where,
+                         c.waiver_note.reason) +
+             FailureText(c);
+    default:
+      break;
+  }
+  if (c.waiver == WaiverState::kUnused) {
+    return fmt::format("WAIVER NOT NEEDED: the case passes; remove the waiver at {} ({})\n",
+                       c.waiver_note.where, c.waiver_note.reason);
+  }
+  return "";
+}
+
 std::string SystemOut(const CaseResult& c) {
-  std::string out;
+  std::string out = NoteText(c);
   if (!c.requirements.empty()) {
-    out = fmt::format("requirements: {}\n", fmt::join(c.requirements, ", "));
+    out += fmt::format("requirements: {}\n", fmt::join(c.requirements, ", "));
   }
   out += c.transcript;
   return out;
@@ -64,10 +84,12 @@ void AddCase(pugi::xml_node suite_node, const SuiteResult& suite, const CaseResu
   SetAttr(tc, "classname", suite.id);
   SetAttr(tc, "name", c.name);
   SetAttr(tc, "time", JunitTime(c.seconds));
+  const Outcome outcome = OutcomeOf(c);
   switch (c.verdict) {
     case Verdict::kPass:
       break;
     case Verdict::kFail: {
+      if (outcome == Outcome::kWarning || outcome == Outcome::kWaived) break;
       pugi::xml_node f = tc.append_child("failure");
       // A kFail always carries its failures; if a bug ever produced one without, the case
       // must still read as failed, not pass silently.
@@ -117,6 +139,25 @@ void AddSuite(pugi::xml_node root, const RunResult& run, const SuiteResult& suit
   AddProperty(props, "profile", suite.profile);
   AddProperty(props, "suite.sha256", suite.sha256);
   AddProperty(props, "suite.title", suite.title);
+  if (!run.shard.empty()) AddProperty(props, "shard", run.shard);
+  // Warnings and waivers as properties (a testcase cannot carry properties in this schema).
+  for (const CaseResult& c : suite.cases) {
+    const Outcome o = OutcomeOf(c);
+    const std::string key = "case." + c.case_id;
+    std::string result;
+    if (o == Outcome::kWarning) result = "WARNING";
+    if (o == Outcome::kWaived) result = "WAIVED";
+    if (c.waiver == WaiverState::kUnused) result = "WAIVER-NOT-NEEDED";
+    if (result.empty()) continue;
+    AddProperty(props, (key + ".result").c_str(), result);
+    AddProperty(props, (key + ".requirement").c_str(), fmt::format("{}", fmt::join(c.requirements, ",")));
+    AddProperty(props, (key + ".severity").c_str(), SeverityName(c.severity));
+    if (c.waiver != WaiverState::kNone) {
+      AddProperty(props, (key + ".waiver").c_str(),
+                  fmt::format("{} (expires {}, {})", c.waiver_note.reason, c.waiver_note.expires,
+                              c.waiver_note.where));
+    }
+  }
 
   for (const CaseResult& c : suite.cases) AddCase(s, suite, c);
 }

@@ -23,7 +23,14 @@ using testing_runs::HostileRun;
 using testing_runs::kHostileMarkup;
 using testing_runs::kHostileUtf8;
 
-const char kSchemaPath[] = TOLLGATE_SOURCE_DIR "/../shared/schemas/junit-10.xsd";
+// The schema lives beside the project's checkout (one or two levels up in a worktree).
+const std::string kSchemaPath = [] {
+  for (const char* up : {"/..", "/../.."}) {
+    const std::string p = std::string(TOLLGATE_SOURCE_DIR) + up + "/shared/schemas/junit-10.xsd";
+    if (fs::exists(p)) return p;
+  }
+  return std::string(TOLLGATE_SOURCE_DIR) + "/../shared/schemas/junit-10.xsd";
+}();
 const char kGoldenPath[] = TOLLGATE_SOURCE_DIR "/tests/e2e/junit-golden/expected.xml";
 
 std::string ReadAll(const fs::path& path) {
@@ -41,7 +48,7 @@ int ValidateWithXmllint(const std::string& xml, const std::string& label, std::s
   const fs::path file = dir / (label + ".xml");
   const fs::path out = dir / (label + ".log");
   std::ofstream(file, std::ios::binary) << xml;
-  const std::string cmd = "xmllint --noout --schema '" + std::string(kSchemaPath) + "' '" +
+  const std::string cmd = "xmllint --noout --schema '" + kSchemaPath + "' '" +
                           file.string() + "' >'" + out.string() + "' 2>&1";
   const int rc = std::system(cmd.c_str());
   log = ReadAll(out);

@@ -84,4 +84,19 @@ double SaneSeconds(double seconds) { return std::isfinite(seconds) && seconds > 
 
 std::string_view FirstLine(std::string_view text) { return text.substr(0, text.find('\n')); }
 
+std::string HtmlEscape(std::string_view text) {
+  std::string out;
+  for (char c : XmlSafe(text)) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
 }  // namespace tollgate::report_internal

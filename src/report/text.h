@@ -21,6 +21,10 @@ std::string TerminalSafe(std::string_view text);
 /// "nan" or "-1.000", which the JUnit schema's time pattern refuses).
 double SaneSeconds(double seconds);
 
+/// `text` made safe inside HTML text and quoted attributes: XmlSafe, then & < > " '
+/// as entities.
+std::string HtmlEscape(std::string_view text);
+
 /// The text before the first newline.
 std::string_view FirstLine(std::string_view text);
 

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "runner/case_scope.h"
+#include "runner/evidence.h"
 #include "runner/expect_check.h"
 #include "runner/tls_facts.h"
 #include "runner/token_steps.h"
@@ -28,6 +29,8 @@ class CaseRun {
   bool RunStep(const Step& step);
   bool RunRequest(const Step& step, const RequestStep& req);
   bool RunReplay(const Step& step, const ReplayStep& replay);
+  // `tls: {identity, variant}`: the PKI files of that identity into `out`.
+  Status PresentIdentity(const TlsOptions& tls, ClientTlsOptions& out);
   bool RunWait(const Step& step, const WaitStep& wait);
   bool RunReceived(const Step& step, const ReceivedStep& received);
   bool RunToken(const Step& step, const TokenStep& token);
@@ -41,6 +44,15 @@ class CaseRun {
   }
   nlohmann::json Record(const ClientRequest& q, const ClientResponse& r);
   void Log(const ClientRequest& q, const ClientResponse& r, const std::string& label);
+  void Keep(const std::string& label, nlohmann::json record, const ClientRequest* q,
+            const SourceLoc& where);
+  // An exchange kept for the evidence, redacted when the case ends.
+  struct Kept {
+    std::string label;
+    nlohmann::json record;
+    std::string token, token_where;
+    SourceLoc where;
+  };
   bool Fail(std::vector<CheckFailure> failures);
   bool Error(const Step& step, const std::string& message);
 
@@ -53,6 +65,7 @@ class CaseRun {
   std::optional<ClientRequest> previous_;
   bool touched_mocks_ = false;  // a mock step ran: restore every mock after the case
   bool moved_clock_ = false;    // a clock step ran: put the shared clock back after the case
+  std::vector<Kept> kept_;
 };
 
 StatusOr<ClientRequest> CaseRun::BuildRequest(const RequestStep& req) {
@@ -109,7 +122,7 @@ StatusOr<ClientRequest> CaseRun::BuildRequest(const RequestStep& req) {
   }
   if (req.has_tls) {
     if (req.tls.identity || req.tls.variant) {
-      return UnimplementedError("tls identities need the PKI profile (certs/pki.yaml), not built yet");
+      RETURN_IF_ERROR(PresentIdentity(req.tls, q.tls));
     }
     if (req.tls.ca) { ASSIGN_OR_RETURN(q.tls.ca_file, Eval(*req.tls.ca)); }
     if (req.tls.cert) { ASSIGN_OR_RETURN(q.tls.cert_file, Eval(*req.tls.cert)); }
@@ -121,10 +134,30 @@ StatusOr<ClientRequest> CaseRun::BuildRequest(const RequestStep& req) {
     if (req.tls.tls13_ciphers) q.tls.tls13_ciphers = *req.tls.tls13_ciphers;
     if (req.tls.security_level) q.tls.security_level = *req.tls.security_level;
   }
+  // A TLS mock of the environment is trusted through its PKI root unless the step says
+  // otherwise; any other HTTPS URL uses the system's trust store.
+  if (q.tls.ca_file.empty() && run_.env != nullptr) q.tls.ca_file = run_.env->TrustFileFor(q.url);
   if (req.sign) {
     return UnimplementedError("`sign` needs the signed-request profile, not built yet");
   }
   return q;
+}
+
+Status CaseRun::PresentIdentity(const TlsOptions& tls, ClientTlsOptions& out) {
+  std::string identity = "partner", variant;
+  if (tls.identity) { ASSIGN_OR_RETURN(identity, Eval(*tls.identity)); }
+  if (tls.variant) { ASSIGN_OR_RETURN(variant, Eval(*tls.variant)); }
+  if (run_.env == nullptr) {
+    return FailedPreconditionError("tls identity `" + identity +
+                                   "` needs an environment with a PKI profile");
+  }
+  ASSIGN_OR_RETURN(pki::IdentityFiles files, run_.env->Identity(identity, variant));
+  // Present exactly the generated chain (leaf first), whatever its defect.
+  if (!tls.cert) out.cert_file = files.chain_file;
+  if (!tls.key) out.key_file = files.key_file;
+  // A hostile variant may be weak on purpose (RSA-1024, SHA-1): the client must send it.
+  if (!variant.empty()) out.security_level = 0;
+  return Status::Ok();
 }
 
 nlohmann::json CaseRun::Record(const ClientRequest& q, const ClientResponse& r) {
@@ -171,6 +204,19 @@ void CaseRun::Log(const ClientRequest& q, const ClientResponse& r, const std::st
   transcript_ += t;
 }
 
+// Keeps the exchange as evidence for the report; its bearer token is decoded at the end.
+void CaseRun::Keep(const std::string& label, nlohmann::json record, const ClientRequest* q,
+                   const SourceLoc& where) {
+  Kept k{label, std::move(record), "", "request Authorization: Bearer", where};
+  for (const auto& [n, v] : q ? q->headers : std::vector<std::pair<std::string, std::string>>{}) {
+    if (EqualsIgnoreCase(n, "Authorization") && v.size() > 7 &&
+        EqualsIgnoreCase(v.substr(0, 7), "Bearer ")) {
+      k.token = v.substr(7);
+    }
+  }
+  kept_.push_back(std::move(k));
+}
+
 bool CaseRun::Fail(std::vector<CheckFailure> failures) {
   if (failures.empty()) return true;
   result_.verdict = Verdict::kFail;
@@ -190,6 +236,7 @@ bool CaseRun::RunRequest(const Step& step, const RequestStep& req) {
   auto r = run_.client->Send(*q);
   if (!r.ok()) return Error(step, r.status().message());
   Log(*q, *r, "");
+  Keep("request", Record(*q, *r), &*q, step.loc);
   previous_ = *q;
   if (step.save) {
     sent_[*step.save] = *q;
@@ -244,6 +291,8 @@ bool CaseRun::RunReplay(const Step& step, const ReplayStep& replay) {
   for (std::size_t i = 0; i < copies.size(); ++i) {
     Log(*q, copies[i], copies.size() > 1 ? fmt::format("  [replay copy {}/{}]", i + 1, copies.size())
                                          : "  [replay]");
+    Keep(copies.size() > 1 ? fmt::format("replay {}/{}", i + 1, copies.size()) : "replay",
+         Record(*q, copies[i]), q, step.loc);
   }
   if (step.save) scope_.Save(*step.save, Record(*q, copies.front()));
   for (const ClientResponse& r : copies) {
@@ -315,12 +364,17 @@ bool CaseRun::RunToken(const Step& step, const TokenStep& token) {
                                    ? ""
                                    : " (mutation " + saved["mutation"].get<std::string>() + ")",
                                saved.value("claims", nlohmann::json::object()).dump());
+    const std::string mutation = saved["mutation"].get<std::string>();
+    kept_.push_back({"token minted", nlohmann::json::object(), saved.value("token", ""),
+                     "minted by " + token.issuer + (mutation.empty() ? "" : " (mutation " + mutation + ")"),
+                     step.loc});
   } else {
     auto q = BuildTokenRequest(token, scope_);
     if (!q.ok()) return Error(step, q.status().message());
     auto r = run_.client->Send(*q);
     if (!r.ok()) return Error(step, r.status().message());
     Log(*q, *r, "  [token]");
+    Keep("token request", Record(*q, *r), &*q, step.loc);
     previous_ = *q;
     if (step.save) sent_[*step.save] = *q;
     if (r->outcome == TransportOutcome::kConnectFailed || r->outcome == TransportOutcome::kDnsFailed ||
@@ -420,6 +474,11 @@ CaseResult CaseRun::Run() {
   result_.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   result_.transcript = run_.redactor->Redact(transcript_);
+  // Evidence is for the cases a reader must look into; a pass needs none.
+  for (const Kept& k : result_.verdict == Verdict::kPass ? std::vector<Kept>{} : kept_) {
+    result_.evidence.push_back(
+        MakeEvidence(k.label, k.record, k.token, k.token_where, k.where, *run_.redactor));
+  }
   result_.error = run_.redactor->Redact(result_.error);
   for (CheckFailure& f : result_.failures) {
     f.message = run_.redactor->Redact(f.message);

@@ -104,6 +104,7 @@ StatusOr<RunResult> Runner::Run(const std::vector<Suite>& suites, const Environm
   std::unique_ptr<MockEnvironment> mocks;
   if (env) {
     mocks = std::make_unique<MockEnvironment>(*env, clock_, redactor_);
+    if (!options_.pki_dir.empty()) mocks->SetPki(options_.pki_config, options_.pki_dir);
     for (const auto& [service, fault] : options_.faults) {
       RETURN_IF_ERROR(mocks->AddFault(service, fault));
     }
@@ -125,6 +126,7 @@ StatusOr<RunResult> Runner::Run(const std::vector<Suite>& suites, const Environm
   run.version = TOLLGATE_VERSION;
   run.timestamp = FormatIso8601(clock_->Now());
   run.hostname = Hostname();
+  if (options_.shard) run.shard = options_.shard->ToString();
   auto run_start = std::chrono::steady_clock::now();
 
   // Every case of every suite, in order; results land at the same index.
@@ -132,6 +134,8 @@ StatusOr<RunResult> Runner::Run(const std::vector<Suite>& suites, const Environm
   std::vector<std::size_t> suite_of;
   for (std::size_t s = 0; s < suites.size(); ++s) {
     for (ScenarioCase& c : ExpandSuite(suites[s])) {
+      const Shard* shard = options_.shard ? &*options_.shard : nullptr;
+      if (shard && ShardOf(suites[s].id, c.case_id, shard->total) != shard->index) continue;
       cases.push_back(std::move(c));
       suite_of.push_back(s);
     }

@@ -21,7 +21,7 @@ services:
     body: ok
     headers: {X-A: "${env.TG_TEST_HDR}", X-B: "${env.TG_TEST_UNSET_VAR:-fallback}"}
     journal_limit: 100
-    tls: true
+    tls: {identity: server, min_version: "1.2"}
     public_url: https://sink.example/${env.TG_TEST_HDR}
   bank-api:
     kind: connectpay
@@ -54,7 +54,7 @@ TEST(ParseEnvironment, ReadsServicesWithTheirKindsConfigAndFaults) {
   EXPECT_EQ(sink.config, nlohmann::json::parse(R"({
       "port": 0, "bind": "127.0.0.5", "status": 202, "body": "ok",
       "headers": {"X-A": "from-env", "X-B": "fallback"},
-      "journal_limit": 100, "tls": true,
+      "journal_limit": 100, "tls": {"identity": "server", "min_version": "1.2"},
       "public_url": "https://sink.example/from-env"})"));
 
   const ServiceDecl& bank = env->services[1];

@@ -44,7 +44,11 @@ const std::vector<FieldSpec>& CommonServiceFields() {
   static const std::vector<FieldSpec> kFields = {
       Field("port", FieldType::kPort),         Field("bind", FieldType::kString),
       Field("public_url", FieldType::kString), Field("journal_limit", FieldType::kPositiveInt),
-      Field("tls", FieldType::kBool),
+      Field("tls", FieldType::kObject, false,
+            {Field("identity", FieldType::kString), Field("variant", FieldType::kString),
+             OneOf("min_version", FieldType::kString, {"1.0", "1.1", "1.2", "1.3"}),
+             OneOf("max_version", FieldType::kString, {"1.0", "1.1", "1.2", "1.3"}),
+             Field("ciphers", FieldType::kString)}),
   };
   return kFields;
 }

@@ -4,6 +4,8 @@
 
 #include <map>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -13,6 +15,7 @@
 #include "tollgate/base/status.h"
 #include "tollgate/mocks/journal.h"
 #include "tollgate/mocks/service.h"
+#include "tollgate/pki/pki.h"
 #include "tollgate/scenario/model.h"
 
 namespace tollgate {
@@ -28,6 +31,17 @@ class MockEnvironment {
   /// Switches on a fault of a service before Start (`selftest`, `--fault`). InvalidArgument
   /// names the known faults when the service or fault is unknown.
   Status AddFault(const std::string& service, const std::string& fault);
+  /// Where PKI identities come from: the profile (certs/pki.yaml) and the folder it is
+  /// generated into. Generated on first use (a service with `tls:`, a request presenting
+  /// an identity). Without it, identities are a FailedPrecondition naming what is missing.
+  void SetPki(std::string config_path, std::string out_dir);
+  /// The files of a PKI identity variant ("" = the valid one), generating the PKI first if
+  /// needed. Thread-safe.
+  StatusOr<pki::IdentityFiles> Identity(const std::string& identity,
+                                        const std::string& variant) const;
+  /// The trust anchor file for a URL served by a TLS service of this environment (the
+  /// root of its certificate), or "" when no TLS service serves that origin.
+  std::string TrustFileFor(const std::string& url) const;
   /// Creates and starts every service; stops those already started when one fails.
   Status Start();
   void Stop();
@@ -56,6 +70,9 @@ class MockEnvironment {
   const Clock* clock_;
   Redactor* redactor_;
   std::map<std::string, std::vector<std::string>> extra_faults_;
+  std::string pki_config_, pki_dir_;
+  mutable std::mutex pki_mu_;
+  mutable std::optional<Status> pki_ready_;  // set once generation was attempted
   std::vector<std::unique_ptr<Running>> running_;
 };
 

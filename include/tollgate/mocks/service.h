@@ -13,6 +13,7 @@
 #include "tollgate/base/status.h"
 #include "tollgate/crypto/jose.h"
 #include "tollgate/http/server.h"
+#include "tollgate/pki/pki.h"
 #include "tollgate/scenario/model.h"
 
 namespace tollgate {
@@ -37,6 +38,9 @@ struct ServiceContext {
   /// stops), or null. Lets a reference target read its trusted issuer's client registry
   /// for its target settings. May be empty (unit tests): callers fall back to config.
   std::function<MockService*(const std::string&)> service;
+  /// Resolves a PKI identity variant of certs/pki.yaml to files ("" = the valid variant),
+  /// generating the PKI on first use. May be empty (unit tests without a PKI).
+  std::function<StatusOr<pki::IdentityFiles>(const std::string&, const std::string&)> identity;
 };
 
 /// Implemented by kinds that sign tokens (issuer): the runner mints with their keys, and

@@ -3,6 +3,8 @@
 
 #include <ostream>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "tollgate/base/status.h"
 #include "tollgate/results.h"
@@ -18,6 +20,29 @@ std::string RenderJunit(const RunResult& run);
 
 /// The JSON report (schema documented in docs/json-report.md), pretty-printed.
 std::string RenderJson(const RunResult& run);
+
+/// The HTML certification report: one self-contained page (inline CSS, no scripts, no
+/// external resources) with the run's header and verdict, the requirement matrix, the
+/// results per suite and, per case that did not pass, its evidence. Everything escaped.
+std::string RenderHtml(const RunResult& run);
+
+/// Reads a JSON report back (for merging shards); `path` names the file in errors.
+StatusOr<RunResult> ParseJsonResults(const std::string& text, const std::string& path);
+
+/// Merges the results of shards of one run (path, run). Cases are joined by suite and case
+/// id; the same case twice with different results is an error, as are inputs run against
+/// different targets. `notes` (optional) receives harmless oddities: a missing shard, a
+/// case counted once though present twice.
+StatusOr<RunResult> MergeResults(const std::vector<std::pair<std::string, RunResult>>& inputs,
+                                 std::vector<std::string>* notes);
+
+/// Writes DIR/manifest.json: the SHA-256 and size of every other file under `dir`.
+Status WriteManifest(const std::string& dir);
+
+/// Checks the files under `dir` against DIR/manifest.json: one line per problem
+/// ("modified: ...", "missing: ...", "not in the manifest: ..."); empty when it all holds.
+/// An error Status when there is no readable manifest.
+StatusOr<std::vector<std::string>> VerifyManifest(const std::string& dir);
 
 /// Writes `content` to `path`, creating parent folders.
 Status WriteFile(const std::string& path, const std::string& content);

@@ -14,6 +14,7 @@
 #include "tollgate/base/status.h"
 #include "tollgate/http/client.h"
 #include "tollgate/results.h"
+#include "tollgate/runner/shard.h"
 #include "tollgate/scenario/expand.h"
 #include "tollgate/scenario/model.h"
 #include "tollgate/scenario/tags.h"
@@ -41,6 +42,11 @@ struct RunOptions {
   Duration max_wait{std::chrono::seconds(60)};
   TargetSpec target;
   std::vector<std::pair<std::string, std::string>> faults;  // (service, fault) to switch on
+  /// The PKI profile and the folder it is generated into (certs/pki.yaml and
+  /// certs/generated of the project); empty: TLS services and identities are unavailable.
+  std::string pki_config, pki_dir;
+  /// Run only the cases of this shard; the others are left out of the results entirely.
+  std::optional<Shard> shard;
   /// Called as each case finishes, one call at a time (from worker threads).
   std::function<void(const CaseResult&)> on_case;
 };

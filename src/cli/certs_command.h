@@ -1,0 +1,25 @@
+#pragma once
+// `tollgate certs generate` and `tollgate certs check`: the pki module on the command line.
+
+#include <string>
+
+namespace tollgate::cli {
+
+/// `tollgate certs generate` options.
+struct CertsGenerateArgs {
+  std::string config = "certs/pki.yaml";
+  std::string out = "certs/generated";
+  bool force = false;
+};
+
+/// `tollgate certs check` options.
+struct CertsCheckArgs {
+  std::string bundle;
+  std::string anchors;  // PEM file of allowed roots; empty: the bundle's own root
+  std::string crl;      // PEM file of CRLs
+};
+
+int CertsGenerateCommand(const CertsGenerateArgs& args);
+int CertsCheckCommand(const CertsCheckArgs& args);
+
+}  // namespace tollgate::cli

@@ -1,0 +1,32 @@
+#pragma once
+// A service's `tls:` block: the listener's certificate from a PKI identity, its protocol
+// range and ciphers, and the faults every TLS service knows (each weakens one rule of the
+// server's TLS configuration).
+
+#include <functional>
+#include <set>
+#include <string>
+
+#include "tollgate/base/status.h"
+#include "tollgate/http/server.h"
+#include "tollgate/pki/pki.h"
+#include "tollgate/scenario/model.h"
+
+namespace tollgate::mocks {
+
+/// expired_certificate, wrong_host_certificate, tls10_enabled, weak_ciphers.
+const std::set<std::string>& TlsFaultNames();
+
+/// True when the service declares `tls:`.
+bool WantsTls(const ServiceDecl& decl);
+
+/// The listener's TLS settings for `decl` with `faults` (the service's enabled faults)
+/// applied; `identity` resolves a PKI identity variant. `ca_file` receives the root that
+/// verifies the served certificate.
+using IdentityResolver =
+    std::function<StatusOr<pki::IdentityFiles>(const std::string&, const std::string&)>;
+StatusOr<ServerTlsOptions> ListenerTls(const ServiceDecl& decl,
+                                       const std::set<std::string>& faults,
+                                       const IdentityResolver& identity, std::string* ca_file);
+
+}  // namespace tollgate::mocks
