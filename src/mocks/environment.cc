@@ -48,6 +48,8 @@ struct MockEnvironment::Running {
   std::unique_ptr<MockService> service;
   std::unique_ptr<Journal> journal;
   std::unique_ptr<Server> server;
+  std::unique_ptr<Server> one_way;  // kind mtls: the listener that never asks for a cert
+  std::string one_way_url;
   std::string ca_file;  // TLS services: the root that verifies the served certificate
 };
 
@@ -129,11 +131,40 @@ Status MockEnvironment::Start() {
       }
       options.tls = true;
       options.tls_options = *std::move(tls_options);
+    } else if (auto own = run->service->ListenerTls()) {
+      // Kinds with their own TLS policy (mtls) bring their options.
+      options.tls = true;
+      options.tls_options = *own;
+    }
+    if (options.tls) {
+      Journal* refusals = run->journal.get();
+      // A refused handshake never reaches a handler: journal it so suites can see it.
+      options.on_connection_error = [refusals](const std::string& text) {
+        ServerRequest r;
+        r.method = "TLS";
+        r.tls = true;
+        refusals->Record(r, ServerResponse{0, {}, ""}, text);
+      };
     }
     run->server = std::make_unique<Server>(options, std::move(router));
     if (Status st = run->server->Start(); !st.ok()) {
       Stop();
       return st.WithContext("service `" + decl.name + "` did not start");
+    }
+    if (auto tls = run->service->OneWayTls()) {
+      Router one_way_router;
+      JournalingRouter one_way_journaling(&one_way_router, run->journal.get());
+      run->service->AddOneWayRoutes(one_way_journaling);
+      ServerOptions one_way = options;
+      one_way.port = 0;
+      one_way.tls = true;
+      one_way.tls_options = *tls;
+      run->one_way = std::make_unique<Server>(one_way, std::move(one_way_router));
+      if (Status st = run->one_way->Start(); !st.ok()) {
+        Stop();
+        return st.WithContext("service `" + decl.name + "` (one-way listener) did not start");
+      }
+      run->one_way_url = run->one_way->url();
     }
     run->public_url = mocks::GetString(decl.config, "public_url", run->server->url());
     running_.push_back(std::move(run));
@@ -144,6 +175,7 @@ Status MockEnvironment::Start() {
 void MockEnvironment::Stop() {
   for (auto& run : running_) {
     if (run->server) run->server->Stop();
+    if (run->one_way) run->one_way->Stop();
   }
   running_.clear();
 }
@@ -164,6 +196,13 @@ bool MockEnvironment::HasService(const std::string& name) const {
 std::string MockEnvironment::Url(const std::string& service) const {
   for (const auto& run : running_) {
     if (run->name == service) return run->public_url;
+  }
+  return "";
+}
+
+std::string MockEnvironment::OneWayUrl(const std::string& service) const {
+  for (const auto& run : running_) {
+    if (run->name == service) return run->one_way_url;
   }
   return "";
 }
@@ -206,6 +245,7 @@ nlohmann::json MockEnvironment::ReadyJson() const {
   nlohmann::json services = nlohmann::json::object();
   for (const auto& run : running_) {
     services[run->name] = {{"kind", run->kind}, {"url", run->public_url}};
+    if (!run->one_way_url.empty()) services[run->name]["one_way_url"] = run->one_way_url;
     if (!run->ca_file.empty()) services[run->name]["ca_file"] = run->ca_file;
   }
   return {{"ready", true}, {"environment", model_.name}, {"services", services}};

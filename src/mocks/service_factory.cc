@@ -2,6 +2,7 @@
 #include "mocks/gateway.h"
 #include "mocks/issuer.h"
 #include "mocks/jwks_host.h"
+#include "mocks/mtls.h"
 #include "mocks/receiver.h"
 #include "mocks/signed_api.h"
 #include "tollgate/mocks/service.h"
@@ -26,6 +27,7 @@ StatusOr<std::unique_ptr<MockService>> CreateService(const ServiceDecl& decl, Se
   if (decl.kind == "jwks") return Upcast(mocks::JwksHost::Create(decl, ctx));
   if (decl.kind == "gateway") return Upcast(mocks::Gateway::Create(decl, ctx));
   if (decl.kind == "signed-api") return Upcast(mocks::SignedApi::Create(decl, ctx));
+  if (decl.kind == "mtls") return Upcast(mocks::Mtls::Create(decl, ctx));
   return UnimplementedError("service `" + decl.name + "`: kind `" + decl.kind +
                             "` is not supported yet");
 }

@@ -51,11 +51,17 @@ StatusOr<std::string> CaseScope::Lookup(const std::vector<std::string>& path) co
     return it->second;
   }
   if (root == "services") {
-    if (path.size() != 3 || path[2] != "url") {
-      return NotFoundError("use services.NAME.url, found `" + Joined(path) + "`");
+    if (path.size() != 3 || (path[2] != "url" && path[2] != "one_way_url")) {
+      return NotFoundError("use services.NAME.url (or .one_way_url for mtls), found `" +
+                           Joined(path) + "`");
     }
     if (!run_->env || !run_->env->HasService(path[1])) {
       return NotFoundError("no running service `" + path[1] + "`");
+    }
+    if (path[2] == "one_way_url") {
+      std::string url = run_->env->OneWayUrl(path[1]);
+      if (url.empty()) return NotFoundError("service `" + path[1] + "` has no one_way_url");
+      return url;
     }
     return run_->env->Url(path[1]);
   }

@@ -56,7 +56,7 @@ TEST(DocsExamples, EveryCompleteExampleInFormatsMdLoads) {
     EXPECT_TRUE(ok) << block << "\n" << RenderWithText(diags, block);
   }
   EXPECT_EQ(suites, 2);        // the general example and the token example
-  EXPECT_EQ(environments, 2);  // the general example and the token services example
+  EXPECT_EQ(environments, 3);  // the general example, token services and mtls
   EXPECT_EQ(targets, 1);
   EXPECT_EQ(requirements, 1);
 }

@@ -330,13 +330,41 @@ TEST(ParseEnvironment, UnknownKindWithDidYouMean) {
 }
 
 TEST(ParseEnvironment, RecognisedKindNotSupportedYet) {
-  EXPECT_EQ(Errors("environment: e\nservices:\n  id:\n    kind: mtls\n    keys: []\n"),
-            "error: service kind `mtls` is not supported yet\n"
+  EXPECT_EQ(Errors("environment: e\nservices:\n  id:\n    kind: sage-connector\n    keys: []\n"),
+            "error: service kind `sage-connector` is not supported yet\n"
             "  --> env.yaml:4:11\n"
             "   |\n"
+            " 4 |     kind: sage-connector\n"
+            "   |           ^^^^^^^^^^^^^^\n"
+            "   = help: supported kinds: receiver, connectpay, issuer, jwks, mtls, gateway, "
+            "signed-api\n\n");
+}
+
+TEST(ParseEnvironment, MtlsNeedsItsFilesAndAKnownEku) {
+  EXPECT_EQ(Errors("environment: e\nservices:\n  bank:\n    kind: mtls\n    eku: loose\n"),
+            "error: invalid value for `eku`\n"
+            "  --> env.yaml:5:10\n"
+            "   |\n"
+            " 5 |     eku: loose\n"
+            "   |          ^^^^^ found `loose`, expected one of: strict, openssl-default\n"
+            "\n"
+            "error: missing required key `server_cert`\n"
+            "  --> env.yaml:4:5\n"
+            "   |\n"
             " 4 |     kind: mtls\n"
-            "   |           ^^^^\n"
-            "   = help: supported kinds: receiver, connectpay, issuer, jwks, gateway, signed-api\n\n");
+            "   |     ^ expected `server_cert` in this mapping\n"
+            "\n"
+            "error: missing required key `server_key`\n"
+            "  --> env.yaml:4:5\n"
+            "   |\n"
+            " 4 |     kind: mtls\n"
+            "   |     ^ expected `server_key` in this mapping\n"
+            "\n"
+            "error: missing required key `client_ca`\n"
+            "  --> env.yaml:4:5\n"
+            "   |\n"
+            " 4 |     kind: mtls\n"
+            "   |     ^ expected `client_ca` in this mapping\n\n");
 }
 
 TEST(ParseEnvironment, KeysAreCheckedAgainstTheKind) {

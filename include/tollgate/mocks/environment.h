@@ -52,6 +52,8 @@ class MockEnvironment {
   bool HasService(const std::string& name) const;
   /// The URL clients use (public_url when the file sets one).
   std::string Url(const std::string& service) const;
+  /// The one-way listener's URL of an mtls service ("" for other kinds).
+  std::string OneWayUrl(const std::string& service) const;
   std::string Kind(const std::string& service) const;
   const Journal* GetJournal(const std::string& service) const;
   std::vector<TargetSetting> TargetSettings(const std::string& service) const;

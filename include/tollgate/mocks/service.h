@@ -87,6 +87,12 @@ class MockService {
   virtual void Restore() {}
   /// Non-null for kinds that sign tokens.
   virtual const KeyHolder* keys() const { return nullptr; }
+  /// TLS for the service's listener; nullopt: plain HTTP.
+  virtual std::optional<ServerTlsOptions> ListenerTls() const { return std::nullopt; }
+  /// A second, one-way TLS listener (kind mtls), offered as services.NAME.one_way_url;
+  /// nullopt: none. Its routes come from AddOneWayRoutes.
+  virtual std::optional<ServerTlsOptions> OneWayTls() const { return std::nullopt; }
+  virtual void AddOneWayRoutes(class ServiceRouter& router) {}
 
   /// Switches a fault on (before the service starts serving; the environment checks the
   /// name against KnownFaults first).
