@@ -3,6 +3,7 @@
 #include "mocks/issuer.h"
 #include "mocks/jwks_host.h"
 #include "mocks/receiver.h"
+#include "mocks/sage_connector.h"
 #include "tollgate/mocks/service.h"
 
 namespace tollgate {
@@ -24,6 +25,7 @@ StatusOr<std::unique_ptr<MockService>> CreateService(const ServiceDecl& decl, Se
   if (decl.kind == "issuer") return Upcast(mocks::IssuerService::Create(decl, ctx));
   if (decl.kind == "jwks") return Upcast(mocks::JwksHost::Create(decl, ctx));
   if (decl.kind == "gateway") return Upcast(mocks::Gateway::Create(decl, ctx));
+  if (decl.kind == "sage-connector") return Upcast(mocks::SageConnector::Create(decl, ctx));
   return UnimplementedError("service `" + decl.name + "`: kind `" + decl.kind +
                             "` is not supported yet");
 }
