@@ -336,7 +336,7 @@ TEST(ParseEnvironment, RecognisedKindNotSupportedYet) {
             "   |\n"
             " 4 |     kind: mtls\n"
             "   |           ^^^^\n"
-            "   = help: supported kinds: receiver, connectpay, issuer, jwks, gateway\n\n");
+            "   = help: supported kinds: receiver, connectpay, issuer, jwks, gateway, sage-connector\n\n");
 }
 
 TEST(ParseEnvironment, KeysAreCheckedAgainstTheKind) {

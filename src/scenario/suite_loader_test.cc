@@ -333,7 +333,7 @@ TEST(ParseSuite, NotifyStepReadsTokenHeaderAndId) {
       "      - notify:\n"
       "          url: ${target.url}/notification\n"
       "          token: {issuer: sink, audience: aud, scope: WebhooksLambda, mutate: expired}\n"
-      "          header: {name: X-Key, value: ${secret.key}}\n"
+      "          header: {name: X-Key, value: \"${secret.key}\"}\n"
       "          id: auth-${uuid()}\n"
       "          additional_data: {bankId: b1}\n"
       "        save: n\n"
@@ -357,11 +357,11 @@ TEST(ParseSuite, NotifyStepReadsTokenHeaderAndId) {
 
 TEST(ParseSuite, NotifyHeaderNeedsAValue) {
   EXPECT_EQ(Errors(WithSteps("      - notify: {url: /x, header: {name: X-Key}}\n")),
-            "error: missing key `value`\n"
-            "  --> x.yaml:8:33\n"
+            "error: missing required key `value`\n"
+            "  --> x.yaml:8:35\n"
             "   |\n"
             " 8 |       - notify: {url: /x, header: {name: X-Key}}\n"
-            "   |                                 ^ expected `value` in `header`\n\n");
+            "   |                                   ^ expected `value` in this mapping\n\n");
 }
 
 TEST(ParseSuite, MisspeltExpectInAStepIsAnUnknownKey) {
