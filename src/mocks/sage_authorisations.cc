@@ -41,13 +41,25 @@ std::map<std::string, AuthorisationStore::Entry>::iterator AuthorisationStore::F
 }
 
 UseResult AuthorisationStore::Use(const std::string& id) {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::unique_lock<std::mutex> lock(mu_);
   auto it = FindLocked(id);
   if (it == ids_.end()) return UseResult::kUnknown;
   if (!faults_.ignore_lifetime && clock_->Now() >= it->second.expires_at) {
     return UseResult::kExpired;
   }
   if (it->second.used && !faults_.allow_reuse) return UseResult::kUsed;
+  if (faults_.racy_use) {
+    // The fault: the lock is let go between the check and the mark (as a read-then-write
+    // on a database would), and held open until a concurrent racer has passed the check.
+    std::string key = it->first;
+    int& checking = checking_[key];
+    ++checking;
+    racers_.notify_all();
+    racers_.wait_for(lock, std::chrono::milliseconds(1000), [&] { return checking_[key] >= 2; });
+    auto again = ids_.find(key);
+    if (again != ids_.end()) again->second.used = true;
+    return UseResult::kAccepted;
+  }
   it->second.used = true;
   return UseResult::kAccepted;
 }

@@ -4,6 +4,7 @@
 // this authorisation session is around 20 minutes and can only be used 1 time").
 
 #include <chrono>
+#include <condition_variable>
 #include <cstddef>
 #include <map>
 #include <mutex>
@@ -18,6 +19,9 @@ struct AuthorisationFaults {
   bool allow_reuse = false;        // an id may be used again
   bool ignore_lifetime = false;    // an id never expires
   bool prefix_match = false;       // ids compared on their first 8 characters only
+  /// Check and mark are not atomic: a use that passes the check waits (up to 1 s, real time: it only widens the window of a fault) for
+  /// a concurrent use of the same id to pass it too, so a race is won by every racer.
+  bool racy_use = false;
 };
 
 /// Why an id was (not) accepted.
@@ -54,6 +58,8 @@ class AuthorisationStore {
   const AuthorisationFaults faults_;
   const std::size_t capacity_;
   std::mutex mu_;
+  std::condition_variable racers_;          // racy_use only
+  std::map<std::string, int> checking_;     // racy_use: uses past the check, per id
   std::map<std::string, Entry> ids_;
   std::uint64_t next_order_ = 0;
 };

@@ -115,7 +115,8 @@ std::set<std::string> SageConnector::KnownFaults() const {
           "refetch_jwks_every_request", "no_jwks_refetch",
           "cache_jwks_forever",       "fail_open_when_jwks_down",
           "accept_not_yet_valid",     "accept_embedded_jwk",
-          "hs256_key_confusion",      "short_id_lifetime"};
+          "hs256_key_confusion",      "short_id_lifetime",
+          "racy_id_use"};
 }
 
 AuthorisationStore& SageConnector::Ids() {
@@ -124,6 +125,7 @@ AuthorisationStore& SageConnector::Ids() {
     f.allow_reuse = HasFault("allow_id_reuse");
     f.ignore_lifetime = HasFault("ignore_id_lifetime");
     f.prefix_match = HasFault("accept_mismatched_id");
+    f.racy_use = HasFault("racy_id_use");
     // The fault: a lifetime far shorter than the guide's "around 20 minutes".
     std::chrono::seconds ttl =
         HasFault("short_id_lifetime") ? std::chrono::seconds(5 * 60) : authorisation_ttl_;

@@ -25,6 +25,7 @@
 //   record_rejected_notifications  the id is recorded before the notification is checked
 //   allow_id_reuse, ignore_id_lifetime
 //   short_id_lifetime         ids expire after 5 minutes whatever authorisation_ttl says
+//   racy_id_use               check and mark of an id are not atomic (parallel uses all win)
 //   accept_mismatched_id      ids compared on their first 8 characters
 //   refetch_jwks_every_request, no_jwks_refetch, cache_jwks_forever
 //   fail_open_when_jwks_down  unverified claims are trusted when no keys can be had
