@@ -130,6 +130,10 @@ void Listener::OnAccept(boost::system::error_code ec, tcp::socket socket) {
     return;
   }
   if (std::optional<std::uint64_t> slot = state_->Admit()) {
+    // Responses and TLS handshake flights are small writes; with Nagle on, a write that
+    // follows an unacknowledged one (TLS 1.3 session tickets, then the response) waits for
+    // the peer's delayed ACK, ~40 ms on Linux. Every write is a complete message here.
+    socket.set_option(tcp::no_delay(true), ec);
     StartSession(std::move(socket), state_, *slot);
   } else if (state_->ssl() != nullptr) {
     // Over the cap on TLS: a 503 would cost a handshake, the very thing being limited.
