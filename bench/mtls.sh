@@ -5,6 +5,7 @@
 #
 #   bench/mtls.sh                        # 3 rounds of 5 s per server, 2 client processes
 #   bench/mtls.sh --seconds 10 --rounds 5 --clients 2
+#   bench/mtls.sh --tollgate /path/to/other/tollgate   # time another build of the mock
 #
 # Needs openssl, python3, curl, build/tollgate, and nginx (installs nginx-light with apt-get
 # when run as root). The system nginx service is never touched: nginx runs in the foreground
@@ -20,13 +21,15 @@ seconds=5
 rounds=3
 clients=2
 cipher=TLS_AES_128_GCM_SHA256
+tollgate="$root/build/tollgate"
 
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) seconds="$2"; shift 2 ;;
     --rounds) rounds="$2"; shift 2 ;;
     --clients) clients="$2"; shift 2 ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    --tollgate) tollgate="$2"; shift 2 ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
@@ -51,8 +54,7 @@ if [ -z "$nginx_bin" ]; then
     die "nginx is required (Debian: apt-get install nginx-light)"
   fi
 fi
-tollgate="$root/build/tollgate"
-[ -x "$tollgate" ] || die "build/tollgate is missing; run scripts/build.sh first"
+[ -x "$tollgate" ] || die "$tollgate is missing; run scripts/build.sh first"
 
 cd "$root"  # tollgate certs generate reads certs/pki.yaml
 work="$(mktemp -d)"
@@ -154,6 +156,30 @@ for u in "$mock_url/" "https://127.0.0.1:$nginx_port/"; do
   case "$code" in 200) die "$u answered 200 without a client certificate" ;; esac
 done
 
+# What one handshake negotiates with each server: protocol, cipher, key exchange group, and
+# how many TLS 1.3 session tickets the server sends (never used: s_time -new does not resume).
+# They must be the same for both servers, or the comparison is void.
+negotiated() {  # PORT
+  { echo | openssl s_client -connect "127.0.0.1:$1" -tls1_3 -ciphersuites "$cipher" \
+      -cert "$cli/cert.pem" -key "$cli/key.pem" -CAfile "$work/client-store.pem" \
+      -verify_return_error -ign_eof -msg 2>&1 || true; } | python3 -c '
+import re, sys
+t = sys.stdin.read()
+proto = re.search(r"New, (TLSv[\d.]+), Cipher is (\S+)", t)
+group = re.search(r"Server Temp Key: (\S+)", t)
+tickets = len(re.findall(r"<<< TLS 1.3, Handshake \[length [0-9a-f]+\], NewSessionTicket", t))
+verify = re.search(r"Verify return code: (\d+)", t)
+print(proto.group(1) if proto else "?", proto.group(2) if proto else "?",
+      group.group(1).rstrip(",") if group else "?", "tickets=%d" % tickets,
+      "verify=" + (verify.group(1) if verify else "?"))'
+}
+mock_tls="$(negotiated "$mock_port")"
+nginx_tls="$(negotiated "$nginx_port")"
+say "tollgate negotiates: $mock_tls"
+say "nginx negotiates:    $nginx_tls"
+[ "$mock_tls" = "$nginx_tls" ] || die "the two servers negotiate differently"
+case "$mock_tls" in "TLSv1.3 $cipher "*" verify=0") ;; *) die "unexpected handshake: $mock_tls" ;; esac
+
 # The mock's journal: `total` counts every request and every refused handshake (reading the
 # journal is not recorded); the retained entries after seq BEFORE must all be GET / answered
 # 200.
@@ -197,6 +223,23 @@ print(n, round(secs, 3))
 PY
 }
 
+# CPU seconds (user + system) used so far by PID and its direct children (nginx's workers).
+cpu_seconds() {
+  python3 - "$1" <<'PY'
+import os, sys
+root = sys.argv[1]; hz = os.sysconf("SC_CLK_TCK"); total = 0
+for d in os.listdir("/proc"):
+    if not d.isdigit(): continue
+    try: f = open(f"/proc/{d}/stat").read()
+    except OSError: continue
+    parts = f[f.rindex(")") + 2:].split()
+    if d == root or parts[1] == root: total += int(parts[11]) + int(parts[12])
+print(total / hz)
+PY
+}
+mock_pid="${pids[0]}"
+nginx_pid="${pids[1]}"
+
 load_avg() { cut -d' ' -f1-3 /proc/loadavg; }
 load_start="$(load_avg)"
 say "load average at start: $load_start"
@@ -204,20 +247,25 @@ runs="$work/runs.jsonl"
 : > "$runs"
 for r in $(seq "$rounds"); do
   for server in tollgate nginx; do
-    if [ "$server" = tollgate ]; then port="$mock_port"; before="$(mock_total)"
-    else port="$nginx_port"; before="$(nginx_count)"; fi
+    if [ "$server" = tollgate ]; then port="$mock_port"; before="$(mock_total)"; spid="$mock_pid"
+    else port="$nginx_port"; before="$(nginx_count)"; spid="$nginx_pid"; fi
+    cpu0="$(cpu_seconds "$spid")"
     read -r n secs < <(run_load "$port" "$server.$r")
+    cpu1="$(cpu_seconds "$spid")"
     if [ "$server" = tollgate ]; then
       after="$(mock_total)"; served=$((after - before))
       bad="$(mock_bad_since "$before")"
       [ "$bad" -gt 0 ] && served=-1
     else after="$(nginx_count)"; served=$((after - before)); fi
-    python3 - "$server" "$r" "$n" "$secs" "$served" >> "$runs" <<'PY'
+    python3 - "$server" "$r" "$n" "$secs" "$served" "$cpu0" "$cpu1" >> "$runs" <<'PY'
 import json, sys
 server, r, n, secs, served = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5])
+cpu = float(sys.argv[7]) - float(sys.argv[6])
 print(json.dumps({"server": server, "round": r, "connections": n, "seconds": secs,
                   "served_200": served, "valid": n == served and n > 0,
-                  "handshakes_per_second": n / secs if secs else 0}))
+                  "handshakes_per_second": n / secs if secs else 0,
+                  "server_cpu_seconds": round(cpu, 2),
+                  "server_cpu_us_per_handshake": round(cpu / n * 1e6) if n else None}))
 PY
     tail -1 "$runs"
   done
@@ -225,23 +273,27 @@ done
 load_end="$(load_avg)"
 say "load average at end: $load_end"
 
-python3 - "$runs" "$out/mtls.json" "$load_start" "$load_end" "$seconds" "$clients" "$cipher" \
+python3 - "$runs" "$out/mtls.json" "$load_start" "$load_end" "$seconds" "$clients" "$mock_tls" \
   "$("$nginx_bin" -v 2>&1 | sed 's/.*nginx\///')" "$(openssl version | cut -d' ' -f2)" <<'PY'
 import json, statistics, sys
 runs = [json.loads(l) for l in open(sys.argv[1])]
 res = {"load_average_start": sys.argv[3], "load_average_end": sys.argv[4],
        "seconds_per_run": int(sys.argv[5]), "client_processes": int(sys.argv[6]),
-       "protocol": "TLSv1.3", "cipher": sys.argv[7], "nginx": sys.argv[8], "openssl": sys.argv[9],
+       "negotiated": sys.argv[7], "nginx": sys.argv[8], "openssl": sys.argv[9],
        "runs": runs}
 ok = all(r["valid"] for r in runs)
 for s in ("tollgate", "nginx"):
     res[s] = statistics.median(r["handshakes_per_second"] for r in runs if r["server"] == s)
+    res[s + "_cpu_us_per_handshake"] = statistics.median(
+        r["server_cpu_us_per_handshake"] for r in runs if r["server"] == s)
 res["ratio_tollgate_to_nginx"] = res["tollgate"] / res["nginx"]
 res["all_runs_valid"] = ok
 res["goal_0_8x_met"] = ok and res["ratio_tollgate_to_nginx"] >= 0.8
 json.dump(res, open(sys.argv[2], "w"), indent=2)
-print(f"tollgate mtls: {res['tollgate']:.0f} handshakes/s (median of {len(runs)//2})")
-print(f"nginx {sys.argv[8]}: {res['nginx']:.0f} handshakes/s")
+print(f"tollgate mtls: {res['tollgate']:.0f} handshakes/s (median of {len(runs)//2}), "
+      f"server CPU {res['tollgate_cpu_us_per_handshake']} us/handshake")
+print(f"nginx {sys.argv[8]}: {res['nginx']:.0f} handshakes/s, "
+      f"server CPU {res['nginx_cpu_us_per_handshake']} us/handshake")
 print(f"ratio tollgate/nginx: {res['ratio_tollgate_to_nginx']:.2f}  (goal >= 0.8: "
       f"{'met' if res['goal_0_8x_met'] else 'missed'})")
 if not ok:
