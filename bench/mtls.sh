@@ -279,7 +279,7 @@ import json, statistics, sys
 runs = [json.loads(l) for l in open(sys.argv[1])]
 res = {"load_average_start": sys.argv[3], "load_average_end": sys.argv[4],
        "seconds_per_run": int(sys.argv[5]), "client_processes": int(sys.argv[6]),
-       "negotiated": sys.argv[7], "nginx": sys.argv[8], "openssl": sys.argv[9],
+       "negotiated": sys.argv[7], "nginx_version": sys.argv[8], "openssl": sys.argv[9],
        "runs": runs}
 ok = all(r["valid"] for r in runs)
 for s in ("tollgate", "nginx"):
