@@ -68,6 +68,7 @@ class CaseRun {
   std::string transcript_;
   std::map<std::string, ClientRequest> sent_;  // save name -> request, for replay
   std::optional<ClientRequest> previous_;
+  std::string last_webhook_id_;  // the previous signed notify's webhook id (duplicate_id)
   bool touched_mocks_ = false;  // a mock step ran: restore every mock after the case
   bool moved_clock_ = false;    // a clock step ran: put the shared clock back after the case
   std::vector<Kept> kept_;
@@ -251,7 +252,7 @@ bool CaseRun::RunRequest(const Step& step, const RequestStep& req) {
 }
 
 bool CaseRun::RunNotify(const Step& step, const NotifyStep& notify) {
-  auto built = BuildNotify(notify, run_, scope_);
+  auto built = BuildNotify(notify, run_, scope_, &last_webhook_id_);
   if (!built.ok()) return Error(step, built.status().message());
   if (built->saved.contains("token")) {
     const nlohmann::json& t = built->saved["token"];
@@ -259,6 +260,11 @@ bool CaseRun::RunNotify(const Step& step, const NotifyStep& notify) {
     transcript_ += fmt::format("= notify: ID token{}: {}\n",
                                mutation.empty() ? "" : " (mutation " + mutation + ")",
                                t.value("claims", nlohmann::json::object()).dump());
+  }
+  if (built->saved.contains("webhook")) {
+    const nlohmann::json& w = built->saved["webhook"];
+    transcript_ += fmt::format("= notify: webhook {} id {} (variant {})\n", w["scheme"].get<std::string>(),
+                               w["id"].get<std::string>(), w["variant"].get<std::string>());
   }
   return Exchange(step, built->request, built->saved);
 }

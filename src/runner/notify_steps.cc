@@ -1,11 +1,35 @@
 #include "runner/notify_steps.h"
 
+#include "runner/notify_webhook.h"
 #include "runner/token_steps.h"
 
 namespace tollgate::runner {
+namespace {
+
+// The body: `body` as given, or the Sage-style notification announcing `id`.
+StatusOr<std::string> NotifyBody(const NotifyStep& step, const CaseScope& scope,
+                                 const std::string& id) {
+  if (step.body) {
+    ASSIGN_OR_RETURN(nlohmann::json body, EvaluateJson(step.body->value, scope, step.body->loc));
+    return body.is_string() ? body.get<std::string>() : body.dump();
+  }
+  std::string type = "authorisation";
+  if (step.resource_type) { ASSIGN_OR_RETURN(type, step.resource_type->Evaluate(scope)); }
+  nlohmann::json additional = {{"bankId", "tollgate-bank"}};
+  if (step.additional_data) {
+    ASSIGN_OR_RETURN(additional, EvaluateJson(step.additional_data->value, scope,
+                                              step.additional_data->loc));
+  }
+  nlohmann::json body = {{"type", "resourceCreated"},
+                         {"resource", {{"id", id}, {"type", type}, {"url", "NA"}}},
+                         {"additionalData", additional}};
+  return body.dump();
+}
+
+}  // namespace
 
 StatusOr<BuiltNotify> BuildNotify(const NotifyStep& step, const RunContext& run,
-                                  const CaseScope& scope) {
+                                  const CaseScope& scope, std::string* last_webhook_id) {
   BuiltNotify out;
   ClientRequest& q = out.request;
   q.method = "POST";
@@ -31,22 +55,13 @@ StatusOr<BuiltNotify> BuildNotify(const NotifyStep& step, const RunContext& run,
   std::string id = scope.NewUuid();
   if (step.id) { ASSIGN_OR_RETURN(id, step.id->Evaluate(scope)); }
   out.saved["authorisation_id"] = id;
-  if (step.body) {
-    ASSIGN_OR_RETURN(nlohmann::json body, EvaluateJson(step.body->value, scope, step.body->loc));
-    q.body = body.is_string() ? body.get<std::string>() : body.dump();
-    return out;
+  ASSIGN_OR_RETURN(q.body, NotifyBody(step, scope, id));
+  // Signed last, over the exact bytes of the final body.
+  if (step.webhook) {
+    std::string none;
+    ASSIGN_OR_RETURN(out.saved["webhook"], SignNotify(*step.webhook, run, scope, q,
+                                                      last_webhook_id ? *last_webhook_id : none));
   }
-  std::string type = "authorisation";
-  if (step.resource_type) { ASSIGN_OR_RETURN(type, step.resource_type->Evaluate(scope)); }
-  nlohmann::json additional = {{"bankId", "tollgate-bank"}};
-  if (step.additional_data) {
-    ASSIGN_OR_RETURN(additional, EvaluateJson(step.additional_data->value, scope,
-                                              step.additional_data->loc));
-  }
-  nlohmann::json body = {{"type", "resourceCreated"},
-                         {"resource", {{"id", id}, {"type", type}, {"url", "NA"}}},
-                         {"additionalData", additional}};
-  q.body = body.dump();
   return out;
 }
 

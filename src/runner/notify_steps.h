@@ -1,7 +1,6 @@
 #pragma once
 // `notify:` steps: the request a Sage-style platform sends a partner's notification
-// endpoint. A later `sign:` option (webhook signature schemes) would add its headers here,
-// after the body is final.
+// endpoint, optionally signed with a webhook scheme once the body is final.
 
 #include <nlohmann/json.hpp>
 
@@ -23,7 +22,9 @@ struct BuiltNotify {
 /// run's redactor, and builds the POST:
 ///   {"type":"resourceCreated","resource":{"id":ID,"type":"authorisation","url":"NA"},
 ///    "additionalData":{"bankId":"tollgate-bank"}}
+/// then signs it when the step has `webhook` (saved as `webhook`). `last_webhook_id` is the
+/// case's previous webhook id (for `duplicate_id`), updated to the one sent.
 StatusOr<BuiltNotify> BuildNotify(const NotifyStep& step, const RunContext& run,
-                                  const CaseScope& scope);
+                                  const CaseScope& scope, std::string* last_webhook_id = nullptr);
 
 }  // namespace tollgate::runner

@@ -1,6 +1,7 @@
 // `notify:` steps: the platform's notification to a partner connector (Sage-style). The
 // token is a `mint` (every option of `token: {mint}` applies, `mutate` included); the
-// custom header, the AuthorisationID and the body have documented defaults.
+// custom header, the AuthorisationID and the body have documented defaults. `webhook:`
+// signs the notification with a webhook scheme (or one of its corrupted variants).
 
 #include "suite_parts.h"
 
@@ -21,13 +22,99 @@ bool ReadHeader(Document& doc, const Node& n, const NameScope& scope, NotifyStep
   return out.header_name && out.header_value;
 }
 
+// The schemes and variants of tollgate/crypto/webhooks.h, plus `duplicate_id` (the runner
+// reuses the case's previous webhook id). Kept in step with the crypto module by the
+// runner's notify tests.
+const std::vector<std::string>& SchemeNames() {
+  static const std::vector<std::string> kNames = {"standard-webhooks", "stripe", "github"};
+  return kNames;
+}
+const std::vector<std::string>& VariantNames() {
+  static const std::vector<std::string> kNames = {
+      "none", "reserialized_body", "stale_timestamp", "future_timestamp", "wrong_secret",
+      "missing_signature", "duplicate_id"};
+  return kNames;
+}
+
+bool Known(const std::vector<std::string>& names, const std::string& s) {
+  for (const std::string& n : names) {
+    if (n == s) return true;
+  }
+  return false;
+}
+
+// `webhook: {scheme, secret | secrets, variant, id}`.
+bool ReadWebhook(Document& doc, const Node& n, const NameScope& scope, NotifyStep& out) {
+  MapReader m(doc, n, {"scheme", "secret", "secrets", "variant", "id"}, "webhook");
+  if (!m.ok()) return false;
+  int before = doc.errors();
+  WebhookSign w;
+  w.loc = doc.Loc(n);
+  if (auto v = m.Require("scheme")) {
+    if (auto s = yaml::ReadString(doc, *v, "scheme")) {
+      if (Known(SchemeNames(), *s)) {
+        w.scheme = *s;
+      } else {
+        doc.Error(*v, "unknown webhook scheme `" + *s + "`", yaml::Describe(*v),
+                  yaml::OneOf(SchemeNames()));
+      }
+    }
+  }
+  auto secret = m.Get("secret");
+  auto secrets = m.Get("secrets");
+  if (secret && secrets) {
+    doc.Error(*m.KeyNode("secrets"), "both `secret` and `secrets`", yaml::Describe(*m.KeyNode("secrets")),
+              "either one `secret` or a list of `secrets` (one signature each)");
+  } else if (secret) {
+    if (auto t = yaml::ReadTemplate(doc, *secret, "secret", scope)) w.secrets.push_back(*t);
+  } else if (secrets) {
+    if (!secrets->IsSeq() || yaml::Items(*secrets).empty()) {
+      doc.Error(*secrets, "invalid value for `secrets`", yaml::Describe(*secrets),
+                "a non-empty list of secrets (templates)");
+    } else {
+      for (const Node& item : yaml::Items(*secrets)) {
+        if (auto t = yaml::ReadTemplate(doc, item, "secrets", scope)) w.secrets.push_back(*t);
+      }
+    }
+  } else {
+    doc.Error(n, "missing `secret` in `webhook`", yaml::Describe(n),
+              "`secret: ...` or `secrets: [...]` (the signing secret(s))");
+  }
+  if (auto v = m.Get("variant")) {
+    if (auto s = yaml::ReadString(doc, *v, "variant")) {
+      if (!Known(VariantNames(), *s)) {
+        doc.Error(*v, "unknown webhook variant `" + *s + "`", yaml::Describe(*v),
+                  yaml::OneOf(VariantNames()));
+      } else if (*s != "none") {
+        w.variant = *s;
+      }
+    }
+  }
+  if (auto v = m.Get("id")) w.id = yaml::ReadTemplate(doc, *v, "id", scope);
+  // GitHub signs without a timestamp and sends one signature: those variants would be no
+  // defect at all, so they are refused rather than silently sent correct.
+  if (w.scheme == "github" && (w.variant == "stale_timestamp" || w.variant == "future_timestamp")) {
+    doc.Error(*m.Get("variant"), "variant `" + w.variant + "` does not apply to `github`",
+              yaml::Describe(*m.Get("variant")),
+              "reserialized_body, wrong_secret, missing_signature or duplicate_id (GitHub "
+              "signatures carry no timestamp)");
+  }
+  if (w.scheme == "github" && w.secrets.size() > 1) {
+    doc.Error(*m.Get("secrets"), "several `secrets` for `github`", yaml::Describe(*m.Get("secrets")),
+              "one secret (GitHub sends a single signature; no rotation list)");
+  }
+  if (doc.errors() > before) return false;
+  out.webhook = std::move(w);
+  return true;
+}
+
 }  // namespace
 
 std::optional<NotifyStep> ReadNotifyStep(Document& doc, const Node& n, const NameScope& scope,
                                          const std::vector<std::string>& requires_services) {
   MapReader m(doc, n,
               {"url", "token", "bearer", "header", "id", "resource_type", "additional_data", "body",
-               "timeout"},
+               "timeout", "webhook"},
               "notify");
   if (!m.ok()) return std::nullopt;
   int before = doc.errors();
@@ -62,6 +149,7 @@ std::optional<NotifyStep> ReadNotifyStep(Document& doc, const Node& n, const Nam
   }
   if (auto v = m.Get("body")) s.body = yaml::ReadTemplatedValue(doc, *v, "body", scope);
   if (auto v = m.Get("timeout")) s.timeout = yaml::ReadDuration(doc, *v, "timeout");
+  if (auto v = m.Get("webhook")) ReadWebhook(doc, *v, scope, s);
   if (doc.errors() > before) return std::nullopt;
   return s;
 }

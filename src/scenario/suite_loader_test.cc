@@ -364,6 +364,52 @@ TEST(ParseSuite, NotifyHeaderNeedsAValue) {
             "   |                                   ^ expected `value` in this mapping\n\n");
 }
 
+TEST(ParseSuite, NotifyWebhookReadsSchemeSecretsVariantAndId) {
+  Diagnostics diags;
+  std::string text = WithSteps(
+      "      - notify:\n"
+      "          url: /hooks\n"
+      "          webhook: {scheme: stripe, secrets: [old, \"${secret.key}\"], variant: stale_timestamp, id: m-1}\n"
+      "      - notify: {url: /hooks, webhook: {scheme: github, secret: s, variant: none}}\n");
+  std::optional<Suite> suite = ParseSuite(text, "x.yaml", diags);
+  ASSERT_TRUE(suite) << RenderWithText(diags, text);
+  const NotifyStep& n = Body<NotifyStep>(suite->scenarios[0].steps[0]);
+  ASSERT_TRUE(n.webhook);
+  EXPECT_FALSE(n.token);
+  EXPECT_EQ(n.webhook->scheme, "stripe");
+  ASSERT_EQ(n.webhook->secrets.size(), 2u);
+  EXPECT_EQ(n.webhook->secrets[1].raw(), "${secret.key}");
+  EXPECT_EQ(n.webhook->variant, "stale_timestamp");
+  EXPECT_EQ(n.webhook->id->raw(), "m-1");
+  const NotifyStep& g = Body<NotifyStep>(suite->scenarios[0].steps[1]);
+  EXPECT_EQ(g.webhook->variant, "");  // `none` is a correct delivery
+}
+
+TEST(ParseSuite, NotifyWebhookRejectsUnknownSchemeAndVariantWithTheirLines) {
+  std::string errors = Errors(WithSteps(
+      "      - notify: {url: /x, webhook: {scheme: svix, secret: s}}\n"
+      "      - notify: {url: /x, webhook: {scheme: stripe, secret: s, variant: late}}\n"));
+  EXPECT_NE(errors.find("error: unknown webhook scheme `svix`\n  --> x.yaml:8:"), std::string::npos)
+      << errors;
+  EXPECT_NE(errors.find("standard-webhooks, stripe"), std::string::npos) << errors;
+  EXPECT_NE(errors.find("error: unknown webhook variant `late`\n  --> x.yaml:9:"), std::string::npos)
+      << errors;
+  EXPECT_NE(errors.find("duplicate_id"), std::string::npos) << errors;
+}
+
+TEST(ParseSuite, NotifyWebhookRefusesVariantsThatAreNoDefectForTheScheme) {
+  std::string errors = Errors(WithSteps(
+      "      - notify: {url: /x, webhook: {scheme: github, secret: s, variant: stale_timestamp}}\n"
+      "      - notify: {url: /x, webhook: {scheme: github, secrets: [a, b]}}\n"
+      "      - notify: {url: /x, webhook: {scheme: stripe, secret: a, secrets: [b]}}\n"
+      "      - notify: {url: /x, webhook: {scheme: stripe}}\n"));
+  EXPECT_NE(errors.find("variant `stale_timestamp` does not apply to `github`\n  --> x.yaml:8:"),
+            std::string::npos) << errors;
+  EXPECT_NE(errors.find("several `secrets` for `github`\n  --> x.yaml:9:"), std::string::npos) << errors;
+  EXPECT_NE(errors.find("both `secret` and `secrets`\n   --> x.yaml:10:"), std::string::npos) << errors;
+  EXPECT_NE(errors.find("missing `secret` in `webhook`\n   --> x.yaml:11:"), std::string::npos) << errors;
+}
+
 TEST(ParseSuite, MisspeltExpectInAStepIsAnUnknownKey) {
   EXPECT_EQ(Errors(WithSteps("      - wait: 1s\n        exepct: {}\n")),
             "error: unknown key `exepct`\n"

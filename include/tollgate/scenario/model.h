@@ -226,6 +226,16 @@ struct TokenStep {
 /// `notify:` plays a platform's notification sender (Sage-style): POSTs to `url` with an
 /// ID token minted by an issuer mock as `Authorization: Bearer`, the partner's custom
 /// header, and a JSON body announcing a resource with a fresh AuthorisationID.
+/// `notify: {webhook: ...}`: signs the notification with a webhook scheme over the exact
+/// body bytes sent (see tollgate/crypto/webhooks.h).
+struct WebhookSign {
+  std::string scheme;             // standard-webhooks, stripe, github
+  std::vector<Template> secrets;  // `secret`, or `secrets` (one signature each: rotation)
+  std::string variant;            // "" or a corrupted variant (duplicate_id included)
+  std::optional<Template> id;     // the webhook id (default: a fresh UUID)
+  SourceLoc loc;
+};
+
 struct NotifyStep {
   Template url;
   std::optional<TokenStep> token;          // a mint; absent: no Authorization header
@@ -237,6 +247,7 @@ struct NotifyStep {
   std::optional<TemplatedValue> additional_data;  // default {"bankId": "tollgate-bank"}
   std::optional<TemplatedValue> body;      // replaces the whole body
   std::optional<Duration> timeout;
+  std::optional<WebhookSign> webhook;     // absent: not signed
 };
 
 /// `mock:` controls a running mock service: `{service: NAME, action: ACTION, ...args}`.
