@@ -1,8 +1,10 @@
 #include <csignal>
+#include <ctime>
 #include <iostream>
 
 #include "cli/commands.h"
 #include "cli/project.h"
+#include "cli/journal_console.h"
 #include "tollgate/mocks/environment.h"
 #include "tollgate/scenario/loader.h"
 
@@ -40,8 +42,16 @@ int MocksUpCommand(const std::string& env_file, const std::vector<std::string>& 
     return kExitHarness;
   }
   std::cout << mocks.ReadyJson().dump() << std::endl;
+  // Until a stop signal: every few hundred milliseconds, what the partner-facing mocks
+  // received, with their verdicts (stderr, so the ready line stays alone on stdout).
+  JournalConsole console;
   int sig = 0;
-  sigwait(&stop, &sig);
+  const timespec poll = {0, 250'000'000};
+  while (sig == 0) {
+    int got = sigtimedwait(&stop, nullptr, &poll);
+    console.Poll(mocks, std::cerr);
+    if (got > 0) sig = got;
+  }
   mocks.Stop();
   std::cerr << "tollgate: stopped on " << (sig == SIGINT ? "SIGINT" : "SIGTERM") << "\n";
   return kExitOk;

@@ -180,6 +180,14 @@ CURLcode OnSslCtx(CURL* /*curl*/, void* ssl_ctx, void* user) {
     cap->facts.client_cert_subject = mine.subject;
     cap->facts.client_cert_sha256 = mine.sha256_fingerprint;
   }
+  // Without peer verification libcurl loads no trust anchors, yet a suite that looks at a
+  // broken certificate (`insecure: true`) still asks whether the chain is trusted: load
+  // them here so OpenSSL's verdict (kept, not enforced) is against the given CA.
+  if (!o.verify_peer && !o.ca_file.empty() &&
+      SSL_CTX_load_verify_locations(ctx, o.ca_file.c_str(), nullptr) != 1) {
+    cap->setup_error = "TLS ca_file '" + o.ca_file + "': " + OpenSslError();
+    return CURLE_SSL_CACERT_BADFILE;
+  }
   SSL_CTX_set_ex_data(ctx, CaptureIndex(), cap);
   SSL_CTX_set_msg_callback(ctx, OnMessage);
   SSL_CTX_set_msg_callback_arg(ctx, cap);

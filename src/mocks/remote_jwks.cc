@@ -75,6 +75,13 @@ int RemoteJwks::jwks_fetches() const {
 }
 
 Status RemoteJwks::DiscoverLocked() {
+  if (options_.pinned_jwks_url) {
+    std::string url = options_.pinned_jwks_url();
+    if (url.empty()) return UnavailableError("the pinned JWKS host has no URL (is it running?)");
+    issuer_ = options_.pinned_issuer;
+    jwks_uri_ = url;
+    return Status::Ok();
+  }
   std::string base = issuer_url_ ? issuer_url_() : "";
   if (base.empty()) return UnavailableError("the trusted issuer has no URL (is it running?)");
   std::string url = base + "/.well-known/openid-configuration";
@@ -101,7 +108,7 @@ Status RemoteJwks::FetchLocked(Clock::TimePoint now) {
     if (auto m = CacheMaxAge(*cc)) max_age = std::min(*m, options_.max_max_age);
   }
   keys_ = std::move(parsed).value();
-  expires_at_ = now + max_age;
+  expires_at_ = options_.honour_max_age ? now + max_age : Clock::TimePoint::max();
   return Status::Ok();
 }
 

@@ -29,6 +29,12 @@ struct RemoteJwksOptions {
   std::chrono::seconds default_max_age{300};  // when the JWKS answer names none
   std::chrono::seconds max_max_age{24 * 3600};
   bool refetch_on_unknown_kid = true;
+  /// False: the cache never expires (a relying party's mistake, for reference-target faults).
+  bool honour_max_age = true;
+  /// A pinned JWKS URL ("" while unknown) instead of discovery, for relying parties given
+  /// the key set's URL and the issuer name directly (as the Sage guide does).
+  std::function<std::string()> pinned_jwks_url;
+  std::string pinned_issuer;
   std::chrono::milliseconds timeout{5000};
 };
 

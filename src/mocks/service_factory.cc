@@ -5,6 +5,7 @@
 #include "mocks/mtls.h"
 #include "mocks/receiver.h"
 #include "mocks/signed_api.h"
+#include "mocks/sage_connector.h"
 #include "tollgate/mocks/service.h"
 
 namespace tollgate {
@@ -30,6 +31,7 @@ StatusOr<std::unique_ptr<MockService>> CreateService(const ServiceDecl& decl, Se
   if (decl.kind == "gateway") return Upcast(mocks::Gateway::Create(decl, ctx));
   if (decl.kind == "signed-api") return Upcast(mocks::SignedApi::Create(decl, ctx));
   if (decl.kind == "mtls") return Upcast(mocks::Mtls::Create(decl, ctx));
+  if (decl.kind == "sage-connector") return Upcast(mocks::SageConnector::Create(decl, ctx));
   return UnimplementedError("service `" + decl.name + "`: kind `" + decl.kind +
                             "` is not supported yet");
 }

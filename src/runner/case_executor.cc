@@ -10,6 +10,7 @@
 #include "runner/expect_check.h"
 #include "runner/tls_facts.h"
 #include "runner/sign_steps.h"
+#include "runner/notify_steps.h"
 #include "runner/token_steps.h"
 #include "tollgate/mocks/environment.h"
 #include "tollgate/base/encoding.h"
@@ -29,6 +30,9 @@ class CaseRun {
   // Each returns false when the case must stop (failure or error recorded).
   bool RunStep(const Step& step);
   bool RunRequest(const Step& step, const RequestStep& req);
+  bool RunNotify(const Step& step, const NotifyStep& notify);
+  // Sends `q`, saves the exchange (merged into `extra`) and checks the step's expectations.
+  bool Exchange(const Step& step, const ClientRequest& q, nlohmann::json extra);
   bool RunReplay(const Step& step, const ReplayStep& replay);
   // `tls: {identity, variant}`: the PKI files of that identity into `out`.
   Status PresentIdentity(const TlsOptions& tls, ClientTlsOptions& out);
@@ -243,6 +247,24 @@ bool CaseRun::RunRequest(const Step& step, const RequestStep& req) {
     if (step.save) sent_[*step.save] = *q;
     return true;
   }
+  return Exchange(step, *q, nlohmann::json::object());
+}
+
+bool CaseRun::RunNotify(const Step& step, const NotifyStep& notify) {
+  auto built = BuildNotify(notify, run_, scope_);
+  if (!built.ok()) return Error(step, built.status().message());
+  if (built->saved.contains("token")) {
+    const nlohmann::json& t = built->saved["token"];
+    std::string mutation = t.value("mutation", "");
+    transcript_ += fmt::format("= notify: ID token{}: {}\n",
+                               mutation.empty() ? "" : " (mutation " + mutation + ")",
+                               t.value("claims", nlohmann::json::object()).dump());
+  }
+  return Exchange(step, built->request, built->saved);
+}
+
+bool CaseRun::Exchange(const Step& step, const ClientRequest& q_in, nlohmann::json extra) {
+  const ClientRequest* q = &q_in;
   auto r = run_.client->Send(*q);
   if (!r.ok()) return Error(step, r.status().message());
   Log(*q, *r, "");
@@ -250,7 +272,9 @@ bool CaseRun::RunRequest(const Step& step, const RequestStep& req) {
   previous_ = *q;
   if (step.save) {
     sent_[*step.save] = *q;
-    scope_.Save(*step.save, Record(*q, *r));
+    nlohmann::json saved = Record(*q, *r);
+    for (auto& [k, v] : extra.items()) saved[k] = v;
+    scope_.Save(*step.save, std::move(saved));
   }
   TransportOutcome o = r->outcome;
   bool expects_refusal = step.expect && (step.expect->rejected.value_or(false) || step.expect->tls);
@@ -343,8 +367,21 @@ bool CaseRun::RunReceived(const Step& step, const ReceivedStep& received) {
     if (!p.ok()) return Error(step, p.status().message());
     path = *p;
   }
+  std::uint64_t since = 0;
+  if (received.since) {
+    auto v = Eval(*received.since);
+    if (!v.ok()) return Error(step, v.status().message());
+    try {
+      since = std::stoull(*v);
+    } catch (const std::exception&) {
+      return Error(step, "`since` must be a journal position (a saved `last_seq`), got `" + *v + "`");
+    }
+  }
+  std::vector<JournalEntry> all = journal->Snapshot();
+  std::uint64_t last_seq = all.empty() ? journal->total() : all.back().seq;
   std::vector<JournalEntry> selected;
-  for (JournalEntry& e : journal->Snapshot()) {
+  for (JournalEntry& e : all) {
+    if (e.seq <= since) continue;
     if (method && !EqualsIgnoreCase(e.method, *method)) continue;
     if (path && e.path != *path) continue;
     selected.push_back(std::move(e));
@@ -354,7 +391,8 @@ bool CaseRun::RunReceived(const Step& step, const ReceivedStep& received) {
   if (step.save) {
     nlohmann::json list = nlohmann::json::array();
     for (const JournalEntry& e : selected) list.push_back(e.ToJson());
-    scope_.Save(*step.save, {{"count", selected.size()}, {"entries", list}});
+    scope_.Save(*step.save,
+                {{"count", selected.size()}, {"entries", list}, {"last_seq", last_seq}});
   }
   if (!step.expect) return true;
   auto failures = CheckJournal(*step.expect, selected, scope_);
@@ -440,6 +478,7 @@ bool CaseRun::RunStep(const Step& step) {
     case Step::Kind::kToken: return RunToken(step, std::get<TokenStep>(step.body));
     case Step::Kind::kMock: return RunMock(step, std::get<MockStep>(step.body));
     case Step::Kind::kClock: return RunClock(step, std::get<ClockStep>(step.body));
+    case Step::Kind::kNotify: return RunNotify(step, std::get<NotifyStep>(step.body));
   }
   return Error(step, "unknown step kind");
 }

@@ -124,7 +124,7 @@ StatusOr<std::vector<CheckFailure>> CheckResponse(const Expect& expect,
     ASSIGN_OR_RETURN(status, Resolve(*expect.status, scope));
   }
   bool answered = r.outcome == TransportOutcome::kOk;
-  bool tls_rejected = r.outcome == TransportOutcome::kTlsRejected;
+  bool tls_rejected = TargetRefusedHandshake(r);
   if (status && !(answered && StatusMatches(*status, r.status))) {
     std::string want = StatusText(*status);
     out.push_back(Failure("assert.status", "expected status " + want + ", got " + DescribeOutcome(r),

@@ -1,4 +1,5 @@
 #include "tollgate/runner/runner.h"
+#include <algorithm>
 
 #include <unistd.h>
 
@@ -164,7 +165,11 @@ StatusOr<RunResult> Runner::Run(const std::vector<Suite>& suites, const Environm
     for (std::size_t n = next.fetch_add(1); n < order->size(); n = next.fetch_add(1)) {
       std::size_t i = (*order)[n];
       const ScenarioCase& c = cases[i];
-      if (options_.tags && !options_.tags->Matches(c.tags)) {
+      // Without --tags, cases tagged `slow` (real waits on an external target's clock) are
+      // left out; `--tags slow` (or any expression selecting them) runs them.
+      bool slow_by_default =
+          !options_.tags && std::find(c.tags.begin(), c.tags.end(), "slow") != c.tags.end();
+      if (slow_by_default || (options_.tags && !options_.tags->Matches(c.tags))) {
         CaseResult& r = results[i];
         r.suite_id = c.suite->id;
         r.scenario_id = c.scenario->id;
@@ -175,7 +180,9 @@ StatusOr<RunResult> Runner::Run(const std::vector<Suite>& suites, const Environm
         r.matrix_values = c.matrix_values;
         r.loc = c.scenario->loc;
         r.verdict = Verdict::kSkipped;
-        r.skip_reason = "not selected by --tags '" + options_.tags_text + "'";
+        r.skip_reason = slow_by_default
+                            ? "tagged `slow`: select it with --tags (bounded by --max-wait)"
+                            : "not selected by --tags '" + options_.tags_text + "'";
       } else {
         results[i] = runner::RunCase(c, ctx);
       }

@@ -107,9 +107,15 @@ std::string TlsTranscriptLine(const ClientResponse& r) {
   return line + "\n";
 }
 
+bool TargetRefusedHandshake(const ClientResponse& r) {
+  return r.outcome == TransportOutcome::kTlsRejected &&
+         r.tls.refusal != TlsRefusal::kWeRefusedServer;
+}
+
 std::vector<CheckFailure> CheckTls(const TlsExpect& e, const ClientResponse& r) {
   std::vector<CheckFailure> out;
-  const bool rejected = r.outcome == TransportOutcome::kTlsRejected;
+  // Only the target refusing us counts: when we refused its certificate, it never had to.
+  const bool rejected = TargetRefusedHandshake(r);
   const ClientTlsFacts& f = r.tls;
   if (!e.outcome.empty()) {
     bool ok = e.outcome == "accepted"   ? r.outcome == TransportOutcome::kOk

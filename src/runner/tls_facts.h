@@ -21,6 +21,11 @@ nlohmann::json TlsRecord(const ClientRequest& request, const ClientResponse& res
 /// server CN=..., sha256 ab12..."), or "" without TLS facts.
 std::string TlsTranscriptLine(const ClientResponse& response);
 
+/// The target refused the handshake (an alert, a reset): not when our own verification of
+/// the target's certificate or host name stopped it, which proves nothing about the target
+/// refusing clients.
+bool TargetRefusedHandshake(const ClientResponse& r);
+
 /// Checks a `tls:` expectation; every failure says expected and actual.
 std::vector<CheckFailure> CheckTls(const TlsExpect& expect, const ClientResponse& response);
 

@@ -69,6 +69,23 @@ TEST(CheckTls, OutcomesAndNamedAlerts) {
   EXPECT_EQ(f[0].actual, "TLS accepted (TLSv1.2, HTTP 200)");
 }
 
+// When our client refused the target's certificate, the target never refused anything:
+// `tls: rejected` and `rejected: true` must not pass on that (a silent pass otherwise).
+TEST(CheckTls, OurOwnRefusalOfTheServerIsNotATargetRejection) {
+  ClientResponse r;
+  r.outcome = TransportOutcome::kTlsRejected;
+  r.tls.refusal = TlsRefusal::kWeRefusedServer;
+  r.tls.verify_error_text = "certificate has expired";
+  r.tls_error = "we refused the server's certificate: certificate has expired";
+  EXPECT_FALSE(TargetRefusedHandshake(r));
+  TlsExpect rejected;
+  rejected.outcome = "rejected";
+  auto f = CheckTls(rejected, r);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_THAT(f[0].actual, HasSubstr("we refused the server's certificate"));
+  EXPECT_TRUE(TargetRefusedHandshake(Refused("handshake_failure", 40)));
+}
+
 TEST(CheckTls, ServerFacts) {
   TlsExpect e;
   e.protocol = Bound(">=", 1.2, ">= 1.2");

@@ -329,17 +329,6 @@ TEST(ParseEnvironment, UnknownKindWithDidYouMean) {
             "   = help: did you mean `receiver`?\n\n");
 }
 
-TEST(ParseEnvironment, RecognisedKindNotSupportedYet) {
-  EXPECT_EQ(Errors("environment: e\nservices:\n  id:\n    kind: sage-connector\n    keys: []\n"),
-            "error: service kind `sage-connector` is not supported yet\n"
-            "  --> env.yaml:4:11\n"
-            "   |\n"
-            " 4 |     kind: sage-connector\n"
-            "   |           ^^^^^^^^^^^^^^\n"
-            "   = help: supported kinds: receiver, connectpay, issuer, jwks, mtls, gateway, "
-            "signed-api\n\n");
-}
-
 TEST(ParseEnvironment, MtlsNeedsItsFilesAndAKnownEku) {
   EXPECT_EQ(Errors("environment: e\nservices:\n  bank:\n    kind: mtls\n    eku: loose\n"),
             "error: invalid value for `eku`\n"

@@ -22,7 +22,7 @@ const std::vector<std::string>& MockActions() {
 
 std::optional<ReceivedStep> ReadReceivedStep(Document& doc, const Node& n, const NameScope& scope,
                                              const std::vector<std::string>& requires_services) {
-  MapReader m(doc, n, {"service", "method", "path"}, "received");
+  MapReader m(doc, n, {"service", "method", "path", "since"}, "received");
   if (!m.ok()) return std::nullopt;
   ReceivedStep r;
   if (auto s = m.Require("service")) {
@@ -30,6 +30,7 @@ std::optional<ReceivedStep> ReadReceivedStep(Document& doc, const Node& n, const
   }
   if (auto v = m.Get("method")) r.method = yaml::ReadTemplate(doc, *v, "method", scope);
   if (auto v = m.Get("path")) r.path = yaml::ReadTemplate(doc, *v, "path", scope);
+  if (auto v = m.Get("since")) r.since = yaml::ReadTemplate(doc, *v, "since", scope);
   return r;
 }
 

@@ -158,7 +158,25 @@ const std::vector<ServiceKindSpec>& ServiceKinds() {
            Field("refresh_ttl", FieldType::kDuration),
            Field("nonce_capacity", FieldType::kPositiveInt),
        }},
-      {"sage-connector", false, {}},
+      {"sage-connector",
+       true,
+       {
+           Field("trust", FieldType::kObject, true,
+                 {OneOf("issuer", FieldType::kServiceRef, {"issuer", "jwks"}, true),
+                  Field("audience", FieldType::kString, true)}),
+           Field("notification_header", FieldType::kObject, true,
+                 {Field("name", FieldType::kString, true),
+                  Field("value", FieldType::kString, true)}),
+           Field("authorisation_ttl", FieldType::kDuration),
+           Field("notification_scope", FieldType::kString),
+           Field("accounts_scope", FieldType::kString),
+           Field("notification_path", FieldType::kString),
+           Field("auth_path", FieldType::kString),
+           Field("authrefresh_path", FieldType::kString),
+           Field("accounts_path", FieldType::kString),
+           Field("leeway", FieldType::kDuration),
+           Field("refetch_cooldown", FieldType::kDuration),
+       }},
   };
   return kKinds;
 }

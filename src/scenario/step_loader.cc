@@ -51,7 +51,12 @@ const std::vector<StepKindSpec>& StepKinds() {
        true,
        false,
        {"status", "headers", "json", "body", "one_of", "duration", "token"}},
-      {"notify", false, Step::Kind::kRequest, false, false, {}},
+      {"notify",
+       true,
+       Step::Kind::kNotify,
+       true,
+       true,
+       {"status", "headers", "json", "body", "rejected", "tls", "one_of", "duration"}},
       {"mock", true, Step::Kind::kMock, false, false, {}},
       {"clock", true, Step::Kind::kClock, false, false, {}},
   };
@@ -205,6 +210,9 @@ class StepsReader {
         break;
       case Step::Kind::kClock:
         if (auto c = ReadClockStep(doc_, body)) step.body = *c;
+        break;
+      case Step::Kind::kNotify:
+        if (auto s = ReadNotifyStep(doc_, body, scope, services_)) step.body = std::move(*s);
         break;
     }
 

@@ -351,7 +351,7 @@ TEST(ParseSuiteSteps, AMintedTokenHasNoHttpResponseToExpect) {
             "   |\n"
             " 9 |         expect: {status: 200}\n"
             "   |                  ^^^^^^ found `status`, expected one of: token\n"
-            "   = help: `status` applies to `request`, `replay` and `token: fetch` steps\n\n");
+            "   = help: `status` applies to `request`, `replay`, `token: fetch` and `notify` steps\n\n");
 }
 
 TEST(ParseSuiteSteps, FetchTakesNoRejectedOrTls) {
@@ -363,7 +363,7 @@ TEST(ParseSuiteSteps, FetchTakesNoRejectedOrTls) {
             " 9 |         expect: {rejected: true}\n"
             "   |                  ^^^^^^^^ found `rejected`, expected one of: status, headers, "
             "json, body, one_of, duration, token\n"
-            "   = help: `rejected` applies to `request` and `replay` steps\n\n");
+            "   = help: `rejected` applies to `request`, `replay` and `notify` steps\n\n");
 }
 
 TEST(ParseSuiteSteps, TokenExpectationValues) {

@@ -327,15 +327,41 @@ TEST(ParseSuite, TwoStepKindsInOneStep) {
             "already a `wait`)\n\n");
 }
 
-TEST(ParseSuite, RecognisedButUnsupportedStepKind) {
-  EXPECT_EQ(Errors(WithSteps("      - notify: {url: /x}\n")),
-            "error: step kind `notify` is not supported yet\n"
-            "  --> x.yaml:8:9\n"
+TEST(ParseSuite, NotifyStepReadsTokenHeaderAndId) {
+  Diagnostics diags;
+  std::string text = WithSteps(
+      "      - notify:\n"
+      "          url: ${target.url}/notification\n"
+      "          token: {issuer: sink, audience: aud, scope: WebhooksLambda, mutate: expired}\n"
+      "          header: {name: X-Key, value: \"${secret.key}\"}\n"
+      "          id: auth-${uuid()}\n"
+      "          additional_data: {bankId: b1}\n"
+      "        save: n\n"
+      "        expect: {status: 2xx}\n"
+      "      - replay: n\n");
+  std::optional<Suite> suite = ParseSuite(text, "x.yaml", diags);
+  ASSERT_TRUE(suite) << RenderWithText(diags, text);
+  const Step& step = suite->scenarios[0].steps[0];
+  EXPECT_EQ(step.kind, Step::Kind::kNotify);
+  const NotifyStep& n = Body<NotifyStep>(step);
+  EXPECT_EQ(n.url.raw(), "${target.url}/notification");
+  ASSERT_TRUE(n.token);
+  EXPECT_EQ(n.token->issuer, "sink");
+  EXPECT_EQ(n.token->mutate->raw(), "expired");
+  EXPECT_EQ(n.header_name->raw(), "X-Key");
+  EXPECT_EQ(n.header_value->raw(), "${secret.key}");
+  EXPECT_EQ(n.id->raw(), "auth-${uuid()}");
+  EXPECT_EQ(n.additional_data->value, nlohmann::json({{"bankId", "b1"}}));
+  EXPECT_EQ(step.save, "n");
+}
+
+TEST(ParseSuite, NotifyHeaderNeedsAValue) {
+  EXPECT_EQ(Errors(WithSteps("      - notify: {url: /x, header: {name: X-Key}}\n")),
+            "error: missing required key `value`\n"
+            "  --> x.yaml:8:35\n"
             "   |\n"
-            " 8 |       - notify: {url: /x}\n"
-            "   |         ^^^^^^\n"
-            "   = help: supported step kinds: request, replay, wait, received, token, mock, "
-            "clock\n\n");
+            " 8 |       - notify: {url: /x, header: {name: X-Key}}\n"
+            "   |                                   ^ expected `value` in this mapping\n\n");
 }
 
 TEST(ParseSuite, MisspeltExpectInAStepIsAnUnknownKey) {
@@ -354,7 +380,7 @@ TEST(ParseSuite, StepWithoutAKind) {
             "  --> x.yaml:8:9\n"
             "   |\n"
             " 8 |       - save: x\n"
-            "   |         ^ expected one of: request, replay, wait, received, token, mock, clock "
+            "   |         ^ expected one of: request, replay, wait, received, token, notify, mock, clock "
             "in this step\n\n");
 }
 

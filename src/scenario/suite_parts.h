@@ -75,6 +75,14 @@ std::optional<TokenStep> ReadTokenStep(yaml::Document& doc, const yaml::Node& no
                                        const yaml::NameScope& scope,
                                        const std::vector<std::string>& requires_services);
 
+/// The body of `token: {mint: ...}` into `t` (also the `token:` of a `notify` step).
+/// False when it had errors (reported).
+bool ReadMint(yaml::Document& doc, const yaml::Node& n, const yaml::NameScope& scope,
+              const std::vector<std::string>& requires_services, TokenStep& t);
+/// A `notify:` mapping (notify_loader.cc).
+std::optional<NotifyStep> ReadNotifyStep(yaml::Document& doc, const yaml::Node& node,
+                                         const yaml::NameScope& scope,
+                                         const std::vector<std::string>& requires_services);
 /// What an `expect:` may hold at one step.
 struct ExpectRules {
   std::string step;               // the step as messages name it: "request", "token: mint"

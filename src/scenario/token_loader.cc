@@ -30,6 +30,8 @@ std::optional<TemplatedValue> ReadMembers(Document& doc, const Node& n, const st
   return yaml::ReadTemplatedValue(doc, n, key, scope);
 }
 
+}  // namespace
+
 bool ReadMint(Document& doc, const Node& n, const NameScope& scope,
               const std::vector<std::string>& requires_services, TokenStep& t) {
   MapReader m(doc, n,
@@ -55,6 +57,8 @@ bool ReadMint(Document& doc, const Node& n, const NameScope& scope,
   if (auto v = m.Get("header")) t.header = ReadMembers(doc, *v, "header", scope);
   return doc.errors() == before;
 }
+
+namespace {
 
 bool ReadFetch(Document& doc, const Node& n, const NameScope& scope, TokenStep& t) {
   static const std::vector<std::string> kAuthMethods = {"client_secret_basic",

@@ -190,6 +190,9 @@ struct ReceivedStep {
   std::string service;
   std::optional<Template> method;
   std::optional<Template> path;
+  /// Only entries recorded after this journal position (a saved `received` result's
+  /// `last_seq`), so a count covers what one scenario caused.
+  std::optional<Template> since;
 };
 
 /// `token: {mint: {...}}` mints from an issuer mock (any claim, lifetime relative to the
@@ -220,6 +223,22 @@ struct TokenStep {
   std::optional<Template> fetch_scope;
 };
 
+/// `notify:` plays a platform's notification sender (Sage-style): POSTs to `url` with an
+/// ID token minted by an issuer mock as `Authorization: Bearer`, the partner's custom
+/// header, and a JSON body announcing a resource with a fresh AuthorisationID.
+struct NotifyStep {
+  Template url;
+  std::optional<TokenStep> token;          // a mint; absent: no Authorization header
+  std::optional<Template> bearer;          // or a token as it is (one minted earlier)
+  std::optional<Template> header_name;     // the partner's custom header; absent: not sent
+  std::optional<Template> header_value;    // a secret: registered with the redactor
+  std::optional<Template> id;              // the AuthorisationID (default: a fresh UUID)
+  std::optional<Template> resource_type;   // default "authorisation"
+  std::optional<TemplatedValue> additional_data;  // default {"bankId": "tollgate-bank"}
+  std::optional<TemplatedValue> body;      // replaces the whole body
+  std::optional<Duration> timeout;
+};
+
 /// `mock:` controls a running mock service: `{service: NAME, action: ACTION, ...args}`.
 /// Actions per kind (issuer: rotate_keys, add_key, remove_key; jwks: down, error_500, slow,
 /// malformed, empty, same_kid_new_key; every kind: restore). A case with a mock or clock
@@ -239,9 +258,10 @@ struct ClockStep {
 
 /// One step of a scenario.
 struct Step {
-  enum class Kind { kRequest, kReplay, kWait, kReceived, kToken, kMock, kClock };
+  enum class Kind { kRequest, kReplay, kWait, kReceived, kToken, kMock, kClock, kNotify };
   Kind kind = Kind::kRequest;
-  std::variant<RequestStep, ReplayStep, WaitStep, ReceivedStep, TokenStep, MockStep, ClockStep>
+  std::variant<RequestStep, ReplayStep, WaitStep, ReceivedStep, TokenStep, MockStep, ClockStep,
+               NotifyStep>
       body;
   std::optional<std::string> save;
   std::optional<Expect> expect;

@@ -1,0 +1,334 @@
+#include "mocks/sage_connector.h"
+
+#include <openssl/crypto.h>
+
+#include "mocks/config.h"
+#include "mocks/fault_verifier.h"
+#include "mocks/key_ring.h"
+#include "tollgate/base/digest.h"
+#include "tollgate/base/encoding.h"
+
+namespace tollgate::mocks {
+namespace {
+
+bool HasScope(const nlohmann::json& claims, const std::string& scope) {
+  if (auto it = claims.find("scope"); it != claims.end() && it->is_string()) {
+    std::string s = " " + it->get<std::string>() + " ";
+    if (s.find(" " + scope + " ") != std::string::npos) return true;
+  }
+  if (auto it = claims.find("scp"); it != claims.end() && it->is_array()) {
+    for (const auto& e : *it) {
+      if (e.is_string() && e.get<std::string>() == scope) return true;
+    }
+  }
+  return false;
+}
+
+// The value of query parameter `name`, decoded; nullopt when absent or badly escaped.
+std::optional<std::string> QueryParam(std::string_view query, std::string_view name) {
+  std::size_t start = 0;
+  while (start <= query.size() && !query.empty()) {
+    std::size_t amp = query.find('&', start);
+    std::string_view pair =
+        query.substr(start, amp == std::string_view::npos ? std::string_view::npos : amp - start);
+    std::size_t eq = pair.find('=');
+    if (pair.substr(0, eq) == name) {
+      return PercentDecode(eq == std::string_view::npos ? "" : pair.substr(eq + 1), true);
+    }
+    if (amp == std::string_view::npos) break;
+    start = amp + 1;
+  }
+  return std::nullopt;
+}
+
+Handled Refuse(int status, const std::string& error, const std::string& reason) {
+  nlohmann::json body = {{"error", error}, {"error_description", reason}};
+  ServerResponse r = ServerResponse::Json(status, body.dump());
+  if (status == 401) r.headers.Add("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+  if (status == 403 && error == "insufficient_scope") {
+    r.headers.Add("WWW-Authenticate", "Bearer error=\"insufficient_scope\"");
+  }
+  return {std::move(r), "refused: " + reason};
+}
+
+std::string Normalised(std::string path, const std::string& def) {
+  if (path.empty()) return def;
+  while (path.size() > 1 && path.back() == '/') path.pop_back();
+  return path;
+}
+
+}  // namespace
+
+StatusOr<std::unique_ptr<SageConnector>> SageConnector::Create(const ServiceDecl& decl,
+                                                               ServiceContext ctx) {
+  std::unique_ptr<SageConnector> s(new SageConnector(decl, ctx));
+  const nlohmann::json& c = decl.config;
+  auto bad = [&](const std::string& what) {
+    return InvalidArgumentError("service `" + decl.name + "` (kind sage-connector): " + what);
+  };
+  auto trust = c.find("trust");
+  if (trust == c.end() || !trust->is_object()) {
+    return bad("`trust: {issuer, audience}` is required");
+  }
+  s->trust_ = GetString(*trust, "issuer", "");
+  s->audience_ = GetString(*trust, "audience", "");
+  if (s->trust_.empty()) return bad("`trust.issuer` must name an issuer or jwks service");
+  if (s->audience_.empty()) return bad("`trust.audience` is required");
+  auto header = c.find("notification_header");
+  if (header == c.end() || !header->is_object()) {
+    return bad("`notification_header: {name, value}` is required");
+  }
+  s->header_name_ = GetString(*header, "name", "");
+  s->header_value_ = GetString(*header, "value", "");
+  if (s->header_name_.empty() || s->header_value_.empty()) {
+    return bad("`notification_header` needs a non-empty `name` and `value`");
+  }
+  if (ctx.redactor) ctx.redactor->AddSecret(s->header_value_);
+  ASSIGN_OR_RETURN(s->authorisation_ttl_,
+                   GetDuration(c, "authorisation_ttl", s->authorisation_ttl_, decl.name));
+  ASSIGN_OR_RETURN(s->leeway_, GetDuration(c, "leeway", s->leeway_, decl.name));
+  ASSIGN_OR_RETURN(s->refetch_cooldown_,
+                   GetDuration(c, "refetch_cooldown", s->refetch_cooldown_, decl.name));
+  s->notification_scope_ = GetString(c, "notification_scope", s->notification_scope_);
+  s->accounts_scope_ = GetString(c, "accounts_scope", s->accounts_scope_);
+  s->notification_path_ = Normalised(GetString(c, "notification_path", ""), "/notification");
+  s->auth_path_ = Normalised(GetString(c, "auth_path", ""), "/auth");
+  s->authrefresh_path_ = Normalised(GetString(c, "authrefresh_path", ""), "/authrefresh");
+  s->accounts_path_ = Normalised(GetString(c, "accounts_path", ""), "/accounts");
+  for (const std::string* p :
+       {&s->notification_path_, &s->auth_path_, &s->authrefresh_path_, &s->accounts_path_}) {
+    if (p->front() != '/') return bad("path `" + *p + "` must start with /");
+  }
+  return s;
+}
+
+SageConnector::SageConnector(const ServiceDecl& decl, ServiceContext ctx)
+    : MockService(decl.name, decl.kind, ctx) {}
+
+std::set<std::string> SageConnector::KnownFaults() const {
+  return {"ignore_audience",          "ignore_issuer",
+          "accept_expired",           "skip_signature",
+          "accept_alg_none",          "no_scope_check",
+          "accounts_any_scope",       "accept_any_header_value",
+          "record_rejected_notifications", "allow_id_reuse",
+          "ignore_id_lifetime",       "accept_mismatched_id",
+          "refetch_jwks_every_request", "no_jwks_refetch",
+          "cache_jwks_forever",       "fail_open_when_jwks_down",
+          "accept_not_yet_valid",     "accept_embedded_jwk",
+          "hs256_key_confusion",      "short_id_lifetime",
+          "racy_id_use"};
+}
+
+AuthorisationStore& SageConnector::Ids() {
+  std::call_once(ids_once_, [this] {
+    AuthorisationFaults f;
+    f.allow_reuse = HasFault("allow_id_reuse");
+    f.ignore_lifetime = HasFault("ignore_id_lifetime");
+    f.prefix_match = HasFault("accept_mismatched_id");
+    f.racy_use = HasFault("racy_id_use");
+    // The fault: a lifetime far shorter than the guide's "around 20 minutes".
+    std::chrono::seconds ttl =
+        HasFault("short_id_lifetime") ? std::chrono::seconds(5 * 60) : authorisation_ttl_;
+    ids_ = std::make_unique<AuthorisationStore>(ctx().clock, ttl, f);
+  });
+  return *ids_;
+}
+
+std::shared_ptr<RemoteJwks> SageConnector::Remote() {
+  std::lock_guard<std::mutex> lock(remote_mu_);
+  if (remote_) return remote_;
+  RemoteJwksOptions options;
+  options.refetch_cooldown = refetch_cooldown_;
+  options.refetch_on_unknown_kid = !HasFault("no_jwks_refetch");
+  options.honour_max_age = !HasFault("cache_jwks_forever");
+  if (HasFault("refetch_jwks_every_request")) {
+    options.default_max_age = options.max_max_age = std::chrono::seconds(0);
+  }
+  auto url = ctx().service_url;
+  std::string trust = trust_;
+  MockService* service = ctx().service ? ctx().service(trust_) : nullptr;
+  if (service && service->kind() == "jwks" && service->keys()) {
+    // A key set given by URL, with the issuer name the guide states beside it.
+    options.pinned_jwks_url = [url, trust] { return url ? url(trust) + "/jwks" : std::string(); };
+    options.pinned_issuer = service->keys()->Issuer();
+  }
+  remote_ = std::make_shared<RemoteJwks>(
+      [url, trust] { return url ? url(trust) : std::string(); }, ctx().clock, options);
+  return remote_;
+}
+
+void SageConnector::Restore() {
+  std::lock_guard<std::mutex> lock(remote_mu_);
+  remote_.reset();
+}
+
+void SageConnector::AddRoutes(ServiceRouter& router) {
+  router.Add("*", notification_path_,
+             [this](const ServerRequest& r) { return HandleNotification(r); });
+  router.Add("*", auth_path_, [this](const ServerRequest& r) { return HandleAuth(r); });
+  router.Add("*", authrefresh_path_, [this](const ServerRequest& r) { return HandleAuth(r); });
+  router.Add("*", accounts_path_, [this](const ServerRequest& r) { return HandleAccounts(r); });
+}
+
+std::vector<TargetSetting> SageConnector::TargetSettings() const {
+  return {
+      {"issuer", trust_, false},
+      {"audience", audience_, false},
+      {"header_name", header_name_, false},
+      {"header_value", header_value_, true},
+      {"notification_path", notification_path_, false},
+      {"auth_path", auth_path_, false},
+      {"authrefresh_path", authrefresh_path_, false},
+      {"accounts_path", accounts_path_, false},
+      {"notification_scope", notification_scope_, false},
+      {"accounts_scope", accounts_scope_, false},
+      {"authorisation_ttl", std::to_string(authorisation_ttl_.count()) + "s", false},
+      {"leeway", std::to_string(leeway_.count()) + "s", false},
+  };
+}
+
+SageConnector::Authn SageConnector::Authenticate(const ServerRequest& request,
+                                                 const std::string& scope, bool check_scope) {
+  std::vector<std::string> headers = request.headers.GetAll("Authorization");
+  if (headers.size() != 1) {
+    return {std::nullopt, Refuse(401, "invalid_token",
+                                 headers.empty() ? "no ID token" : "more than one Authorization header")};
+  }
+  std::string_view v = headers[0];
+  std::size_t space = v.find(' ');
+  if (space == std::string_view::npos || !EqualsIgnoreCase(v.substr(0, space), "Bearer")) {
+    return {std::nullopt, Refuse(401, "invalid_token", "Authorization is not a Bearer token")};
+  }
+  std::string token(v.substr(space + 1));
+  std::string kid;
+  auto parts = jose::ParseCompact(token);
+  if (parts.ok()) {
+    if (auto it = parts->header.find("kid"); it != parts->header.end() && it->is_string()) {
+      kid = it->get<std::string>();
+    }
+  }
+  jose::ValidationPolicy policy;
+  if (!HasFault("ignore_audience")) policy.audiences = {audience_};
+  policy.algorithms = {jose::Alg::kRS256, jose::Alg::kES256, jose::Alg::kPS256};
+  policy.typ = std::nullopt;  // the guide says nothing of the ID token's typ
+  policy.leeway_seconds = leeway_.count();
+  StatusOr<TrustedKeys> trusted = Remote()->Get(kid);
+  std::optional<nlohmann::json> claims;
+  if (!trusted.ok()) {
+    if (!HasFault("fail_open_when_jwks_down") || !parts.ok()) {
+      return {std::nullopt, Refuse(401, "invalid_token",
+                                   "keys unavailable (fail closed): " + trusted.status().message())};
+    }
+    // The fault: the claims are read without a signature check.
+    nlohmann::json c = nlohmann::json::parse(parts->payload, nullptr, false);
+    if (!c.is_object()) return {std::nullopt, Refuse(401, "invalid_token", "unreadable claims")};
+    claims = c;
+  } else {
+    if (!HasFault("ignore_issuer")) policy.issuers = {trusted->issuer};
+    VerifierFaults faults;
+    faults.accept_expired = HasFault("accept_expired");
+    faults.skip_signature = HasFault("skip_signature");
+    faults.accept_alg_none = HasFault("accept_alg_none");
+    faults.accept_not_yet_valid = HasFault("accept_not_yet_valid");
+    faults.accept_embedded_jwk = HasFault("accept_embedded_jwk");
+    faults.hs256_key_confusion = HasFault("hs256_key_confusion");
+    jose::VerifyResult result =
+        VerifyWithFaults(token, trusted->keys, policy, *ctx().clock, faults);
+    if (!result.ok) {
+      return {std::nullopt,
+              Refuse(401, "invalid_token",
+                     "ID token " + result.rejection.code + ": " + result.rejection.message)};
+    }
+    claims = result.ok->claims;
+  }
+  if (check_scope && !HasScope(*claims, scope)) {
+    return {std::nullopt,
+            Refuse(403, "insufficient_scope", "ID token lacks scope " + scope)};
+  }
+  return {claims, {}};
+}
+
+std::optional<Handled> SageConnector::CheckCustomHeader(const ServerRequest& request) const {
+  std::vector<std::string> values = request.headers.GetAll(header_name_);
+  if (values.empty()) return Refuse(401, "invalid_request", "custom header " + header_name_ + " missing");
+  if (values.size() > 1) return Refuse(401, "invalid_request", "custom header sent twice");
+  if (HasFault("accept_any_header_value")) return std::nullopt;
+  // Constant time: compare digests of equal length, so neither the length nor a common
+  // prefix of the secret leaks through timing.
+  std::string got = Sha256(values[0]);
+  std::string want = Sha256(header_value_);
+  if (CRYPTO_memcmp(got.data(), want.data(), want.size()) != 0) {
+    return Refuse(401, "invalid_request", "custom header " + header_name_ + " has the wrong value");
+  }
+  return std::nullopt;
+}
+
+std::string SageConnector::AnnouncedId(const std::string& body) {
+  nlohmann::json j = nlohmann::json::parse(body, nullptr, false);
+  if (!j.is_object()) return "";
+  auto res = j.find("resource");
+  if (res == j.end() || !res->is_object()) return "";
+  auto type = res->find("type");
+  auto id = res->find("id");
+  if (type == res->end() || !type->is_string() || *type != "authorisation") return "";
+  if (id == res->end() || !id->is_string()) return "";
+  return id->get<std::string>();
+}
+
+Handled SageConnector::HandleNotification(const ServerRequest& request) {
+  if (request.method != "POST") {
+    ServerResponse r = ServerResponse::Json(405, R"({"error":"method_not_allowed"})");
+    r.headers.Add("Allow", "POST");
+    return {std::move(r), "refused: method not allowed"};
+  }
+  std::string id = AnnouncedId(request.body);
+  if (HasFault("record_rejected_notifications") && !id.empty()) Ids().Announce(id);
+  Authn authn = Authenticate(request, notification_scope_, !HasFault("no_scope_check"));
+  if (!authn.claims) return authn.refusal;
+  if (auto refused = CheckCustomHeader(request)) return *refused;
+  if (id.empty()) {
+    nlohmann::json j = nlohmann::json::parse(request.body, nullptr, false);
+    if (!j.is_object() || !j.contains("resource")) {
+      return Refuse(400, "invalid_request", "body is not a resource notification");
+    }
+    return {ServerResponse::Json(200, R"({"received":true})"),
+            "accepted: a notification for another resource type"};
+  }
+  if (id.empty() || id.size() > 256) {
+    return Refuse(400, "invalid_request", "AuthorisationID is empty or too long");
+  }
+  Ids().Announce(id);
+  return {ServerResponse::Json(200, R"({"received":true})"),
+          "accepted: AuthorisationID " + id + " recorded"};
+}
+
+Handled SageConnector::HandleAuth(const ServerRequest& request) {
+  if (request.method != "GET") {
+    ServerResponse r = ServerResponse::Json(405, R"({"error":"method_not_allowed"})");
+    r.headers.Add("Allow", "GET");
+    return {std::move(r), "refused: method not allowed"};
+  }
+  std::optional<std::string> id = QueryParam(request.query, "AuthorisationID");
+  if (!id || id->empty()) return Refuse(400, "invalid_request", "no AuthorisationID");
+  UseResult used = Ids().Use(*id);
+  if (used != UseResult::kAccepted) {
+    return Refuse(403, "access_denied",
+                  std::string("AuthorisationID ") + UseResultName(used) + " at " + request.path);
+  }
+  return {ServerResponse::Json(200, nlohmann::json{{"authorised", *id}}.dump()),
+          "accepted: AuthorisationID " + *id + " used at " + request.path};
+}
+
+Handled SageConnector::HandleAccounts(const ServerRequest& request) {
+  if (request.method != "GET") {
+    ServerResponse r = ServerResponse::Json(405, R"({"error":"method_not_allowed"})");
+    r.headers.Add("Allow", "GET");
+    return {std::move(r), "refused: method not allowed"};
+  }
+  Authn authn = Authenticate(request, accounts_scope_, !HasFault("accounts_any_scope"));
+  if (!authn.claims) return authn.refusal;
+  nlohmann::json body = {{"accounts", {{{"id", "acc-1"}, {"name", "Current account"}}}}};
+  return {ServerResponse::Json(200, body.dump()), "accepted: accounts listed"};
+}
+
+}  // namespace tollgate::mocks

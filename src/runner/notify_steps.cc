@@ -1,0 +1,53 @@
+#include "runner/notify_steps.h"
+
+#include "runner/token_steps.h"
+
+namespace tollgate::runner {
+
+StatusOr<BuiltNotify> BuildNotify(const NotifyStep& step, const RunContext& run,
+                                  const CaseScope& scope) {
+  BuiltNotify out;
+  ClientRequest& q = out.request;
+  q.method = "POST";
+  ASSIGN_OR_RETURN(q.url, step.url.Evaluate(scope));
+  if (step.timeout) q.timeout = *step.timeout;
+  q.headers.emplace_back("Accept", "application/json");
+  q.headers.emplace_back("Content-Type", "application/json; charset=utf-8");
+  if (step.token) {
+    ASSIGN_OR_RETURN(nlohmann::json minted, MintToken(*step.token, run, scope));
+    q.headers.emplace_back("Authorization", "Bearer " + minted["token"].get<std::string>());
+    out.saved["token"] = std::move(minted);
+  } else if (step.bearer) {
+    ASSIGN_OR_RETURN(std::string token, step.bearer->Evaluate(scope));
+    q.headers.emplace_back("Authorization", "Bearer " + token);
+  }
+  if (step.header_name && step.header_value) {
+    ASSIGN_OR_RETURN(std::string name, step.header_name->Evaluate(scope));
+    ASSIGN_OR_RETURN(std::string value, step.header_value->Evaluate(scope));
+    // The partner's header value is a shared secret: never in a transcript or report.
+    if (!value.empty()) run.redactor->AddSecret(value);
+    q.headers.emplace_back(std::move(name), std::move(value));
+  }
+  std::string id = scope.NewUuid();
+  if (step.id) { ASSIGN_OR_RETURN(id, step.id->Evaluate(scope)); }
+  out.saved["authorisation_id"] = id;
+  if (step.body) {
+    ASSIGN_OR_RETURN(nlohmann::json body, EvaluateJson(step.body->value, scope, step.body->loc));
+    q.body = body.is_string() ? body.get<std::string>() : body.dump();
+    return out;
+  }
+  std::string type = "authorisation";
+  if (step.resource_type) { ASSIGN_OR_RETURN(type, step.resource_type->Evaluate(scope)); }
+  nlohmann::json additional = {{"bankId", "tollgate-bank"}};
+  if (step.additional_data) {
+    ASSIGN_OR_RETURN(additional, EvaluateJson(step.additional_data->value, scope,
+                                              step.additional_data->loc));
+  }
+  nlohmann::json body = {{"type", "resourceCreated"},
+                         {"resource", {{"id", id}, {"type", type}, {"url", "NA"}}},
+                         {"additionalData", additional}};
+  q.body = body.dump();
+  return out;
+}
+
+}  // namespace tollgate::runner
