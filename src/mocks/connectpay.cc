@@ -103,7 +103,7 @@ std::set<std::string> ConnectPay::KnownFaults() const {
           "lenient_eku",             "skip_registered_check",
           "token_without_certificate_binding", "no_scope_check", "person_scopes_merged",
           "cert_api_on_one_way",     "generic_on_two_way",   "accept_unordered_bundle",
-          "accept_any_bundle",       "no_bundle_size_limit"};
+          "accept_any_bundle",       "no_bundle_size_limit", "callbacks_need_credentials"};
 }
 
 std::vector<TargetSetting> ConnectPay::TargetSettings() const {

@@ -37,6 +37,7 @@
 //   accept_unordered_bundle  onboarding skips the order check (reversed bundles pass)
 //   accept_any_bundle        onboarding registers any bundle unchecked
 //   no_bundle_size_limit     an oversized bundle is parsed instead of refused with 413
+//   callbacks_need_credentials  the public callbacks demand credentials (401)
 
 #include <map>
 #include <mutex>

@@ -178,6 +178,9 @@ void ConnectPay::AddOneWayRoutes(ServiceRouter& router) {
 
 Handled ConnectPay::HandleCallback(const ServerRequest& request) const {
   // Public callbacks need no credentials: the sender is the bank's partner, not a client.
+  if (HasFault("callbacks_need_credentials") && !request.headers.Has("Authorization")) {
+    return {ServerResponse::Json(401, R"({"error":"unauthorized"})"), "callback without credentials"};
+  }
   return {ServerResponse::Json(202, R"({"received":true})"),
           "callback of " + std::to_string(request.body.size()) + " bytes"};
 }
