@@ -150,13 +150,26 @@ StatusOr<SslCtxPtr> MakeServerSslContext(const ServerTlsOptions& options) {
       if (lookup == nullptr || X509_load_crl_file(lookup, crl.c_str(), X509_FILETYPE_PEM) <= 0) {
         return FileError("CRL", crl, OpenSslError());
       }
+      for (const std::string& more : options.more_crl_files) {
+        if (!Readable(more)) return FileError("CRL", more, "cannot be read");
+        if (X509_load_crl_file(lookup, more.c_str(), X509_FILETYPE_PEM) <= 0) {
+          return FileError("CRL", more, OpenSslError());
+        }
+      }
       X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL);
+    }
+    if (!options.check_client_cert_time) {
+      X509_STORE_set_flags(SSL_CTX_get_cert_store(c), X509_V_FLAG_NO_CHECK_TIME);
     }
     SSL_CTX_set_purpose(c, X509_PURPOSE_SSL_CLIENT);
     int mode = SSL_VERIFY_PEER;
     if (options.require_client_cert) mode |= SSL_VERIFY_FAIL_IF_NO_PEER_CERT;
-    SSL_CTX_set_verify(c, mode,
-                       options.eku == ClientEkuPolicy::kStrict ? StrictEkuVerify : nullptr);
+    if (!options.verify_client_cert) {
+      SSL_CTX_set_verify(c, mode, [](int, X509_STORE_CTX*) { return 1; });
+    } else {
+      SSL_CTX_set_verify(c, mode,
+                         options.eku == ClientEkuPolicy::kStrict ? StrictEkuVerify : nullptr);
+    }
     // Without a session id context, resuming a session that carried a client certificate
     // fails the handshake.
     static const unsigned char kSessionContext[] = "tollgate";

@@ -55,12 +55,41 @@ ConnectPay::ConnectPay(const ServiceDecl& decl, ServiceContext ctx)
     : MockService(decl.name, decl.kind, ctx),
       realm_(GetString(decl.config, "realm", "connectpay")),
       basic_paths_(GetStrings(decl.config, "basic_paths", {"/v1/generic/status"})),
-      bearer_paths_(GetStrings(decl.config, "bearer_paths", {"/v1/accounts"})) {
+      bearer_paths_(GetStrings(decl.config, "bearer_paths", {"/v1/accounts"})),
+      callback_paths_(GetStrings(decl.config, "callback_paths", {"/v1/callbacks/payment"})),
+      token_path_(GetString(decl.config, "token_path", "/v1/oauth/token")),
+      certificates_path_(GetString(decl.config, "certificates_path", "/v1/certificates")),
+      max_bundle_bytes_(static_cast<std::size_t>(GetInt(decl.config, "max_bundle_bytes", 16384))),
+      token_ttl_seconds_(GetInt(decl.config, "token_ttl_seconds", 600)),
+      server_identity_(GetString(decl.config, "server_identity", "")),
+      client_identity_(GetString(decl.config, "client_identity", "partner")) {
   if (auto it = decl.config.find("clients"); it != decl.config.end() && it->is_object()) {
     for (const auto& [key, client] : it->items()) {
       std::string secret = GetString(client, "secret", "");
       clients_[key] = secret;
       ctx.redactor->AddSecret(secret);
+      Client& reg = registry_[key];
+      reg.registered = GetString(client, "registered", "");
+      if (auto p = client.find("persons"); p != client.end() && p->is_object()) {
+        for (const auto& [person, scopes] : p->items()) {
+          std::string list = scopes.is_string() ? scopes.get<std::string>() : "";
+          std::set<std::string>& allowed = reg.persons[person];
+          std::size_t pos = 0;
+          while (pos < list.size()) {
+            std::size_t end = list.find(' ', pos);
+            if (end == std::string::npos) end = list.size();
+            if (end > pos) allowed.insert(list.substr(pos, end - pos));
+            pos = end + 1;
+          }
+        }
+      }
+    }
+  }
+  // Bearer paths without a scope, then data APIs with one.
+  for (const std::string& p : bearer_paths_) data_scopes_[p] = "";
+  if (auto it = decl.config.find("data_apis"); it != decl.config.end() && it->is_object()) {
+    for (const auto& [path, scope] : it->items()) {
+      data_scopes_[path] = scope.is_string() ? scope.get<std::string>() : "";
     }
   }
 }
@@ -68,7 +97,13 @@ ConnectPay::ConnectPay(const ServiceDecl& decl, ServiceContext ctx)
 std::set<std::string> ConnectPay::KnownFaults() const {
   return {"accept_any_secret",       "accept_unknown_key",   "accept_empty_key",
           "omit_challenge",          "malformed_500",        "reject_lowercase_scheme",
-          "basic_on_bearer_path",    "distinct_unknown_key_body"};
+          "basic_on_bearer_path",    "distinct_unknown_key_body",
+          // Two-host mode.
+          "accept_any_client_cert",  "skip_revocation",      "accept_expired_certs",
+          "lenient_eku",             "skip_registered_check",
+          "token_without_certificate_binding", "no_scope_check", "person_scopes_merged",
+          "cert_api_on_one_way",     "generic_on_two_way",   "accept_unordered_bundle",
+          "accept_any_bundle",       "no_bundle_size_limit", "callbacks_need_credentials"};
 }
 
 std::vector<TargetSetting> ConnectPay::TargetSettings() const {
@@ -79,15 +114,20 @@ std::vector<TargetSetting> ConnectPay::TargetSettings() const {
   }
   out.push_back({"realm", realm_, false});
   out.push_back({"basic_path", basic_paths_.empty() ? "" : basic_paths_.front(), false});
-  out.push_back({"bearer_path", bearer_paths_.empty() ? "" : bearer_paths_.front(), false});
+  out.push_back({"bearer_path", data_scopes_.empty() ? "" : data_scopes_.begin()->first, false});
+  AddTwoHostSettings(out);
   return out;
 }
 
 void ConnectPay::AddRoutes(ServiceRouter& router) {
+  if (two_host()) {
+    AddTwoWayRoutes(router);
+    return;
+  }
   for (const std::string& p : basic_paths_) {
     router.Add("*", p, [this](const ServerRequest& r) { return HandleBasic(r); });
   }
-  for (const std::string& p : bearer_paths_) {
+  for (const auto& [p, scope] : data_scopes_) {
     router.Add("*", p, [this](const ServerRequest& r) { return HandleBearerOnly(r); });
   }
 }
@@ -146,6 +186,18 @@ Handled ConnectPay::HandleBearerOnly(const ServerRequest& request) const {
   bool sent_token = request.headers.Has("Authorization") && !c.present;
   return Unauthorized("Bearer", c.present ? "Basic on a Bearer-only API" : "no valid token",
                       sent_token ? "invalid_token" : "unauthorized");
+}
+
+}  // namespace tollgate::mocks
+
+namespace tollgate::mocks {
+
+std::string ConnectPay::BasicClient(const ServerRequest& request) const {
+  BasicCredentials c = ParseBasic(request);
+  if (!c.present || c.malformed) return "";
+  auto it = clients_.find(c.key);
+  if (it == clients_.end() || !ConstantTimeEquals(c.secret, it->second)) return "";
+  return c.key;
 }
 
 }  // namespace tollgate::mocks

@@ -15,8 +15,33 @@
 //   reject_lowercase_scheme  only "Basic" is accepted, not "basic"
 //   basic_on_bearer_path     Basic credentials open the Bearer-only data APIs
 //   distinct_unknown_key_body  an unknown key gets a different answer than a wrong secret
+//
+// Two-host mode (`server_identity` set and a PKI available; connectpay_hosts.cc): the
+// main listener is the two-way host (client certificate required, strict EKU, CRL of the
+// client issuing CA) serving the token endpoint, the Bearer data APIs (one scope each) and
+// certificate onboarding; a second, one-way listener serves the Basic generic APIs and the
+// public callbacks. Neither host serves the other's routes (404). Every two-way request
+// must present a certificate registered for some client; the token endpoint needs the
+// one registered for the authenticating client (MT-16) and binds the token to it.
+// Two-host faults:
+//   accept_any_client_cert   the two-way host asks for a certificate but verifies nothing
+//   skip_revocation          no CRL: a revoked certificate is accepted
+//   accept_expired_certs     validity dates are not checked (expired, not yet valid pass)
+//   lenient_eku              OpenSSL's default purpose check: no-EKU and CA:TRUE leaves pass
+//   skip_registered_check    any trusted certificate is taken for any client
+//   token_without_certificate_binding  a token works with another certificate
+//   no_scope_check           a token opens every data API whatever its scopes
+//   person_scopes_merged     a person gets the scopes of every person of the client
+//   cert_api_on_one_way      data APIs and the token endpoint answer on the one-way host
+//   generic_on_two_way       the Basic generic APIs also answer on the two-way host
+//   accept_unordered_bundle  onboarding skips the order check (reversed bundles pass)
+//   accept_any_bundle        onboarding registers any bundle unchecked
+//   no_bundle_size_limit     an oversized bundle is parsed instead of refused with 413
+//   callbacks_need_credentials  the public callbacks demand credentials (401)
 
 #include <map>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,13 +49,32 @@
 
 namespace tollgate::mocks {
 
-/// Thread-safe: immutable after construction.
+/// Thread-safe: the configuration is immutable after SetUpHosts; issued tokens are
+/// guarded by a mutex.
 class ConnectPay : public MockService {
  public:
   ConnectPay(const ServiceDecl& decl, ServiceContext ctx);
+  /// Resolves the PKI files of two-host mode (nothing to do without `server_identity` or
+  /// without a PKI). InvalidArgument/NotFound name the service and the identity.
+  Status SetUpHosts(const ServiceDecl& decl);
   void AddRoutes(ServiceRouter& router) override;
   std::set<std::string> KnownFaults() const override;
   std::vector<TargetSetting> TargetSettings() const override;
+  std::optional<ServerTlsOptions> ListenerTls() const override;
+  std::optional<ServerTlsOptions> OneWayTls() const override;
+  void AddOneWayRoutes(ServiceRouter& router) override;
+  std::string TrustFile() const override { return server_ca_file_; }
+  bool two_host() const { return !server_chain_.empty(); }
+
+  /// Two-host handlers (connectpay_tokens.cc, connectpay_onboarding.cc), public so they
+  /// can be unit-tested without a socket. `two_way` tells which host received the request.
+  Handled HandleToken(const ServerRequest& request) const;
+  Handled HandleData(const ServerRequest& request, const std::string& scope,
+                     bool two_way) const;
+  Handled HandleCertificates(const ServerRequest& request) const;
+  Handled HandleCallback(const ServerRequest& request) const;
+  /// 401 unless the presented certificate is registered for some client.
+  std::optional<Handled> RefuseUnregistered(const ServerRequest& request) const;
 
   /// The generic-API handler, public so it can be unit-tested without a socket.
   Handled HandleBasic(const ServerRequest& request) const;
@@ -38,13 +82,43 @@ class ConnectPay : public MockService {
   Handled HandleBearerOnly(const ServerRequest& request) const;
 
  private:
+  void AddTwoHostSettings(std::vector<TargetSetting>& out) const;
+  void AddTwoWayRoutes(ServiceRouter& router);
+  /// The client key of valid Basic credentials of the request; "" when none.
+  std::string BasicClient(const ServerRequest& request) const;
   Handled Unauthorized(const std::string& scheme, const std::string& note,
                        const std::string& error) const;
 
+  struct Client {
+    std::string registered;                          // PKI identity
+    std::string registered_sha256;                   // its leaf, once resolved
+    std::map<std::string, std::set<std::string>> persons;  // person -> allowed scopes
+  };
+  struct Token {
+    std::string client, person, cert_sha256;
+    std::set<std::string> scopes;
+    long long expires_at = 0;
+  };
+
   std::string realm_;
   std::map<std::string, std::string> clients_;  // key -> secret
+  std::map<std::string, Client> registry_;      // key -> registration
   std::vector<std::string> basic_paths_;
   std::vector<std::string> bearer_paths_;
+  std::map<std::string, std::string> data_scopes_;  // data API path -> scope ("" none)
+  std::vector<std::string> callback_paths_;
+  std::string token_path_, certificates_path_;
+  std::size_t max_bundle_bytes_ = 16 * 1024;
+  int token_ttl_seconds_ = 600;
+  // Two-host mode: PKI files.
+  std::string server_identity_, client_identity_;
+  std::string server_chain_, server_key_, server_ca_file_, client_ca_file_, client_crl_file_;
+  std::vector<std::string> more_crl_files_;
+  std::string anchors_pem_, crls_pem_;
+
+  mutable std::mutex mu_;
+  mutable std::map<std::string, Token> tokens_;  // access token -> grant
+  mutable std::uint64_t issued_ = 0;
 };
 
 }  // namespace tollgate::mocks

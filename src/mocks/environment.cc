@@ -135,6 +135,7 @@ Status MockEnvironment::Start() {
       // Kinds with their own TLS policy (mtls) bring their options.
       options.tls = true;
       options.tls_options = *own;
+      run->ca_file = run->service->TrustFile();
     }
     if (options.tls) {
       Journal* refusals = run->journal.get();
@@ -217,11 +218,13 @@ std::string MockEnvironment::Kind(const std::string& service) const {
 std::string MockEnvironment::TrustFileFor(const std::string& url) const {
   for (const auto& run : running_) {
     if (run->ca_file.empty()) continue;
-    const std::string& base = run->public_url;
-    // The same origin: the URL is the base itself or continues with a path or query.
-    if (url.compare(0, base.size(), base) == 0 &&
-        (url.size() == base.size() || url[base.size()] == '/' || url[base.size()] == '?')) {
-      return run->ca_file;
+    for (const std::string* base : {&run->public_url, &run->one_way_url}) {
+      // The same origin: the URL is the base itself or continues with a path or query.
+      if (!base->empty() && url.compare(0, base->size(), *base) == 0 &&
+          (url.size() == base->size() || url[base->size()] == '/' ||
+           url[base->size()] == '?')) {
+        return run->ca_file;
+      }
     }
   }
   return "";

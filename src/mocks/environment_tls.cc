@@ -1,5 +1,8 @@
 #include "mocks/environment_tls.h"
 
+#include <fstream>
+#include <sstream>
+
 #include "mocks/config.h"
 #include "tollgate/mocks/environment.h"
 
@@ -78,6 +81,26 @@ StatusOr<pki::IdentityFiles> MockEnvironment::Identity(const std::string& identi
   }
   if (!pki_ready_->ok()) return *pki_ready_;
   return pki::ResolveIdentity(pki_dir_, identity, variant);
+}
+
+}  // namespace tollgate
+
+namespace tollgate {
+
+StatusOr<std::string> MockEnvironment::BundleText(const std::string& identity,
+                                                  const std::string& bundle) const {
+  RETURN_IF_ERROR(Identity(identity, "").status());  // generates the PKI when needed
+  std::string dir;
+  {
+    std::lock_guard<std::mutex> lock(pki_mu_);
+    dir = pki_dir_;
+  }
+  ASSIGN_OR_RETURN(std::string path, pki::ResolveBundle(dir, identity, bundle));
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return NotFoundError("cannot read bundle " + path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
 }
 
 }  // namespace tollgate

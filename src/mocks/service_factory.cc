@@ -22,7 +22,9 @@ StatusOr<std::unique_ptr<MockService>> Upcast(StatusOr<std::unique_ptr<T>> made)
 StatusOr<std::unique_ptr<MockService>> CreateService(const ServiceDecl& decl, ServiceContext ctx) {
   if (decl.kind == "receiver") return std::unique_ptr<MockService>(new mocks::Receiver(decl, ctx));
   if (decl.kind == "connectpay") {
-    return std::unique_ptr<MockService>(new mocks::ConnectPay(decl, ctx));
+    auto cp = std::make_unique<mocks::ConnectPay>(decl, ctx);
+    RETURN_IF_ERROR(cp->SetUpHosts(decl));
+    return std::unique_ptr<MockService>(std::move(cp));
   }
   if (decl.kind == "issuer") return Upcast(mocks::IssuerService::Create(decl, ctx));
   if (decl.kind == "jwks") return Upcast(mocks::JwksHost::Create(decl, ctx));

@@ -74,6 +74,26 @@ StatusOr<std::string> CaseScope::Lookup(const std::vector<std::string>& path) co
     }
     return it->second;
   }
+  if (root == "pki") {
+    // ${pki.IDENTITY.bundle.NAME}: the text of a generated onboarding bundle.
+    if (path.size() != 4 || path[2] != "bundle") {
+      return NotFoundError("use pki.IDENTITY.bundle.NAME, found `" + Joined(path) + "`");
+    }
+    if (!run_->env) return NotFoundError("pki bundles need an environment with a PKI profile");
+    ASSIGN_OR_RETURN(std::string text, run_->env->BundleText(path[1], path[3]));
+    // A hostile bundle may carry a private key on purpose: it never reaches a report.
+    static const std::string kBegin = "-----BEGIN PRIVATE KEY-----";
+    static const std::string kEnd = "-----END PRIVATE KEY-----";
+    if (std::size_t b = text.find(kBegin); b != std::string::npos && run_->redactor) {
+      std::size_t e = text.find(kEnd, b);
+      if (e != std::string::npos) {
+        std::size_t from = b + kBegin.size();
+        while (from < e && (text[from] == '\n' || text[from] == '\r')) ++from;
+        run_->redactor->AddSecret(text.substr(from, e - from));
+      }
+    }
+    return text;
+  }
   if (root == "env") {
     if (path.size() != 2) return NotFoundError("use env.NAME, found `" + Joined(path) + "`");
     auto v = Env(path[1]);

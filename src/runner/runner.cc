@@ -46,6 +46,10 @@ Status ResolveTarget(const RunOptions& opt, const MockEnvironment* env,
       return InvalidArgumentError("--target mock:" + service + ": no such service in the environment");
     }
     ctx.target_url = env->Url(service);
+    // A target with a second, one-way host offers it as target.one_way_url.
+    if (std::string one_way = env->OneWayUrl(service); !one_way.empty()) {
+      ctx.target_settings["one_way_url"] = one_way;
+    }
     for (const TargetSetting& s : env->TargetSettings(service)) {
       ctx.target_settings[s.name] = s.value;
       if (s.secret) redactor.AddSecret(s.value);

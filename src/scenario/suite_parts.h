@@ -15,7 +15,7 @@ namespace tollgate::internal {
 
 /// The template roots every suite may use, whatever it declares.
 inline const std::vector<std::string>& ReservedRoots() {
-  static const std::vector<std::string> kRoots = {"target", "services", "env", "secret"};
+  static const std::vector<std::string> kRoots = {"target", "services", "env", "secret", "pki"};
   return kRoots;
 }
 

@@ -61,7 +61,15 @@ struct ServerTlsOptions {
   /// CRLs (PEM) for the client chain; when set every certificate of the chain must have a
   /// CRL from its issuer here (CRL_CHECK | CRL_CHECK_ALL), so a missing CRL fails closed.
   std::string crl_file;
+  /// Further CRL files (the issuers above the client CA, say), loaded beside crl_file.
+  std::vector<std::string> more_crl_files;
   ClientEkuPolicy eku = ClientEkuPolicy::kOpenSslDefault;
+  /// False (a deliberately broken listener): a client certificate is still asked for (and
+  /// required when require_client_cert) but any chain is accepted unverified.
+  bool verify_client_cert = true;
+  /// False (a deliberately broken listener): the client chain's validity dates are not
+  /// checked (X509_V_FLAG_NO_CHECK_TIME).
+  bool check_client_cert_time = true;
   std::string min_version = "1.2";  // "1.0".."1.3"; below 1.2 drops to security level 0
   std::string max_version;          // empty: the highest the library speaks
   std::string ciphers;              // TLS 1.2 and below cipher list; empty: default

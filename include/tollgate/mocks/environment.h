@@ -39,6 +39,9 @@ class MockEnvironment {
   /// needed. Thread-safe.
   StatusOr<pki::IdentityFiles> Identity(const std::string& identity,
                                         const std::string& variant) const;
+  /// The text of a generated onboarding bundle of a PKI identity (certs/pki.yaml
+  /// `bundles:`), generating the PKI first if needed. Thread-safe.
+  StatusOr<std::string> BundleText(const std::string& identity, const std::string& bundle) const;
   /// The trust anchor file for a URL served by a TLS service of this environment (the
   /// root of its certificate), or "" when no TLS service serves that origin.
   std::string TrustFileFor(const std::string& url) const;

@@ -93,6 +93,9 @@ class MockService {
   /// nullopt: none. Its routes come from AddOneWayRoutes.
   virtual std::optional<ServerTlsOptions> OneWayTls() const { return std::nullopt; }
   virtual void AddOneWayRoutes(class ServiceRouter& router) {}
+  /// For kinds with their own TLS (ListenerTls): the root that verifies their server
+  /// certificate, so requests to them trust it automatically; "" when none.
+  virtual std::string TrustFile() const { return ""; }
 
   /// Switches a fault on (before the service starts serving; the environment checks the
   /// name against KnownFaults first).

@@ -1,0 +1,188 @@
+// Kind `connectpay`, two-host mode: the listeners, their routes and the registered-
+// certificate check (see connectpay.h).
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <algorithm>
+
+#include "mocks/config.h"
+#include "mocks/connectpay.h"
+
+namespace tollgate::mocks {
+namespace {
+
+StatusOr<std::string> ReadAll(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return NotFoundError("cannot read " + path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+Handled NotFound(const std::string& note) {
+  return {ServerResponse::Json(404, R"({"error":"not_found"})"), note};
+}
+
+}  // namespace
+
+Status ConnectPay::SetUpHosts(const ServiceDecl& decl) {
+  if (server_identity_.empty() || !ctx().identity) return Status::Ok();
+  auto context = [&](const std::string& what) {
+    return "service `" + decl.name + "`: " + what;
+  };
+  auto server = ctx().identity(server_identity_, "");
+  if (!server.ok()) return server.status().WithContext(context("server_identity"));
+  auto client = ctx().identity(client_identity_, "");
+  if (!client.ok()) return client.status().WithContext(context("client_identity"));
+  for (auto& [key, reg] : registry_) {
+    if (reg.registered.empty()) continue;
+    auto files = ctx().identity(reg.registered, "");
+    if (!files.ok()) {
+      return files.status().WithContext(context("client `" + key + "` registered identity"));
+    }
+    reg.registered_sha256 = files->sha256;
+  }
+  // The platform's onboarding anchors and CRL are those of the client hierarchy.
+  ASSIGN_OR_RETURN(anchors_pem_, ReadAll(client->ca_file));
+  if (!client->crl_file.empty()) {
+    // Revocation is checked for the whole chain, so the CRLs of every authority the PKI
+    // generated (they sit together) are loaded, not only the issuing CA's.
+    std::error_code ec;
+    for (const auto& entry :
+         std::filesystem::directory_iterator(std::filesystem::path(client->crl_file).parent_path(), ec)) {
+      std::string path = entry.path().string();
+      if (path.size() < 8 || path.compare(path.size() - 8, 8, ".crl.pem") != 0) continue;
+      ASSIGN_OR_RETURN(std::string pem, ReadAll(path));
+      crls_pem_ += pem;
+      if (path != client->crl_file) more_crl_files_.push_back(path);
+    }
+    std::sort(more_crl_files_.begin(), more_crl_files_.end());
+  }
+  server_chain_ = server->chain_file;
+  server_key_ = server->key_file;
+  server_ca_file_ = server->ca_file;
+  client_ca_file_ = client->ca_file;
+  client_crl_file_ = client->crl_file;
+  return Status::Ok();
+}
+
+void ConnectPay::AddTwoHostSettings(std::vector<TargetSetting>& out) const {
+  if (!two_host()) return;
+  out.push_back({"token_path", token_path_, false});
+  out.push_back({"certificates_path", certificates_path_, false});
+  out.push_back({"callback_path", callback_paths_.empty() ? "" : callback_paths_.front(), false});
+  if (!clients_.empty()) {
+    const Client& first = registry_.at(clients_.begin()->first);
+    out.push_back({"identity", first.registered, false});
+    if (!first.persons.empty()) out.push_back({"person", first.persons.begin()->first, false});
+  }
+  // A second client, for the cross-client registered-certificate check.
+  if (registry_.size() > 1) {
+    auto it = std::next(registry_.begin());
+    out.push_back({"other_identity", it->second.registered, false});
+  }
+}
+
+std::optional<ServerTlsOptions> ConnectPay::ListenerTls() const {
+  if (!two_host()) return std::nullopt;
+  ServerTlsOptions o;
+  o.cert_chain_file = server_chain_;
+  o.key_file = server_key_;
+  o.client_ca_file = client_ca_file_;
+  if (!HasFault("skip_revocation")) {
+    o.crl_file = client_crl_file_;
+    o.more_crl_files = more_crl_files_;
+  }
+  o.require_client_cert = true;
+  o.eku = HasFault("lenient_eku") ? ClientEkuPolicy::kOpenSslDefault : ClientEkuPolicy::kStrict;
+  o.verify_client_cert = !HasFault("accept_any_client_cert");
+  o.check_client_cert_time = !HasFault("accept_expired_certs");
+  return o;
+}
+
+std::optional<ServerTlsOptions> ConnectPay::OneWayTls() const {
+  if (!two_host()) return std::nullopt;
+  ServerTlsOptions o;
+  o.cert_chain_file = server_chain_;
+  o.key_file = server_key_;
+  o.request_client_cert = false;
+  return o;
+}
+
+std::optional<Handled> ConnectPay::RefuseUnregistered(const ServerRequest& request) const {
+  if (HasFault("skip_registered_check")) return std::nullopt;
+  if (request.client_cert) {
+    for (const auto& [key, reg] : registry_) {
+      if (!reg.registered_sha256.empty() &&
+          reg.registered_sha256 == request.client_cert->sha256_fingerprint) {
+        return std::nullopt;
+      }
+    }
+  }
+  return Handled{ServerResponse::Json(401, R"({"error":"unregistered_certificate"})"),
+                 request.client_cert ? "certificate " + request.client_cert->sha256_fingerprint +
+                                           " is registered for no client"
+                                     : "no client certificate"};
+}
+
+void ConnectPay::AddTwoWayRoutes(ServiceRouter& router) {
+  // Every request of the two-way host must come with a registered certificate.
+  auto guarded = [this](auto handler) {
+    return [this, handler](const ServerRequest& r) -> Handled {
+      if (auto refused = RefuseUnregistered(r)) return *refused;
+      return handler(r);
+    };
+  };
+  router.Add("POST", token_path_,
+             guarded([this](const ServerRequest& r) { return HandleToken(r); }));
+  for (const auto& [path, scope] : data_scopes_) {
+    std::string s = scope;
+    router.Add("*", path,
+               guarded([this, s](const ServerRequest& r) { return HandleData(r, s, true); }));
+  }
+  router.Add("POST", certificates_path_,
+             guarded([this](const ServerRequest& r) { return HandleCertificates(r); }));
+  for (const std::string& p : basic_paths_) {
+    router.Add("*", p, [this](const ServerRequest& r) {
+      if (HasFault("generic_on_two_way")) return HandleBasic(r);
+      return NotFound("generic API on the two-way host");
+    });
+  }
+}
+
+void ConnectPay::AddOneWayRoutes(ServiceRouter& router) {
+  if (!two_host()) return;
+  for (const std::string& p : basic_paths_) {
+    router.Add("*", p, [this](const ServerRequest& r) { return HandleBasic(r); });
+  }
+  for (const std::string& p : callback_paths_) {
+    router.Add("POST", p, [this](const ServerRequest& r) { return HandleCallback(r); });
+  }
+  // The certificate APIs are absent here; a broken target answers them anyway.
+  auto absent = [this](std::function<Handled(const ServerRequest&)> api) {
+    return [this, api](const ServerRequest& r) {
+      if (HasFault("cert_api_on_one_way")) return api(r);
+      return NotFound("certificate API on the one-way host");
+    };
+  };
+  router.Add("POST", token_path_,
+             absent([this](const ServerRequest& r) { return HandleToken(r); }));
+  for (const auto& [path, scope] : data_scopes_) {
+    std::string s = scope;
+    router.Add("*", path,
+               absent([this, s](const ServerRequest& r) { return HandleData(r, s, false); }));
+  }
+}
+
+Handled ConnectPay::HandleCallback(const ServerRequest& request) const {
+  // Public callbacks need no credentials: the sender is the bank's partner, not a client.
+  if (HasFault("callbacks_need_credentials") && !request.headers.Has("Authorization")) {
+    return {ServerResponse::Json(401, R"({"error":"unauthorized"})"), "callback without credentials"};
+  }
+  return {ServerResponse::Json(202, R"({"received":true})"),
+          "callback of " + std::to_string(request.body.size()) + " bytes"};
+}
+
+}  // namespace tollgate::mocks
