@@ -87,7 +87,7 @@ int Xmllint(const fs::path& file) {
 
 TEST_F(Certification, AShouldFailureIsAWarningThatExitsZero) {
   // omit_challenge breaks CP-BASIC-3, a `should` requirement.
-  Exec r = Run("run suites/connectpay --jobs 2 --fault connectpay:omit_challenge" + Reports());
+  Exec r = Run("run suites/connectpay/basic.yaml --jobs 2 --fault connectpay:omit_challenge" + Reports());
   EXPECT_EQ(r.exit, 0) << r.out << r.err;
   EXPECT_THAT(r.out, HasSubstr("12 passed, 0 failed, 0 errors, 0 skipped, 1 warnings"));
   const std::string junit = Slurp(tmp_ / "junit.xml");
@@ -99,14 +99,14 @@ TEST_F(Certification, AShouldFailureIsAWarningThatExitsZero) {
 }
 
 TEST_F(Certification, AMustFailureStillExitsFour) {
-  Exec r = Run("run suites/connectpay --jobs 2 --fault connectpay:accept_empty_key" + Reports());
+  Exec r = Run("run suites/connectpay/basic.yaml --jobs 2 --fault connectpay:accept_empty_key" + Reports());
   EXPECT_EQ(r.exit, 4) << r.out << r.err;
   EXPECT_THAT(Slurp(tmp_ / "junit.xml"), HasSubstr("<failure"));
 }
 
 TEST_F(Certification, ALiveWaiverTurnsTheFailureIntoAPass) {
   fs::path w = Waivers("CP-BA-006", "2999-12-31");
-  Exec r = Run("run suites/connectpay --jobs 2 --fault connectpay:accept_empty_key --waivers " +
+  Exec r = Run("run suites/connectpay/basic.yaml --jobs 2 --fault connectpay:accept_empty_key --waivers " +
                w.string() + Reports());
   EXPECT_EQ(r.exit, 0) << r.out << r.err;
   EXPECT_THAT(r.out, HasSubstr("1 waived"));
@@ -118,7 +118,7 @@ TEST_F(Certification, ALiveWaiverTurnsTheFailureIntoAPass) {
 
 TEST_F(Certification, AnExpiredWaiverNoLongerApplies) {
   fs::path w = Waivers("CP-BA-006", "2000-01-01");
-  Exec r = Run("run suites/connectpay --jobs 2 --fault connectpay:accept_empty_key --waivers " +
+  Exec r = Run("run suites/connectpay/basic.yaml --jobs 2 --fault connectpay:accept_empty_key --waivers " +
                w.string() + Reports());
   EXPECT_EQ(r.exit, 4) << r.out << r.err;
   EXPECT_THAT(r.err, HasSubstr("expired on 2000-01-01: it no longer applies"));
@@ -126,25 +126,25 @@ TEST_F(Certification, AnExpiredWaiverNoLongerApplies) {
 
 TEST_F(Certification, AWaivedScenarioThatPassesIsReportedAndFailsUnderStrictWaivers) {
   fs::path w = Waivers("CP-BA-006", "2999-12-31");
-  Exec lax = Run("run suites/connectpay --jobs 2 --waivers " + w.string() + Reports());
+  Exec lax = Run("run suites/connectpay/basic.yaml --jobs 2 --waivers " + w.string() + Reports());
   EXPECT_EQ(lax.exit, 0) << lax.out << lax.err;
   EXPECT_THAT(lax.out, HasSubstr("waiver not needed: CP-BA-006"));
   EXPECT_EQ(CaseOf(Json(), "CP-BA-006")["waiver"]["state"], "unused");
-  Exec strict = Run("run suites/connectpay --jobs 2 --strict-waivers --waivers " + w.string() + Reports());
+  Exec strict = Run("run suites/connectpay/basic.yaml --jobs 2 --strict-waivers --waivers " + w.string() + Reports());
   EXPECT_EQ(strict.exit, 4) << strict.out << strict.err;
   EXPECT_THAT(Slurp(tmp_ / "junit.xml"), HasSubstr(R"(type="waiver.unused")"));
 }
 
 TEST_F(Certification, ABadWaiverFileExitsTwoWithFileAndLine) {
   fs::path w = Waivers("CP-BA-006", "next week");
-  Exec r = Run("run suites/connectpay --waivers " + w.string() + Reports());
+  Exec r = Run("run suites/connectpay/basic.yaml --waivers " + w.string() + Reports());
   EXPECT_EQ(r.exit, 2);
   EXPECT_THAT(r.err, HasSubstr(w.string() + ":4:14"));
   EXPECT_THAT(r.err, HasSubstr("expected a date YYYY-MM-DD"));
 }
 
 TEST_F(Certification, ShardsAreDisjointCoverEveryCaseStayStableAndMergeBack) {
-  ASSERT_EQ(Run("run suites/connectpay --jobs 2" + Reports("all-")).exit, 0);
+  ASSERT_EQ(Run("run suites/connectpay/basic.yaml --jobs 2" + Reports("all-")).exit, 0);
   std::set<std::string> all;
   const nlohmann::json whole = Json("all-");
   for (const auto& c : whole["suites"][0]["cases"]) all.insert(c["id"].get<std::string>());
@@ -154,7 +154,7 @@ TEST_F(Certification, ShardsAreDisjointCoverEveryCaseStayStableAndMergeBack) {
   int non_empty = 0;
   for (int i = 1; i <= 4; ++i) {
     const std::string tag = "s" + std::to_string(i) + "-";
-    Exec r = Run("run suites/connectpay --jobs 2 --shard " + std::to_string(i) + "/4" + Reports(tag));
+    Exec r = Run("run suites/connectpay/basic.yaml --jobs 2 --shard " + std::to_string(i) + "/4" + Reports(tag));
     ASSERT_EQ(r.exit, 0) << r.out << r.err;
     nlohmann::json j = Json(tag);
     EXPECT_EQ(j["shard"], std::to_string(i) + "/4");
@@ -171,7 +171,7 @@ TEST_F(Certification, ShardsAreDisjointCoverEveryCaseStayStableAndMergeBack) {
   EXPECT_EQ(seen, all);
   EXPECT_GE(non_empty, 3);
   // The environment variables pick the same shard as --shard.
-  ASSERT_EQ(Run("run suites/connectpay --jobs 2" + Reports("env-"),
+  ASSERT_EQ(Run("run suites/connectpay/basic.yaml --jobs 2" + Reports("env-"),
                 "TOLLGATE_SHARD_INDEX=2 TOLLGATE_TOTAL_SHARDS=4").exit, 0);
   std::set<std::string> env_ids, s2_ids;
   const nlohmann::json env_run = Json("env-"), s2_run = Json("s2-");
@@ -192,18 +192,18 @@ TEST_F(Certification, ShardsAreDisjointCoverEveryCaseStayStableAndMergeBack) {
 
 TEST_F(Certification, BadShardValuesAreUsageErrors) {
   for (const char* bad : {"0/4", "5/4", "x"}) {
-    Exec r = Run(std::string("run suites/connectpay --shard ") + bad + Reports());
+    Exec r = Run(std::string("run suites/connectpay/basic.yaml --shard ") + bad + Reports());
     EXPECT_EQ(r.exit, 1) << bad;
     EXPECT_THAT(r.err, HasSubstr("expected I/N with 1 <= I <= N")) << bad;
   }
-  Exec r = Run("run suites/connectpay" + Reports(), "TOLLGATE_SHARD_INDEX=1");
+  Exec r = Run("run suites/connectpay/basic.yaml" + Reports(), "TOLLGATE_SHARD_INDEX=1");
   EXPECT_EQ(r.exit, 1);
   EXPECT_THAT(r.err, HasSubstr("must be set together"));
 }
 
 TEST_F(Certification, MergingConflictingShardsIsAnError) {
-  ASSERT_EQ(Run("run suites/connectpay --jobs 2" + Reports("a-")).exit, 0);
-  ASSERT_EQ(Run("run suites/connectpay --jobs 2 --fault connectpay:accept_empty_key" + Reports("b-")).exit, 4);
+  ASSERT_EQ(Run("run suites/connectpay/basic.yaml --jobs 2" + Reports("a-")).exit, 0);
+  ASSERT_EQ(Run("run suites/connectpay/basic.yaml --jobs 2 --fault connectpay:accept_empty_key" + Reports("b-")).exit, 4);
   Exec m = Run("report merge --json " + (tmp_ / "m.json").string() + " " +
                (tmp_ / "a-results.json").string() + " " + (tmp_ / "b-results.json").string());
   EXPECT_EQ(m.exit, 2);
@@ -212,7 +212,7 @@ TEST_F(Certification, MergingConflictingShardsIsAnError) {
 
 TEST_F(Certification, EvidenceBundleVerifiesAndCatchesAModifiedFile) {
   const fs::path bundle = tmp_ / "bundle";
-  Exec r = Run("run suites/connectpay --jobs 2 --fault connectpay:accept_empty_key --secret "
+  Exec r = Run("run suites/connectpay/basic.yaml --jobs 2 --fault connectpay:accept_empty_key --secret "
                "pin=CP-SECRET-PIN-42 --evidence " + bundle.string() + Reports());
   EXPECT_EQ(r.exit, 4) << r.out << r.err;
   for (const char* f : {"report.html", "results.json", "junit.xml", "manifest.json",

@@ -141,7 +141,7 @@ int SelftestCommand(const std::vector<std::string>& profiles, const std::string&
       for (const ServiceDecl& s : p.environment->services) {
         Redactor r;
         OffsetClock c;
-        auto svc = CreateService(s, ServiceContext{&c, &r, {}, {}});
+        auto svc = CreateService(s, ServiceContext{&c, &r, {}, {}, {}});
         if (svc.ok()) {
           for (const std::string& f : (*svc)->KnownFaults()) known_by_kind[s.kind].insert(f);
         }

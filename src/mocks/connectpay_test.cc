@@ -29,14 +29,14 @@ class ConnectPayTest : public ::testing::Test {
 };
 
 TEST_F(ConnectPayTest, AcceptsTheRegisteredCredentialsInAnySchemeCase) {
-  ConnectPay cp(Decl(), ServiceContext{&clock_, &redactor_, {}, {}});
+  ConnectPay cp(Decl(), ServiceContext{&clock_, &redactor_, {}, {}, {}});
   EXPECT_EQ(cp.HandleBasic(With("Basic " + Base64Encode("ConnectPay:EasyBanking"))).response.status, 200);
   EXPECT_EQ(cp.HandleBasic(With("basic " + Base64Encode("ConnectPay:EasyBanking"))).response.status, 200);
   EXPECT_EQ(cp.HandleBasic(With("BASIC " + Base64Encode("ConnectPay:EasyBanking"))).response.status, 200);
 }
 
 TEST_F(ConnectPayTest, RefusesEveryBadCredentialWith401AndAChallenge) {
-  ConnectPay cp(Decl(), ServiceContext{&clock_, &redactor_, {}, {}});
+  ConnectPay cp(Decl(), ServiceContext{&clock_, &redactor_, {}, {}, {}});
   struct Case { const char* name; std::string header; } cases[] = {
       {"none", ""},
       {"wrong secret", "Basic " + Base64Encode("ConnectPay:nope")},
@@ -58,7 +58,7 @@ TEST_F(ConnectPayTest, RefusesEveryBadCredentialWith401AndAChallenge) {
 }
 
 TEST_F(ConnectPayTest, RegistersClientSecretsWithTheRedactor) {
-  ConnectPay cp(Decl(), ServiceContext{&clock_, &redactor_, {}, {}});
+  ConnectPay cp(Decl(), ServiceContext{&clock_, &redactor_, {}, {}, {}});
   EXPECT_EQ(redactor_.Redact("x EasyBanking y"), "x *** y");
 }
 
@@ -68,7 +68,7 @@ TEST_F(ConnectPayTest, EachFaultBreaksExactlyItsRule) {
   const std::string unknown = "Basic " + Base64Encode("Other:nope");
   const std::string empty_key = "Basic " + Base64Encode(":EasyBanking");
   auto make = [&](const char* fault) {
-    auto cp = std::make_unique<ConnectPay>(Decl(), ServiceContext{&clock_, &redactor_, {}, {}});
+    auto cp = std::make_unique<ConnectPay>(Decl(), ServiceContext{&clock_, &redactor_, {}, {}, {}});
     cp->EnableFault(fault);
     return cp;
   };
@@ -85,19 +85,19 @@ TEST_F(ConnectPayTest, EachFaultBreaksExactlyItsRule) {
   auto distinct = make("distinct_unknown_key_body");
   EXPECT_NE(distinct->HandleBasic(With(unknown)).response.body,
             distinct->HandleBasic(With(wrong)).response.body);
-  ConnectPay plain(Decl(), ServiceContext{&clock_, &redactor_, {}, {}});
+  ConnectPay plain(Decl(), ServiceContext{&clock_, &redactor_, {}, {}, {}});
   EXPECT_EQ(plain.HandleBasic(With(unknown)).response.body, plain.HandleBasic(With(wrong)).response.body);
 }
 
 TEST_F(ConnectPayTest, BasicNeverOpensTheDataApi) {
-  ConnectPay cp(Decl(), ServiceContext{&clock_, &redactor_, {}, {}});
+  ConnectPay cp(Decl(), ServiceContext{&clock_, &redactor_, {}, {}, {}});
   Handled h = cp.HandleBearerOnly(With("Basic " + Base64Encode("ConnectPay:EasyBanking")));
   EXPECT_EQ(h.response.status, 401);
   EXPECT_EQ(h.response.headers.Get("WWW-Authenticate").value_or("").rfind("Bearer realm=", 0), 0u);
 }
 
 TEST_F(ConnectPayTest, OffersItsSettingsWithTheSecretMarked) {
-  ConnectPay cp(Decl(), ServiceContext{&clock_, &redactor_, {}, {}});
+  ConnectPay cp(Decl(), ServiceContext{&clock_, &redactor_, {}, {}, {}});
   bool saw_secret = false;
   for (const TargetSetting& s : cp.TargetSettings()) {
     if (s.name == "client_secret") {

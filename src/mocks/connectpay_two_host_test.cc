@@ -167,7 +167,7 @@ TEST_F(ConnectPayTwoHostTest, WithoutAPkiTheTargetStaysPlainHttp) {
   d.name = "cp";
   d.kind = "connectpay";
   d.config = {{"server_identity", "server"}};
-  ConnectPay cp(d, ServiceContext{&clock_, &redactor_, {}, {}});
+  ConnectPay cp(d, ServiceContext{&clock_, &redactor_, {}, {}, {}});
   EXPECT_TRUE(cp.SetUpHosts(d).ok());
   EXPECT_FALSE(cp.two_host());
   EXPECT_FALSE(cp.ListenerTls().has_value());

@@ -203,7 +203,7 @@ TEST_F(MtlsTest, BadConfigIsInvalidArgument) {
   d.kind = "mtls";
   d.config = {{"server_cert", server_.cert_file}, {"server_key", server_.key_file},
               {"client_ca", root_.cert_file}, {"eku", "lenient"}};
-  auto made = mocks::Mtls::Create(d, ServiceContext{&clock_, &redactor_, {}, {}});
+  auto made = mocks::Mtls::Create(d, ServiceContext{&clock_, &redactor_, {}, {}, {}});
   ASSERT_FALSE(made.ok());
   EXPECT_THAT(made.status().message(), HasSubstr("eku `lenient`"));
 }

@@ -12,7 +12,7 @@ class ReceiverVerifyTest : public ::testing::Test {
     d.name = "hook";
     d.kind = "receiver";
     d.config = {{"verify", {{"scheme", scheme}, {"secret", secret}, {"tolerance", "5m"}}}};
-    return std::make_unique<Receiver>(d, ServiceContext{&clock_, &redactor_, {}, {}});
+    return std::make_unique<Receiver>(d, ServiceContext{&clock_, &redactor_, {}, {}, {}});
   }
   ServerRequest From(const webhooks::Delivery& d) {
     ServerRequest r;

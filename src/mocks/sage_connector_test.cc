@@ -19,7 +19,7 @@ class SageConnectorTest : public ::testing::Test {
     return d;
   }
   std::unique_ptr<SageConnector> Make(const ServiceDecl& d) {
-    auto c = SageConnector::Create(d, ServiceContext{&clock_, &redactor_, {}, {}});
+    auto c = SageConnector::Create(d, ServiceContext{&clock_, &redactor_, {}, {}, {}});
     EXPECT_TRUE(c.ok()) << c.status().message();
     return c.ok() ? std::move(c).value() : nullptr;
   }
@@ -37,14 +37,14 @@ class SageConnectorTest : public ::testing::Test {
 TEST_F(SageConnectorTest, ConfigNeedsTrustAndTheCustomHeader) {
   ServiceDecl d = Decl();
   d.config.erase("notification_header");
-  auto c = SageConnector::Create(d, ServiceContext{&clock_, &redactor_, {}, {}});
+  auto c = SageConnector::Create(d, ServiceContext{&clock_, &redactor_, {}, {}, {}});
   ASSERT_FALSE(c.ok());
   EXPECT_EQ(c.status().message(),
             "service `connector` (kind sage-connector): `notification_header: {name, value}` "
             "is required");
   d = Decl();
   d.config["trust"].erase("audience");
-  c = SageConnector::Create(d, ServiceContext{&clock_, &redactor_, {}, {}});
+  c = SageConnector::Create(d, ServiceContext{&clock_, &redactor_, {}, {}, {}});
   ASSERT_FALSE(c.ok());
   EXPECT_NE(c.status().message().find("`trust.audience` is required"), std::string::npos);
 }

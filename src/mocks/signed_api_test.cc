@@ -23,7 +23,7 @@ class SignedApiTest : public ::testing::Test {
                              {"window", "5m"}}},
                 {"clients", {{"alpha", {{"secret", "alpha-secret-0123456789"}}},
                              {"beta", {{"secret", "beta-secret-0123456789"}}}}}};
-    auto s = SignedApi::Create(d, ServiceContext{&clock_, &redactor_, {}, {}});
+    auto s = SignedApi::Create(d, ServiceContext{&clock_, &redactor_, {}, {}, {}});
     EXPECT_TRUE(s.ok()) << s.status().message();
     for (const std::string& f : faults) (*s)->EnableFault(f);
     return std::move(s).value();
@@ -131,7 +131,7 @@ TEST_F(SignedApiTest, RejectsConfigWithOneClient) {
   d.name = "api";
   d.kind = "signed-api";
   d.config = {{"clients", {{"alpha", {{"secret", "alpha-secret-0123456789"}}}}}};
-  EXPECT_THAT(SignedApi::Create(d, ServiceContext{&clock_, &redactor_, {}, {}}).status().message(),
+  EXPECT_THAT(SignedApi::Create(d, ServiceContext{&clock_, &redactor_, {}, {}, {}}).status().message(),
               HasSubstr("at least two clients"));
 }
 

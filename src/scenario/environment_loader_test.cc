@@ -437,7 +437,7 @@ TEST(ParseEnvironment, ClientEntriesNeedASecret) {
             "  --> env.yaml:6:13\n"
             "   |\n"
             " 6 |       app: {scret: x}\n"
-            "   |             ^^^^^ found `scret`, expected one of: secret\n"
+            "   |             ^^^^^ found `scret`, expected one of: secret, registered, persons\n"
             "   = help: did you mean `secret`?\n"
             "\n");
 }

@@ -594,7 +594,7 @@ TEST(ParseSuite, ATemplateMayOnlyUseNamesSavedEarlier) {
             "   |\n"
             " 8 |       - request: {url: \"${login.token}\"}\n"
             "   |                           ^^^^^ found `login`, expected one of: target, "
-            "services, env, secret\n\n");
+            "services, env, secret, pki\n\n");
 }
 
 TEST(ParseSuite, SaveMayNotHideAnotherName) {
@@ -604,7 +604,7 @@ TEST(ParseSuite, SaveMayNotHideAnotherName) {
             "   |\n"
             " 9 |         save: target\n"
             "   |               ^^^^^^ found `target`, expected a name other than: target, "
-            "services, env, secret, previous\n\n");
+            "services, env, secret, pki, previous\n\n");
 }
 
 TEST(ParseSuite, DuplicateKeysAndScenarioIds) {
@@ -673,7 +673,7 @@ TEST(ParseSuite, MatrixKeysAreTemplateNamesAndValuesMustBeScalars) {
             "   |\n"
             " 4 |     name: ${mutaton}\n"
             "   |             ^^^^^^^ found `mutaton`, expected one of: target, services, env, "
-            "secret, mutation\n"
+            "secret, pki, mutation\n"
             "   = help: did you mean `mutation`?\n"
             "\n");
 }
@@ -690,7 +690,7 @@ TEST(ParseSuite, VarsMayOnlyUseEarlierVars) {
             "  --> x.yaml:3:8\n"
             "   |\n"
             " 3 |   a: ${b}\n"
-            "   |        ^ found `b`, expected one of: target, services, env, secret\n"
+            "   |        ^ found `b`, expected one of: target, services, env, secret, pki\n"
             "\n");
 }
 
