@@ -1,9 +1,10 @@
-# End-to-end test of the `kid_in` token expectation: runs suite.yaml through the binary
-# against env.yaml and compares the console output, timings masked, with
-# expected-console.txt. KI-001 must pass and KI-002 fail naming the kid, so the exit
-# status is 4 (a check failed).
-# Usage: cmake -DTOLLGATE=<binary> -DSOURCE_DIR=<project root> -P check.cmake
-set(dir tests/e2e/kid-in)
+# End-to-end console check shared by the e2e cases that are a suite plus an environment:
+# runs tests/e2e/<CASE>/suite.yaml through the binary against its env.yaml and compares
+# the console output, timings masked, with its expected-console.txt. Each such case has
+# one scenario meant to fail (showing its check catches a defect), so the exit status
+# must be 4 (a check failed).
+# Usage: cmake -DTOLLGATE=<binary> -DSOURCE_DIR=<project root> -DCASE=<folder> -P console-check.cmake
+set(dir tests/e2e/${CASE})
 execute_process(
   COMMAND ${TOLLGATE} run ${dir}/suite.yaml --env ${dir}/env.yaml --jobs 1
   WORKING_DIRECTORY ${SOURCE_DIR}
