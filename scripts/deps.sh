@@ -8,6 +8,9 @@ packages=(
   libboost1.81-dev libssl-dev libcurl4-openssl-dev libyaml-cpp-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libcli11-dev libfmt-dev libre2-dev libpugixml-dev
   libxml2-utils curl
+  # Peer targets (ctest label `peers`, tests/peers/): Python peers on Debian's PyJWT and
+  # cryptography, the driver's YAML, and nginx as an mTLS terminator.
+  python3 python3-jwt python3-cryptography python3-yaml nginx-light
 )
 
 missing=()
