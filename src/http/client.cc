@@ -371,7 +371,9 @@ StatusOr<ClientResponse> HttpClient::Send(const ClientRequest& request) {
       // Our own TLS material could not be used: misuse, not the target's doing.
       return InvalidArgumentError(handle->capture.setup_error);
     }
-    out.outcome = http_internal::ClassifyCurlError(rc, detail, out.tls);
+    long status_line = 0;  // a status code once curl read a status line
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status_line);
+    out.outcome = http_internal::ClassifyCurlError(rc, detail, out.tls, status_line != 0);
     if (out.outcome == TransportOutcome::kTlsRejected) {
       http_internal::DecideRefusal(out.tls, tls.verify_peer, rc);
       std::string who = http_internal::DescribeTlsRefusal(out.tls);

@@ -261,6 +261,8 @@ std::string DescribeTlsRefusal(const ClientTlsFacts& f) {
         return "we sent alert " + f.alert_sent->name + " (" + std::to_string(f.alert_sent->code) +
                ")";
       }
+      // Our side finished the handshake, so nothing but the server closing ended it.
+      if (!f.protocol.empty()) return "connection closed after the handshake";
       return "";
     case TlsRefusal::kNone:
       return "";

@@ -41,7 +41,8 @@ std::string TlsSettingsKey(const ClientTlsOptions& options);
 void DecideRefusal(ClientTlsFacts& facts, bool verify_peer, int curl_code);
 
 /// "peer sent alert certificate_expired (45)" / "we refused the server's certificate:
-/// certificate has expired" / ""; for error messages and reports.
+/// certificate has expired" / "connection closed after the handshake" / ""; for error
+/// messages and reports.
 std::string DescribeTlsRefusal(const ClientTlsFacts& facts);
 
 }  // namespace tollgate::http_internal

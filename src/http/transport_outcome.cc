@@ -25,7 +25,7 @@ const char* TransportOutcomeName(TransportOutcome o) {
 namespace http_internal {
 
 TransportOutcome ClassifyCurlError(int curl_code, std::string_view error_text,
-                                   const ClientTlsFacts& tls) {
+                                   const ClientTlsFacts& tls, bool response_started) {
   // The record layer knows better than the curl code: an alert on a read after our
   // Finished (TLS 1.3) or a 60 that is really the server refusing OUR certificate.
   if (tls.alert_received && curl_code != CURLE_OPERATION_TIMEDOUT) {
@@ -51,11 +51,18 @@ TransportOutcome ClassifyCurlError(int curl_code, std::string_view error_text,
       return TransportOutcome::kTlsRejected;
     case CURLE_RECV_ERROR:
     case CURLE_SEND_ERROR:
+    case CURLE_GOT_NOTHING:
       // OpenSSL reason strings for received alerts read "sslv3 alert ...",
       // "tlsv1 alert ..." or "tlsv13 alert ..."; a plain reset or EOF has none.
-      return error_text.find(" alert ") != std::string_view::npos
-                 ? TransportOutcome::kTlsRejected
-                 : TransportOutcome::kProtocolError;
+      if (error_text.find(" alert ") != std::string_view::npos) {
+        return TransportOutcome::kTlsRejected;
+      }
+      // The server asked for our certificate and closed (or reset) before any HTTP answer:
+      // with TLS 1.3 it judges the certificate after our Finished, and a server that closes
+      // without an alert, or whose reset discards the alert unread, refuses us this way.
+      // Once a status line arrived the handshake was over and a close is the server's fault.
+      return tls.certificate_requested && !response_started ? TransportOutcome::kTlsRejected
+                                                            : TransportOutcome::kProtocolError;
     default:
       // GOT_NOTHING, WEIRD_SERVER_REPLY, PARTIAL_FILE, HTTP2 framing, oversized body...
       return TransportOutcome::kProtocolError;

@@ -13,8 +13,9 @@ namespace tollgate::http_internal {
 /// those are TLS rejections when the text names an alert.
 /// `tls` is what the handshake showed: a fatal alert from the peer, or our own refusal of
 /// the server's certificate, makes it a TLS rejection whatever the curl code says
-/// (catalog §1.3).
+/// (catalog §1.3). `response_started`: an HTTP status line had arrived; a connection that
+/// asked for our certificate and closed before one is a refusal of that certificate.
 TransportOutcome ClassifyCurlError(int curl_code, std::string_view error_text,
-                                   const ClientTlsFacts& tls = {});
+                                   const ClientTlsFacts& tls = {}, bool response_started = false);
 
 }  // namespace tollgate::http_internal
