@@ -274,6 +274,7 @@ bool CaseRun::Exchange(const Step& step, const ClientRequest& q_in, nlohmann::js
   auto r = run_.client->Send(*q);
   if (!r.ok()) return Error(step, r.status().message());
   Log(*q, *r, "");
+  if (step.expect) transcript_ += RefusalNote(*step.expect, *r);
   Keep("request", Record(*q, *r), &*q, step.loc);
   previous_ = *q;
   if (step.save) {
@@ -331,6 +332,7 @@ bool CaseRun::RunReplay(const Step& step, const ReplayStep& replay) {
   for (std::size_t i = 0; i < copies.size(); ++i) {
     Log(*q, copies[i], copies.size() > 1 ? fmt::format("  [replay copy {}/{}]", i + 1, copies.size())
                                          : "  [replay]");
+    if (step.expect) transcript_ += RefusalNote(*step.expect, copies[i]);
     Keep(copies.size() > 1 ? fmt::format("replay {}/{}", i + 1, copies.size()) : "replay",
          Record(*q, copies[i]), q, step.loc);
   }

@@ -77,6 +77,26 @@ std::string DescribeOutcome(const ClientResponse& r) {
   }
 }
 
+namespace {
+
+// The expectation, or one of its alternatives, asks whether the target refused.
+bool AsksAboutRefusal(const Expect& e) {
+  if (e.rejected || (e.tls && !e.tls->outcome.empty())) return true;
+  for (const Expect& alt : e.one_of) {
+    if (AsksAboutRefusal(alt)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string RefusalNote(const Expect& expect, const ClientResponse& response) {
+  if (!AsksAboutRefusal(expect)) return "";
+  Refusal refusal = ClassifyRefusal(response);
+  if (refusal.kind == RefusalKind::kNone) return "";
+  return "= refused: " + refusal.how + "\n";
+}
+
 StatusOr<std::optional<std::pair<std::string, std::string>>> MatchValue(
     const Matcher& m, const std::optional<std::string>& actual, const CaseScope& scope) {
   using Result = std::optional<std::pair<std::string, std::string>>;
@@ -124,19 +144,21 @@ StatusOr<std::vector<CheckFailure>> CheckResponse(const Expect& expect,
     ASSIGN_OR_RETURN(status, Resolve(*expect.status, scope));
   }
   bool answered = r.outcome == TransportOutcome::kOk;
-  bool tls_rejected = TargetRefusedHandshake(r);
   if (status && !(answered && StatusMatches(*status, r.status))) {
     std::string want = StatusText(*status);
     out.push_back(Failure("assert.status", "expected status " + want + ", got " + DescribeOutcome(r),
                           want, DescribeOutcome(r), status->loc));
   }
   if (expect.rejected) {
-    bool rejected = tls_rejected || (answered && (r.status == 401 || r.status == 403));
+    const Refusal refusal = ClassifyRefusal(r);
+    bool rejected = refusal.kind != RefusalKind::kNone;
     if (rejected != *expect.rejected) {
-      std::string want = *expect.rejected ? "rejected (TLS handshake refused, 401 or 403)"
+      std::string want = *expect.rejected ? "rejected (refused in the TLS handshake, by the TLS "
+                                            "terminator's answer, 401 or 403)"
                                           : "not rejected";
-      out.push_back(Failure("assert.rejected", "expected " + want + ", got " + DescribeOutcome(r),
-                            want, DescribeOutcome(r), expect.rejected_loc));
+      std::string actual = rejected ? "refused: " + refusal.how : DescribeOutcome(r);
+      out.push_back(Failure("assert.rejected", "expected " + want + ", got " + actual, want,
+                            actual, expect.rejected_loc));
     }
   }
   if (expect.tls) {

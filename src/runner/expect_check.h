@@ -37,4 +37,10 @@ StatusOr<std::optional<std::pair<std::string, std::string>>> MatchValue(
 /// One line describing a response for "actual": "200" or "TLS handshake rejected: ...".
 std::string DescribeOutcome(const ClientResponse& response);
 
+/// A transcript line saying how the target refused ("= refused: HTTP 400 from the TLS
+/// terminator (nginx: The SSL certificate error)"), when `expect` asks about a refusal
+/// (`rejected`, a `tls` outcome) and the target refused; "" otherwise. A pass on a
+/// refusal then shows which kind of refusal it was.
+std::string RefusalNote(const Expect& expect, const ClientResponse& response);
+
 }  // namespace tollgate::runner

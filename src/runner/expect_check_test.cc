@@ -79,5 +79,94 @@ TEST(CheckResponse, TransportFailureFailsStatusAndRejectedAcceptsTls) {
   EXPECT_EQ(CheckResponse(e, ok, scope)->size(), 1u);
 }
 
+ClientResponse Answer(int status, std::string body = "") {
+  ClientResponse r;
+  r.status = status;
+  r.body = std::move(body);
+  r.tls.protocol = "TLSv1.3";
+  r.tls.certificate_requested = true;
+  return r;
+}
+
+class RejectedTest : public ::testing::Test {
+ protected:
+  // The failures of `rejected: want` against `r`.
+  std::vector<CheckFailure> Check(bool want, const ClientResponse& r) {
+    Expect e;
+    e.rejected = want;
+    auto f = CheckResponse(e, r, scope_);
+    EXPECT_TRUE(f.ok()) << f.status().ToString();
+    return f.ok() ? *f : std::vector<CheckFailure>{};
+  }
+  RunOptions options_;
+  RunContext run_{&options_};
+  CaseScope scope_{&run_};
+};
+
+// SPEC §12: what real servers do to a bad client certificate, nginx's certificate pages
+// included, and the application's 401/403.
+TEST_F(RejectedTest, HoldsOnEveryFormOfRefusal) {
+  ClientResponse alert;
+  alert.outcome = TransportOutcome::kTlsRejected;
+  alert.tls.alert_received = TlsAlert{116, "certificate_required", true};
+  alert.tls.refusal = TlsRefusal::kPeerAlert;
+  ClientResponse closed;
+  closed.outcome = TransportOutcome::kTlsRejected;
+  closed.tls.protocol = "TLSv1.3";
+  closed.tls.refusal = TlsRefusal::kOther;
+  const ClientResponse refusals[] = {
+      alert,
+      closed,
+      Answer(400, "<head><title>400 The SSL certificate error</title></head>"),
+      Answer(400, "<center>No required SSL certificate was sent</center>"),
+      Answer(495),
+      Answer(496),
+      Answer(401),
+      Answer(403),
+  };
+  for (const ClientResponse& r : refusals) {
+    EXPECT_TRUE(Check(true, r).empty()) << r.status;
+    auto f = Check(false, r);
+    ASSERT_EQ(f.size(), 1u) << r.status;
+    EXPECT_EQ(f[0].actual.rfind("refused: ", 0), 0u) << f[0].actual;
+  }
+}
+
+TEST_F(RejectedTest, OtherAnswersAreNotRefusals) {
+  for (const ClientResponse& r : {Answer(400, "<center>400 Bad Request</center>"),
+                                  Answer(400, R"({"error":"invalid_request"})"), Answer(200),
+                                  Answer(404), Answer(500)}) {
+    auto f = Check(true, r);
+    ASSERT_EQ(f.size(), 1u) << r.status;
+    EXPECT_EQ(f[0].type, "assert.rejected");
+    EXPECT_EQ(f[0].expected,
+              "rejected (refused in the TLS handshake, by the TLS terminator's answer, 401 or "
+              "403)");
+    EXPECT_EQ(f[0].actual, "status " + std::to_string(r.status));
+    EXPECT_TRUE(Check(false, r).empty()) << r.status;
+  }
+}
+
+TEST(RefusalNote, SaysHowWhenTheStepAsksAboutARefusal) {
+  ClientResponse nginx = Answer(400, "<center>The SSL certificate error</center>");
+  Expect rejected;
+  rejected.rejected = true;
+  EXPECT_EQ(RefusalNote(rejected, nginx),
+            "= refused: HTTP 400 from the TLS terminator (nginx: The SSL certificate error)\n");
+  Expect tls;
+  tls.tls = TlsExpect{};
+  tls.tls->outcome = "rejected";
+  EXPECT_EQ(RefusalNote(tls, Answer(401)), "= refused: HTTP 401\n");
+  Expect alternatives;
+  alternatives.one_of.push_back(tls);
+  EXPECT_EQ(RefusalNote(alternatives, Answer(496)),
+            "= refused: HTTP 496 from the TLS terminator (SSL certificate required)\n");
+  // Not asked, or not refused: no line.
+  Expect status;
+  status.status = StatusExpect{{StatusPattern{401, 0}}, {}};
+  EXPECT_EQ(RefusalNote(status, Answer(401)), "");
+  EXPECT_EQ(RefusalNote(rejected, Answer(200)), "");
+}
+
 }  // namespace
 }  // namespace tollgate::runner

@@ -1,6 +1,7 @@
 #include "runner/tls_facts.h"
 
 #include <cstdio>
+#include <optional>
 
 namespace tollgate::runner {
 namespace {
@@ -45,15 +46,33 @@ CheckFailure Fail(std::string message, std::string expected, std::string actual,
   return {"assert.tls", std::move(message), std::move(expected), std::move(actual), where};
 }
 
-std::string ActualOutcome(const ClientResponse& r) {
+std::string ActualOutcome(const ClientResponse& r, const Refusal& refusal) {
   if (r.outcome == TransportOutcome::kTlsRejected) {
     return "TLS handshake rejected (" + (r.tls_error.empty() ? r.error : r.tls_error) + ")";
   }
   if (r.outcome == TransportOutcome::kOk) {
-    return "TLS accepted (" + (r.tls.protocol.empty() ? std::string("no TLS") : r.tls.protocol) +
-           ", HTTP " + std::to_string(r.status) + ")";
+    std::string protocol = r.tls.protocol.empty() ? std::string("no TLS") : r.tls.protocol;
+    if (refusal.kind == RefusalKind::kTlsTerminator) {
+      return "TLS accepted (" + protocol + "), then " + refusal.how;
+    }
+    return "TLS accepted (" + protocol + ", HTTP " + std::to_string(r.status) + ")";
   }
   return std::string(TransportOutcomeName(r.outcome)) + ": " + r.error;
+}
+
+// nginx answers a client certificate it refused (ssl_verify_client on) with a completed
+// handshake and 400 plus one of these pages (ngx_http_special_response.c), or with 495 /
+// 496 where error_page maps its internal codes; other terminators reuse 495 and 496.
+std::optional<std::string> TerminatorAnswer(const ClientResponse& r) {
+  if (r.status == 495) return "HTTP 495 from the TLS terminator (SSL certificate error)";
+  if (r.status == 496) return "HTTP 496 from the TLS terminator (SSL certificate required)";
+  if (r.status != 400) return std::nullopt;
+  for (const char* page : {"The SSL certificate error", "No required SSL certificate was sent"}) {
+    if (r.body.find(page) != std::string::npos) {
+      return "HTTP 400 from the TLS terminator (nginx: " + std::string(page) + ")";
+    }
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -107,27 +126,61 @@ std::string TlsTranscriptLine(const ClientResponse& r) {
   return line + "\n";
 }
 
-bool TargetRefusedHandshake(const ClientResponse& r) {
-  return r.outcome == TransportOutcome::kTlsRejected &&
-         r.tls.refusal != TlsRefusal::kWeRefusedServer;
+Refusal ClassifyRefusal(const ClientResponse& r) {
+  const ClientTlsFacts& f = r.tls;
+  if (r.outcome == TransportOutcome::kOk) {
+    if (std::optional<std::string> how = TerminatorAnswer(r)) {
+      return {RefusalKind::kTlsTerminator, *how};
+    }
+    if (r.status == 401 || r.status == 403) {
+      return {RefusalKind::kHttpUnauthorized, "HTTP " + std::to_string(r.status)};
+    }
+    return {};
+  }
+  if (r.outcome != TransportOutcome::kTlsRejected) return {};
+  if (f.alert_received) {
+    return {RefusalKind::kAlert, "TLS alert " + f.alert_received->name + " (" +
+                                     std::to_string(f.alert_received->code) + ")"};
+  }
+  // When we refused the target's certificate, or our client sent the first alert, the
+  // target never had to refuse anything.
+  if (f.refusal == TlsRefusal::kWeRefusedServer || f.alert_sent) return {};
+  // Our side completed the handshake: the target closed after it, before any answer (the
+  // transport only calls that a TLS rejection when the target asked for our certificate).
+  const std::string detail = r.tls_error.empty() ? r.error : r.tls_error;
+  return {RefusalKind::kClosed, f.protocol.empty()
+                                    ? "connection closed during the handshake (" + detail + ")"
+                                    : "connection closed after the handshake"};
 }
+
+bool TargetRefusedHandshake(const ClientResponse& r) { return ClassifyRefusal(r).InHandshake(); }
 
 std::vector<CheckFailure> CheckTls(const TlsExpect& e, const ClientResponse& r) {
   std::vector<CheckFailure> out;
   // Only the target refusing us counts: when we refused its certificate, it never had to.
-  const bool rejected = TargetRefusedHandshake(r);
+  const Refusal refusal = ClassifyRefusal(r);
   const ClientTlsFacts& f = r.tls;
   if (!e.outcome.empty()) {
-    bool ok = e.outcome == "accepted"   ? r.outcome == TransportOutcome::kOk
-              : e.outcome == "rejected" ? rejected
-                                        : rejected && f.alert_received &&
-                                              f.alert_received->name == e.outcome;
+    bool ok = false;
+    std::string want;
+    if (e.outcome == "accepted") {
+      // A terminator's certificate page means the certificate was refused, even though
+      // the handshake completed.
+      ok = r.outcome == TransportOutcome::kOk && refusal.kind != RefusalKind::kTlsTerminator;
+      want = "TLS accepted";
+    } else if (e.outcome == "rejected") {
+      ok = refusal.InHandshake() || refusal.kind == RefusalKind::kTlsTerminator;
+      want = "TLS rejected (in the handshake or by the TLS terminator's answer)";
+    } else if (e.outcome == "handshake_refused") {
+      ok = refusal.InHandshake();
+      want = "TLS refused in the handshake (an alert or a closed connection)";
+    } else {
+      ok = refusal.kind == RefusalKind::kAlert && f.alert_received->name == e.outcome;
+      want = "TLS rejected with alert " + e.outcome;
+    }
     if (!ok) {
-      std::string want = e.outcome == "accepted" || e.outcome == "rejected"
-                             ? "TLS " + e.outcome
-                             : "TLS rejected with alert " + e.outcome;
-      out.push_back(Fail("expected " + want + ", got " + ActualOutcome(r), want, ActualOutcome(r),
-                         e.loc));
+      std::string actual = ActualOutcome(r, refusal);
+      out.push_back(Fail("expected " + want + ", got " + actual, want, actual, e.loc));
     }
   }
   // The fact checks need a handshake that got as far as the server's certificate.
@@ -140,7 +193,7 @@ std::vector<CheckFailure> CheckTls(const TlsExpect& e, const ClientResponse& r) 
     }
   }
   const TlsCertificateInfo* leaf = f.server_chain.empty() ? nullptr : &f.server_chain.front();
-  const std::string no_cert = "no server certificate seen (" + ActualOutcome(r) + ")";
+  const std::string no_cert = "no server certificate seen (" + ActualOutcome(r, refusal) + ")";
   if (e.days_left) {
     if (leaf == nullptr || !Compare(*e.days_left, static_cast<double>(leaf->days_left))) {
       std::string actual = leaf == nullptr ? no_cert

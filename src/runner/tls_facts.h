@@ -3,6 +3,7 @@
 // and the checks of `expect: {tls: ...}`.
 
 #include <nlohmann/json.hpp>
+#include <string>
 #include <vector>
 
 #include "tollgate/http/client.h"
@@ -21,12 +22,38 @@ nlohmann::json TlsRecord(const ClientRequest& request, const ClientResponse& res
 /// server CN=..., sha256 ab12..."), or "" without TLS facts.
 std::string TlsTranscriptLine(const ClientResponse& response);
 
-/// The target refused the handshake (an alert, a reset): not when our own verification of
-/// the target's certificate or host name stopped it, which proves nothing about the target
-/// refusing clients.
+/// How a target refused a request (SPEC §12, "refused means what real servers do").
+enum class RefusalKind {
+  kNone,              // it answered, or the failure proves nothing about the target
+  kAlert,             // a fatal TLS alert from the target
+  kClosed,            // closed or reset during the handshake, or after it before any answer
+  kTlsTerminator,     // an HTTP answer a TLS terminator gives for a bad client certificate
+  kHttpUnauthorized,  // 401 or 403
+};
+
+/// One refusal and the words the transcript and failures use for it.
+struct Refusal {
+  RefusalKind kind = RefusalKind::kNone;
+  /// "TLS alert certificate_expired (45)", "connection closed after the handshake",
+  /// "HTTP 400 from the TLS terminator (nginx: The SSL certificate error)", "HTTP 401".
+  std::string how;
+
+  /// Refused by the TLS layer itself (`tls: handshake_refused`), not by an HTTP answer.
+  bool InHandshake() const { return kind == RefusalKind::kAlert || kind == RefusalKind::kClosed; }
+};
+
+/// Classifies a response. Our own verification of the target's certificate stopping the
+/// handshake, or our client sending the first alert, is no refusal by the target. An HTTP
+/// 400 counts only with nginx's client-certificate page, never with any other body.
+Refusal ClassifyRefusal(const ClientResponse& r);
+
+/// The target refused in the TLS layer (an alert, a close): ClassifyRefusal().InHandshake().
 bool TargetRefusedHandshake(const ClientResponse& r);
 
-/// Checks a `tls:` expectation; every failure says expected and actual.
+/// Checks a `tls:` expectation; every failure says expected and actual. `rejected` holds
+/// on a refusal in the TLS layer or by a TLS terminator's HTTP answer (not on 401/403:
+/// those are the application's answer to whatever else the request lacked);
+/// `handshake_refused` only in the TLS layer; an alert name only with that alert.
 std::vector<CheckFailure> CheckTls(const TlsExpect& expect, const ClientResponse& response);
 
 }  // namespace tollgate::runner

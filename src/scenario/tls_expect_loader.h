@@ -1,6 +1,6 @@
 #pragma once
-// The `tls:` expectation: an outcome (`accepted`, `rejected`, an alert name) or a mapping
-// of the server's TLS facts to check. Internal to the scenario module.
+// The `tls:` expectation: an outcome (`accepted`, `rejected`, `handshake_refused`, an alert
+// name) or a mapping of the server's TLS facts to check. Internal to the scenario module.
 
 #include <optional>
 

@@ -72,8 +72,31 @@ TEST(TlsExpectLoader, UnknownAlertName) {
             "   |\n"
             " 8 |         expect: {tls: certificate_expird}\n"
             "   |                       ^^^^^^^^^^^^^^^^^^ found `certificate_expird`, expected "
-            "`accepted`, `rejected` or a TLS alert name (e.g. handshake_failure, unknown_ca)\n"
+            "`accepted`, `rejected`, `handshake_refused` or a TLS alert name (e.g. "
+            "handshake_failure, unknown_ca)\n"
             "   = help: did you mean `certificate_expired`?\n\n");
+}
+
+TEST(TlsExpectLoader, HandshakeRefusedIsAnOutcomeWithItsOwnDidYouMean) {
+  Diagnostics diags;
+  auto suite = ParseSuite(WithSteps("      - request: {url: https://x/}\n"
+                                    "        expect: {tls: handshake_refused}\n"
+                                    "      - request: {url: https://x/}\n"
+                                    "        expect: {tls: {outcome: handshake_refused}}\n"),
+                          "x.yaml", diags);
+  ASSERT_TRUE(suite.has_value()) << RenderWithText(diags, "");
+  EXPECT_EQ(suite->scenarios[0].steps[0].expect->tls->outcome, "handshake_refused");
+  EXPECT_EQ(suite->scenarios[0].steps[1].expect->tls->outcome, "handshake_refused");
+  EXPECT_EQ(Errors(WithSteps("      - request: {url: https://x/}\n"
+                             "        expect: {tls: handshake_refuse}\n")),
+            "error: invalid value for `tls`\n"
+            "  --> x.yaml:8:23\n"
+            "   |\n"
+            " 8 |         expect: {tls: handshake_refuse}\n"
+            "   |                       ^^^^^^^^^^^^^^^^ found `handshake_refuse`, expected "
+            "`accepted`, `rejected`, `handshake_refused` or a TLS alert name (e.g. "
+            "handshake_failure, unknown_ca)\n"
+            "   = help: did you mean `handshake_refused`?\n\n");
 }
 
 TEST(TlsExpectLoader, BadVersionAndBadComparison) {

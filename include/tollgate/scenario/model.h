@@ -80,11 +80,12 @@ struct NumberBound {
   SourceLoc loc;
 };
 
-/// `tls:` expectation: `rejected` (any handshake refusal), `accepted`, or a named alert
+/// `tls:` expectation: `rejected` (refused in the handshake or by a TLS terminator's
+/// answer), `handshake_refused` (in the TLS layer only), `accepted`, or a named alert
 /// ("handshake_failure", "certificate_required", ...); or a mapping that also checks the
 /// server's TLS facts (docs/formats.md, "TLS expectations").
 struct TlsExpect {
-  std::string outcome;  // "rejected", "accepted", an alert name; "" when not checked
+  std::string outcome;  // "rejected", "handshake_refused", "accepted", an alert; "": none
   std::optional<NumberBound> protocol;   // "1.2" = 1.2
   std::optional<NumberBound> days_left;  // of the server's leaf certificate
   std::optional<bool> chain_trusted;     // server_cert.chain: trusted | untrusted
