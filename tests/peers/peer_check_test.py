@@ -75,6 +75,14 @@ class CompareTest(unittest.TestCase):
         self.assertIn("tollgate exited 4, but these outcomes mean exit 0",
                       "\n".join(peer_check.compare(cases, {"A"}, 4)))
 
+    def test_may_fail_holds_either_way_but_must_be_in_the_report(self):
+        for verdict in ("pass", "fail"):
+            cases = {"A": case("fail"), "B": case(verdict)}
+            self.assertEqual(peer_check.compare(cases, {"A"}, 4, None, frozenset({"B"})), [])
+        cases = {"A": case("fail")}
+        self.assertEqual(peer_check.compare(cases, {"A"}, 4, None, frozenset({"Z"})),
+                         ["  - may fail, not in the report:  Z"])
+
     def test_exit_code_of_the_config(self):
         cases = {"A": case("fail")}
         self.assertIn("expected 0 (`exit_code`)",
