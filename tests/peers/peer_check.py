@@ -39,7 +39,9 @@ the folder's name). Keys (unknown keys are errors):
       tollgate_args: [...]      appended to the run (e.g. [--tags, slow, --max-wait, 30s])
       fails: [case ids]         exactly the cases whose verdict must be `fail` (a failed
                                 `should` case too: its outcome is a warning); every other
-                                case must pass or be skipped, none may be an error
+                                case must pass or be skipped, none may be an error. A list
+                                in the list is spliced in, so a YAML anchor can share the
+                                clean run's failures: `fails: [*clean, CP-MT-006]`
       may_fail: [case ids]      cases whose verdict depends on timing the peer cannot
                                 control (say why in a comment): pass or fail both hold
       exit_code: 0              tollgate's exit code; by default whatever the verdicts imply
@@ -250,6 +252,14 @@ def read_report(path):
     return cases
 
 
+def case_ids(entries):
+    """The case ids of a `fails` or `may_fail` list, nested lists spliced in."""
+    ids = set()
+    for entry in entries or []:
+        ids |= case_ids(entry) if isinstance(entry, list) else {str(entry)}
+    return ids
+
+
 def first_failure(case):
     if case.get("failures"):
         f = case["failures"][0]
@@ -388,8 +398,9 @@ def run(spec_path, config_name, tollgate, keep, verbose):
         cases = read_report(json_out)
         proc.stop()
         summarise(name, cases)
-        diff = compare(cases, set(config.get("fails") or []), r.returncode,
-                       config.get("exit_code"), frozenset(config.get("may_fail") or []))
+        expected = case_ids(config.get("fails"))
+        may_fail = frozenset(case_ids(config.get("may_fail")))
+        diff = compare(cases, expected, r.returncode, config.get("exit_code"), may_fail)
         if verbose or diff:
             print(r.stdout + r.stderr)
         if diff:
@@ -398,8 +409,8 @@ def run(spec_path, config_name, tollgate, keep, verbose):
             print("\n".join(diff))
             print(f"{name}: the peer's log (last lines):\n{proc.tail()}")
             return 1
-        maybe = ", ".join(f"{i} {cases[i]['verdict']}ed" for i in config.get("may_fail") or [])
-        print(f"{name}: OK: exactly the expected {len(config.get('fails') or [])} case(s) failed"
+        maybe = ", ".join(f"{i} {cases[i]['verdict']}ed" for i in sorted(may_fail))
+        print(f"{name}: OK: exactly the expected {len(expected)} case(s) failed"
               + (f" (may fail: {maybe})" if maybe else ""))
         return 0
     finally:

@@ -89,6 +89,12 @@ class CompareTest(unittest.TestCase):
                       "\n".join(peer_check.compare(cases, {"A"}, 4, 0)))
 
 
+class CaseIdsTest(unittest.TestCase):
+    def test_nested_lists_from_anchors_are_spliced(self):
+        self.assertEqual(peer_check.case_ids([["A", "B"], "C", [["D"]]]), {"A", "B", "C", "D"})
+        self.assertEqual(peer_check.case_ids(None), set())
+
+
 class RenderTest(unittest.TestCase):
     def test_placeholders_and_tollgate_templates(self):
         text = "url: http://127.0.0.1:{{ peer.port }}/x\nkey: ${env.KEY}\n"
