@@ -67,6 +67,10 @@ struct CaseResult {
   std::vector<CheckFailure> failures;  // kFail
   std::string error;                   // kError: the cause
   std::string skip_reason;             // kSkipped
+  /// kSkipped: why, as a word for tools: "tags" (not selected by --tags), "slow" (a real
+  /// wait, left out without --tags) or "external-target" (the case needs tollgate's shared
+  /// clock or the in-process reference target, which an external target cannot observe).
+  std::string skip_kind;
   std::string transcript;              // redacted request/response log of the case
   double seconds = 0;
   SourceLoc loc;  // the scenario in its file

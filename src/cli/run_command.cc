@@ -12,6 +12,7 @@
 #include "cli/policy.h"
 #include "cli/project.h"
 #include "tollgate/http/client.h"
+#include "tollgate/mocks/environment.h"
 #include "tollgate/report/report.h"
 #include "tollgate/runner/runner.h"
 
@@ -131,16 +132,35 @@ int RunCommand(const RunArgs& args) {
   if (paths.empty()) paths.push_back((std::filesystem::path(ProjectRoot()) / "suites").string());
   auto project = LoadProject(paths, args.env_file, /*require_coverage=*/false, diags);
   if (!project) return std::cerr << diags.Render(), kExitInvalid;
+  // A --fault must name a service of these environments and a fault its kind knows: a typo
+  // is a usage error before anything runs, not a mock that fails to start (exit 3).
   for (const auto& [service, fault] : opt.faults) {
     bool known = false;
+    std::set<std::string> services;
     for (const ProfileRun& p : *project) {
-      for (const ServiceDecl& s : p.environment ? p.environment->services
-                                                : std::vector<ServiceDecl>{}) {
-        known = known || s.name == service;
+      if (!p.environment) continue;
+      bool here = false;
+      for (const ServiceDecl& s : p.environment->services) {
+        services.insert(s.name);
+        here = here || s.name == service;
+      }
+      if (!here) continue;
+      known = true;
+      OffsetClock probe_clock;
+      Redactor probe_redactor;
+      MockEnvironment probe(*p.environment, &probe_clock, &probe_redactor);
+      if (Status st = probe.AddFault(service, fault); !st.ok()) {
+        return Usage("--fault " + service + ":" + fault + ": " + st.message()), kExitUsage;
       }
     }
-    if (!known) return Usage("--fault " + service + ":" + fault + ": no service `" + service +
-                             "` in the environments of these suites"), kExitUsage;
+    if (!known) {
+      std::string list;
+      for (const std::string& s : services) list += (list.empty() ? "" : ", ") + s;
+      return Usage("--fault " + service + ":" + fault + ": no service `" + service +
+                   "` in the environments of these suites (services: " +
+                   (list.empty() ? "none" : list) + ")"),
+             kExitUsage;
+    }
   }
 
   ConsoleOptions console;
@@ -153,6 +173,14 @@ int RunCommand(const RunArgs& args) {
   HttpClient client;
   OffsetClock clock;
   Redactor redactor;
+  // Before anything runs against an external target: which cases it cannot decide, and why.
+  opt.on_external_skips = [&](const std::vector<CaseResult>& skipped) {
+    std::cerr << "note: " << skipped.size() << (skipped.size() == 1 ? " case" : " cases")
+              << " will be skipped: this target is external\n";
+    for (const CaseResult& c : skipped) {
+      std::cerr << "  " << c.case_id << ": " << redactor.Redact(c.skip_reason) << "\n";
+    }
+  };
   RunResult all;
   for (const ProfileRun& p : *project) {
     RunOptions per = opt;

@@ -60,10 +60,29 @@ MockEnvironment::~MockEnvironment() { Stop(); }
 
 Status MockEnvironment::AddFault(const std::string& service, const std::string& fault) {
   for (const ServiceDecl& decl : model_.services) {
-    if (decl.name == service) {
-      extra_faults_[service].push_back(fault);
-      return Status::Ok();
+    if (decl.name != service) continue;
+    // Checked here, not only at Start, so a misspelt --fault is a usage error before anything
+    // runs. The faults a kind knows need an instance: a probe without other services or PKI
+    // (what it cannot build without them, Start reports).
+    bool known = mocks::WantsTls(decl) && mocks::TlsFaultNames().count(fault);
+    if (!known) {
+      auto probe = CreateService(decl, ServiceContext{clock_, redactor_, {}, {}, {}});
+      if (probe.ok()) {
+        std::set<std::string> names = (*probe)->KnownFaults();
+        if (mocks::WantsTls(decl)) {
+          names.insert(mocks::TlsFaultNames().begin(), mocks::TlsFaultNames().end());
+        }
+        if (!names.count(fault)) {
+          std::string list;
+          for (const std::string& k : names) list += (list.empty() ? "" : ", ") + k;
+          return InvalidArgumentError("service `" + decl.name + "` (kind " + decl.kind +
+                                      ") has no fault `" + fault + "`; known faults: " +
+                                      (list.empty() ? "none" : list));
+        }
+      }
     }
+    extra_faults_[service].push_back(fault);
+    return Status::Ok();
   }
   std::string names;
   for (const ServiceDecl& decl : model_.services) names += (names.empty() ? "" : ", ") + decl.name;
@@ -118,6 +137,7 @@ Status MockEnvironment::Start() {
     ServerOptions options;
     options.bind_address = mocks::GetString(decl.config, "bind", "127.0.0.1");
     options.port = static_cast<unsigned short>(mocks::GetInt(decl.config, "port", 0));
+    options.threads = run->service->HandlerThreads();
     if (tls) {
       auto tls_options = mocks::ListenerTls(
           decl, std::set<std::string>(faults.begin(), faults.end()),

@@ -191,6 +191,10 @@ std::vector<TargetSetting> Gateway::TargetSettings() const {
       {"unassigned_status", std::to_string(unassigned_status_), false},
       {"leeway", std::to_string(leeway_.count()) + "s", false},
       {"realm", realm_, false},
+      // What the real-time (`slow`) variants wait for (see the sage-connector's settings).
+      {"jwks_cache_ttl", std::to_string(RemoteJwksOptions{}.default_max_age.count()) + "s",
+       false},
+      {"jwks_refetch_cooldown", std::to_string(refetch_cooldown_.count()) + "s", false},
   };
   // The assigned and unassigned types follow the issuer's first client with roles, so a
   // token it fetches really is (not) entitled to them.

@@ -1,5 +1,7 @@
 #include "mocks/remote_jwks.h"
 
+#include <thread>
+
 #include <nlohmann/json.hpp>
 
 namespace tollgate::mocks {
@@ -100,6 +102,11 @@ Status RemoteJwks::DiscoverLocked() {
 
 Status RemoteJwks::FetchLocked(Clock::TimePoint now) {
   ++fetches_;
+  if (options_.fetch_latency.count() > 0) std::this_thread::sleep_for(options_.fetch_latency);
+  struct Done {
+    std::atomic<int>& n;
+    ~Done() { ++n; }
+  } done{completed_fetches_};
   ASSIGN_OR_RETURN(ClientResponse r, HttpGet(*http_, jwks_uri_, options_.timeout, "JWKS"));
   StatusOr<jose::Jwks> parsed = jose::Jwks::Parse(r.body);
   if (!parsed.ok()) return UnavailableError("JWKS " + jwks_uri_ + ": " + parsed.status().message());
@@ -113,7 +120,9 @@ Status RemoteJwks::FetchLocked(Clock::TimePoint now) {
 }
 
 StatusOr<TrustedKeys> RemoteJwks::Get(const std::string& kid) {
+  const int fetches_before_wait = completed_fetches_.load();
   std::lock_guard<std::mutex> lock(mu_);
+  const bool fetched_while_waiting = completed_fetches_.load() != fetches_before_wait;
   if (jwks_uri_.empty()) RETURN_IF_ERROR(DiscoverLocked());
   Clock::TimePoint now = clock_->Now();
   if (!keys_ || now >= expires_at_) {
@@ -122,6 +131,7 @@ StatusOr<TrustedKeys> RemoteJwks::Get(const std::string& kid) {
       return st;
     }
   } else if (!kid.empty() && keys_->Find(kid) == nullptr && options_.refetch_on_unknown_kid &&
+             !(options_.share_inflight_fetch && fetched_while_waiting) &&
              (!last_kid_refetch_ || now >= *last_kid_refetch_ + options_.refetch_cooldown)) {
     last_kid_refetch_ = now;
     // A failed refetch keeps the cached keys: they are still within their max-age.

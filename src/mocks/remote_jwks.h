@@ -8,6 +8,7 @@
 // profiles require fail-closed (reference/mock-anchors.md §7 lists stale-if-error as an
 // option some RPs take; it is not taken here).
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -36,6 +37,12 @@ struct RemoteJwksOptions {
   std::function<std::string()> pinned_jwks_url;
   std::string pinned_issuer;
   std::chrono::milliseconds timeout{5000};
+  /// True (a reference-target fault): a request that waited while another request's fetch
+  /// ran takes that fetch's keys instead of fetching again ("single flight"), so concurrent
+  /// unknown kids cost one fetch while sequential ones cost one each.
+  bool share_inflight_fetch = false;
+  /// Added to every JWKS fetch, as a remote key set's round trip would (fault use only).
+  std::chrono::milliseconds fetch_latency{0};
 };
 
 /// What a relying party trusts now: the discovered issuer and its keys.
@@ -81,6 +88,7 @@ class RemoteJwks {
   Clock::TimePoint expires_at_{};
   std::optional<Clock::TimePoint> last_kid_refetch_;
   int fetches_ = 0;
+  std::atomic<int> completed_fetches_{0};  // read before taking mu_ (share_inflight_fetch)
 };
 
 }  // namespace tollgate::mocks

@@ -116,7 +116,7 @@ std::set<std::string> SageConnector::KnownFaults() const {
           "cache_jwks_forever",       "fail_open_when_jwks_down",
           "accept_not_yet_valid",     "accept_embedded_jwk",
           "hs256_key_confusion",      "short_id_lifetime",
-          "racy_id_use"};
+          "racy_id_use",              "coalesced_jwks_refetch"};
 }
 
 AuthorisationStore& SageConnector::Ids() {
@@ -143,6 +143,14 @@ std::shared_ptr<RemoteJwks> SageConnector::Remote() {
   options.honour_max_age = !HasFault("cache_jwks_forever");
   if (HasFault("refetch_jwks_every_request")) {
     options.default_max_age = options.max_max_age = std::chrono::seconds(0);
+  }
+  if (HasFault("coalesced_jwks_refetch")) {
+    // No cooldown, but concurrent unknown kids share one in-flight fetch, which takes as
+    // long as a remote key set's round trip: a concurrent flood costs about one fetch, a
+    // sequential one a fetch per request.
+    options.refetch_cooldown = std::chrono::seconds(0);
+    options.share_inflight_fetch = true;
+    options.fetch_latency = std::chrono::milliseconds(150);
   }
   auto url = ctx().service_url;
   std::string trust = trust_;
@@ -184,6 +192,11 @@ std::vector<TargetSetting> SageConnector::TargetSettings() const {
       {"accounts_scope", accounts_scope_, false},
       {"authorisation_ttl", std::to_string(authorisation_ttl_.count()) + "s", false},
       {"leeway", std::to_string(leeway_.count()) + "s", false},
+      // What the real-time (`slow`) variants wait for: the key set's cache lifetime when
+      // its host names none, and the gap between refetches on an unknown kid.
+      {"jwks_cache_ttl", std::to_string(RemoteJwksOptions{}.default_max_age.count()) + "s",
+       false},
+      {"jwks_refetch_cooldown", std::to_string(refetch_cooldown_.count()) + "s", false},
   };
 }
 

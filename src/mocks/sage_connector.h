@@ -28,6 +28,7 @@
 //   racy_id_use               check and mark of an id are not atomic (parallel uses all win)
 //   accept_mismatched_id      ids compared on their first 8 characters
 //   refetch_jwks_every_request, no_jwks_refetch, cache_jwks_forever
+//   coalesced_jwks_refetch    refetches on every unknown kid, sharing in-flight fetches
 //   fail_open_when_jwks_down  unverified claims are trusted when no keys can be had
 
 #include <memory>
@@ -53,6 +54,10 @@ class SageConnector : public MockService {
 
   void AddRoutes(ServiceRouter& router) override;
   std::set<std::string> KnownFaults() const override;
+  /// A partner connector serves each notification on its own thread (a key-set fetch
+  /// blocks its handler), so concurrent probes really overlap: 12, above any flood the
+  /// profile sends.
+  int HandlerThreads() const override { return 12; }
   /// issuer, audience, header_name, header_value (secret), the paths, the scopes and
   /// authorisation_ttl (seconds).
   std::vector<TargetSetting> TargetSettings() const override;

@@ -99,6 +99,7 @@ Json CaseJson(const CaseResult& c) {
               {"failures", std::move(failures)},
               {"error", c.error},
               {"skip_reason", c.skip_reason},
+              {"skip_kind", c.skip_kind},
               {"transcript", c.transcript},
               {"evidence", EvidenceJson(c)}};
 }

@@ -98,6 +98,7 @@ StatusOr<CaseResult> ParseCase(const Json& j, const std::string& suite_id) {
   }
   c.error = Str(j, "error");
   c.skip_reason = Str(j, "skip_reason");
+  c.skip_kind = Str(j, "skip_kind");
   c.transcript = Str(j, "transcript");
   c.severity = Str(j, "severity") == "should" ? Severity::kShould : Severity::kMust;
   if (auto it = j.find("waiver"); it != j.end() && it->is_object()) {

@@ -110,9 +110,12 @@ void AddCase(pugi::xml_node suite_node, const SuiteResult& suite, const CaseResu
       if (!c.error.empty()) AddText(e, c.error);
       break;
     }
-    case Verdict::kSkipped:
-      SetAttr(tc.append_child("skipped"), "message", c.skip_reason);
+    case Verdict::kSkipped: {
+      pugi::xml_node skipped = tc.append_child("skipped");
+      SetAttr(skipped, "message", c.skip_reason);
+      if (!c.skip_kind.empty()) SetAttr(skipped, "type", c.skip_kind);
       break;
+    }
   }
   const std::string out = SystemOut(c);
   if (!out.empty()) AddText(tc.append_child("system-out"), out);

@@ -13,6 +13,7 @@
 #include "runner/notify_steps.h"
 #include "runner/token_steps.h"
 #include "tollgate/mocks/environment.h"
+#include "tollgate/scenario/loader.h"
 #include "tollgate/base/encoding.h"
 
 namespace tollgate::runner {
@@ -352,12 +353,27 @@ bool CaseRun::RunReplay(const Step& step, const ReplayStep& replay) {
 }
 
 bool CaseRun::RunWait(const Step& step, const WaitStep& wait) {
-  if (wait.duration > run_.options->max_wait) {
-    return Error(step, fmt::format("wait of {} ms exceeds --max-wait ({} ms)",
-                                   wait.duration.count(), run_.options->max_wait.count()));
+  Duration total = wait.duration;
+  std::string source;
+  if (wait.for_) {
+    // A duration the target documents (a target setting): a missing or unreadable one is the
+    // harness unable to check, not the target failing.
+    auto text = Eval(*wait.for_);
+    if (!text.ok()) return Error(step, "wait for: " + text.status().message());
+    std::optional<Duration> d = ParseDuration(*text);
+    if (!d) {
+      return Error(step, fmt::format("wait for `{}` is `{}`, not a duration such as 30s or 5m",
+                                     wait.for_->raw(), *text));
+    }
+    total += *d;
+    source = fmt::format(" ({} = {} plus {} ms)", wait.for_->raw(), *text, wait.duration.count());
   }
-  transcript_ += fmt::format("= wait {} ms\n", wait.duration.count());
-  std::this_thread::sleep_for(wait.duration);
+  if (total > run_.options->max_wait) {
+    return Error(step, fmt::format("wait of {} ms{} exceeds --max-wait ({} ms)", total.count(),
+                                   source, run_.options->max_wait.count()));
+  }
+  transcript_ += fmt::format("= wait {} ms{}\n", total.count(), source);
+  std::this_thread::sleep_for(total);
   return true;
 }
 

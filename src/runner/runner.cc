@@ -8,9 +8,12 @@
 #include <thread>
 
 #include "runner/case_executor.h"
+#include "runner/case_scope.h"
 #include "runner/run_context.h"
 #include "tollgate/base/time_format.h"
 #include "tollgate/mocks/environment.h"
+#include "tollgate/scenario/loader.h"
+#include "tollgate/scenario/observability.h"
 
 namespace tollgate {
 namespace {
@@ -88,7 +91,67 @@ Status ResolveTarget(const RunOptions& opt, const MockEnvironment* env,
   return Status::Ok();
 }
 
+// "90s", "22m", "2h": the smallest whole unit at least `d`, for a --max-wait to suggest.
+std::string RoundUpDuration(Duration d) {
+  long long s = (d.count() + 999) / 1000;
+  if (s <= 120) return std::to_string(std::max(1LL, s)) + "s";
+  long long m = (s + 59) / 60;
+  return std::to_string(m) + "m";
+}
+
+// The longest single wait of `scenario`, with `wait: {for: ...}` resolved against the
+// target's settings; nullopt when one cannot be resolved (the case will say why).
+std::optional<Duration> LongestWait(const Scenario& scenario, const runner::RunContext& ctx) {
+  runner::CaseScope scope(&ctx);
+  Duration longest{0};
+  for (const Step& step : scenario.steps) {
+    if (step.kind != Step::Kind::kWait) continue;
+    const WaitStep& w = std::get<WaitStep>(step.body);
+    Duration total = w.duration;
+    if (w.for_) {
+      auto text = w.for_->Evaluate(scope);
+      if (!text.ok()) return std::nullopt;
+      std::optional<Duration> d = ParseDuration(*text);
+      if (!d) return std::nullopt;
+      total += *d;
+    }
+    longest = std::max(longest, total);
+  }
+  return longest;
+}
+
+// Why case `c` cannot be decided against an external target, with the command that runs its
+// real-time variant; empty when it can be decided.
+std::string ExternalSkipReason(const ScenarioCase& c, const Environment* env,
+                               const RunOptions& opt, const runner::RunContext& ctx) {
+  std::string reference = env ? env->default_target : "";
+  std::optional<std::string> blocker = ExternalTargetBlocker(*c.scenario, reference);
+  if (!blocker) return "";
+  std::string reason = "cannot be decided against an external target: it " + *blocker;
+  const std::string& variant = c.scenario->real_time;
+  if (variant.empty()) return reason + "; it has no real-time variant";
+  std::string command = "tollgate run " + c.suite->file;
+  if (env && !env->file.empty()) command += " --env " + env->file;
+  command += " " + opt.target.CommandLine() + " --tags slow";
+  auto v = std::find_if(c.suite->scenarios.begin(), c.suite->scenarios.end(),
+                        [&](const Scenario& s) { return s.id == variant; });
+  if (v != c.suite->scenarios.end()) {
+    if (std::optional<Duration> wait = LongestWait(*v, ctx)) {
+      command += " --max-wait " + RoundUpDuration(*wait);
+    }
+  }
+  return reason + "; its real-time variant " + variant + " (tagged `slow`) runs with: " + command;
+}
+
 }  // namespace
+
+std::string TargetSpec::CommandLine() const {
+  std::string out;
+  if (kind == Kind::kUrl) out = "--target " + url;
+  if (kind == Kind::kMock) out = "--target mock:" + service;
+  if (file) out += std::string(out.empty() ? "" : " ") + "--target-file " + file->file;
+  return out;
+}
 
 std::string TargetSpec::Describe(const Environment* env) const {
   switch (kind) {
@@ -157,7 +220,40 @@ StatusOr<RunResult> Runner::Run(const std::vector<Suite>& suites, const Environm
     }
     (exclusive ? exclusive_order : shared_order).push_back(i);
   }
+  // Without --tags, cases tagged `slow` (real waits on an external target's clock) are left
+  // out; `--tags slow` (or any expression selecting them) runs them.
+  auto Selected = [&](const ScenarioCase& c) {
+    if (options_.tags) return options_.tags->Matches(c.tags);
+    return std::find(c.tags.begin(), c.tags.end(), "slow") == c.tags.end();
+  };
+  auto SkippedCase = [](const ScenarioCase& c, std::string kind, std::string reason) {
+    CaseResult r;
+    r.suite_id = c.suite->id;
+    r.scenario_id = c.scenario->id;
+    r.case_id = c.case_id;
+    r.name = c.case_id + " " + c.scenario->name.raw();
+    r.requirements = c.scenario->requirements;
+    r.tags = c.tags;
+    r.matrix_values = c.matrix_values;
+    r.loc = c.scenario->loc;
+    r.verdict = Verdict::kSkipped;
+    r.skip_kind = std::move(kind);
+    r.skip_reason = std::move(reason);
+    return r;
+  };
   std::vector<CaseResult> results(cases.size());
+  // Against an external target, a case decided by something the target cannot observe is
+  // skipped up front (never passed, never failed), and the caller hears which and why.
+  std::vector<std::string> external_skip(cases.size());
+  if (options_.target.IsExternal()) {
+    std::vector<CaseResult> planned;
+    for (std::size_t i = 0; i < cases.size(); ++i) {
+      external_skip[i] = ExternalSkipReason(cases[i], env, options_, ctx);
+      if (external_skip[i].empty() || !Selected(cases[i])) continue;
+      planned.push_back(SkippedCase(cases[i], "external-target", external_skip[i]));
+    }
+    if (options_.on_external_skips && !planned.empty()) options_.on_external_skips(planned);
+  }
   std::mutex report_mu;
   std::atomic<std::size_t> next{0};
   const std::vector<std::size_t>* order = &shared_order;
@@ -165,24 +261,14 @@ StatusOr<RunResult> Runner::Run(const std::vector<Suite>& suites, const Environm
     for (std::size_t n = next.fetch_add(1); n < order->size(); n = next.fetch_add(1)) {
       std::size_t i = (*order)[n];
       const ScenarioCase& c = cases[i];
-      // Without --tags, cases tagged `slow` (real waits on an external target's clock) are
-      // left out; `--tags slow` (or any expression selecting them) runs them.
-      bool slow_by_default =
-          !options_.tags && std::find(c.tags.begin(), c.tags.end(), "slow") != c.tags.end();
-      if (slow_by_default || (options_.tags && !options_.tags->Matches(c.tags))) {
-        CaseResult& r = results[i];
-        r.suite_id = c.suite->id;
-        r.scenario_id = c.scenario->id;
-        r.case_id = c.case_id;
-        r.name = c.case_id + " " + c.scenario->name.raw();
-        r.requirements = c.scenario->requirements;
-        r.tags = c.tags;
-        r.matrix_values = c.matrix_values;
-        r.loc = c.scenario->loc;
-        r.verdict = Verdict::kSkipped;
-        r.skip_reason = slow_by_default
-                            ? "tagged `slow`: select it with --tags (bounded by --max-wait)"
-                            : "not selected by --tags '" + options_.tags_text + "'";
+      if (!Selected(c)) {
+        bool slow = !options_.tags;
+        results[i] = SkippedCase(
+            c, slow ? "slow" : "tags",
+            slow ? "tagged `slow`: select it with --tags (bounded by --max-wait)"
+                 : "not selected by --tags '" + options_.tags_text + "'");
+      } else if (!external_skip[i].empty()) {
+        results[i] = SkippedCase(c, "external-target", external_skip[i]);
       } else {
         results[i] = runner::RunCase(c, ctx);
       }

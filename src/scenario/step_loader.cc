@@ -187,7 +187,7 @@ class StepsReader {
         }
         break;
       case Step::Kind::kWait:
-        if (auto w = ReadWaitStep(doc_, body)) step.body = *w;
+        if (auto w = ReadWaitStep(doc_, body, scope)) step.body = std::move(*w);
         break;
       case Step::Kind::kReceived:
         if (auto r = ReadReceivedStep(doc_, body, scope, services_)) {

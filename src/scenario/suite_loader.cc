@@ -7,6 +7,7 @@
 #include "tollgate/base/digest.h"
 #include "tollgate/base/encoding.h"
 #include "tollgate/scenario/loader.h"
+#include "tollgate/scenario/observability.h"
 
 namespace tollgate {
 namespace {
@@ -62,6 +63,7 @@ class SuiteReader {
         return;
       }
       for (const Node& item : yaml::Items(*n)) ReadScenario(item);
+      CheckRealTimeLinks();
     }
   }
 
@@ -96,7 +98,8 @@ class SuiteReader {
   }
 
   void ReadScenario(const Node& n) {
-    MapReader m(doc_, n, {"id", "name", "requirements", "tags", "matrix", "steps"}, "scenarios");
+    MapReader m(doc_, n, {"id", "name", "requirements", "tags", "matrix", "steps", "real_time"},
+                "scenarios");
     if (!m.ok()) return;
     Scenario sc;
     sc.loc = doc_.Loc(n);
@@ -132,6 +135,13 @@ class SuiteReader {
       if (auto l = yaml::ReadStringList(doc_, *r, "requirements", true)) sc.requirements = *l;
     }
     if (auto t = m.Get("tags")) sc.tags = ReadTags(*t);
+    if (auto rt = m.Get("real_time")) {
+      if (auto s = yaml::ReadString(doc_, *rt, "real_time")) {
+        sc.real_time = *s;
+        sc.real_time_loc = doc_.Loc(*rt);
+        real_time_links_.emplace_back(suite_.scenarios.size(), *rt);
+      }
+    }
     if (auto steps = m.Require("steps")) {
       if (!steps->IsSeq() || steps->y.size() == 0) {
         doc_.Error(*steps, "invalid value for `steps`",
@@ -171,8 +181,30 @@ class SuiteReader {
     }
   }
 
+  // `real_time: ID` names a scenario of this suite that an external target can run instead:
+  // tagged `slow` (it really waits) and itself free of the shared clock.
+  void CheckRealTimeLinks() {
+    for (const auto& [index, node] : real_time_links_) {
+      const Scenario& from = suite_.scenarios[index];
+      auto to = std::find_if(suite_.scenarios.begin(), suite_.scenarios.end(),
+                             [&](const Scenario& s) { return s.id == from.real_time; });
+      if (to == suite_.scenarios.end()) {
+        doc_.Error(node, "unknown scenario in `real_time`", "`" + from.real_time + "`",
+                   "the id of a scenario of this suite tagged `slow`");
+        continue;
+      }
+      bool slow = std::find(to->tags.begin(), to->tags.end(), "slow") != to->tags.end() ||
+                  std::find(suite_.tags.begin(), suite_.tags.end(), "slow") != suite_.tags.end();
+      if (!slow || to->id == from.id || SharedClockStep(*to)) {
+        doc_.Error(node, "invalid value for `real_time`", "`" + from.real_time + "`",
+                   "a scenario tagged `slow` that waits for real (no `clock:` step)");
+      }
+    }
+  }
+
   Document& doc_;
   Suite& suite_;
+  std::vector<std::pair<std::size_t, Node>> real_time_links_;  // scenario index -> its node
   std::vector<std::string> var_names_;
   std::vector<std::pair<std::string, int>> ids_;  // scenario id -> line
 };

@@ -51,8 +51,9 @@ std::optional<RequestStep> ReadRequestStep(yaml::Document& doc, const yaml::Node
 std::optional<ReplayStep> ReadReplayStep(yaml::Document& doc, const yaml::Node& node,
                                          const std::vector<SavedName>& saved, bool any_replayable);
 
-/// A `wait:` value: a duration or `{duration}`.
-std::optional<WaitStep> ReadWaitStep(yaml::Document& doc, const yaml::Node& node);
+/// A `wait:` value: a duration, `{duration}`, or `{for: TEMPLATE, plus: DURATION}`.
+std::optional<WaitStep> ReadWaitStep(yaml::Document& doc, const yaml::Node& node,
+                                     const yaml::NameScope& scope);
 
 /// A `clock:` value: a signed duration or `{offset}`.
 std::optional<ClockStep> ReadClockStep(yaml::Document& doc, const yaml::Node& node);

@@ -21,12 +21,33 @@ std::optional<Node> ScalarOrKey(Document& doc, const Node& n, const std::string&
 
 }  // namespace
 
-std::optional<WaitStep> ReadWaitStep(Document& doc, const Node& n) {
+std::optional<WaitStep> ReadWaitStep(Document& doc, const Node& n, const yaml::NameScope& scope) {
+  if (n.IsMap() && (n.y["for"].IsDefined() || n.y["plus"].IsDefined())) {
+    // `wait: {for: "${target.jwks_cache_ttl}", plus: 2s}`: a duration the target documents,
+    // known only at run time, plus a margin.
+    MapReader m(doc, n, {"for", "plus"}, "wait");
+    if (!m.ok()) return std::nullopt;
+    WaitStep wait;
+    bool ok = true;
+    if (auto f = m.Require("for")) {
+      std::optional<Template> t = yaml::ReadTemplate(doc, *f, "for", scope);
+      if (t) wait.for_ = std::move(*t);
+      ok = ok && t.has_value();
+    } else {
+      ok = false;
+    }
+    if (auto p = m.Get("plus")) {
+      std::optional<Duration> plus = yaml::ReadDuration(doc, *p, "plus");
+      if (plus) wait.duration = *plus;
+      ok = ok && plus.has_value();
+    }
+    return ok ? std::optional<WaitStep>(std::move(wait)) : std::nullopt;
+  }
   std::optional<Node> d = ScalarOrKey(doc, n, "wait", "duration");
   if (!d) return std::nullopt;
   std::optional<Duration> duration = yaml::ReadDuration(doc, *d, n.IsMap() ? "duration" : "wait");
   if (!duration) return std::nullopt;
-  return WaitStep{*duration};
+  return WaitStep{*duration, std::nullopt};
 }
 
 std::optional<ClockStep> ReadClockStep(Document& doc, const Node& n) {

@@ -96,6 +96,10 @@ class MockService {
   /// For kinds with their own TLS (ListenerTls): the root that verifies their server
   /// certificate, so requests to them trust it automatically; "" when none.
   virtual std::string TrustFile() const { return ""; }
+  /// Threads serving this service's listener: handlers run on them, so a kind whose
+  /// handlers block (a key-set fetch) takes more, letting concurrent requests overlap as
+  /// they would on a thread-per-request server.
+  virtual int HandlerThreads() const { return 2; }
 
   /// Switches a fault on (before the service starts serving; the environment checks the
   /// name against KnownFaults first).

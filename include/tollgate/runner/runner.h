@@ -30,6 +30,11 @@ struct TargetSpec {
   std::optional<TargetFile> file;  // settings for kUrl (or kDefault with --target-file)
   /// "mock:NAME" or the URL, for reports.
   std::string Describe(const Environment* env) const;
+  /// True when the target is not a mock of this process (`--target URL`, `--target-file`):
+  /// it cannot see tollgate's shared clock nor the reference target's state.
+  bool IsExternal() const { return kind == Kind::kUrl || (kind == Kind::kDefault && file); }
+  /// The command-line options that select this target again ("--target-file F").
+  std::string CommandLine() const;
 };
 
 /// How to run.
@@ -49,6 +54,10 @@ struct RunOptions {
   std::optional<Shard> shard;
   /// Called as each case finishes, one call at a time (from worker threads).
   std::function<void(const CaseResult&)> on_case;
+  /// Against an external target: called once before any case runs with the cases that
+  /// will be skipped because the target cannot observe what decides them (the shared
+  /// clock, the in-process reference target), each with its reason.
+  std::function<void(const std::vector<CaseResult>&)> on_external_skips;
 };
 
 /// Runs suites. Not thread-safe itself; runs cases on `jobs` threads.

@@ -180,9 +180,13 @@ struct ReplayStep {
   int concurrent = 1;
 };
 
-/// `wait:` pauses; always bounded by --max-wait.
+/// `wait:` pauses; always bounded by --max-wait. `wait: 2s` waits a fixed time;
+/// `wait: {for: "${target.jwks_cache_ttl}", plus: 2s}` waits for a duration the target
+/// documents (a target setting such as its cache lifetime), plus a margin, so a real-time
+/// check waits as long as this target needs and no longer.
 struct WaitStep {
-  Duration duration{0};
+  Duration duration{0};           // the fixed part (`wait: 2s`, or `plus:`)
+  std::optional<Template> for_;   // a duration resolved at run time (`for:`)
 };
 
 /// `received:` asserts on a mock service's journal. Filters select entries; `expect`
@@ -288,6 +292,11 @@ struct Scenario {
   std::vector<std::string> tags;
   std::vector<std::pair<std::string, std::vector<std::string>>> matrix;  // in file order
   std::vector<Step> steps;
+  /// `real_time:` the id of a scenario of the same suite, tagged `slow`, that checks the
+  /// same rule by really waiting: what an external target runs instead of this case when
+  /// this case needs tollgate's shared clock. Empty when there is none.
+  std::string real_time;
+  SourceLoc real_time_loc;
   SourceLoc loc;
 };
 
@@ -337,9 +346,10 @@ struct TargetFile {
 struct Requirement {
   std::string id;
   std::string text;
-  std::string source;   // seed document file name
-  std::string quote;    // the sentence it comes from
-  std::string severity; // "must" or "should"
+  std::string source;     // seed document file name
+  std::string quote;      // the sentence it comes from
+  std::string severity;   // "must" or "should"
+  std::string rationale;  // one line: why this severity (the source states it, or hardening)
   SourceLoc loc;
 };
 

@@ -1,0 +1,199 @@
+// Which cases an external target cannot decide, derived from the steps; the `real_time:`
+// link and `wait: {for, plus}`; and, over the shipped profiles, that every requirement
+// checked through the shared clock has a real-time variant an external target can run.
+
+#include "tollgate/scenario/observability.h"
+
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "test_render.h"
+#include "tollgate/scenario/loader.h"
+
+namespace tollgate {
+namespace {
+
+using ::testing::HasSubstr;
+
+const char kSuite[] = R"yaml(suite: demo/time
+requires: [idp, ref]
+scenarios:
+  - id: CLOCK-THEN-TARGET
+    name: expiry through the shared clock
+    requirements: [R-1]
+    real_time: REAL
+    steps:
+      - request: {url: "${target.url}/a"}
+      - clock: {offset: 16m}
+      - request: {url: "${target.url}/a"}
+        expect: {status: 401}
+  - id: CLOCK-THEN-MINT
+    name: the clock only moves the minter
+    requirements: [R-1]
+    steps:
+      - clock: -1h
+      - token: {mint: {issuer: idp}}
+  - id: REFERENCE-JOURNAL
+    name: reads the reference target's journal
+    requirements: [R-2]
+    steps:
+      - request: {url: "${target.url}/a"}
+      - received: {service: ref, path: /a}
+        expect: {count: 1}
+  - id: MOCK-JOURNAL
+    name: reads a mock the target talks to
+    requirements: [R-2]
+    steps:
+      - request: {url: "${target.url}/a"}
+      - received: {service: idp, path: /jwks}
+        expect: {count: {max: 2}}
+  - id: REAL
+    name: expiry by really waiting
+    requirements: [R-1]
+    tags: [slow]
+    steps:
+      - request: {url: "${target.url}/a"}
+      - wait: {for: "${target.token_ttl}", plus: 2s}
+      - request: {url: "${target.url}/a"}
+        expect: {status: 401}
+)yaml";
+
+const Scenario& Find(const Suite& s, const std::string& id) {
+  for (const Scenario& sc : s.scenarios) {
+    if (sc.id == id) return sc;
+  }
+  ADD_FAILURE() << "no scenario " << id;
+  return s.scenarios.front();
+}
+
+class ObservabilityTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    Diagnostics diags;
+    auto s = ParseSuite(kSuite, "time.yaml", diags);
+    ASSERT_TRUE(s) << RenderWithText(diags, kSuite);
+    suite_ = std::move(*s);
+  }
+  Suite suite_;
+};
+
+TEST_F(ObservabilityTest, AClockStepFollowedByTargetTrafficBlocksAnExternalTarget) {
+  const Scenario& sc = Find(suite_, "CLOCK-THEN-TARGET");
+  ASSERT_NE(SharedClockStep(sc), nullptr);
+  EXPECT_EQ(SharedClockStep(sc), &sc.steps[1]);
+  std::optional<std::string> why = ExternalTargetBlocker(sc, "ref");
+  ASSERT_TRUE(why);
+  EXPECT_EQ(*why,
+            "moves tollgate's shared clock (`clock: {offset: 16m}` at time.yaml:10:9) and then "
+            "expects the target to act on it; an external target keeps its own clock");
+}
+
+TEST_F(ObservabilityTest, AClockStepThatOnlyMovesTheMinterDoesNot) {
+  EXPECT_EQ(SharedClockStep(Find(suite_, "CLOCK-THEN-MINT")), nullptr);
+  EXPECT_FALSE(ExternalTargetBlocker(Find(suite_, "CLOCK-THEN-MINT"), "ref"));
+}
+
+TEST_F(ObservabilityTest, TheReferenceTargetsJournalBlocksButAMocksJournalDoesNot) {
+  std::optional<std::string> why = ExternalTargetBlocker(Find(suite_, "REFERENCE-JOURNAL"), "ref");
+  ASSERT_TRUE(why);
+  EXPECT_THAT(*why, HasSubstr("reads the journal of the in-process reference target `ref`"));
+  EXPECT_FALSE(ExternalTargetBlocker(Find(suite_, "MOCK-JOURNAL"), "ref"));
+  // Without a reference target in the environment, nothing is reference-only.
+  EXPECT_FALSE(ExternalTargetBlocker(Find(suite_, "REFERENCE-JOURNAL"), ""));
+}
+
+TEST_F(ObservabilityTest, RealTimeLinkAndWaitForAreLoaded) {
+  EXPECT_EQ(Find(suite_, "CLOCK-THEN-TARGET").real_time, "REAL");
+  const Scenario& real = Find(suite_, "REAL");
+  EXPECT_FALSE(ExternalTargetBlocker(real, "ref"));
+  const WaitStep& w = std::get<WaitStep>(real.steps[1].body);
+  ASSERT_TRUE(w.for_);
+  EXPECT_EQ(w.for_->raw(), "${target.token_ttl}");
+  EXPECT_EQ(w.duration, Duration(2000));
+}
+
+std::string Replace(std::string text, const std::string& from, const std::string& to) {
+  text.replace(text.find(from), from.size(), to);
+  return text;
+}
+
+TEST(RealTimeLink, MustNameASlowScenarioOfTheSuiteWithoutAClockStep) {
+  Diagnostics diags;
+  std::string unknown = Replace(kSuite, "real_time: REAL", "real_time: REEL");
+  EXPECT_FALSE(ParseSuite(unknown, "time.yaml", diags));
+  EXPECT_THAT(RenderWithText(diags, unknown), HasSubstr("unknown scenario in `real_time`"));
+
+  Diagnostics diags2;
+  std::string not_slow = Replace(kSuite, "    tags: [slow]\n", "");
+  EXPECT_FALSE(ParseSuite(not_slow, "time.yaml", diags2));
+  EXPECT_THAT(RenderWithText(diags2, not_slow),
+              HasSubstr("a scenario tagged `slow` that waits for real (no `clock:` step)"));
+}
+
+TEST(WaitFor, NeedsATemplateAndADurationMargin) {
+  Diagnostics diags;
+  std::string bad = Replace(kSuite, "plus: 2s", "plus: soon");
+  EXPECT_FALSE(ParseSuite(bad, "time.yaml", diags));
+  EXPECT_THAT(RenderWithText(diags, bad), HasSubstr("invalid value for `plus`"));
+}
+
+// Over the shipped profiles: a requirement whose cases an external target cannot decide
+// still has a case it can (a real-time variant, or another case of the requirement), so no
+// rule is left uncheckable on a real implementation.
+TEST(ShippedProfiles, EveryRequirementStaysCheckableOnAnExternalTarget) {
+  const std::filesystem::path root = std::filesystem::path(TOLLGATE_SOURCE_DIR) / "suites";
+  int profiles = 0;
+  for (const auto& dir : std::filesystem::directory_iterator(root)) {
+    if (!dir.is_directory()) continue;
+    ++profiles;
+    Diagnostics diags;
+    auto req = LoadRequirements((dir.path() / "requirements.yaml").string(), diags);
+    ASSERT_TRUE(req) << diags.Render();
+    Diagnostics env_diags;
+    auto env = LoadEnvironment(
+        (std::filesystem::path(TOLLGATE_SOURCE_DIR) / req->environment).string(), env_diags);
+    ASSERT_TRUE(env) << env_diags.Render();
+    auto files = CollectSuiteFiles({dir.path().string()});
+    ASSERT_TRUE(files.ok());
+    std::map<std::string, int> decidable;
+    std::set<std::string> blocked;
+    for (const std::string& f : *files) {
+      Diagnostics d;
+      auto suite = LoadSuite(f, d);
+      ASSERT_TRUE(suite) << d.Render();
+      for (const Scenario& sc : suite->scenarios) {
+        bool external_ok = !ExternalTargetBlocker(sc, env->default_target);
+        for (const std::string& r : sc.requirements) {
+          if (external_ok) ++decidable[r];
+          if (!external_ok) blocked.insert(r);
+        }
+        if (!external_ok && SharedClockStep(sc)) {
+          bool other = false;
+          for (const std::string& r : sc.requirements) {
+            for (const Scenario& o : suite->scenarios) {
+              if (&o != &sc && !ExternalTargetBlocker(o, env->default_target) &&
+                  std::find(o.requirements.begin(), o.requirements.end(), r) !=
+                      o.requirements.end()) {
+                other = true;
+              }
+            }
+          }
+          EXPECT_TRUE(!sc.real_time.empty() || other)
+              << f << ": " << sc.id << " needs the shared clock and names no real-time variant";
+        }
+      }
+    }
+    for (const std::string& r : blocked) {
+      EXPECT_GT(decidable[r], 0) << dir.path().filename().string() << ": requirement " << r
+                                 << " is checked only by cases an external target cannot decide";
+    }
+  }
+  EXPECT_EQ(profiles, 5);
+}
+
+}  // namespace
+}  // namespace tollgate
