@@ -251,7 +251,15 @@ TEST(Mint, MutationsHaveTheirShape) {
   // Textual JSON defects, validly signed.
   EXPECT_THAT(header_text(mint("duplicate_alg_member")),
               ::testing::StartsWith(R"({"alg":"RS256","alg":"none",)"));
-  EXPECT_THAT(payload_text(mint("duplicate_claim")), HasSubstr(R"("sub":"admin")"));
+  // The hostile duplicate comes last: a last-wins parser (nlohmann's, Python's) reads the
+  // expired exp and refuses; only a first-wins parser sees the valid one.
+  std::string duplicate = payload_text(mint("duplicate_claim"));
+  std::size_t first_exp = duplicate.find(R"("exp":)"), last_exp = duplicate.rfind(R"("exp":)");
+  ASSERT_NE(first_exp, std::string::npos);
+  ASSERT_NE(first_exp, last_exp);
+  EXPECT_GT(std::stoll(duplicate.substr(first_exp + 6)), kNow + kLeeway);
+  EXPECT_EQ(std::stoll(duplicate.substr(last_exp + 6)), kNow - kLeeway - 60);
+  EXPECT_EQ(json::parse(duplicate)["exp"], kNow - kLeeway - 60);
   EXPECT_THAT(payload_text(mint("exp_overflow")), HasSubstr(R"("exp":18446744073709551616)"));
   EXPECT_THAT(payload_text(mint("exp_as_string")), HasSubstr(R"("exp":"1700000300")"));
   EXPECT_THAT(header_text(mint("crit_unknown")), HasSubstr(R"("crit":["tollgate-ext"])"));

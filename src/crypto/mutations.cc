@@ -211,10 +211,14 @@ StatusOr<std::string> DuplicateAlgMember(const MintRequest& r) {
   return Finish(*r.key, r.key->alg(), SigningInput(header, base.claims.Text()));
 }
 
+// The valid exp first, an expired one last. RFC 7519 §4 lets a parser reject duplicates or
+// keep the last, and either refuses this token; only a first-wins parser reads the valid exp
+// and accepts it. (A duplicate the validator never reads, such as a second sub, would be
+// accepted by every last-wins parser too, and prove nothing about the target.)
 StatusOr<std::string> DuplicateClaim(const MintRequest& r) {
   Draft d = BaseDraft(r);
-  if (!d.claims.Get("sub")) d.claims.Set("sub", "tollgate-subject");
-  d.claims.Append("sub", "admin");
+  if (!NumberClaim(d, "exp")) d.claims.Set("exp", r.now + kDefaultLifetime);
+  d.claims.Append("exp", r.now - r.leeway_seconds - 60);
   return Valid(r, d);
 }
 
@@ -408,7 +412,9 @@ std::vector<MutationDef> BuildTable() {
                 "Header {\"alg\":<real>,\"alg\":\"none\",...}, signed with the issuer's key.",
                 DuplicateAlgMember));
   t.push_back(
-      M("duplicate_claim", "Two sub members in the claims, the second \"admin\".", DuplicateClaim));
+      M("duplicate_claim",
+        "Two exp members in the claims: the valid one first, an expired one last (as `expired`).",
+        DuplicateClaim));
   t.push_back(M("crit_unknown", "crit [\"tollgate-ext\"] with that member present, validly signed.",
                 WithDraft([](Draft& d, const MintRequest&) {
                   d.header.Set("crit", json::array({"tollgate-ext"}));
