@@ -13,9 +13,47 @@ using yaml::Document;
 using yaml::MapReader;
 using yaml::Node;
 
+constexpr char kRationaleHelp[] =
+    "one line saying why: `must: ...` when the source document states the rule or an RFC MUST "
+    "for this role guards against a security defect; `should: ...` for stricter hardening and "
+    "for every acceptance check";
+
+// Every severity is a claim about the source: the rationale makes it reviewable line by line,
+// and starting it with the severity keeps the two from drifting apart when one is changed.
+void ReadRationale(Document& doc, const MapReader& m, const Node& n, Requirement& r) {
+  std::optional<Node> v = m.Get("rationale");
+  if (!v) {
+    // A misspelt key already got a "did you mean `rationale`?": one error is enough.
+    bool misspelt = std::any_of(m.unknown().begin(), m.unknown().end(), [](const auto& kv) {
+      return !yaml::DidYouMean(kv.first.Text(), {"rationale"}).empty();
+    });
+    if (!misspelt) {
+      doc.Error(n, "missing required key `rationale`", "", "`rationale` in this mapping",
+                kRationaleHelp);
+    }
+    return;
+  }
+  std::optional<std::string> s = yaml::ReadString(doc, *v, "rationale");
+  if (!s) return;
+  if (s->find('\n') != std::string::npos) {
+    doc.Error(*v, "invalid value for `rationale`", "several lines", "one line", kRationaleHelp);
+    return;
+  }
+  // Unknown severities are reported on their own line; only a valid one is compared.
+  const std::string prefix = r.severity + ": ";
+  bool reasoned = s->size() > prefix.size() && s->compare(0, prefix.size(), prefix) == 0 &&
+                  s->find_first_not_of(' ', prefix.size()) != std::string::npos;
+  if (!r.severity.empty() && !reasoned) {
+    doc.Error(*v, "`rationale` does not give the reason for `" + r.severity + "`",
+              yaml::Describe(*v), "`" + prefix + "<why>`", kRationaleHelp);
+    return;
+  }
+  r.rationale = *s;
+}
+
 std::optional<Requirement> ReadRequirement(Document& doc, const Node& n) {
   int before = doc.errors();
-  MapReader m(doc, n, {"id", "text", "source", "quote", "severity"}, "requirements");
+  MapReader m(doc, n, {"id", "text", "source", "quote", "severity", "rationale"}, "requirements");
   if (!m.ok()) return std::nullopt;
   Requirement r;
   r.loc = doc.Loc(n);
@@ -35,6 +73,7 @@ std::optional<Requirement> ReadRequirement(Document& doc, const Node& n) {
       doc.Error(*v, "invalid value for `severity`", yaml::Describe(*v), "`must` or `should`");
     }
   }
+  ReadRationale(doc, m, n, r);
   if (doc.errors() > before) return std::nullopt;
   return r;
 }
