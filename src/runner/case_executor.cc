@@ -143,7 +143,7 @@ StatusOr<ClientRequest> CaseRun::BuildRequest(const RequestStep& req) {
   }
   // A TLS mock of the environment is trusted through its PKI root unless the step says
   // otherwise; any other HTTPS URL uses the system's trust store.
-  if (q.tls.ca_file.empty() && run_.env != nullptr) q.tls.ca_file = run_.env->TrustFileFor(q.url);
+  if (q.tls.ca_file.empty()) q.tls.ca_file = run_.TrustFileFor(q.url);
   if (req.sign) {
     ASSIGN_OR_RETURN(nlohmann::json spec, EvalJson(req.sign->value, req.sign->loc));
     auto note = ApplySign(spec, q, run_, scope_.NewUuid());
@@ -266,6 +266,9 @@ bool CaseRun::RunNotify(const Step& step, const NotifyStep& notify) {
     const nlohmann::json& w = built->saved["webhook"];
     transcript_ += fmt::format("= notify: webhook {} id {} (variant {})\n", w["scheme"].get<std::string>(),
                                w["id"].get<std::string>(), w["variant"].get<std::string>());
+  }
+  if (built->request.tls.ca_file.empty()) {
+    built->request.tls.ca_file = run_.TrustFileFor(built->request.url);
   }
   return Exchange(step, built->request, built->saved);
 }
@@ -443,6 +446,7 @@ bool CaseRun::RunToken(const Step& step, const TokenStep& token) {
   } else {
     auto q = BuildTokenRequest(token, scope_);
     if (!q.ok()) return Error(step, q.status().message());
+    if (q->tls.ca_file.empty()) q->tls.ca_file = run_.TrustFileFor(q->url);
     auto r = run_.client->Send(*q);
     if (!r.ok()) return Error(step, r.status().message());
     Log(*q, *r, "  [token]");

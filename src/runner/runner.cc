@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <filesystem>
 #include <mutex>
 #include <thread>
 
@@ -76,6 +77,13 @@ Status ResolveTarget(const RunOptions& opt, const MockEnvironment* env,
       }
     } scope;
     ASSIGN_OR_RETURN(ctx.target_url, t.file->url.Evaluate(scope));
+    if (t.file->ca) {
+      ASSIGN_OR_RETURN(ctx.target_ca_file, t.file->ca->Evaluate(scope));
+      if (!std::filesystem::is_regular_file(ctx.target_ca_file)) {
+        return InvalidArgumentError(t.file->file + ": `ca` " + ctx.target_ca_file +
+                                    ": no such file");
+      }
+    }
     for (const auto& [name, value] : t.file->settings) {
       ASSIGN_OR_RETURN(ctx.target_settings[name], value.Evaluate(scope));
     }
@@ -144,6 +152,38 @@ std::string ExternalSkipReason(const ScenarioCase& c, const Environment* env,
 }
 
 }  // namespace
+
+namespace runner {
+
+namespace {
+// "https://host:port" of a URL ("" when it is not an https URL).
+std::string HttpsOrigin(const std::string& url) {
+  if (url.rfind("https://", 0) != 0) return "";
+  std::size_t end = url.find_first_of("/?#", 8);
+  std::string origin = url.substr(0, end);
+  if (origin.find(':', 8) == std::string::npos) origin += ":443";
+  return origin;
+}
+}  // namespace
+
+std::string RunContext::TrustFileFor(const std::string& url) const {
+  if (env) {
+    if (std::string mock = env->TrustFileFor(url); !mock.empty()) return mock;
+  }
+  if (target_ca_file.empty()) return "";
+  std::string origin = HttpsOrigin(url);
+  if (origin.empty()) return "";
+  if (HttpsOrigin(target_url) == origin) return target_ca_file;
+  for (const auto& [name, value] : target_settings) {
+    if (name.size() >= 3 && name.compare(name.size() - 3, 3, "url") == 0 &&
+        HttpsOrigin(value) == origin) {
+      return target_ca_file;
+    }
+  }
+  return "";
+}
+
+}  // namespace runner
 
 std::string TargetSpec::CommandLine() const {
   std::string out;

@@ -46,7 +46,7 @@ std::optional<TargetFile> ParseTargetFile(const std::string& text, const std::st
   TargetFile target;
   target.file = path;
   Node root = doc.root();
-  MapReader top(doc, root, {"target", "url", "settings", "secrets"}, "", true,
+  MapReader top(doc, root, {"target", "url", "ca", "settings", "secrets"}, "", true,
                 "a mapping with `target:` and `url:`");
   if (top.ok()) {
     target.loc = doc.Loc(root);
@@ -55,6 +55,9 @@ std::optional<TargetFile> ParseTargetFile(const std::string& text, const std::st
     }
     if (auto n = top.Require("url")) {
       if (auto t = yaml::ReadTemplate(doc, *n, "url", TargetScope())) target.url = *t;
+    }
+    if (auto n = top.Get("ca")) {
+      if (auto t = yaml::ReadTemplate(doc, *n, "ca", TargetScope())) target.ca = *t;
     }
     std::vector<std::string> taken = {"url"};
     if (auto n = top.Get("settings")) {

@@ -32,6 +32,18 @@ TEST(ParseTargetFile, ReadsUrlSettingsAndSecretsAsTemplates) {
   EXPECT_EQ(t->secrets[0].second.raw(), "${env.PARTNER_KEY}");
 }
 
+TEST(ParseTargetFile, ReadsTheCaOfAPrivateStagingHost) {
+  const std::string text =
+      "target: partner-staging\n"
+      "url: https://staging.partner.test\n"
+      "ca: ${env.PARTNER_CA:-certs/partner-ca.pem}\n";
+  Diagnostics diags;
+  std::optional<TargetFile> t = ParseTargetFile(text, "t.yaml", diags);
+  ASSERT_TRUE(t.has_value()) << RenderWithText(diags, text);
+  ASSERT_TRUE(t->ca.has_value());
+  EXPECT_EQ(t->ca->raw(), "${env.PARTNER_CA:-certs/partner-ca.pem}");
+}
+
 std::string Errors(const std::string& text) {
   Diagnostics diags;
   if (ParseTargetFile(text, "t.yaml", diags)) return "loaded";

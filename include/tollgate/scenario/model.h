@@ -337,6 +337,10 @@ struct TargetFile {
   std::string name;
   std::string file;
   Template url;
+  /// A PEM bundle of the CA(s) that issued the target's server certificates (a staging host
+  /// on a private CA), trusted for requests to the target's own URLs; absent: the system's
+  /// trust store.
+  std::optional<Template> ca;
   std::vector<std::pair<std::string, Template>> settings;  // target.NAME
   std::vector<std::pair<std::string, Template>> secrets;   // target.NAME, redacted
   SourceLoc loc;
