@@ -140,6 +140,9 @@ int Main(int argc, char** argv) {
   verify->add_option("--scope", verify_args.scope, "required scope");
   verify->add_option("--require", verify_args.require, "required claim (repeatable; default exp)");
   verify->add_option("--leeway", verify_args.leeway, "clock leeway")->capture_default_str();
+  verify->add_flag("-v,--verbose", verify_args.verbose,
+                   "print each JWKS key skipped as unusable (encryption keys, unknown types, "
+                   "unsupported algorithms or curves) and why");
 
   CLI::App* certs = app.add_subcommand("certs", "build the test PKI; check an onboarding bundle");
   certs->require_subcommand(1);

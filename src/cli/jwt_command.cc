@@ -135,6 +135,10 @@ int JwtVerifyCommand(const JwtVerifyArgs& a) {
   }
   auto keys = jose::Jwks::Parse(jwks_text);
   if (!keys.ok()) return Fail(kExitInvalid, a.jwks + ": " + keys.status().message());
+  // Unusable keys are ignored (RFC 7517 §5); on stderr, so stdout stays the verdict.
+  if (a.verbose) {
+    for (const std::string& why : keys->skipped) std::cerr << "note: skipped " << why << "\n";
+  }
   jose::ValidationPolicy policy;
   policy.issuers = a.issuers;
   policy.audiences = a.audiences;
@@ -156,6 +160,10 @@ int JwtVerifyCommand(const JwtVerifyArgs& a) {
   jose::VerifyResult result = jose::VerifyJwt(token, *keys, policy, clock);
   if (!result.ok) {
     std::cout << "rejected: " << result.rejection.code << ": " << result.rejection.message << "\n";
+    if (result.rejection.code == "unknown_kid" && !keys->skipped.empty() && !a.verbose) {
+      std::cerr << "note: " << keys->skipped.size() << " key(s) of the JWKS skipped as unusable; "
+                << "-v shows why\n";
+    }
     return kExitFailed;
   }
   nlohmann::json out = {{"valid", true}, {"header", result.ok->header}, {"claims", result.ok->claims}};

@@ -27,6 +27,7 @@ struct JwtVerifyArgs {
   std::vector<std::string> issuers, audiences, algs, require;
   std::string typ, scope;
   std::string leeway = "60s";
+  bool verbose = false;  // print the JWKS keys skipped as unusable, and why
 };
 
 int JwtMintCommand(const JwtMintArgs& args);

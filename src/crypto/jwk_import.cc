@@ -24,6 +24,15 @@ using json = nlohmann::json;
 
 Status Bad(const std::string& what) { return InvalidArgumentError("jwk: " + what); }
 
+// A public member's value for a message (kty, crv, alg, use, key_ops are never secret),
+// cut short so a hostile key set cannot flood the console, and as JSON so a control
+// character cannot reach a terminal.
+std::string Shown(const json& value) {
+  std::string text = value.dump(-1, ' ', false, json::error_handler_t::replace);
+  if (text.size() > 40) text = text.substr(0, 40) + "...";
+  return text;
+}
+
 const unsigned char* Bytes(const std::string& s) {
   return reinterpret_cast<const unsigned char*>(s.data());
 }
@@ -124,7 +133,7 @@ Status ImportEc(const json& j, Jwk::Impl& impl) {
   if (crv == j.end() || !crv->is_string()) return Bad("EC key without a \"crv\" string");
   impl.crv = crv->get<std::string>();
   int field = internal::CurveFieldBytes(impl.crv);
-  if (field == 0) return Bad("unsupported EC curve (P-256 and P-384 are)");
+  if (field == 0) return Bad("unsupported EC curve " + Shown(*crv) + " (P-256 and P-384 are)");
   std::string x, y;
   RETURN_IF_ERROR(RequireB64(j, "x", x));
   RETURN_IF_ERROR(RequireB64(j, "y", y));
@@ -158,7 +167,7 @@ Status ImportOkp(const json& j, Jwk::Impl& impl) {
   auto crv = j.find("crv");
   if (crv == j.end() || !crv->is_string()) return Bad("OKP key without a \"crv\" string");
   impl.crv = crv->get<std::string>();
-  if (impl.crv != "Ed25519") return Bad("unsupported OKP curve (Ed25519 is)");
+  if (impl.crv != "Ed25519") return Bad("unsupported OKP curve " + Shown(*crv) + " (Ed25519 is)");
   std::string x;
   RETURN_IF_ERROR(RequireB64(j, "x", x));
   std::optional<std::string> d;
@@ -215,7 +224,8 @@ Status ReadCommonMembers(const json& j, Jwk::Impl& impl, std::optional<Alg>& alg
   }
   if (auto use = j.find("use"); use != j.end()) {
     if (!use->is_string() || use->get_ref<const std::string&>() != "sig") {
-      return Bad("\"use\" must be \"sig\" for a signing key");
+      // "enc" is an encryption key (Keycloak publishes one beside its signing keys).
+      return Bad("\"use\" must be \"sig\" for a signing key, found " + Shown(*use));
     }
   }
   if (auto ops = j.find("key_ops"); ops != j.end()) {
@@ -223,7 +233,8 @@ Status ReadCommonMembers(const json& j, Jwk::Impl& impl, std::optional<Alg>& alg
     std::set<std::string> seen;
     for (const json& op : *ops) {
       if (!op.is_string() || (op != "sign" && op != "verify")) {
-        return Bad("\"key_ops\" may hold only \"sign\" and \"verify\" for a signing key");
+        return Bad("\"key_ops\" may hold only \"sign\" and \"verify\" for a signing key, found " +
+                   Shown(op));
       }
       if (!seen.insert(op.get<std::string>()).second) return Bad("\"key_ops\" repeats a value");
     }
@@ -231,7 +242,7 @@ Status ReadCommonMembers(const json& j, Jwk::Impl& impl, std::optional<Alg>& alg
   if (auto a = j.find("alg"); a != j.end()) {
     if (!a->is_string()) return Bad("\"alg\" is not a string");
     alg = AlgFromName(a->get_ref<const std::string&>());
-    if (!alg || *alg == Alg::kNone) return Bad("unsupported \"alg\"");
+    if (!alg || *alg == Alg::kNone) return Bad("unsupported \"alg\" " + Shown(*a));
   }
   return Status::Ok();
 }
@@ -283,7 +294,13 @@ StatusOr<Jwk> Jwk::FromJson(const json& jwk, bool allow_weak) {
   auto impl = std::make_shared<Impl>();
   impl->kty = kty->get<std::string>();
   std::optional<Alg> alg;
-  RETURN_IF_ERROR(ReadCommonMembers(jwk, *impl, alg));
+  Status common = ReadCommonMembers(jwk, *impl, alg);
+  // Every refusal after the kid is known names it, so a key set's reader can tell which
+  // key was refused.
+  auto with_kid = [&impl](const Status& st) {
+    return impl->kid.empty() ? st : st.WithContext("kid \"" + impl->kid + "\"");
+  };
+  if (!common.ok()) return with_kid(common);
   Status imported;
   if (impl->kty == "RSA") {
     imported = ImportRsa(jwk, allow_weak, *impl);
@@ -294,18 +311,16 @@ StatusOr<Jwk> Jwk::FromJson(const json& jwk, bool allow_weak) {
   } else if (impl->kty == "oct") {
     imported = ImportOct(jwk, allow_weak, *impl);
   } else {
-    return Bad("unsupported \"kty\" (RSA, EC, OKP and oct are)");
+    imported = Bad("unsupported \"kty\" " + Shown(*kty) + " (RSA, EC, OKP and oct are)");
   }
-  if (!imported.ok()) {
-    return impl->kid.empty() ? imported : imported.WithContext("kid \"" + impl->kid + "\"");
-  }
+  if (!imported.ok()) return with_kid(imported);
   impl->alg_explicit = alg.has_value();
   impl->alg = alg.value_or(internal::DefaultAlg(*impl));
   if (!internal::KeyFamilyFitsAlg(*impl, impl->alg)) {
-    return Bad(std::string("\"alg\" ") + AlgName(impl->alg) + " does not fit a " + impl->kty +
-               (impl->crv.empty() ? "" : " " + impl->crv) + " key");
+    return with_kid(Bad(std::string("\"alg\" ") + AlgName(impl->alg) + " does not fit a " +
+                        impl->kty + (impl->crv.empty() ? "" : " " + impl->crv) + " key"));
   }
-  RETURN_IF_ERROR(PairwiseCheck(*impl));
+  if (Status pair = PairwiseCheck(*impl); !pair.ok()) return with_kid(pair);
   return Impl::Wrap(std::move(impl));
 }
 

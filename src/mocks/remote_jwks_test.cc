@@ -3,6 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
+
+#include "tollgate/crypto/jose.h"
 #include "tollgate/http/server.h"
 #include "tollgate/mocks/environment.h"
 
@@ -161,6 +164,45 @@ TEST_F(RemoteJwksTest, AnEmptySetIsServedAndTrustsNothing) {
   ASSERT_TRUE(r.ok());
   EXPECT_TRUE(r->keys.keys.empty());
   env_->RestoreAll();
+}
+
+// Keycloak's key set holds an RSA-OAEP encryption key beside its signing key: the relying
+// party ignores the key it cannot use (RFC 7517 §5) instead of distrusting the set, and
+// fails closed on a set where no key can verify.
+TEST(RemoteJwksKeySet, SkipsUnusableKeysAndFailsClosedWhenNoneIsLeft) {
+  nlohmann::json enc = jose::Jwk::Generate(jose::Alg::kRS256, "enc-1")->ToPublicJson();
+  enc["alg"] = "RSA-OAEP";
+  enc["use"] = "enc";
+  nlohmann::json sig = jose::Jwk::Generate(jose::Alg::kRS256, "sig-1")->ToPublicJson();
+  const std::string keycloak = nlohmann::json{{"keys", {enc, sig}}}.dump();
+  const std::string enc_only = nlohmann::json{{"keys", {enc}}}.dump();
+  auto only_enc = std::make_shared<std::atomic<bool>>(false);  // read on the server thread
+  Router router;
+  router.Add("GET", "/jwks", [=](const ServerRequest&) {
+    return ServerResponse::Json(200, *only_enc ? enc_only : keycloak);
+  });
+  Server host(ServerOptions{}, std::move(router));
+  ASSERT_TRUE(host.Start().ok());
+  ManualClock clock;
+  RemoteJwksOptions options;
+  std::string url = host.url() + "/jwks";
+  options.pinned_jwks_url = [url] { return url; };
+  options.pinned_issuer = "https://id.example.com";
+  options.default_max_age = std::chrono::seconds(0);  // every Get fetches
+  RemoteJwks rp([] { return std::string(); }, &clock, options);
+  auto trusted = rp.Get("sig-1");
+  ASSERT_TRUE(trusted.ok()) << trusted.status().ToString();
+  EXPECT_EQ(trusted->issuer, "https://id.example.com");
+  ASSERT_EQ(trusted->keys.keys.size(), 1u);
+  EXPECT_EQ(trusted->keys.keys[0].kid(), "sig-1");
+  EXPECT_EQ(trusted->keys.Find("enc-1"), nullptr);
+
+  *only_enc = true;
+  auto none = rp.Get("sig-1");
+  ASSERT_FALSE(none.ok());
+  EXPECT_EQ(none.status().code(), StatusCode::kUnavailable);
+  EXPECT_THAT(none.status().message(), HasSubstr("no usable signing key"));
+  host.Stop();
 }
 
 TEST_F(RemoteJwksTest, HonoursTheHostsMaxAge) {

@@ -60,9 +60,14 @@ class Jwk {
   std::shared_ptr<const Impl> impl_;
 };
 
-/// A key set. Parse() rejects duplicate kids and sets that mix private keys in.
+/// A key set. Parse() skips keys it cannot use for signatures (RFC 7517 §5: unknown kty,
+/// unsupported alg or curve, "use" other than "sig", malformed members), keeping why in
+/// `skipped`; it rejects documents that are not a JWKS, sets whose keys are all unusable,
+/// duplicate kids and sets that mix private keys in.
 struct Jwks {
   std::vector<Jwk> keys;
+  /// "key N: reason" for each key Parse() skipped.
+  std::vector<std::string> skipped = {};
   static StatusOr<Jwks> Parse(std::string_view json_text);
   /// {"keys":[public JWKs]}.
   nlohmann::json ToPublicJson() const;
