@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <future>
+#include <map>
 #include <thread>
 
 namespace tollgate::mocks {
@@ -185,6 +186,16 @@ TEST_F(JwksHostTest, IsAKeyHolderForMinting) {
   EXPECT_EQ(keys->Issuer(), "http://keys.test");
   EXPECT_EQ(keys->TokenTtl(), std::chrono::seconds(3600));
   EXPECT_EQ(keys->PublishedKeys().keys.size(), 1u);
+}
+
+TEST_F(JwksHostTest, IssuerSetsTheIssOfItsTokensAndItsTargetSetting) {
+  auto host =
+      Make({{"keys", {{{"kid", "k1"}, {"alg", "RS256"}}}}, {"issuer", "https://id.example.com"}});
+  EXPECT_EQ(host->keys()->Issuer(), "https://id.example.com");
+  std::map<std::string, std::string> settings;
+  for (const TargetSetting& s : host->TargetSettings()) settings[s.name] = s.value;
+  EXPECT_EQ(settings["issuer"], "https://id.example.com");
+  EXPECT_EQ(settings["jwks_url"], "http://keys.test/jwks");  // the key set stays where it is
 }
 
 }  // namespace

@@ -105,6 +105,9 @@ const std::vector<ServiceKindSpec>& ServiceKinds() {
        {
            SigningKeys(),
            Field("max_age", FieldType::kDuration),
+           // The `iss` of the tokens the runner mints with its keys (default: its URL), and
+           // what a relying party trusting this key set by URL expects.
+           Field("issuer", FieldType::kString),
        }},
       {"mtls",
        true,
