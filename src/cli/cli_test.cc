@@ -243,6 +243,79 @@ TEST_F(Tollgate, JwtMintAndVerifyRoundTripAndRefuseHostileTokens) {
   EXPECT_EQ(Exec("jwt mint --mutate no_such_mutation").exit, 1);
 }
 
+// Keycloak publishes an RSA-OAEP encryption key beside its signing key; RFC 7517 §5 says
+// to ignore keys that cannot be used, not to refuse the set.
+TEST_F(Tollgate, JwtVerifySkipsUnusableJwksKeysAndSaysWhyUnderVerbose) {
+  std::string jwks = (tmp_ / "jwks.json").string();
+  ExecResult minted =
+      Exec("jwt mint --alg RS256 --kid sig-1 --iss https://idp.test --jwks-out " + jwks);
+  ASSERT_EQ(minted.exit, 0) << minted.err;
+  std::string token = minted.out.substr(0, minted.out.find('\n'));
+  nlohmann::json set = nlohmann::json::parse(Slurp(jwks));
+  nlohmann::json enc = set["keys"][0];
+  enc["kid"] = "enc-1";
+  enc["alg"] = "RSA-OAEP";
+  enc["use"] = "enc";
+  nlohmann::json okp = {{"kty", "OKP"}, {"crv", "Ed448"}, {"kid", "ed448"}, {"x", "AAAA"}};
+  std::string keycloak = (tmp_ / "keycloak.json").string();
+  std::ofstream(keycloak) << nlohmann::json{{"keys", {enc, okp, set["keys"][0]}}}.dump();
+
+  ExecResult ok = Exec("jwt verify " + token + " --jwks " + keycloak + " --iss https://idp.test");
+  EXPECT_EQ(ok.exit, 0) << ok.out << ok.err;
+  EXPECT_EQ(nlohmann::json::parse(ok.out)["header"]["kid"], "sig-1");
+  EXPECT_EQ(ok.err, "");
+  ExecResult verbose = Exec("jwt verify -v " + token + " --jwks " + keycloak);
+  EXPECT_EQ(verbose.exit, 0) << verbose.out << verbose.err;
+  EXPECT_THAT(verbose.err, ::testing::HasSubstr(
+                               "note: skipped key 0: kid \"enc-1\": jwk: \"use\" must be \"sig\" "
+                               "for a signing key, found \"enc\"\n"));
+  EXPECT_THAT(verbose.err,
+              ::testing::HasSubstr("note: skipped key 1: kid \"ed448\": jwk: unsupported OKP curve "
+                                   "\"Ed448\" (Ed25519 is)\n"));
+
+  // A set with no usable key, or no set at all, is still refused as a bad file.
+  std::string unusable = (tmp_ / "unusable.json").string();
+  std::ofstream(unusable) << nlohmann::json{{"keys", {enc, okp}}}.dump();
+  ExecResult none = Exec("jwt verify " + token + " --jwks " + unusable);
+  EXPECT_EQ(none.exit, 2);
+  EXPECT_THAT(none.err, ::testing::HasSubstr("jwks: no usable signing key (key 0: kid \"enc-1\""));
+  std::string garbage = (tmp_ / "garbage.json").string();
+  std::ofstream(garbage) << "{\"kty\": \"RSA\"}";
+  ExecResult not_a_set = Exec("jwt verify " + token + " --jwks " + garbage);
+  EXPECT_EQ(not_a_set.exit, 2);
+  EXPECT_THAT(not_a_set.err, ::testing::HasSubstr("no \"keys\" array"));
+}
+
+// A `jwks` host may set the `iss` of the tokens minted with its keys; a sage-connector
+// trusting it by URL then expects that value: valid tokens pass and a wrong issuer fails.
+TEST_F(Tollgate, JwksHostIssuerIsTheIssOfMintedTokensAndWhatTheConnectorChecks) {
+  std::string env = (tmp_ / "env.yaml").string();
+  std::ofstream(env) << "environment: sage-issuer\n"
+                        "services:\n"
+                        "  sage_id:\n"
+                        "    kind: jwks\n"
+                        "    keys: [{kid: sage-1, alg: RS256}]\n"
+                        "    issuer: https://id.example.com\n"
+                        "  connector:\n"
+                        "    kind: sage-connector\n"
+                        "    trust: {issuer: sage_id, audience: partner-aud}\n"
+                        "    notification_header: {name: X-Partner-Key, value: dev-only-key}\n"
+                        "default_target: connector\n";
+  ExecResult r =
+      Exec("run suites/sage-connector/notification.yaml --jobs 2 --env " + env + Reports());
+  EXPECT_EQ(r.exit, 0) << r.out << r.err;
+  nlohmann::json doc = Json();
+  std::map<std::string, nlohmann::json> cases;
+  for (const auto& c : doc["suites"][0]["cases"]) cases[c["id"].get<std::string>()] = c;
+  ASSERT_TRUE(cases.count("SG-NT-001"));
+  EXPECT_EQ(cases["SG-NT-001"]["verdict"], "pass");
+  // The transcript shows the claims of the ID token sent.
+  EXPECT_THAT(cases["SG-NT-001"]["transcript"].get<std::string>(),
+              ::testing::HasSubstr(R"("iss":"https://id.example.com")"));
+  ASSERT_TRUE(cases.count("SG-TK-001[mutation=wrong_issuer]"));
+  EXPECT_EQ(cases["SG-TK-001[mutation=wrong_issuer]"]["verdict"], "pass");
+}
+
 TEST_F(Tollgate, UnassignedStatusIsATargetSettingTheSuiteFollows) {
   // The seed says both 403 and 401 for unassigned message types: the expectation is
   // `${target.unassigned_status}`, so either reading passes, and a mismatch fails.
@@ -272,11 +345,37 @@ TEST_F(Tollgate, UsageErrorsExitOne) {
   EXPECT_EQ(Exec("run --help").exit, 0);
 }
 
-TEST_F(Tollgate, UnknownFaultIsAHarnessErrorNamingTheKnownOnes) {
+TEST_F(Tollgate, UnknownFaultIsAUsageErrorNamingTheKnownOnes) {
   ExecResult r = Exec("run suites/connectpay/basic.yaml --fault connectpay:no_such_fault" + Reports());
-  EXPECT_EQ(r.exit, 3);
-  EXPECT_THAT(r.err, ::testing::HasSubstr("has no fault `no_such_fault`; known faults: accept_any_bundle, "
-                                          "accept_any_client_cert, accept_any_secret, "));
+  EXPECT_EQ(r.exit, 1) << r.out << r.err;
+  EXPECT_THAT(r.err, ::testing::HasSubstr("--fault connectpay:no_such_fault: service `connectpay` "
+                                          "(kind connectpay) has no fault `no_such_fault`; known "
+                                          "faults: accept_any_bundle, accept_any_client_cert, "
+                                          "accept_any_secret, "));
+  EXPECT_EQ(r.out, "");  // nothing ran
+  EXPECT_FALSE(fs::exists(tmp_ / "results.json"));
+  // A TLS fault is known to a service with `tls:` only.
+  ExecResult tls =
+      Exec("run suites/connectpay/basic.yaml --fault connectpay:weak_ciphers" + Reports());
+  EXPECT_EQ(tls.exit, 1) << tls.out << tls.err;
+  ExecResult service = Exec("run suites/connectpay/basic.yaml --fault nosuch:x" + Reports());
+  EXPECT_EQ(service.exit, 1);
+  EXPECT_THAT(service.err, ::testing::HasSubstr("no service `nosuch` in the environments of these "
+                                                "suites (services: connectpay)"));
+}
+
+TEST_F(Tollgate, SelftestOfAFaultNoMapNamesIsAUsageErrorNotAProof) {
+  ExecResult r = Exec("selftest suites/connectpay --fault no_such_fault --jobs 2");
+  EXPECT_EQ(r.exit, 1) << r.out << r.err;
+  EXPECT_THAT(r.out, ::testing::Not(::testing::HasSubstr("every check proven")));
+  EXPECT_THAT(r.err, ::testing::HasSubstr("--fault no_such_fault: no fault map of the profiles "
+                                          "checked names it; known faults:\n  connectpay: "));
+  EXPECT_THAT(r.err, ::testing::HasSubstr("accept_empty_key"));
+  // Every profile by default: the maps of all of them are searched, and named.
+  ExecResult all = Exec("selftest --fault no_such_fault");
+  EXPECT_EQ(all.exit, 1) << all.out << all.err;
+  EXPECT_THAT(all.err, ::testing::HasSubstr("\n  gateway: "));
+  EXPECT_THAT(all.err, ::testing::HasSubstr("idp:accept_wrong_secret"));
 }
 
 TEST_F(Tollgate, ValidateAcceptsEveryShippedProfile) {
@@ -322,6 +421,40 @@ TEST_F(Tollgate, MocksUpPrintsOneReadyLineServesTheJournalAndStopsOnSigterm) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 0);
+}
+
+// Another process reads the ready line, perhaps from another directory: the trust anchor of
+// a TLS service is an absolute path to a file that exists.
+TEST_F(Tollgate, MocksUpReadyLineNamesTheCaFileAbsolutely) {
+  std::string out = (tmp_ / "ready").string();
+  std::string env = (tmp_ / "up.yaml").string();
+  std::ofstream(env) << "environment: up-tls\nservices:\n"
+                        "  sink: {kind: receiver, tls: {identity: server}}\n";
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    FILE* f = std::freopen(out.c_str(), "w", stdout);
+    (void)f;
+    execl(TOLLGATE_BINARY, TOLLGATE_BINARY, "mocks", "up", env.c_str(), nullptr);
+    _exit(127);
+  }
+  std::string line;
+  // Polling a child's output; the first run may generate the PKI.
+  for (int i = 0; i < 1500 && line.empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    std::ifstream in(out);
+    std::getline(in, line);
+  }
+  kill(pid, SIGTERM);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_FALSE(line.empty()) << "no ready line";
+  nlohmann::json ready = nlohmann::json::parse(line);
+  std::string ca = ready["services"]["sink"].value("ca_file", "");
+  EXPECT_TRUE(fs::path(ca).is_absolute()) << ca;
+  EXPECT_EQ(fs::path(ca), fs::path(ca).lexically_normal()) << ca;
+  EXPECT_TRUE(fs::is_regular_file(ca)) << ca;
+  EXPECT_THAT(Slurp(ca), ::testing::HasSubstr("-----BEGIN CERTIFICATE-----"));
 }
 
 // Every bad-input case under tests/e2e/diagnostics: the exact diagnostic, exit 2.

@@ -1,5 +1,6 @@
 #include <csignal>
 #include <ctime>
+#include <filesystem>
 #include <iostream>
 
 #include "cli/commands.h"
@@ -41,7 +42,18 @@ int MocksUpCommand(const std::string& env_file, const std::vector<std::string>& 
     std::cerr << "error: " << redactor.Redact(st.message()) << "\n";
     return kExitHarness;
   }
-  std::cout << mocks.ReadyJson().dump() << std::endl;
+  nlohmann::json ready = mocks.ReadyJson();
+  // The ready line is read by other processes, which may run in another directory: a
+  // trust anchor relative to ours would point nowhere for them.
+  for (nlohmann::json& service : ready["services"]) {
+    if (service.contains("ca_file") && service["ca_file"].is_string()) {
+      std::filesystem::path ca = service["ca_file"].get<std::string>();
+      std::error_code ec;
+      std::filesystem::path absolute = std::filesystem::absolute(ca, ec);
+      if (!ec) service["ca_file"] = absolute.lexically_normal().string();
+    }
+  }
+  std::cout << ready.dump() << std::endl;
   // Until a stop signal: every few hundred milliseconds, what the partner-facing mocks
   // received, with their verdicts (stderr, so the ready line stays alone on stdout).
   JournalConsole console;

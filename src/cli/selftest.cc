@@ -28,6 +28,13 @@ std::string Join(const std::set<std::string>& items) {
   return out.empty() ? "none" : out;
 }
 
+// True when `--fault NAME` selects the fault-map entry: NAME is the entry itself
+// ("idp:accept_wrong_secret") or its fault ("accept_wrong_secret").
+bool MatchesFault(const std::string& entry, const std::string& name) {
+  std::size_t colon = entry.find(':');
+  return entry == name || (colon != std::string::npos && entry.substr(colon + 1) == name);
+}
+
 // Case ids that did not pass, and the errors among them.
 struct Outcome {
   std::set<std::string> failed;
@@ -72,10 +79,9 @@ int SelftestCommand(const std::vector<std::string>& profiles, const std::string&
     std::sort(dirs.begin(), dirs.end());
   }
   if (jobs <= 0) jobs = static_cast<int>(std::max(2u, std::thread::hardware_concurrency()));
-  InitHttpClientLibrary();
-  HttpClient client;
-  int bad = 0;
-  std::map<std::string, std::set<std::string>> known_by_kind, mapped_by_kind;
+  // Every profile loads before anything runs, so a bad file or an unknown --fault stops
+  // the command at once.
+  std::vector<std::vector<ProfileRun>> projects;
   for (const std::string& dir : dirs) {
     Diagnostics diags;
     auto project = LoadProject({dir}, "", /*require_coverage=*/true, diags);
@@ -85,6 +91,36 @@ int SelftestCommand(const std::vector<std::string>& profiles, const std::string&
         std::cerr << "error: " << dir << " is not a profile (no requirements.yaml)\n";
         return kExitInvalid;
       }
+    }
+    projects.push_back(*std::move(project));
+  }
+  if (!only_fault.empty()) {
+    // Without a match nothing would be checked, and "every check proven" would be a lie.
+    std::string known;
+    bool found = false;
+    for (const std::vector<ProfileRun>& project : projects) {
+      for (const ProfileRun& p : project) {
+        std::set<std::string> entries;
+        for (const auto& [entry, ids] : p.requirements->faults) {
+          entries.insert(entry);
+          found = found || MatchesFault(entry, only_fault);
+        }
+        known += "  " + p.profile + ": " + Join(entries) + "\n";
+      }
+    }
+    if (!found) {
+      std::cerr << "error: --fault " << only_fault
+                << ": no fault map of the profiles checked names it; known faults:\n"
+                << known;
+      return kExitUsage;
+    }
+  }
+  InitHttpClientLibrary();
+  HttpClient client;
+  int bad = 0;
+  std::map<std::string, std::set<std::string>> known_by_kind, mapped_by_kind;
+  for (const std::vector<ProfileRun>& project : projects) {
+    for (const ProfileRun& p : project) {
       const std::string& target = p.environment->default_target;
       std::cout << "profile " << p.profile << " (target mock:" << target << ")\n";
       auto base = map_only ? StatusOr<Outcome>(Outcome{}) : RunOnce(p, {}, jobs, client);
@@ -110,7 +146,7 @@ int SelftestCommand(const std::vector<std::string>& profiles, const std::string&
           mapped_by_kind[tls_fault ? kTlsKind : s.kind].insert(fault);
         }
         if (map_only) continue;
-        if (!only_fault.empty() && entry != only_fault && fault != only_fault) continue;
+        if (!only_fault.empty() && !MatchesFault(entry, only_fault)) continue;
         auto got = RunOnce(p, {{service, fault}}, jobs, client);
         if (!got.ok()) return std::cerr << "error: " << got.status().message() << "\n", kExitHarness;
         std::set<std::string> expected;

@@ -164,11 +164,12 @@ TEST_F(EnvironmentTlsTest, TlsFaultsBelongToTlsServicesOnly) {
   auto model = ParseEnvironment(kEnv, "mocks/tls-test.yaml", diags);
   MockEnvironment env(*model, &clock_, &redactor_);
   env.SetPki((*dir_ / "pki.yaml").string(), (*dir_ / "generated").string());
-  ASSERT_TRUE(env.AddFault("plain", "expired_certificate").ok());
-  Status st = env.Start();
+  // Refused as soon as it is named, before anything starts.
+  Status st = env.AddFault("plain", "expired_certificate");
   EXPECT_FALSE(st.ok());
   EXPECT_NE(st.message().find("has no fault `expired_certificate`"), std::string::npos)
       << st.ToString();
+  EXPECT_TRUE(env.AddFault("api", "expired_certificate").ok());
 }
 
 TEST_F(EnvironmentTlsTest, TlsWithoutAPkiProfileIsAClearError) {
