@@ -150,7 +150,9 @@ std::shared_ptr<RemoteJwks> SageConnector::Remote() {
     // sequential one a fetch per request.
     options.refetch_cooldown = std::chrono::seconds(0);
     options.share_inflight_fetch = true;
-    options.fetch_latency = std::chrono::milliseconds(150);
+    // Long enough that every copy of the concurrent flood arrives while the one fetch
+    // runs, even on a loaded machine.
+    options.fetch_latency = std::chrono::milliseconds(400);
   }
   auto url = ctx().service_url;
   std::string trust = trust_;

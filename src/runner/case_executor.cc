@@ -356,27 +356,19 @@ bool CaseRun::RunReplay(const Step& step, const ReplayStep& replay) {
 }
 
 bool CaseRun::RunWait(const Step& step, const WaitStep& wait) {
-  Duration total = wait.duration;
-  std::string source;
-  if (wait.for_) {
-    // A duration the target documents (a target setting): a missing or unreadable one is the
-    // harness unable to check, not the target failing.
-    auto text = Eval(*wait.for_);
-    if (!text.ok()) return Error(step, "wait for: " + text.status().message());
-    std::optional<Duration> d = ParseDuration(*text);
-    if (!d) {
-      return Error(step, fmt::format("wait for `{}` is `{}`, not a duration such as 30s or 5m",
-                                     wait.for_->raw(), *text));
-    }
-    total += *d;
-    source = fmt::format(" ({} = {} plus {} ms)", wait.for_->raw(), *text, wait.duration.count());
-  }
-  if (total > run_.options->max_wait) {
-    return Error(step, fmt::format("wait of {} ms{} exceeds --max-wait ({} ms)", total.count(),
+  // A duration the target documents (`for:`, a target setting) that is missing or unreadable
+  // is the harness unable to check, not the target failing.
+  StatusOr<Duration> total = ResolveWait(wait, scope_);
+  if (!total.ok()) return Error(step, total.status().message());
+  std::string source = wait.for_ ? fmt::format(" ({} plus {} ms)", wait.for_->raw(),
+                                               wait.duration.count())
+                                 : "";
+  if (*total > run_.options->max_wait) {
+    return Error(step, fmt::format("wait of {} ms{} exceeds --max-wait ({} ms)", total->count(),
                                    source, run_.options->max_wait.count()));
   }
-  transcript_ += fmt::format("= wait {} ms{}\n", total.count(), source);
-  std::this_thread::sleep_for(total);
+  transcript_ += fmt::format("= wait {} ms{}\n", total->count(), source);
+  std::this_thread::sleep_for(*total);
   return true;
 }
 

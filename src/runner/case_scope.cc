@@ -1,5 +1,9 @@
 #include "runner/case_scope.h"
 
+#include <algorithm>
+
+#include "tollgate/scenario/loader.h"
+
 #include <cstdlib>
 #include <random>
 
@@ -30,6 +34,17 @@ StatusOr<nlohmann::json> EvaluateJson(const nlohmann::json& v, const Scope& scop
     }
   }
   return out;
+}
+
+StatusOr<Duration> ResolveWait(const WaitStep& wait, const Scope& scope) {
+  if (!wait.for_) return std::max(Duration(0), wait.duration);
+  ASSIGN_OR_RETURN(std::string text, wait.for_->Evaluate(scope));
+  std::optional<Duration> d = ParseDuration(text);
+  if (!d) {
+    return InvalidArgumentError("wait for `" + wait.for_->raw() + "` is `" + text +
+                                "`, not a duration such as 30s or 5m");
+  }
+  return std::max(Duration(0), wait.duration + *d);
 }
 
 std::string JsonToText(const nlohmann::json& value) {

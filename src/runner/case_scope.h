@@ -32,6 +32,10 @@ class CaseScope : public Scope {
   std::map<std::string, nlohmann::json> saved_;   // save: results
 };
 
+/// How long a `wait:` step waits: its fixed part plus its `for:` resolved in `scope` (never
+/// below zero). An error when `for:` cannot be resolved or is not a duration.
+StatusOr<Duration> ResolveWait(const WaitStep& wait, const Scope& scope);
+
 /// A templated JSON value evaluated: every string in it is a template.
 StatusOr<nlohmann::json> EvaluateJson(const nlohmann::json& value, const Scope& scope,
                                       const SourceLoc& loc);

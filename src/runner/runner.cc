@@ -107,23 +107,20 @@ std::string RoundUpDuration(Duration d) {
   return std::to_string(m) + "m";
 }
 
-// The longest single wait of `scenario`, with `wait: {for: ...}` resolved against the
-// target's settings; nullopt when one cannot be resolved (the case will say why).
-std::optional<Duration> LongestWait(const Scenario& scenario, const runner::RunContext& ctx) {
+// The longest single wait among `scenarios`, with `wait: {for: ...}` resolved against the
+// target's settings; nullopt when one depends on what only the run itself learns (a value
+// the target returns, such as a token's expires_in).
+std::optional<Duration> LongestWait(const std::vector<const Scenario*>& scenarios,
+                                    const runner::RunContext& ctx) {
   runner::CaseScope scope(&ctx);
   Duration longest{0};
-  for (const Step& step : scenario.steps) {
-    if (step.kind != Step::Kind::kWait) continue;
-    const WaitStep& w = std::get<WaitStep>(step.body);
-    Duration total = w.duration;
-    if (w.for_) {
-      auto text = w.for_->Evaluate(scope);
-      if (!text.ok()) return std::nullopt;
-      std::optional<Duration> d = ParseDuration(*text);
-      if (!d) return std::nullopt;
-      total += *d;
+  for (const Scenario* scenario : scenarios) {
+    for (const Step& step : scenario->steps) {
+      if (step.kind != Step::Kind::kWait) continue;
+      StatusOr<Duration> d = runner::ResolveWait(std::get<WaitStep>(step.body), scope);
+      if (!d.ok()) return std::nullopt;
+      longest = std::max(longest, *d);
     }
-    longest = std::max(longest, total);
   }
   return longest;
 }
@@ -141,12 +138,18 @@ std::string ExternalSkipReason(const ScenarioCase& c, const Environment* env,
   std::string command = "tollgate run " + c.suite->file;
   if (env && !env->file.empty()) command += " --env " + env->file;
   command += " " + opt.target.CommandLine() + " --tags slow";
-  auto v = std::find_if(c.suite->scenarios.begin(), c.suite->scenarios.end(),
-                        [&](const Scenario& s) { return s.id == variant; });
-  if (v != c.suite->scenarios.end()) {
-    if (std::optional<Duration> wait = LongestWait(*v, ctx)) {
-      command += " --max-wait " + RoundUpDuration(*wait);
-    }
+  // `--tags slow` runs every slow scenario of the file: --max-wait must cover them all.
+  std::vector<const Scenario*> slow;
+  for (const Scenario& s : c.suite->scenarios) {
+    bool tagged = std::find(s.tags.begin(), s.tags.end(), "slow") != s.tags.end() ||
+                  std::find(c.suite->tags.begin(), c.suite->tags.end(), "slow") !=
+                      c.suite->tags.end();
+    if (tagged) slow.push_back(&s);
+  }
+  if (std::optional<Duration> wait = LongestWait(slow, ctx)) {
+    command += " --max-wait " + RoundUpDuration(*wait);
+  } else {
+    command += " --max-wait LONGER_THAN_THE_TARGETS_ANNOUNCED_LIFETIME";
   }
   return reason + "; its real-time variant " + variant + " (tagged `slow`) runs with: " + command;
 }
@@ -266,7 +269,7 @@ StatusOr<RunResult> Runner::Run(const std::vector<Suite>& suites, const Environm
     if (options_.tags) return options_.tags->Matches(c.tags);
     return std::find(c.tags.begin(), c.tags.end(), "slow") == c.tags.end();
   };
-  auto SkippedCase = [](const ScenarioCase& c, std::string kind, std::string reason) {
+  auto SkippedCase = [this](const ScenarioCase& c, std::string kind, std::string reason) {
     CaseResult r;
     r.suite_id = c.suite->id;
     r.scenario_id = c.scenario->id;
@@ -278,7 +281,7 @@ StatusOr<RunResult> Runner::Run(const std::vector<Suite>& suites, const Environm
     r.loc = c.scenario->loc;
     r.verdict = Verdict::kSkipped;
     r.skip_kind = std::move(kind);
-    r.skip_reason = std::move(reason);
+    r.skip_reason = redactor_->Redact(reason);  // it may quote the target's URL
     return r;
   };
   std::vector<CaseResult> results(cases.size());

@@ -37,7 +37,8 @@ std::optional<WaitStep> ReadWaitStep(Document& doc, const Node& n, const yaml::N
       ok = false;
     }
     if (auto p = m.Get("plus")) {
-      std::optional<Duration> plus = yaml::ReadDuration(doc, *p, "plus");
+      // Signed: `plus: -1m` waits until just before a documented lifetime ends.
+      std::optional<Duration> plus = yaml::ReadSignedDuration(doc, *p, "plus");
       if (plus) wait.duration = *plus;
       ok = ok && plus.has_value();
     }

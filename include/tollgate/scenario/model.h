@@ -185,7 +185,7 @@ struct ReplayStep {
 /// documents (a target setting such as its cache lifetime), plus a margin, so a real-time
 /// check waits as long as this target needs and no longer.
 struct WaitStep {
-  Duration duration{0};           // the fixed part (`wait: 2s`, or `plus:`)
+  Duration duration{0};           // the fixed part (`wait: 2s`, or `plus:`, which may be < 0)
   std::optional<Template> for_;   // a duration resolved at run time (`for:`)
 };
 
