@@ -23,14 +23,8 @@ using testing_runs::HostileRun;
 using testing_runs::kHostileMarkup;
 using testing_runs::kHostileUtf8;
 
-// The schema lives beside the project's checkout (one or two levels up in a worktree).
-const std::string kSchemaPath = [] {
-  for (const char* up : {"/..", "/../.."}) {
-    const std::string p = std::string(TOLLGATE_SOURCE_DIR) + up + "/shared/schemas/junit-10.xsd";
-    if (fs::exists(p)) return p;
-  }
-  return std::string(TOLLGATE_SOURCE_DIR) + "/../shared/schemas/junit-10.xsd";
-}();
+// The Jenkins xunit JUnit schema, vendored with its licence notice under tests/schemas/.
+const std::string kSchemaPath = std::string(TOLLGATE_SOURCE_DIR) + "/tests/schemas/junit-10.xsd";
 const char kGoldenPath[] = TOLLGATE_SOURCE_DIR "/tests/e2e/junit-golden/expected.xml";
 
 std::string ReadAll(const fs::path& path) {
@@ -85,7 +79,8 @@ pugi::xml_node CaseNamed(const pugi::xml_document& doc, const std::string& name)
 class JunitSchema : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!fs::exists(kSchemaPath)) GTEST_SKIP() << "schema not found: " << kSchemaPath;
+    // Vendored in the tree: a missing schema is a failure, never a skip.
+    ASSERT_TRUE(fs::exists(kSchemaPath)) << "schema not found: " << kSchemaPath;
     // libxml2-utils is a build dependency; a missing xmllint must not pass silently.
     ASSERT_EQ(std::system("command -v xmllint >/dev/null 2>&1"), 0) << "xmllint not installed";
   }
