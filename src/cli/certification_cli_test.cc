@@ -74,11 +74,10 @@ class Certification : public ::testing::Test {
 };
 
 int Xmllint(const fs::path& file) {
-  // The schema lives beside the project's checkout (one or two levels up in a worktree).
-  fs::path xsd = fs::path(TOLLGATE_SOURCE_DIR) / ".." / "shared" / "schemas" / "junit-10.xsd";
-  if (!fs::exists(xsd)) xsd = fs::path(TOLLGATE_SOURCE_DIR) / ".." / ".." / "shared" / "schemas" / "junit-10.xsd";
+  // The schema is vendored under tests/schemas/.
+  const fs::path xsd = fs::path(TOLLGATE_SOURCE_DIR) / "tests" / "schemas" / "junit-10.xsd";
   if (!fs::exists(xsd)) {
-    ADD_FAILURE() << "junit-10.xsd not found beside the source tree";
+    ADD_FAILURE() << "junit-10.xsd not found: " << xsd;
     return -1;
   }
   return std::system(("xmllint --noout --schema " + xsd.string() + " " + file.string() +

@@ -108,13 +108,11 @@ TEST_F(Tollgate, FailingRunExitsFourAndPinsJunitAndConsole) {
   ExecResult r = Exec("run suites/connectpay/basic.yaml --jobs 1 --fault connectpay:accept_empty_key" + Reports());
   EXPECT_EQ(r.exit, 4) << r.out << r.err;
   ExpectGolden(Mask(Slurp(tmp_ / "junit.xml")), "tests/e2e/failing-run/expected.xml");
-  fs::path xsd = fs::path(TOLLGATE_SOURCE_DIR) / ".." / "shared" / "schemas" / "junit-10.xsd";
-  if (!fs::exists(xsd)) xsd = fs::path(TOLLGATE_SOURCE_DIR) / ".." / ".." / "shared" / "schemas" / "junit-10.xsd";
-  if (fs::exists(xsd)) {
-    std::string cmd = "xmllint --noout --schema " + xsd.string() + " " +
-                      (tmp_ / "junit.xml").string() + " 2>/dev/null";
-    EXPECT_EQ(std::system(cmd.c_str()), 0) << "JUnit does not validate against junit-10.xsd";
-  }
+  const fs::path xsd = fs::path(TOLLGATE_SOURCE_DIR) / "tests" / "schemas" / "junit-10.xsd";
+  ASSERT_TRUE(fs::exists(xsd)) << xsd;
+  std::string cmd = "xmllint --noout --schema " + xsd.string() + " " +
+                    (tmp_ / "junit.xml").string() + " 2>/dev/null";
+  EXPECT_EQ(std::system(cmd.c_str()), 0) << "JUnit does not validate against junit-10.xsd";
   ExpectGolden(Mask(r.out), "tests/e2e/failing-run/expected-console.txt");
 }
 
