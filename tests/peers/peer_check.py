@@ -32,6 +32,11 @@ the folder's name). Keys (unknown keys are errors):
   command: [argv...]            starts the peer; it must serve on {{peer.port}}
   ready_timeout: 10             seconds for the peer's port to accept connections
   tollgate_args: [--jobs, "2"]  given to every run of this peer
+  external_skips: [case ids]    required: exactly the cases tollgate must skip because an
+                                external target cannot observe what decides them (the
+                                shared clock, the reference target), so a regression that
+                                skips more, or runs one of them, cannot pass unnoticed;
+                                every other skip must be `slow` or `tags`
   configs:                      at least `clean`
     NAME:
       flags: [--skip-audience]  appended to `command` (the planted defect)
@@ -86,7 +91,8 @@ from collections import Counter
 import yaml
 
 SPEC_KEYS = {"requires", "suites", "mocks", "vars", "files", "logs", "environment", "target",
-             "env", "setup", "command", "ready_timeout", "tollgate_args", "configs"}
+             "env", "setup", "command", "ready_timeout", "tollgate_args", "external_skips",
+             "configs"}
 CONFIG_KEYS = {"flags", "vars", "tollgate_args", "fails", "may_fail", "exit_code"}
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][\w.\-]*)\s*\}\}")
 TOLLGATE_TIMEOUT = 150  # seconds; ctest's own timeout is above it
@@ -107,7 +113,7 @@ def load_spec(path):
     unknown = set(spec) - SPEC_KEYS
     if unknown:
         raise CheckError(f"{path}: unknown keys {sorted(unknown)}; known: {sorted(SPEC_KEYS)}")
-    for key in ("suites", "environment", "target", "command", "configs"):
+    for key in ("suites", "environment", "target", "command", "external_skips", "configs"):
         if key not in spec:
             raise CheckError(f"{path}: `{key}` is required")
     configs = spec["configs"]
@@ -285,11 +291,22 @@ def summarise(name, cases):
         print(f"  skipped {len(ids)} ({gist}): {', '.join(ids)}")
 
 
-def compare(cases, expected, rc, want_rc=None, may_fail=frozenset()):
+def compare(cases, expected, rc, want_rc=None, may_fail=frozenset(), external_skips=None):
     """Lines describing how the run differs from the expectation (empty: it held)."""
     failed = {i for i, c in cases.items() if c["verdict"] == "fail"} - may_fail
     errors = sorted(i for i, c in cases.items() if c["verdict"] == "error")
     diff = [f"  - may fail, not in the report:  {i}" for i in sorted(may_fail - set(cases))]
+    if external_skips is not None:
+        for i, c in sorted(cases.items()):
+            kind = c.get("skip_kind", "") if c["verdict"] == "skipped" else ""
+            if c["verdict"] == "skipped" and kind not in ("external-target", "slow", "tags"):
+                diff.append(f"  ! skipped for an unexpected reason ({kind or 'none given'}):  {i}")
+            elif kind == "external-target" and i not in external_skips:
+                diff.append(f"  + skipped as undecidable on an external target, not expected:  "
+                            f"{i}")
+            elif i in external_skips and kind not in ("external-target", "slow", "tags"):
+                diff.append(f"  - expected to be skipped (external target), but {c['verdict']}:  "
+                            f"{i}")
     for i in sorted(expected - failed):
         if i not in cases:
             diff.append(f"  - expected to fail, not in the report:  {i}")
@@ -400,7 +417,8 @@ def run(spec_path, config_name, tollgate, keep, verbose):
         summarise(name, cases)
         expected = case_ids(config.get("fails"))
         may_fail = frozenset(case_ids(config.get("may_fail")))
-        diff = compare(cases, expected, r.returncode, config.get("exit_code"), may_fail)
+        diff = compare(cases, expected, r.returncode, config.get("exit_code"), may_fail,
+                       frozenset(case_ids(spec.get("external_skips"))))
         if verbose or diff:
             print(r.stdout + r.stderr)
         if diff:

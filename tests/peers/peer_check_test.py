@@ -38,16 +38,17 @@ FAKE_TOLLGATE = textwrap.dedent("""\
     cases = [{"id": i, "verdict": v, "outcome": o, "failures":
               [{"message": "expected status 401, got 200", "location": "s.yaml:3:9"}]
               if v == "fail" else [], "error": "boom" if v == "error" else "",
-              "skip_reason": "slow" if v == "skipped" else ""}
+              "skip_reason": "slow" if v == "skipped" else "",
+              "skip_kind": "slow" if v == "skipped" else ""}
              for i, v, o in json.loads(os.environ["FAKE_VERDICTS"])]
     json.dump({"suites": [{"id": "s", "cases": cases}]}, open(out, "w"))
     sys.exit(int(os.environ.get("FAKE_EXIT", "0")))
     """)
 
 
-def case(verdict, outcome=None, error="", skip=""):
+def case(verdict, outcome=None, error="", skip="", kind=""):
     return {"verdict": verdict, "outcome": outcome or verdict, "failures": [], "error": error,
-            "skip_reason": skip}
+            "skip_reason": skip, "skip_kind": kind}
 
 
 class CompareTest(unittest.TestCase):
@@ -82,6 +83,24 @@ class CompareTest(unittest.TestCase):
         cases = {"A": case("fail")}
         self.assertEqual(peer_check.compare(cases, {"A"}, 4, None, frozenset({"Z"})),
                          ["  - may fail, not in the report:  Z"])
+
+    def test_external_skips_are_exactly_the_listed_cases(self):
+        listed = frozenset({"CLOCK"})
+        cases = {"A": case("pass"), "CLOCK": case("skipped", kind="external-target"),
+                 "SLOW": case("skipped", kind="slow")}
+        self.assertEqual(peer_check.compare(cases, set(), 0, None, frozenset(), listed), [])
+        # One more case skipped as undecidable: a regression that would pass vacuously.
+        cases["A"] = case("skipped", kind="external-target")
+        diff = "\n".join(peer_check.compare(cases, set(), 0, None, frozenset(), listed))
+        self.assertIn("skipped as undecidable on an external target, not expected:  A", diff)
+        # A listed case that ran: its verdict rests on what the target cannot observe.
+        cases = {"CLOCK": case("pass")}
+        diff = "\n".join(peer_check.compare(cases, set(), 0, None, frozenset(), listed))
+        self.assertIn("expected to be skipped (external target), but pass:  CLOCK", diff)
+        # A skip without a known reason.
+        cases = {"B": case("skipped")}
+        diff = "\n".join(peer_check.compare(cases, set(), 0, None, frozenset(), listed))
+        self.assertIn("skipped for an unexpected reason (none given):  B", diff)
 
     def test_exit_code_of_the_config(self):
         cases = {"A": case("fail")}
@@ -140,6 +159,7 @@ class RunTest(unittest.TestCase):
                 command: ["{{{{python}}}}", "{{{{peer_dir}}}}/peer.py", "{{{{peer.port}}}}",
                           {self.pidfile}]
                 tollgate_args: [--jobs, "2"]
+                external_skips: []
                 configs:
                   clean: {{exit_code: 0, fails: []}}
                   broken:
