@@ -134,6 +134,15 @@ TEST(RealTimeLink, MustNameASlowScenarioOfTheSuiteWithoutAClockStep) {
               HasSubstr("a scenario tagged `slow` that waits for real (no `clock:` step)"));
 }
 
+TEST(RealTimeLink, MustCheckOneOfTheSameRequirements) {
+  Diagnostics diags;
+  std::string other = Replace(kSuite, "    name: expiry by really waiting\n    requirements: [R-1]",
+                              "    name: expiry by really waiting\n    requirements: [R-9]");
+  EXPECT_FALSE(ParseSuite(other, "time.yaml", diags));
+  EXPECT_THAT(RenderWithText(diags, other),
+              HasSubstr("a scenario that checks one of this scenario's requirements"));
+}
+
 TEST(WaitFor, NeedsATemplateAndADurationMargin) {
   Diagnostics diags;
   std::string bad = Replace(kSuite, "plus: 2s", "plus: soon");
