@@ -153,6 +153,28 @@ TEST(Junit, TotalsForGoldenRun) {
   EXPECT_STREQ(first.attribute("file").value(), "suites/connectpay/basic-auth.yaml");
 }
 
+// Parallel cases: the suite's time is its wall time as the runner measured it, not the sum
+// of its case times, and a suite never reports more than the whole run.
+TEST(Junit, SuiteTimeIsItsWallTimeNotTheSumOfItsCases) {
+  RunResult run = GoldenRun();
+  run.seconds = 1.0;
+  SuiteResult& suite = run.suites.front();
+  for (CaseResult& c : suite.cases) c.seconds = 0.9;  // overlapping cases, sum > 1 s
+  suite.seconds = 0.95;
+  pugi::xml_document doc = Parse(RenderJunit(run));
+  pugi::xml_node root = doc.child("testsuites");
+  EXPECT_STREQ(root.attribute("time").value(), "1.000");
+  EXPECT_STREQ(root.child("testsuite").attribute("time").value(), "0.950");
+  EXPECT_STREQ(root.child("testsuite").child("testcase").attribute("time").value(), "0.900");
+
+  // Merged shards add up suite times that overlapped: capped at the run's wall time.
+  suite.seconds = 2.5;
+  doc = Parse(RenderJunit(run));
+  root = doc.child("testsuites");
+  EXPECT_STREQ(root.attribute("time").value(), "1.000");
+  EXPECT_STREQ(root.child("testsuite").attribute("time").value(), "1.000");
+}
+
 TEST(Junit, PropertiesComeFirstWithEveryField) {
   const pugi::xml_document doc = Parse(RenderJunit(GoldenRun()));
   const pugi::xml_node suite = doc.child("testsuites").child("testsuite");

@@ -4,9 +4,12 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <mutex>
+#include <optional>
 #include <thread>
+#include <utility>
 
 #include "runner/case_executor.h"
 #include "runner/case_scope.h"
@@ -285,6 +288,10 @@ StatusOr<RunResult> Runner::Run(const std::vector<Suite>& suites, const Environm
     return r;
   };
   std::vector<CaseResult> results(cases.size());
+  // When each case that ran started and ended: a suite's time is its wall time (first start
+  // to last end). The sum of its case times overstates it when cases run in parallel.
+  using Clock = std::chrono::steady_clock;
+  std::vector<std::optional<std::pair<Clock::time_point, Clock::time_point>>> ran(cases.size());
   // Against an external target, a case decided by something the target cannot observe is
   // skipped up front (never passed, never failed), and the caller hears which and why.
   std::vector<std::string> external_skip(cases.size());
@@ -313,7 +320,9 @@ StatusOr<RunResult> Runner::Run(const std::vector<Suite>& suites, const Environm
       } else if (!external_skip[i].empty()) {
         results[i] = SkippedCase(c, "external-target", external_skip[i]);
       } else {
+        const Clock::time_point case_start = Clock::now();
         results[i] = runner::RunCase(c, ctx);
+        ran[i].emplace(case_start, Clock::now());
       }
       if (options_.on_case) {
         std::lock_guard<std::mutex> lock(report_mu);
@@ -340,11 +349,17 @@ StatusOr<RunResult> Runner::Run(const std::vector<Suite>& suites, const Environm
     sr.sha256 = suites[s].sha256;
     sr.profile = ProfileOf(suites[s]);
     sr.timestamp = run.timestamp;
+    std::optional<std::pair<Clock::time_point, Clock::time_point>> span;
     for (std::size_t i = 0; i < cases.size(); ++i) {
       if (suite_of[i] != s) continue;
-      sr.seconds += results[i].seconds;
+      if (ran[i]) {
+        span = span ? std::make_pair(std::min(span->first, ran[i]->first),
+                                     std::max(span->second, ran[i]->second))
+                    : *ran[i];
+      }
       sr.cases.push_back(std::move(results[i]));
     }
+    if (span) sr.seconds = std::chrono::duration<double>(span->second - span->first).count();
     run.suites.push_back(std::move(sr));
   }
   run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - run_start).count();
