@@ -12,12 +12,17 @@
 namespace tollgate::cli {
 namespace {
 
+// --jobs counts worker threads. 0 (taken as the default) and negative numbers (taken as one)
+// used to pass silently, so a typo in a CI file changed the run without a word.
+CLI::Validator JobsRange() { return CLI::Range(1, 1024).name("JOBS"); }
+
 void AddRunOptions(CLI::App* cmd, RunArgs& a) {
   cmd->add_option("--env", a.env_file, "environment file (default: each profile's)");
   cmd->add_option("--target", a.target, "target URL, or mock:NAME for a service of the environment");
   cmd->add_option("--target-file", a.target_file, "target file with the target's settings");
   cmd->add_option("--tags", a.tags, "tag expression, e.g. 'basic and not slow'");
-  cmd->add_option("-j,--jobs", a.jobs, "parallel scenario cases (default: cores)");
+  cmd->add_option("-j,--jobs", a.jobs, "parallel scenario cases (default: cores)")
+      ->check(JobsRange());
   cmd->add_option("--var", a.vars, "K=V: override a suite variable (repeatable)");
   cmd->add_option("--secret", a.secrets, "K=V: a secret, as ${secret.K}; redacted everywhere");
   cmd->add_option("--fault", a.faults,
@@ -54,7 +59,8 @@ int Main(int argc, char** argv) {
   RunArgs demo_args;
   CLI::App* demo = app.add_subcommand(
       "demo", "every profile against its reference target; writes reports/");
-  demo->add_option("-j,--jobs", demo_args.jobs, "parallel scenario cases (default: cores)");
+  demo->add_option("-j,--jobs", demo_args.jobs, "parallel scenario cases (default: cores)")
+      ->check(JobsRange());
   demo->add_flag("-v,--verbose", demo_args.verbose, "print transcripts of failed cases");
   demo->add_flag("-q,--quiet", demo_args.quiet, "no line per case, only the summary");
 
@@ -89,7 +95,8 @@ int Main(int argc, char** argv) {
       "the target fails exactly the scenarios its fault map names");
   selftest->add_option("profiles", selftest_profiles, "profile folders (default: suites/*)");
   selftest->add_option("--fault", selftest_fault, "check only this fault");
-  selftest->add_option("-j,--jobs", selftest_jobs, "parallel scenario cases (default: cores)");
+  selftest->add_option("-j,--jobs", selftest_jobs, "parallel scenario cases (default: cores)")
+      ->check(JobsRange());
   selftest->add_flag("--map-only", selftest_map_only,
                      "only check that every fault of every kind is in some fault map");
 

@@ -21,6 +21,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "cli/color.h"
 #include "tollgate/base/encoding.h"
 
 namespace {
@@ -341,6 +342,50 @@ TEST_F(Tollgate, UsageErrorsExitOne) {
   EXPECT_EQ(Exec("run suites/connectpay/basic.yaml --var novalue").exit, 1);
   EXPECT_EQ(Exec("run suites/connectpay/basic.yaml --fault nosuchservice:x").exit, 1);
   EXPECT_EQ(Exec("run --help").exit, 0);
+}
+
+TEST_F(Tollgate, JobsBelowOneIsAUsageErrorOnEveryCommandThatTakesIt) {
+  // demo and selftest take no report options: the error must be about --jobs alone.
+  for (const std::string command :
+       {"run suites/connectpay/basic.yaml" + Reports(), std::string("demo"),
+        std::string("selftest suites/connectpay")}) {
+    for (const std::string jobs : {"-j 0", "-j -1", "--jobs 0", "--jobs=-1"}) {
+      ExecResult r = Exec(command + " " + jobs);
+      EXPECT_EQ(r.exit, 1) << command << " " << jobs << ": " << r.out << r.err;
+      EXPECT_THAT(r.err, ::testing::HasSubstr("--jobs")) << command << " " << jobs;
+      EXPECT_THAT(r.err, ::testing::HasSubstr("not in range")) << command << " " << jobs;
+      EXPECT_FALSE(fs::exists(tmp_ / "results.json")) << "ran with " << command << " " << jobs;
+    }
+  }
+  EXPECT_EQ(Exec("run suites/connectpay/basic.yaml -j 1 -q" + Reports()).exit, 0);
+}
+
+// The console follows NO_COLOR, FORCE_COLOR and TERM=dumb; stdout is a file here, not a
+// terminal, so colour appears only when forced.
+TEST(ColorWanted, FollowsTheUsualConventions) {
+  using tollgate::cli::ColorWanted;
+  EXPECT_TRUE(ColorWanted(true, nullptr, nullptr, "xterm-256color"));
+  EXPECT_FALSE(ColorWanted(false, nullptr, nullptr, "xterm-256color"));
+  EXPECT_FALSE(ColorWanted(true, nullptr, nullptr, "dumb"));
+  EXPECT_TRUE(ColorWanted(true, "", nullptr, nullptr));  // an empty NO_COLOR is not set
+  EXPECT_FALSE(ColorWanted(true, "1", nullptr, nullptr));
+  EXPECT_FALSE(ColorWanted(true, "1", "1", nullptr));  // NO_COLOR wins
+  EXPECT_TRUE(ColorWanted(false, nullptr, "1", nullptr));
+  EXPECT_TRUE(ColorWanted(false, nullptr, "", nullptr));
+  EXPECT_TRUE(ColorWanted(false, nullptr, "3", "dumb"));  // forced beats a dumb terminal
+  EXPECT_FALSE(ColorWanted(true, nullptr, "0", "xterm"));
+}
+
+TEST_F(Tollgate, ConsoleColourIsForcedByForceColorAndNeverByDefaultOffATerminal) {
+  using ::testing::HasSubstr;
+  using ::testing::Not;
+  const std::string run = "run suites/connectpay/basic.yaml -j 1" + Reports();
+  EXPECT_THAT(Exec(run, "env -u NO_COLOR -u FORCE_COLOR").out, Not(HasSubstr("\x1b[")));
+  ExecResult forced = Exec(run, "env -u NO_COLOR FORCE_COLOR=1 TERM=dumb");
+  EXPECT_EQ(forced.exit, 0) << forced.err;
+  EXPECT_THAT(forced.out, HasSubstr("\x1b[32mPASS"));
+  EXPECT_THAT(Exec(run, "env NO_COLOR=1 FORCE_COLOR=1").out, Not(HasSubstr("\x1b[")));
+  EXPECT_THAT(Exec(run, "env -u NO_COLOR FORCE_COLOR=0").out, Not(HasSubstr("\x1b[")));
 }
 
 TEST_F(Tollgate, UnknownFaultIsAUsageErrorNamingTheKnownOnes) {

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "cli/color.h"
 #include "cli/commands.h"
 #include "cli/evidence_bundle.h"
 #include "cli/policy.h"
@@ -164,7 +165,7 @@ int RunCommand(const RunArgs& args) {
   }
 
   ConsoleOptions console;
-  console.color = isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
+  console.color = ColorWanted(isatty(STDOUT_FILENO) != 0);
   console.verbose = args.verbose;
   if (!args.quiet) {
     opt.on_case = [&](const CaseResult& c) { std::cout << ConsoleCaseLine(c, console) << std::flush; };
