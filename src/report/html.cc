@@ -1,11 +1,14 @@
 // The HTML certification report: a page people read and sign off. Self-contained (inline
 // CSS, no scripts, nothing fetched) so it can be archived and opened years later; every
-// piece of result text is escaped by the helpers in html_parts/text.
+// piece of result text is escaped by the helpers in html_parts/text. It opens with the
+// verdict and the list of failed and errored cases, so the first screen says what to fix.
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "report/html_parts.h"
 #include "report/text.h"
@@ -16,6 +19,7 @@ namespace {
 
 using report_internal::CaseAnchor;
 using report_internal::CaseEvidenceHtml;
+using report_internal::FirstLine;
 using report_internal::HtmlEscape;
 using report_internal::OutcomeChip;
 using report_internal::SaneSeconds;
@@ -29,7 +33,8 @@ h5{font-size:12px;margin:10px 0 2px;color:#4a5263}h6{font-size:11px;margin:4px 0
 table{border-collapse:collapse;width:100%;margin:6px 0}th,td{text-align:left;vertical-align:top;padding:5px 8px;border-bottom:1px solid #e6e8ec}
 th{background:#f7f8fa;font-weight:600;white-space:nowrap}
 code,pre{font:12px/1.4 ui-monospace,"DejaVu Sans Mono",monospace}
-pre{background:#f7f8fa;border:1px solid #e3e6ea;padding:8px;white-space:pre-wrap;word-break:break-all;margin:4px 0;max-height:420px;overflow:auto}
+pre{background:#f7f8fa;border:1px solid #e3e6ea;padding:8px;white-space:pre-wrap;overflow-wrap:anywhere;word-break:break-word;margin:4px 0;max-height:420px;overflow:auto}
+.case td,.case td code,.line code,.triage td.reason{overflow-wrap:anywhere;word-break:break-word}
 .verdict{display:inline-block;font-size:20px;font-weight:700;padding:6px 18px;border-radius:6px;color:#fff;margin:10px 0}
 .verdict.pass{background:#1f7a3d}.verdict.fail{background:#b42318}.verdict.error{background:#b54708}
 .chip{display:inline-block;min-width:54px;text-align:center;font-size:11px;font-weight:700;text-transform:uppercase;padding:1px 6px;border-radius:10px;color:#fff}
@@ -44,6 +49,9 @@ summary{cursor:pointer}.matrix td{font-size:13px}.matrix td:nth-child(5){min-wid
 table.kv,table.headers{width:auto}h4 .where{text-transform:none;letter-spacing:0}table.kv th{background:none;color:#4a5263}ol.items{margin:0;padding-left:18px}
 .waiver{background:#f4f0ff;border:1px solid #d9cdfb;padding:6px 8px;border-radius:4px}
 a{color:#1849a9;text-decoration:none}a:hover{text-decoration:underline}
+.counts{margin:0 0 6px}.triage{margin-top:8px}.triage h2{margin-top:12px;border-bottom-color:#f1c6c2}.triage td{font-size:13px}
+.triage td.reason{min-width:260px}.triage td:nth-child(2),.triage td:nth-child(3){white-space:nowrap}
+.date{color:#4a5263}pre.curl{max-height:none;user-select:all}details.curl{margin:6px 0}details.curl p{margin:2px 0}
 )";
 
 std::string E(std::string_view text) { return HtmlEscape(text); }
@@ -67,7 +75,8 @@ const char* RunVerdict(const Counts& n) {
   return "pass";
 }
 
-std::string Header(const RunResult& run, const Counts& n) {
+// The verdict and the counts: the first thing on the page.
+std::string VerdictHeader(const Counts& n) {
   const char* verdict = RunVerdict(n);
   std::string verdict_text = verdict == std::string("pass")    ? "PASS"
                              : verdict == std::string("fail") ? "FAIL"
@@ -76,10 +85,17 @@ std::string Header(const RunResult& run, const Counts& n) {
   if (n.warnings) notes += fmt::format(" &middot; {} warning(s) on <i>should</i> requirements", n.warnings);
   if (n.waived) notes += fmt::format(" &middot; {} waived failure(s)", n.waived);
   if (n.stale_waivers) notes += fmt::format(" &middot; {} waiver(s) no longer needed", n.stale_waivers);
-  std::string out = fmt::format(
+  return fmt::format(
       "<header><h1>tollgate certification report</h1><div class=\"verdict {}\">{}</div>"
-      "<p>{} passed, {} failed, {} errors, {} skipped of {} case(s){}</p><table class=\"summary\">",
+      "<p class=\"counts\">{} passed, {} failed, {} errors, {} skipped of {} "
+      "case(s){}</p></header>\n",
       verdict, verdict_text, n.passed, n.failures, n.errors, n.skipped, n.tests, notes);
+}
+
+// What was run where: after the triage list, since a reader opening a failing report
+// wants the failures first.
+std::string RunFacts(const RunResult& run) {
+  std::string out = "<table class=\"summary\">";
   auto row = [&](const char* k, const std::string& v) {
     if (!v.empty()) out += fmt::format("<tr><th>{}</th><td>{}</td></tr>", k, E(v));
   };
@@ -90,7 +106,60 @@ std::string Header(const RunResult& run, const Counts& n) {
   row("Host", run.hostname);
   row("Shard", run.shard);
   row("Duration", fmt::format("{:.2f} s", SaneSeconds(run.seconds)));
-  return out + "</table></header>\n";
+  return out + "</table>\n";
+}
+
+// One line on why a case did not pass: its first failed check, or the first line of the
+// harness error.
+std::string Reason(const CaseResult& c) {
+  std::string reason;
+  if (!c.failures.empty()) {
+    reason = std::string(FirstLine(c.failures.front().message));
+    if (reason.empty()) reason = c.failures.front().type;
+    if (c.failures.size() > 1) reason += fmt::format(" (+{} more)", c.failures.size() - 1);
+  } else {
+    reason = std::string(FirstLine(c.error));
+  }
+  // One line means one line: a target's 4 KiB error page must not push the list down.
+  constexpr std::size_t kMax = 200;
+  if (reason.size() > kMax) {
+    std::size_t cut = kMax;
+    while (cut > 0 && (static_cast<unsigned char>(reason[cut]) & 0xC0) == 0x80) --cut;  // UTF-8
+    reason = reason.substr(0, cut) + "\xE2\x80\xA6";
+  }
+  return reason;
+}
+
+// Every failed and errored case, worst first, each linked to its evidence: what a reader
+// triages from, so it comes straight after the verdict.
+std::string Triage(const RunResult& run, const std::map<const CaseResult*, int>& index) {
+  std::vector<const CaseResult*> cases;
+  for (const SuiteResult& s : run.suites) {
+    for (const CaseResult& c : s.cases) {
+      if (c.verdict == Verdict::kFail || c.verdict == Verdict::kError) cases.push_back(&c);
+    }
+  }
+  if (cases.empty()) return "";
+  std::stable_sort(cases.begin(), cases.end(), [](const CaseResult* a, const CaseResult* b) {
+    return Rank(OutcomeOf(*a)) < Rank(OutcomeOf(*b));
+  });
+  std::string out = fmt::format(
+      "<section class=\"triage\"><h2>Failed and errored cases ({})</h2><table><tr><th>Result</th>"
+      "<th>Requirement</th><th>Severity</th><th>Case</th><th>Reason</th></tr>",
+      cases.size());
+  for (const CaseResult* c : cases) {
+    std::string reqs;
+    for (const std::string& r : c->requirements) reqs += (reqs.empty() ? "" : ", ") + r;
+    auto it = index.find(c);
+    const std::string name = it == index.end() ? E(c->name)
+                                               : fmt::format("<a href=\"#{}\">{}</a>",
+                                                             CaseAnchor(it->second), E(c->name));
+    out += fmt::format(
+        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"reason\">{}</td></tr>",
+        OutcomeChip(OutcomeOf(*c)), reqs.empty() ? "<span class=\"muted\">none</span>" : E(reqs),
+        SeverityName(c->severity), name, E(Reason(*c)));
+  }
+  return out + "</table></section>\n";
 }
 
 std::string Matrix(const RunResult& run, const std::map<const CaseResult*, int>& index) {
@@ -183,7 +252,9 @@ std::string RenderHtml(const RunResult& run) {
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
       "<title>tollgate certification report: {}</title><style>{}</style></head><body><main>\n",
       E(run.target), kStyle);
-  out += Header(run, n);
+  out += VerdictHeader(n);
+  out += Triage(run, index);
+  out += RunFacts(run);
   out += Matrix(run, index);
   out += Suites(run, index);
   if (!evidence.empty()) out += "<h2>Evidence</h2>\n" + evidence;
