@@ -228,6 +228,12 @@ void CollectRoots(const TemplateExpr& e, std::vector<std::pair<std::string, int>
   for (const TemplateExpr& arg : e.args) CollectRoots(arg, out);
 }
 
+void CollectPaths(const TemplateExpr& e,
+                  std::vector<std::pair<std::vector<std::string>, int>>& out) {
+  if (e.kind == TemplateExpr::Kind::kPath) out.emplace_back(e.path, e.offset);
+  for (const TemplateExpr& arg : e.args) CollectPaths(arg, out);
+}
+
 void CollectCalls(const TemplateExpr& e, std::vector<std::pair<std::string, int>>& out) {
   if (e.kind == TemplateExpr::Kind::kCall) out.emplace_back(e.text, e.offset);
   for (const TemplateExpr& arg : e.args) CollectCalls(arg, out);
@@ -310,6 +316,14 @@ std::vector<std::pair<std::string, int>> Template::Roots() const {
   std::vector<std::pair<std::string, int>> out;
   for (const Part& part : parts_) {
     if (part.expr) CollectRoots(*part.expr, out);
+  }
+  return out;
+}
+
+std::vector<std::pair<std::vector<std::string>, int>> Template::Paths() const {
+  std::vector<std::pair<std::vector<std::string>, int>> out;
+  for (const Part& part : parts_) {
+    if (part.expr) CollectPaths(*part.expr, out);
   }
   return out;
 }

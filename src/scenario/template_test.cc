@@ -190,6 +190,16 @@ TEST(Template, RootsAndFunctionsListEveryPathAndCallWithOffsets) {
   EXPECT_FALSE(t->is_literal());
 }
 
+TEST(Template, PathsListEveryFullPathIncludingCallArguments) {
+  StatusOr<Template> t = Template::Parse(
+      "${target.url}/x?b=${base64(target.client_id, ':', target.client_secret)}&e=$${target.no}");
+  ASSERT_TRUE(t.ok());
+  using P = std::vector<std::string>;
+  EXPECT_THAT(t->Paths(), ElementsAre(Pair(P{"target", "url"}, 2),
+                                      Pair(P{"target", "client_id"}, 27),
+                                      Pair(P{"target", "client_secret"}, 50)));
+}
+
 TEST(Template, KeepsRawAndLocation) {
   StatusOr<Template> t = Template::Parse("a ${b}", SourceLoc{"f.yaml", 2, 7});
   ASSERT_TRUE(t.ok());

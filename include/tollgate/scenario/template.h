@@ -77,6 +77,9 @@ class Template {
   /// The first path segment of every path expression (to check names at load time),
   /// with the byte offset of each.
   std::vector<std::pair<std::string, int>> Roots() const;
+  /// Every path expression in full (`target.audience` as {"target", "audience"}), calls'
+  /// arguments included, with the byte offset of each: what a file needs defined.
+  std::vector<std::pair<std::vector<std::string>, int>> Paths() const;
   /// The name of every function call (uuid, now, base64), with the byte offset of each.
   std::vector<std::pair<std::string, int>> Functions() const;
 
