@@ -214,16 +214,22 @@ std::optional<CurlCommand> CurlFor(const nlohmann::json& record) {
   if (!record.is_object() || !record.contains("request")) return std::nullopt;
   const Json& q = record["request"];
   if (!q.is_object() || !q.contains("url") || !q["url"].is_string()) return std::nullopt;
+  // Members read only when they have the expected type: json::value would throw on a
+  // record of another shape, and a report must render whatever it is given.
+  auto text = [&q](const char* key, const char* otherwise) {
+    return q.contains(key) && q[key].is_string() ? q[key].get<std::string>() : otherwise;
+  };
   const std::string url = q["url"].get<std::string>();
-  const std::string method = q.value("method", "GET");
+  const std::string method = text("method", "GET");
   if (url.empty()) return std::nullopt;
 
   CurlCommand out;
   bool decoded = false;
   if (record.contains("tokens") && record["tokens"].is_array()) {
     for (const Json& t : record["tokens"]) {
-      decoded = decoded ||
-                (t.is_object() && t.value("where", "").find("Authorization") != std::string::npos);
+      decoded =
+          decoded || (t.is_object() && t.contains("where") && t["where"].is_string() &&
+                      t["where"].get<std::string>().find("Authorization") != std::string::npos);
     }
   }
   Builder b(&out, decoded);
@@ -248,7 +254,7 @@ std::optional<CurlCommand> CurlFor(const nlohmann::json& record) {
       args.push_back("-H " + b.Header(name, value).Quoted());
     }
   }
-  const std::string body = q.value("body", "");
+  const std::string body = text("body", "");
   if (!body.empty()) {
     args.push_back("--data-raw " +
                    b.Masked(body, "TOLLGATE_SECRET", "a secret in the body").Quoted());

@@ -223,6 +223,11 @@ TEST(CurlCommand, GetHeadClientCertificatesAndCutBodies) {
               ElementsAre(HasSubstr("the recorded body was cut"), HasSubstr("--cacert")));
   EXPECT_FALSE(CurlFor({{"response", {{"status", 200}}}}).has_value());
   EXPECT_FALSE(CurlFor({{"request", {{"method", "GET"}}}}).has_value());
+  // A record of another shape still renders: a GET of the URL, no body.
+  auto odd = CurlFor({{"request", {{"method", 7}, {"url", "http://h.test/"}, {"body", {{"a", 1}}}}},
+                      {"tokens", Json::array({{{"where", 3}}})}});
+  ASSERT_TRUE(odd.has_value());
+  EXPECT_EQ(odd->command, "curl -sS -i 'http://h.test/'");
 }
 
 // What bash makes of `word`: the bytes of the one argument it reads.
