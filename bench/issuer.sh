@@ -6,10 +6,15 @@
 #
 #   bench/issuer.sh                      # 5 s per run, 2 and 8 connections
 #   bench/issuer.sh --duration 10 --connections "2 4 8"
+#   bench/issuer.sh --quick [--tollgate PATH] [--out DIR]
 #
 # Needs node (>= 20.19, for oauth2-mock-server) with npm, python3, wrk (Debian package `wrk`),
 # openssl and build/tollgate (built by scripts/build.sh). Writes bench/out/issuer.json.
-# Exit code: 0 when both goals were met, 1 when a goal was missed, 2 on a setup error.
+# --quick: 1 s runs, 2 connections, installs nothing; a peer that is not installed
+# (oauth2-mock-server, wrk) is skipped and named, and without wrk a small Python keep-alive
+# client makes the load. It checks the tokens, never the rates (ctest: bench-smoke).
+# Exit code: 0 when both goals were met (--quick: every run valid), 1 when a goal was missed
+# (--quick: an invalid run), 2 on a setup error.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -18,13 +23,18 @@ out="$here/out"
 duration=5
 connections="2 8"
 openssl_seconds=3
+quick=0
+tollgate="$root/build/tollgate"
 
 while [ $# -gt 0 ]; do
   case "$1" in
     --duration) duration="$2"; shift 2 ;;
     --connections) connections="$2"; shift 2 ;;
     --openssl-seconds) openssl_seconds="$2"; shift 2 ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    --quick) quick=1; duration=1; connections="2"; openssl_seconds=1; shift ;;
+    --tollgate) tollgate="$2"; shift 2 ;;
+    --out) out="$2"; shift 2 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
@@ -32,10 +42,18 @@ done
 die() { echo "issuer.sh: $*" >&2; exit 2; }
 say() { echo "== $*"; }
 
-for tool in node npm python3 openssl; do
+for tool in python3 openssl; do
   command -v "$tool" >/dev/null || die "$tool is required"
 done
-if ! command -v wrk >/dev/null; then
+[ "$quick" = 1 ] || command -v node >/dev/null || die "node is required"
+[ "$quick" = 1 ] || command -v npm >/dev/null || die "npm is required"
+# The quick mode installs nothing (ctest runs it, offline): what is missing is skipped.
+skipped=()
+use_wrk=1
+if [ "$quick" = 1 ] && ! command -v wrk >/dev/null; then
+  skipped+=("wrk: not installed (Debian package wrk); the load comes from a Python keep-alive client")
+  use_wrk=0
+elif ! command -v wrk >/dev/null; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     say "installing wrk (Debian package)"
     apt-get install -y wrk >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; } \
@@ -45,20 +63,27 @@ if ! command -v wrk >/dev/null; then
   fi
 fi
 
-tollgate="$root/build/tollgate"
-[ -x "$tollgate" ] || die "build/tollgate is missing; run scripts/build.sh first"
+[ -x "$tollgate" ] || die "$tollgate is missing; run scripts/build.sh first (or pass --tollgate PATH)"
 
 # --------------------------------------------------------------------------- peer
 pinned="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["dependencies"]["oauth2-mock-server"])' "$here/package.json")"
 installed="$(python3 -c 'import json,sys
 try: print(json.load(open(sys.argv[1]))["version"])
 except Exception: print("")' "$here/node_modules/oauth2-mock-server/package.json")"
-if [ "$installed" != "$pinned" ]; then
+use_peer=1
+if [ "$quick" = 1 ] && ! command -v node >/dev/null; then
+  skipped+=("oauth2-mock-server: not installed (no node on PATH)")
+  use_peer=0
+elif [ "$quick" = 1 ] && [ "$installed" != "$pinned" ]; then
+  skipped+=("oauth2-mock-server: not installed (no oauth2-mock-server@$pinned in bench/node_modules; cd bench && npm install)")
+  use_peer=0
+elif [ "$installed" != "$pinned" ]; then
   say "installing the pinned peers (oauth2-mock-server@$pinned) into bench/node_modules"
   (cd "$here" && npm install --no-audit --no-fund --loglevel=error) || die "npm install failed"
 fi
 
 mkdir -p "$out"
+for s in "${skipped[@]}"; do say "skipped $s"; done
 
 # --------------------------------------------------------------------------- servers
 pids=()
@@ -133,14 +158,57 @@ PY
 results="$out/issuer-runs.jsonl"
 : > "$results"
 
+# py_load URL CONNECTIONS SECONDS: the quick mode's load without wrk: one keep-alive
+# connection per thread, the same request and the same count of valid answers as
+# issuer_load.lua, and a RESULT line of the same shape.
+py_load() {
+  python3 - "$1" "$2" "$3" <<'PY'
+import base64, http.client, json, threading, time, urllib.parse, sys
+url, conns, secs = urllib.parse.urlsplit(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
+body = b"grant_type=client_credentials&scope=read"
+headers = {"Content-Type": "application/x-www-form-urlencoded",
+           "Authorization": "Basic " + base64.b64encode(b"bench-client:bench-secret").decode()}
+counts = {"ok": 0, "bad": 0, "errors": 0}
+lock = threading.Lock()
+def worker(deadline):
+    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
+    while time.monotonic() < deadline:
+        try:
+            conn.request("POST", "/token", body, headers)
+            r = conn.getresponse()
+            data = r.read()
+            good = r.status == 200 and bool(json.loads(data).get("access_token"))
+            with lock:
+                counts["ok" if good else "bad"] += 1
+        except Exception:
+            with lock:
+                counts["errors"] += 1
+            conn.close()
+            conn = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
+start = time.monotonic()
+threads = [threading.Thread(target=worker, args=(start + secs,)) for _ in range(conns)]
+for t in threads: t.start()
+for t in threads: t.join()
+took = time.monotonic() - start
+print("RESULT " + json.dumps({"ok": counts["ok"], "bad": counts["bad"],
+      "requests": counts["ok"] + counts["bad"], "seconds": round(took, 3),
+      "tokens_per_s": round(counts["ok"] / took, 1), "p50_ms": None, "p99_ms": None,
+      "socket_errors": counts["errors"], "load_generator": "python"}))
+PY
+}
+
 # load SERVER ALG URL: one warm-up second, then one wrk run per connection count.
 load() {
   local server="$1" alg="$2" url="$3" c t line
   check_token "$url" "$alg"
-  wrk -t1 -c2 -d1s -s "$here/issuer_load.lua" "$url/token" >/dev/null 2>&1 || true
+  [ "$use_wrk" = 0 ] || wrk -t1 -c2 -d1s -s "$here/issuer_load.lua" "$url/token" >/dev/null 2>&1 || true
   for c in $connections; do
     t=$(( c < 2 ? c : 2 ))
-    line="$(wrk -t"$t" -c"$c" -d"${duration}s" -s "$here/issuer_load.lua" "$url/token" | sed -n 's/^RESULT //p')"
+    if [ "$use_wrk" = 1 ]; then
+      line="$(wrk -t"$t" -c"$c" -d"${duration}s" -s "$here/issuer_load.lua" "$url/token" | sed -n 's/^RESULT //p')"
+    else
+      line="$(py_load "$url" "$c" "$duration" | sed -n 's/^RESULT //p')"
+    fi
     [ -n "$line" ] || die "wrk produced no result for $server $alg c=$c"
     echo "   $server $alg connections=$c: $line"
     python3 -c 'import json,sys; d=json.loads(sys.argv[4]); d.update(server=sys.argv[1], alg=sys.argv[2], connections=int(sys.argv[3])); print(json.dumps(d))' \
@@ -154,6 +222,7 @@ for alg in RS256 ES256; do
 done
 peer_version=""
 for alg in RS256 ES256; do
+  [ "$use_peer" = 1 ] || break
   say "oauth2-mock-server, $alg"
   start_peer "$alg"; load oauth2-mock-server "$alg" "$url"; cleanup
 done
@@ -165,9 +234,12 @@ openssl speed -seconds "$openssl_seconds" -multi 2 ecdsap256 > "$out/issuer-open
 
 # --------------------------------------------------------------------------- report
 python3 - "$results" "$out/issuer-openssl-rsa.txt" "$out/issuer-openssl-ec.txt" "$out/issuer.json" \
-  "$peer_version" "$duration" "$connections" "$(openssl version | head -n1)" "$(nproc)" <<'PY'
+  "$peer_version" "$duration" "$connections" "$(openssl version | head -n1)" "$(nproc)" \
+  "$quick" "$(printf '%s\n' "${skipped[@]}")" <<'PY'
 import json, re, sys
-runs_f, rsa_f, ec_f, out_f, peer_version, duration, conns, ossl, cores = sys.argv[1:]
+runs_f, rsa_f, ec_f, out_f, peer_version, duration, conns, ossl, cores, quick, skipped = sys.argv[1:]
+quick = quick == "1"
+skipped = [l for l in skipped.splitlines() if l]
 runs = [json.loads(l) for l in open(runs_f) if l.strip()]
 
 def signs(path, pattern):
@@ -182,7 +254,7 @@ ec_sign = signs(ec_f, r"ecdsa \(nistp256\)")
 
 def best(server, alg):
     rs = [r for r in runs if r["server"] == server and r["alg"] == alg]
-    return max(rs, key=lambda r: r["tokens_per_s"])
+    return max(rs, key=lambda r: r["tokens_per_s"]) if rs else {"tokens_per_s": 0, "connections": None}
 
 summary = {}
 for alg in ("RS256", "ES256"):
@@ -195,7 +267,7 @@ for alg in ("RS256", "ES256"):
         "openssl_sign_per_s_2_cores": limit,
         "tollgate_pct_of_openssl": 100.0 * t["tokens_per_s"] / limit,
     }
-bad = [r for r in runs if r["bad"] or r["socket_errors"]]
+bad = [r for r in runs if r["bad"] or r["socket_errors"] or not r["ok"]]
 goal_3x = all((summary[a]["ratio_vs_oauth2_mock_server"] or 0) >= 3 for a in summary)
 goal_60 = summary["RS256"]["tollgate_pct_of_openssl"] >= 60
 doc = {
@@ -205,6 +277,7 @@ doc = {
     "runs": runs, "summary": summary,
     "goals": {"at_least_3x_oauth2_mock_server": goal_3x, "rs256_at_least_60pct_of_openssl": goal_60},
     "runs_with_errors": len(bad),
+    "quick": quick, "skipped": skipped,
 }
 json.dump(doc, open(out_f, "w"), indent=2)
 
@@ -218,10 +291,18 @@ print()
 print(f"{'best tokens/s':<28}{'RS256':>12}{'ES256':>12}")
 print(f"{'tollgate':<28}{summary['RS256']['tollgate_tokens_per_s']:>12.0f}{summary['ES256']['tollgate_tokens_per_s']:>12.0f}")
 print(f"{'oauth2-mock-server ' + peer_version:<28}{summary['RS256']['oauth2_mock_server_tokens_per_s']:>12.0f}{summary['ES256']['oauth2_mock_server_tokens_per_s']:>12.0f}")
-print(f"{'tollgate / oauth2-mock-server':<28}{summary['RS256']['ratio_vs_oauth2_mock_server']:>11.1f}x{summary['ES256']['ratio_vs_oauth2_mock_server']:>11.1f}x")
+ratio = lambda a: "%11.1fx" % summary[a]["ratio_vs_oauth2_mock_server"] if summary[a]["ratio_vs_oauth2_mock_server"] else "%12s" % "-"
+print(f"{'tollgate / oauth2-mock-server':<28}{ratio('RS256')}{ratio('ES256')}")
 print(f"{'openssl sign/s (2 procs)':<28}{rsa_sign:>12.0f}{ec_sign:>12.0f}")
 print(f"{'tollgate % of openssl':<28}{summary['RS256']['tollgate_pct_of_openssl']:>11.1f}%{summary['ES256']['tollgate_pct_of_openssl']:>11.1f}%")
 print()
+for s in skipped:
+    print(f"skipped {s}")
+if quick:
+    # The quick mode proves the pipeline (every run got only valid tokens), not the rates.
+    print(f"quick mode: {'every run valid' if not bad else f'{len(bad)} INVALID run(s): non-200/invalid answers, socket errors or no token'}; rates are not judged")
+    print(f"wrote {out_f}")
+    sys.exit(1 if bad else 0)
 print(f"goal >= 3x oauth2-mock-server (both algs): {'met' if goal_3x else 'MISSED'}")
 print(f"goal RS256 >= 60% of openssl rsa2048 sign/s: {'met' if goal_60 else 'MISSED'}")
 if bad:

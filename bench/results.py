@@ -209,13 +209,22 @@ def summary(runs_path, meta_path, out_path):
     print()
     print("%d scenarios, median of %d runs each; ratio = wall time / tollgate --jobs 2 wall time."
           % (count, meta["repeats"]))
-    if goal["ratio"] is not None:
+    if meta.get("quick"):
+        pass  # a quick run's timings prove nothing either way
+    elif goal["ratio"] is not None:
         print("goal (tollgate >= 5x faster than newman): %s (%.1fx%s)" % (
             "MET" if goal["met"] else "NOT MET", goal["ratio"],
             ", %.1fx with --jobs 1" % goal["ratio_jobs_1"] if "ratio_jobs_1" in goal else ""))
     else:
         print("goal (tollgate >= 5x faster than newman): no valid measurement")
     required_ok = all(r["valid"] for r in rows if r.get("required"))
+    for skipped in meta.get("skipped", []):
+        print("skipped %s" % skipped)
+    if meta.get("quick"):
+        # The quick mode proves the pipeline works (every run checked valid), not the speed.
+        print("quick mode: %s; timings are not judged" % (
+            "every run valid" if required_ok else "INVALID runs (see above)"))
+        return 0 if required_ok else 1
     return 0 if required_ok and goal["met"] else 1
 
 

@@ -3,15 +3,19 @@
 # server (one `tollgate mocks up mocks/connectpay.yaml`), timed in one script and one run.
 #
 #   bench/run.sh [--count N] [--repeats N] [--no-build] [--no-canary]
+#   bench/run.sh --quick [--tollgate PATH] [--out DIR]
 #
 # Runs from anywhere. Installs the pinned peers of bench/package.json into
 # bench/node_modules if missing, builds tollgate if needed, generates the workloads into
 # bench/out/, times every configuration --repeats times (rounds interleave the tools) and
 # prints the medians; bench/out/results.json has every run. See bench/README.md.
+# --quick: 8 scenarios, one round, no install and no build; peers that are not installed
+# are skipped and named. It checks the results, never the timings (ctest: bench-smoke).
 #
 # Exit: 0 when every required configuration produced only valid runs (every tool
 # reported all N scenarios passing, and the server saw exactly N requests per run) and
-# tollgate --jobs 2 was at least 5x faster than newman; 1 otherwise; 2 on a setup error.
+# tollgate --jobs 2 was at least 5x faster than newman (--quick: every run valid); 1
+# otherwise; 2 on a setup error.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -22,14 +26,19 @@ count=500
 repeats=3
 build=1
 canary=1
+quick=0
+tollgate_arg=""
 
-usage() { sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --count) count="$2"; shift 2 ;;
     --repeats) repeats="$2"; shift 2 ;;
     --no-build) build=0; shift ;;
     --no-canary) canary=0; shift ;;
+    --quick) quick=1; count=8; repeats=1; build=0; shift ;;
+    --tollgate) tollgate_arg="$2"; build=0; shift 2 ;;
+    --out) out="$2"; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "run.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
   esac
@@ -39,9 +48,12 @@ case "$count$repeats" in *[!0-9]*|"") echo "run.sh: --count and --repeats take n
 die() { echo "run.sh: $*" >&2; exit 2; }
 say() { echo "== $*"; }
 
-for tool in node npm python3; do
-  command -v "$tool" >/dev/null || die "$tool is required (node >= 16 with npm, python3)"
-done
+command -v python3 >/dev/null || die "python3 is required"
+if [ "$quick" = 0 ]; then
+  for tool in node npm; do
+    command -v "$tool" >/dev/null || die "$tool is required (node >= 16 with npm, python3)"
+  done
+fi
 
 # --------------------------------------------------------------------------- peers
 pinned() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["dependencies"][sys.argv[2]])' "$here/package.json" "$1"; }
@@ -51,17 +63,37 @@ installed() {
 }
 newman_version="$(pinned newman)"
 stepci_version="$(pinned stepci)"
-if [ "$(installed newman)" != "$newman_version" ] || [ "$(installed stepci)" != "$stepci_version" ] \
-   || [ ! -x "$here/node_modules/.bin/newman" ] || [ ! -x "$here/node_modules/.bin/stepci" ]; then
+newman="$here/node_modules/.bin/newman"
+stepci="$here/node_modules/.bin/stepci"
+# The quick mode installs nothing (ctest runs it, offline): a peer that is not installed at
+# its pinned version is skipped, and named with the reason.
+skipped_peers=()
+if [ "$quick" = 1 ]; then
+  for peer in newman stepci; do
+    pin="$(pinned "$peer")"
+    if ! command -v node >/dev/null; then
+      skipped_peers+=("$peer: not installed (no node on PATH)")
+    elif [ "$(installed "$peer")" != "$pin" ] || [ ! -x "$here/node_modules/.bin/$peer" ]; then
+      skipped_peers+=("$peer: not installed (no $peer@$pin in bench/node_modules; cd bench && npm install)")
+    fi
+  done
+elif [ "$(installed newman)" != "$newman_version" ] || [ "$(installed stepci)" != "$stepci_version" ] \
+   || [ ! -x "$newman" ] || [ ! -x "$stepci" ]; then
   say "installing newman@$newman_version and stepci@$stepci_version into bench/node_modules"
   (cd "$here" && npm install --no-audit --no-fund --loglevel=error) || die "npm install failed"
 fi
-newman="$here/node_modules/.bin/newman"
-stepci="$here/node_modules/.bin/stepci"
+peer_skipped() {
+  local s
+  for s in "${skipped_peers[@]}"; do [ "${s%%:*}" = "$1" ] && return 0; done
+  return 1
+}
+for s in "${skipped_peers[@]}"; do say "skipped $s"; done
 
 # --------------------------------------------------------------------------- tollgate
-tollgate="$root/build/tollgate"
-if [ ! -x "$tollgate" ]; then
+tollgate="${tollgate_arg:-$root/build/tollgate}"
+if [ -n "$tollgate_arg" ] || [ "$quick" = 1 ]; then
+  [ -x "$tollgate" ] || die "no tollgate binary at $tollgate (build it, or pass --tollgate PATH)"
+elif [ ! -x "$tollgate" ]; then
   say "building tollgate (scripts/build.sh)"
   "$root/scripts/build.sh" || die "the build failed"
 elif [ "$build" = 1 ]; then
@@ -78,10 +110,16 @@ mkdir -p "$out/reports" "$out/logs"
 cp "$tollgate" "$out/tollgate"
 tollgate="$out/tollgate"
 load_before="$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || true)"
-python3 "$here/gen.py" "$out" --count "$count"
+# The partner's certificate, for the requests to the two-way (mTLS) host: the leaf with its
+# intermediate, and its key (certs/generated/, made by the first tollgate run or mocks up).
+client_cert="$root/certs/generated/identities/partner/valid/chain.pem"
+client_key="$root/certs/generated/identities/partner/valid/key.pem"
+python3 "$here/gen.py" "$out" --count "$count" --client-cert "$client_cert" --client-key "$client_key"
 
 # --------------------------------------------------------------------------- mocks
 mock_pids=()
+mock_ca=""
+mock_one_way_url=""
 cleanup() {
   local pid
   for pid in "${mock_pids[@]}"; do
@@ -96,36 +134,60 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# start_mock NAME [--fault SERVICE:FAULT ...]: starts a server, sets mock_url (not called
-# in a subshell, so that mock_pids keeps its pid for the trap).
+# start_mock NAME [--fault SERVICE:FAULT ...]: starts a server, sets mock_url (its two-way
+# host), mock_one_way_url and mock_ca (the root its HTTPS certificates chain to), from the
+# ready line (not called in a subshell, so that mock_pids keeps its pid for the trap).
 start_mock() {
   local name="$1"; shift
   local log="$out/logs/mock-$name.log"
   (cd "$root" && exec "$tollgate" mocks up mocks/connectpay.yaml "$@") >"$log" 2>&1 &
   mock_pids+=("$!")
-  local i url=""
+  local i ready=""
   for i in $(seq 1 100); do
-    url="$(python3 - "$log" <<'EOF' 2>/dev/null || true
+    ready="$(python3 - "$log" <<'EOF' 2>/dev/null || true
 import json, sys
 line = open(sys.argv[1]).readline()
 doc = json.loads(line)
 if doc.get("ready"):
-    print(doc["services"]["connectpay"]["url"])
+    svc = doc["services"]["connectpay"]
+    print(svc["url"] + " " + svc.get("one_way_url", svc["url"]) + " " + svc.get("ca_file", ""))
 EOF
 )"
-    [ -n "$url" ] && break
+    [ -n "$ready" ] && break
     kill -0 "${mock_pids[-1]}" 2>/dev/null || break
     sleep 0.1
   done
-  [ -n "$url" ] || { cat "$log" >&2; die "tollgate mocks up ($name) did not print a ready line"; }
-  mock_url="$url"
+  [ -n "$ready" ] || { cat "$log" >&2; die "tollgate mocks up ($name) did not print a ready line"; }
+  read -r mock_url mock_one_way_url mock_ca <<<"$ready"
+  [ -f "$client_cert" ] && [ -f "$client_key" ] \
+    || die "no partner certificate at $client_cert (tollgate mocks up generates certs/generated/)"
+  case "$mock_url" in
+    https:*) [ -f "$mock_ca" ] || die "tollgate mocks up ($name) serves $mock_url but names no readable ca_file" ;;
+    *) mock_ca="" ;;
+  esac
+  # Every tool trusts the root the server printed, as a partner's client would: tollgate
+  # through the target file's ca:, newman with --ssl-extra-ca-certs, Step CI (node) with
+  # NODE_EXTRA_CA_CERTS, the journal check with Python's ssl context.
+  python3 - "$out/target.yaml" "$mock_ca" <<'EOF'
+import json, sys
+path, ca = sys.argv[1], sys.argv[2]
+lines = [l for l in open(path, encoding="utf-8").read().splitlines() if not l.startswith("ca:")]
+if ca:
+    lines.append("ca: " + json.dumps(ca))
+open(path, "w", encoding="utf-8").write("\n".join(lines) + "\n")
+EOF
 }
 
-# Requests the server has taken so far (its journal's sequence number).
+# Requests the server has taken so far, on both hosts (its journal's sequence number). The
+# journal is on the two-way host, so this presents the partner's certificate too.
 served() {
-  python3 - "$1" <<'EOF'
-import json, sys, urllib.request
-with urllib.request.urlopen(sys.argv[1] + "/__tollgate/journal", timeout=10) as r:
+  python3 - "$1" "$mock_ca" "$client_cert" "$client_key" <<'EOF'
+import json, ssl, sys, urllib.request
+ctx = None
+if sys.argv[2]:
+    ctx = ssl.create_default_context(cafile=sys.argv[2])
+    ctx.load_cert_chain(sys.argv[3], sys.argv[4])
+with urllib.request.urlopen(sys.argv[1] + "/__tollgate/journal", timeout=10, context=ctx) as r:
     print(json.load(r)["total"])
 EOF
 }
@@ -135,13 +197,18 @@ EOF
 configs=(
   "tollgate-j2|tollgate|tollgate --jobs 2|1"
   "tollgate-j1|tollgate|tollgate --jobs 1|1"
-  "newman|newman|newman (sequential)|1"
-  "stepci-default|stepci|Step CI default (all $count tests at once)|0"
-  "stepci-c2|stepci|Step CI --concurrency 2|1"
 )
+peer_skipped newman || configs+=("newman|newman|newman (sequential)|1")
+# The quick mode leaves out Step CI's all-at-once default: its point is the server's
+# connection cap, which 8 scenarios never reach.
+if ! peer_skipped stepci; then
+  [ "$quick" = 1 ] || configs+=("stepci-default|stepci|Step CI default (all $count tests at once)|0")
+  configs+=("stepci-c2|stepci|Step CI --concurrency 2|1")
+fi
 cfg_field() { local IFS='|'; local f=($1); echo "${f[$2]}"; }
 
-# run_once CONFIG URL TAG: runs one configuration against URL and sets
+# run_once CONFIG URL TAG: runs one configuration against URL (the two-way host; the
+# one-way host is mock_one_way_url) and sets
 #   rc, wall (seconds), report (path of the report to verify), requests (server delta).
 run_once() {
   local name="$1" url="$2" tag="$3" before after t0 t1
@@ -150,18 +217,22 @@ run_once() {
   case "$name" in
     tollgate-j*)
       report="$out/reports/$tag.json"
-      cmd=(env BENCH_URL="$url" "$tollgate" run "$out/suite.yaml" --env "$out/env.yaml"
+      cmd=(env BENCH_URL="$url" BENCH_ONE_WAY_URL="$mock_one_way_url" "$tollgate" run "$out/suite.yaml" --env "$out/env.yaml"
            --target "$url" --target-file "$out/target.yaml" --jobs "${name#tollgate-j}"
            --quiet --junit "$out/reports/$tag.xml" --json "$report") ;;
     newman)
       report="$out/reports/$tag.json"
       cmd=("$newman" run "$out/collection.json" --env-var "base_url=$url"
-           --reporters json --reporter-json-export "$report") ;;
+           --env-var "one_way_url=$mock_one_way_url"
+           --ssl-client-cert "$client_cert" --ssl-client-key "$client_key"
+           --reporters json --reporter-json-export "$report")
+      [ -z "$mock_ca" ] || cmd+=(--ssl-extra-ca-certs "$mock_ca") ;;
     stepci-*)
       # Step CI's only result output is its console: that is the report.
       report="$stdout"
       cmd=(env STEPCI_DISABLE_ANALYTICS=1 NO_COLOR=1 FORCE_COLOR=0 XDG_CONFIG_HOME="$out/stepci-config"
-           "$stepci" run "$out/workflow.yml" -e "base_url=$url")
+           NODE_EXTRA_CA_CERTS="$mock_ca" "$stepci" run "$out/workflow.yml" -e "base_url=$url"
+           -e "one_way_url=$mock_one_way_url")
       [ "$name" = stepci-c2 ] && cmd+=(--concurrency 2) ;;
     *) die "unknown configuration $name" ;;
   esac
@@ -210,13 +281,14 @@ if [ "$canary" = 1 ]; then
   faulty_url="$mock_url"
   canary_records=()
   for name in tollgate-j2 newman stepci-c2; do
+    peer_skipped "${name%-c2}" && continue
     tool="$(case $name in tollgate*) echo tollgate;; stepci*) echo stepci;; *) echo newman;; esac)"
     run_once "$name" "$faulty_url" "canary-$name"
     v="$(verdict "$tool" "$rc" "$requests" "wrong,bearer")"
     ok="$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["ok"])' "$v")"
     printf '   %-14s %s\n' "$name" "$(python3 -c 'import json,sys; v=json.loads(sys.argv[1]); print(("caught the faults: %d failed, %d passed, exit %d" % (v["failed"], v["passed"], v["exit_code"])) if v["ok"] else "INVALID: " + v["reason"])' "$v")"
     canary_records+=("$(python3 -c 'import json,sys; v=json.loads(sys.argv[2]); v["config"]=sys.argv[1]; print(json.dumps(v))' "$name" "$v")")
-    [ "$ok" = True ] || die "canary: $name did not report the faults as expected (see bench/out/logs/canary-$name.*)"
+    [ "$ok" = True ] || die "canary: $name did not report the faults as expected (see $out/logs/canary-$name.*)"
   done
   canary_json="[$(IFS=,; echo "${canary_records[*]}")]"
   kill -TERM "${mock_pids[-1]}" 2>/dev/null || true
@@ -266,9 +338,10 @@ done | python3 -c 'import json,sys; print(json.dumps([json.loads(l) for l in sys
 LOAD_BEFORE="$load_before" LOAD_AFTER="$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || true)" \
 TG_COMMIT="$(git -C "$root" describe --always --dirty 2>/dev/null || echo unknown)" \
 TG_VERSION="$("$tollgate" --version 2>/dev/null | head -1)" \
-NODE_VERSION="$(node --version)" \
-NEWMAN_VERSION="$("$newman" --version)" \
-STEPCI_VERSION="$(STEPCI_DISABLE_ANALYTICS=1 XDG_CONFIG_HOME="$out/stepci-config" "$stepci" --version)" \
+NODE_VERSION="$(node --version 2>/dev/null || echo none)" \
+NEWMAN_VERSION="$(peer_skipped newman && echo skipped || "$newman" --version)" \
+STEPCI_VERSION="$(peer_skipped stepci && echo skipped || STEPCI_DISABLE_ANALYTICS=1 XDG_CONFIG_HOME="$out/stepci-config" "$stepci" --version)" \
+SKIPPED="$(printf '%s\n' "${skipped_peers[@]}")" QUICK="$quick" \
 CONFIGS="$configs_json" CANARY="$canary_json" COUNT="$count" REPEATS="$repeats" \
 python3 - "$out/meta.json" <<'EOF'
 import datetime, json, os, platform, sys
@@ -298,6 +371,9 @@ meta = {
     "baseline": "tollgate-j2",
     "configs": json.loads(os.environ["CONFIGS"]),
     "canary": json.loads(os.environ["CANARY"]),
+    # --quick: results are checked, timings are not judged; skipped: peers not installed.
+    "quick": os.environ["QUICK"] == "1",
+    "skipped": [l for l in os.environ["SKIPPED"].splitlines() if l],
 }
 json.dump(meta, open(sys.argv[1], "w"), indent=2)
 EOF
@@ -308,5 +384,5 @@ set +e
 python3 "$here/results.py" summary "$runs" "$out/meta.json" "$out/results.json"
 status=$?
 set -e
-echo "wrote bench/out/results.json"
+echo "wrote $out/results.json"
 exit "$status"
