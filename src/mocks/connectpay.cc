@@ -109,12 +109,15 @@ std::set<std::string> ConnectPay::KnownFaults() const {
 std::vector<TargetSetting> ConnectPay::TargetSettings() const {
   std::vector<TargetSetting> out;
   if (!clients_.empty()) {
-    out.push_back({"client_key", clients_.begin()->first, false});
-    out.push_back({"client_secret", clients_.begin()->second, true});
+    out.push_back({"client_key", clients_.begin()->first, false,
+                   "a registered client's key (its Basic user name and OAuth client id)"});
+    out.push_back({"client_secret", clients_.begin()->second, true, "that client's secret"});
   }
-  out.push_back({"realm", realm_, false});
-  out.push_back({"basic_path", basic_paths_.empty() ? "" : basic_paths_.front(), false});
-  out.push_back({"bearer_path", data_scopes_.empty() ? "" : data_scopes_.begin()->first, false});
+  out.push_back({"realm", realm_, false, "the realm of your API's WWW-Authenticate challenges"});
+  out.push_back({"basic_path", basic_paths_.empty() ? "" : basic_paths_.front(), false,
+                 "a path that takes HTTP Basic client credentials"});
+  out.push_back({"bearer_path", data_scopes_.empty() ? "" : data_scopes_.begin()->first, false,
+                 "a data API path that takes a Bearer token"});
   AddTwoHostSettings(out);
   return out;
 }

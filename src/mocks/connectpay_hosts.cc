@@ -70,18 +70,25 @@ Status ConnectPay::SetUpHosts(const ServiceDecl& decl) {
 
 void ConnectPay::AddTwoHostSettings(std::vector<TargetSetting>& out) const {
   if (!two_host()) return;
-  out.push_back({"token_path", token_path_, false});
-  out.push_back({"certificates_path", certificates_path_, false});
-  out.push_back({"callback_path", callback_paths_.empty() ? "" : callback_paths_.front(), false});
+  out.push_back({"token_path", token_path_, false, "the path of the token endpoint"});
+  out.push_back({"certificates_path", certificates_path_, false,
+                 "the path where a partner onboards its certificate bundle"});
+  out.push_back({"callback_path", callback_paths_.empty() ? "" : callback_paths_.front(), false,
+                 "a public callback path on the host that asks for no client certificate"});
   if (!clients_.empty()) {
     const Client& first = registry_.at(clients_.begin()->first);
-    out.push_back({"identity", first.registered, false});
-    if (!first.persons.empty()) out.push_back({"person", first.persons.begin()->first, false});
+    out.push_back({"identity", first.registered, false,
+                   "the PKI identity (certs/pki.yaml) whose certificate that client registered"});
+    if (!first.persons.empty()) {
+      out.push_back({"person", first.persons.begin()->first, false,
+                     "a person of that client, for person-scoped data"});
+    }
   }
   // A second client, for the cross-client registered-certificate check.
   if (registry_.size() > 1) {
     auto it = std::next(registry_.begin());
-    out.push_back({"other_identity", it->second.registered, false});
+    out.push_back({"other_identity", it->second.registered, false,
+                   "the PKI identity registered by a second client"});
   }
 }
 

@@ -184,17 +184,21 @@ void Gateway::AddRoutes(ServiceRouter& router) {
 std::vector<TargetSetting> Gateway::TargetSettings() const {
   std::string issuer_url = ctx().service_url ? ctx().service_url(trust_issuer_) : "";
   std::vector<TargetSetting> out = {
-      {"token_url", issuer_url + "/token", false},
-      {"issuer", trust_issuer_, false},
-      {"audience", audience_, false},
-      {"message_path", path_, false},
-      {"unassigned_status", std::to_string(unassigned_status_), false},
-      {"leeway", std::to_string(leeway_.count()) + "s", false},
-      {"realm", realm_, false},
+      {"token_url", issuer_url + "/token", false,
+       "the token endpoint of the authorisation server your API trusts"},
+      {"issuer", trust_issuer_, false, "the `iss` your API accepts"},
+      {"audience", audience_, false, "the `aud` your API requires in access tokens"},
+      {"message_path", path_, false, "the path messages are posted to"},
+      {"unassigned_status", std::to_string(unassigned_status_), false,
+       "the status for a message type the client is not entitled to: 401 or 403"},
+      {"leeway", std::to_string(leeway_.count()) + "s", false,
+       "the clock skew your API allows on exp and nbf"},
+      {"realm", realm_, false, "the realm of your API's WWW-Authenticate challenge"},
       // What the real-time (`slow`) variants wait for (see the sage-connector's settings).
       {"jwks_cache_ttl", std::to_string(RemoteJwksOptions{}.default_max_age.count()) + "s",
-       false},
-      {"jwks_refetch_cooldown", std::to_string(refetch_cooldown_.count()) + "s", false},
+       false, "how long your API keeps a fetched key set when its host names no max-age"},
+      {"jwks_refetch_cooldown", std::to_string(refetch_cooldown_.count()) + "s", false,
+       "the least time between two key-set refetches for unknown kids"},
   };
   // The assigned and unassigned types follow the issuer's first client with roles, so a
   // token it fetches really is (not) entitled to them.
@@ -217,20 +221,24 @@ std::vector<TargetSetting> Gateway::TargetSettings() const {
     if (!has && !unassigned) unassigned = &t;
   }
   if (client) {
-    out.push_back({"client_id", client->id, false});
-    out.push_back({"client_secret", client->secret, true});
+    out.push_back({"client_id", client->id, false,
+                   "a client of the authorisation server entitled to some message types"});
+    out.push_back({"client_secret", client->secret, true, "that client's secret"});
   }
   if (assigned) {
-    out.push_back({"assigned_type", assigned->name, false});
+    out.push_back({"assigned_type", assigned->name, false,
+                   "a message type that client is entitled to"});
     std::string fields;
     for (const std::string& f : assigned->required) fields += (fields.empty() ? "" : ",") + f;
-    out.push_back({"assigned_required", fields, false});
+    out.push_back({"assigned_required", fields, false,
+                   "the fields that type requires, comma-separated"});
   }
   // When the client holds every configured type, an unconfigured name is unassigned too.
-  out.push_back({"unassigned_type", unassigned ? unassigned->name : "unassigned-type", false});
+  out.push_back({"unassigned_type", unassigned ? unassigned->name : "unassigned-type", false,
+                 "a message type that client is not entitled to"});
   if (!scoped_paths_.empty()) {
-    out.push_back({"scoped_path", scoped_paths_.front().first, false});
-    out.push_back({"scope", scoped_paths_.front().second, false});
+    out.push_back({"scoped_path", scoped_paths_.front().first, false, "a path that needs a scope"});
+    out.push_back({"scope", scoped_paths_.front().second, false, "the scope that path needs"});
   }
   return out;
 }

@@ -168,19 +168,26 @@ void IssuerService::AddRoutes(ServiceRouter& router) {
 std::vector<TargetSetting> IssuerService::TargetSettings() const {
   std::string base = BaseUrl();
   std::vector<TargetSetting> out = {
-      {"issuer", Issuer(), false},
-      {"token_url", base + "/token", false},
-      {"jwks_url", base + "/jwks", false},
-      {"discovery_url", base + "/.well-known/openid-configuration", false},
-      {"token_ttl", std::to_string(token_ttl_.count()) + "s", false},
-      {"refresh_ttl", std::to_string(refresh_ttl_.count()) + "s", false},
+      {"issuer", Issuer(), false, "the `iss` of the tokens your server issues"},
+      {"token_url", base + "/token", false, "the URL of your token endpoint"},
+      {"jwks_url", base + "/jwks", false, "the URL of your key set"},
+      {"discovery_url", base + "/.well-known/openid-configuration", false,
+       "the URL of your discovery document"},
+      {"token_ttl", std::to_string(token_ttl_.count()) + "s", false,
+       "the lifetime of an access token"},
+      {"refresh_ttl", std::to_string(refresh_ttl_.count()) + "s", false,
+       "the lifetime of a refresh token"},
   };
-  if (!audiences_.empty()) out.push_back({"audience", audiences_.front(), false});
+  if (!audiences_.empty()) {
+    out.push_back({"audience", audiences_.front(), false, "the `aud` of the tokens it issues"});
+  }
   // The first two clients (by id), so suites can test cross-client refresh tokens.
   const char* prefixes[] = {"", "second_"};
   for (std::size_t i = 0; i < clients_.size() && i < 2; ++i) {
-    out.push_back({std::string(prefixes[i]) + "client_id", clients_[i].id, false});
-    out.push_back({std::string(prefixes[i]) + "client_secret", clients_[i].secret, true});
+    out.push_back({std::string(prefixes[i]) + "client_id", clients_[i].id, false,
+                   i == 0 ? "a registered client's id" : "a second client's id"});
+    out.push_back({std::string(prefixes[i]) + "client_secret", clients_[i].secret, true,
+                   "that client's secret"});
   }
   return out;
 }

@@ -39,7 +39,8 @@ void JwksHost::AddRoutes(ServiceRouter& router) {
 
 std::vector<TargetSetting> JwksHost::TargetSettings() const {
   std::string base = ctx().service_url ? ctx().service_url(name()) : "";
-  return {{"jwks_url", base + "/jwks"}, {"issuer", Issuer()}};
+  return {{"jwks_url", base + "/jwks", false, "the URL of the key set"},
+          {"issuer", Issuer(), false, "the `iss` of the tokens signed with its keys"}};
 }
 
 Status JwksHost::Control(const std::string& action, const nlohmann::json& args) {

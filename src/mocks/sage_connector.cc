@@ -182,23 +182,28 @@ void SageConnector::AddRoutes(ServiceRouter& router) {
 
 std::vector<TargetSetting> SageConnector::TargetSettings() const {
   return {
-      {"issuer", trust_, false},
-      {"audience", audience_, false},
-      {"header_name", header_name_, false},
-      {"header_value", header_value_, true},
-      {"notification_path", notification_path_, false},
-      {"auth_path", auth_path_, false},
-      {"authrefresh_path", authrefresh_path_, false},
-      {"accounts_path", accounts_path_, false},
-      {"notification_scope", notification_scope_, false},
-      {"accounts_scope", accounts_scope_, false},
-      {"authorisation_ttl", std::to_string(authorisation_ttl_.count()) + "s", false},
-      {"leeway", std::to_string(leeway_.count()) + "s", false},
+      {"issuer", trust_, false, "the `iss` your API accepts in ID tokens"},
+      {"audience", audience_, false, "the `aud` your API requires in ID tokens"},
+      {"header_name", header_name_, false,
+       "the partner's custom header every notification carries"},
+      {"header_value", header_value_, true, "the value of the custom header named by `header_name`"},
+      {"notification_path", notification_path_, false, "the path notifications are posted to"},
+      {"auth_path", auth_path_, false, "the path that issues an AuthorisationID"},
+      {"authrefresh_path", authrefresh_path_, false, "the path that refreshes an AuthorisationID"},
+      {"accounts_path", accounts_path_, false, "the path of the accounts API"},
+      {"notification_scope", notification_scope_, false,
+       "the scope a token needs to post notifications"},
+      {"accounts_scope", accounts_scope_, false, "the scope a token needs for the accounts API"},
+      {"authorisation_ttl", std::to_string(authorisation_ttl_.count()) + "s", false,
+       "how long an AuthorisationID stays valid"},
+      {"leeway", std::to_string(leeway_.count()) + "s", false,
+       "the clock skew your API allows on exp and nbf"},
       // What the real-time (`slow`) variants wait for: the key set's cache lifetime when
       // its host names none, and the gap between refetches on an unknown kid.
       {"jwks_cache_ttl", std::to_string(RemoteJwksOptions{}.default_max_age.count()) + "s",
-       false},
-      {"jwks_refetch_cooldown", std::to_string(refetch_cooldown_.count()) + "s", false},
+       false, "how long your API keeps a fetched key set when its host names no max-age"},
+      {"jwks_refetch_cooldown", std::to_string(refetch_cooldown_.count()) + "s", false,
+       "the least time between two key-set refetches for unknown kids"},
   };
 }
 

@@ -108,18 +108,22 @@ std::vector<TargetSetting> SignedApi::TargetSettings() const {
   for (int last = 2; std::find(allow_list_.begin(), allow_list_.end(), blocked) != allow_list_.end(); ++last) {
     blocked = "127.0.0." + std::to_string(last + 1);
   }
-  return {{"signing_profile", EffectiveProfile().ToJson().dump(), false},
-          {"key_id", clients_[0].first, false},
-          {"secret", clients_[0].second, true},
-          {"other_key_id", clients_[1].first, false},
-          {"client_id", clients_[0].first, false},
-          {"client_secret", clients_[0].second, true},
-          {"token_path", prefix_ + "/token", false},
-          {"accounts_path", prefix_ + "/accounts", false},
-          {"payments_path", prefix_ + "/payments", false},
-          {"window_seconds", std::to_string(profile_.window.count()), false},
-          {"allowed_source", allow_list_.empty() ? "127.0.0.1" : allow_list_[0], false},
-          {"blocked_source", blocked, false}};
+  return {{"signing_profile", EffectiveProfile().ToJson().dump(), false,
+           "how your API signs requests: the signing profile as JSON (see `sign:` in "
+           "docs/formats.md)"},
+          {"key_id", clients_[0].first, false, "a client's signing key id"},
+          {"secret", clients_[0].second, true, "that key's HMAC secret"},
+          {"other_key_id", clients_[1].first, false, "a second client's key id"},
+          {"client_id", clients_[0].first, false, "a client id at the token endpoint"},
+          {"client_secret", clients_[0].second, true, "that client's secret"},
+          {"token_path", prefix_ + "/token", false, "the path of the token endpoint"},
+          {"accounts_path", prefix_ + "/accounts", false, "the path of the accounts API"},
+          {"payments_path", prefix_ + "/payments", false, "the path of the payments API"},
+          {"window_seconds", std::to_string(profile_.window.count()), false,
+           "how many seconds a signed timestamp stays acceptable"},
+          {"allowed_source", allow_list_.empty() ? "127.0.0.1" : allow_list_[0], false,
+           "a source address your API's allow list admits (the address tollgate runs from)"},
+          {"blocked_source", blocked, false, "a source address your allow list refuses"}};
 }
 
 std::optional<std::string> SignedApi::SecretOf(const std::string& key_id) const {

@@ -23,6 +23,8 @@ struct TargetSetting {
   std::string name;
   std::string value;
   bool secret = false;  // redacted everywhere
+  /// What the setting means to a partner's API, for `tollgate init`'s comments.
+  std::string meaning;
 };
 
 class MockService;
