@@ -70,7 +70,14 @@ int Main(int argc, char** argv) {
       app.add_subcommand("validate", "check suites, environments and target files without running");
   validate->add_option("paths", validate_paths, "suite files or folders (default: suites/)");
   validate->add_option("--env", validate_env, "environment file (default: each profile's)");
-  validate->add_option("--target-file", validate_target_file, "target file to check too");
+  validate->add_option("--target-file", validate_target_file,
+                       "target file to check too: it must define every setting the suites use");
+
+  std::string init_profile, init_out;
+  CLI::App* init = app.add_subcommand(
+      "init", "write a commented target file for running PROFILE against your API");
+  init->add_option("profile", init_profile, "profile name (suites/NAME) or folder")->required();
+  init->add_option("--out", init_out, "file to write (default: standard output)");
 
   std::vector<std::string> list_paths;
   CLI::App* list = app.add_subcommand("list", "scenario cases with ids, requirements and tags");
@@ -179,6 +186,7 @@ int Main(int argc, char** argv) {
   if (*demo) return DemoCommand(demo_args);
   if (*validate) return ValidateCommand(validate_paths, validate_env, validate_target_file);
   if (*list) return ListCommand(list_paths);
+  if (*init) return InitCommand(init_profile, init_out);
   if (*up) return MocksUpCommand(up_file, up_faults);
   if (*mint) return JwtMintCommand(mint_args);
   if (*verify) return JwtVerifyCommand(verify_args);

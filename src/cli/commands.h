@@ -42,6 +42,9 @@ int RunCommand(const RunArgs& args);
 int ValidateCommand(const std::vector<std::string>& paths, const std::string& env_file,
                     const std::string& target_file);
 int ListCommand(const std::vector<std::string>& paths);
+/// `tollgate init PROFILE`: a commented target file with every setting and secret the
+/// profile's suites use, on stdout or into `out_file`.
+int InitCommand(const std::string& profile, const std::string& out_file);
 int DemoCommand(RunArgs args);
 int MocksUpCommand(const std::string& env_file, const std::vector<std::string>& faults);
 /// `tollgate report merge`: shard results (JSON) into one JUnit/JSON/HTML set.

@@ -10,6 +10,7 @@
 #include "cli/color.h"
 #include "cli/commands.h"
 #include "cli/evidence_bundle.h"
+#include "cli/init_command.h"
 #include "cli/policy.h"
 #include "cli/project.h"
 #include "tollgate/http/client.h"
@@ -247,11 +248,21 @@ int DemoCommand(RunArgs args) {
 int ValidateCommand(const std::vector<std::string>& paths, const std::string& env_file,
                     const std::string& target_file) {
   Diagnostics diags;
-  if (!target_file.empty()) LoadTargetFile(target_file, diags);
+  std::optional<TargetFile> target;
+  if (!target_file.empty()) target = LoadTargetFile(target_file, diags);
   std::vector<std::string> p = paths;
   if (p.empty()) p.push_back((std::filesystem::path(ProjectRoot()) / "suites").string());
   auto project = LoadProject(p, env_file, /*require_coverage=*/paths.empty(), diags);
   if (!project || !diags.empty()) return std::cerr << diags.Render(), kExitInvalid;
+  if (target) {
+    // A name the file lacks would stop a run at its first case; say so for all of them now.
+    std::vector<Suite> suites;
+    for (const ProfileRun& run : *project) {
+      suites.insert(suites.end(), run.suites.begin(), run.suites.end());
+    }
+    CheckTargetFile(*target, TargetNamesUsed(suites), diags);
+    if (!diags.empty()) return std::cerr << diags.Render(), kExitInvalid;
+  }
   int suites = 0, scenarios = 0, cases = 0;
   for (const ProfileRun& run : *project) {
     for (const Suite& s : run.suites) {
