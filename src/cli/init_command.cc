@@ -184,8 +184,8 @@ void CheckTargetFile(const TargetFile& target, const std::vector<TargetUse>& use
     d.title = "target file " + target.file + " does not define `" + use.name + "`";
     d.loc = target.loc;
     d.found = "no `" + use.name + "`";
-    d.expected = "`" + use.name + "` under `settings:` or `secrets:`, as " +
-                 use.first.ToString() + " uses it";
+    d.expected = "`" + use.name + "` under `settings:` or `secrets:`, as " + use.first.ToString() +
+                 " uses it";
     if (std::string close = ClosestMatch(use.name, defined); !close.empty()) {
       d.help = "did you mean `" + close + "`?";
     } else {
@@ -212,8 +212,7 @@ std::string RenderTargetFile(const InitInput& in) {
   std::vector<const TargetUse*> ordered;
   for (const TargetSetting& s : in.reference) {
     for (const TargetUse& u : in.uses) {
-      if (u.name == s.name &&
-          std::find(ordered.begin(), ordered.end(), &u) == ordered.end()) {
+      if (u.name == s.name && std::find(ordered.begin(), ordered.end(), &u) == ordered.end()) {
         ordered.push_back(&u);
       }
     }
