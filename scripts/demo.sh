@@ -2,5 +2,5 @@
 # The main job: every profile against its reference target; reports in reports/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/build.sh
+scripts/build.sh tollgate
 exec build/tollgate demo "$@"
