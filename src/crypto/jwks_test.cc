@@ -36,7 +36,9 @@ TEST(Jwks, ParsesPublicSetAndFindsByKid) {
   ASSERT_NE(parsed->Find("b"), nullptr);
   EXPECT_EQ(parsed->Find("b")->Thumbprint(), b->Thumbprint());
   EXPECT_EQ(parsed->Find("c"), nullptr);
-  for (const json& k : parsed->ToPublicJson()["keys"]) {
+  // Kept in a variable: a range-for over a member of a temporary would read freed memory.
+  const json published = parsed->ToPublicJson();
+  for (const json& k : published["keys"]) {
     for (const char* m : {"d", "p", "q", "dp", "dq", "qi", "k"}) EXPECT_FALSE(k.contains(m)) << m;
   }
 }
