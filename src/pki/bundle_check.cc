@@ -228,13 +228,32 @@ BundleCheck CheckBundle(std::string_view bytes, const BundleTrust& trust, const 
       continue;
     }
     if (block.text.empty()) continue;  // truncated, already reported
+    // Decoded by hand (PEM_read_bio, then d2i_X509) so that bytes left after the
+    // certificate's DER inside the block are seen: PEM_read_bio_X509 ignores them.
     internal::BioPtr bio(BIO_new_mem_buf(block.text.data(), static_cast<int>(block.text.size())));
-    X509Ptr cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
+    char* name = nullptr;
+    char* header = nullptr;
+    unsigned char* der = nullptr;
+    long der_len = 0;
+    const bool decoded = PEM_read_bio(bio.get(), &name, &header, &der, &der_len) == 1;
+    const unsigned char* p = der;
+    X509Ptr cert(decoded ? d2i_X509(nullptr, &p, der_len) : nullptr);
+    const long trailing = cert ? der_len - static_cast<long>(p - der) : 0;
+    OPENSSL_free(name);
+    OPENSSL_free(header);
+    OPENSSL_free(der);
     ERR_clear_error();
     if (!cert) {
       findings.push_back(
           {static_cast<int>(certs.size()), "",
            "PEM block " + std::to_string(b + 1) + " is not a certificate (bad base64 or bad DER)"});
+      continue;
+    }
+    if (trailing > 0) {
+      findings.push_back({static_cast<int>(certs.size()), Subject(cert.get()),
+                          "PEM block " + std::to_string(b + 1) + " has " +
+                              std::to_string(trailing) +
+                              " stray byte(s) after the certificate's DER"});
       continue;
     }
     certs.push_back(std::move(cert));

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "pki/test_util.h"
+#include "tollgate/base/encoding.h"
 
 namespace tollgate::pki {
 
@@ -170,6 +171,27 @@ TEST_F(BundleChecks, TruncatedAndForeignBlocks) {
       Check(trusted, Trust()).findings,
       Finding(-1, "PEM block 1 is `TRUSTED CERTIFICATE`; only CERTIFICATE blocks are accepted"));
   EXPECT_THAT(Check("", Trust()).findings, Finding(-1, "no PEM block found"));
+}
+
+TEST_F(BundleChecks, StrayBytesAfterTheDerInsideABlockAreAFinding) {
+  std::string ordered = Bundle("ordered");
+  const std::string begin = "-----BEGIN CERTIFICATE-----\n";
+  const std::string end = "-----END CERTIFICATE-----";
+  std::size_t b = ordered.find(begin) + begin.size();
+  std::size_t e = ordered.find(end, b);
+  std::string base64;
+  for (char c : ordered.substr(b, e - b)) {
+    if (c != '\n' && c != '\r') base64 += c;
+  }
+  std::optional<std::string> der = Base64Decode(base64);
+  ASSERT_TRUE(der.has_value());
+  std::string padded = Base64Encode(*der + std::string(300, 'x'));
+  std::string body;
+  for (std::size_t i = 0; i < padded.size(); i += 64) body += padded.substr(i, 64) + "\n";
+  std::string tampered = ordered.substr(0, b) + body + ordered.substr(e);
+  EXPECT_THAT(Check(tampered, Trust()).findings,
+              Finding(0, "PEM block 1 has 300 stray byte(s) after the certificate's DER"));
+  EXPECT_TRUE(Check(ordered, Trust()).accepted);
 }
 
 TEST_F(BundleChecks, RsaIdentityBundleIsAccepted) {
