@@ -1,6 +1,8 @@
 // Suite loading: a full valid suite (fields and locations), then one test per kind of
 // mistake, asserting the exact diagnostic.
 
+#include <chrono>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -714,6 +716,37 @@ TEST(ParseSuite, ExpectationsMayUseTheirOwnStepsSaveAndPrevious) {
                              "      - request: {url: \"${previous.response.json.next}\"}\n"
                              "      - replay: {concurrent: 2}\n")),
             "loaded");
+}
+
+// A "billion laughs" document: nine levels of ten aliases each would expand to 10^9 nodes
+// in a json: body. The loader stops at its node budget with a diagnostic, at once.
+TEST(ParseSuite, AnAliasBombInAJsonBodyIsADiagnosticNotAnExplosion) {
+  std::string text =
+      "suite: s\n"
+      "scenarios:\n"
+      "  - id: A\n"
+      "    name: a\n"
+      "    requirements: [R]\n"
+      "    steps:\n"
+      "      - request:\n"
+      "          url: http://x\n"
+      "          json:\n"
+      "            l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n";
+  for (int i = 1; i <= 9; ++i) {
+    std::string prev = "*l" + std::to_string(i - 1);
+    text += "            l" + std::to_string(i) + ": &l" + std::to_string(i) + " [";
+    for (int j = 0; j < 10; ++j) text += (j ? ", " : "") + prev;
+    text += "]\n";
+  }
+  Diagnostics diags;
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_FALSE(ParseSuite(text, "bomb.yaml", diags));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+  std::string rendered = RenderWithText(diags, text);
+  EXPECT_THAT(rendered, ::testing::HasSubstr("error: value too large"));
+  EXPECT_THAT(rendered,
+              ::testing::HasSubstr("more than 100000 nodes once aliases are expanded"));
+  EXPECT_EQ(diags.items().size(), 1u) << rendered;
 }
 
 }  // namespace

@@ -108,8 +108,22 @@ std::optional<Template> ParseTemplateText(Document& doc, const Node& n, const Na
   return std::move(t).value();
 }
 
-// JSON of any node; strings are checked as templates. Sets `ok` false on any problem.
-nlohmann::json ToJson(Document& doc, const Node& n, const NameScope& scope, bool& ok) {
+// At most this many nodes in one value once YAML aliases are expanded: a "billion laughs"
+// document of a few hundred bytes would otherwise expand into gigabytes.
+constexpr std::size_t kMaxValueNodes = 100000;
+
+// JSON of any node; strings are checked as templates. Sets `ok` false on any problem;
+// `budget` counts down the nodes still allowed (see kMaxValueNodes).
+nlohmann::json ToJson(Document& doc, const Node& n, const NameScope& scope, bool& ok,
+                      std::size_t& budget) {
+  if (budget == 0) return nullptr;  // already reported
+  if (--budget == 0) {
+    doc.Error(n, "value too large",
+              "more than " + std::to_string(kMaxValueNodes) + " nodes once aliases are expanded",
+              "a smaller value (YAML aliases count once per use)");
+    ok = false;
+    return nullptr;
+  }
   if (n.IsMap()) {
     nlohmann::json obj = nlohmann::json::object();
     MapReader map(doc, n, {}, "", /*report_unknown=*/false);
@@ -119,13 +133,17 @@ nlohmann::json ToJson(Document& doc, const Node& n, const NameScope& scope, bool
         ok = false;
         continue;
       }
-      obj[k.Text()] = ToJson(doc, v, scope, ok);
+      obj[k.Text()] = ToJson(doc, v, scope, ok, budget);
+      if (budget == 0) return nullptr;
     }
     return obj;
   }
   if (n.IsSeq()) {
     nlohmann::json arr = nlohmann::json::array();
-    for (const Node& item : Items(n)) arr.push_back(ToJson(doc, item, scope, ok));
+    for (const Node& item : Items(n)) {
+      arr.push_back(ToJson(doc, item, scope, ok, budget));
+      if (budget == 0) return nullptr;
+    }
     return arr;
   }
   nlohmann::json value = ScalarToJson(n);
@@ -427,7 +445,8 @@ std::optional<TemplatedValue> ReadTemplatedValue(Document& doc, const Node& n,
                                                  const std::string& key, const NameScope& scope) {
   bool ok = true;
   TemplatedValue v;
-  v.value = ToJson(doc, n, scope, ok);
+  std::size_t budget = kMaxValueNodes;
+  v.value = ToJson(doc, n, scope, ok, budget);
   v.loc = doc.Loc(n);
   if (!ok) return std::nullopt;
   return v;
