@@ -56,9 +56,46 @@ std::size_t Width(const std::string& line, std::size_t from, std::size_t bytes) 
   return std::max<std::size_t>(n, 1);
 }
 
+// Longest text a diagnostic repeats from the input: a 50 MB value must not become 100 MB of
+// error output.
+constexpr std::size_t kMaxQuoted = 200;
+// Longest source line shown whole; a longer one is shown as a window around the column.
+constexpr std::size_t kMaxLine = 240;
+
+// Back to the start of a UTF-8 character.
+std::size_t CharStart(const std::string& s, std::size_t i) {
+  while (i > 0 && i < s.size() && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) --i;
+  return i;
+}
+
+std::string Clip(const std::string& text) {
+  if (text.size() <= kMaxQuoted) return text;
+  return text.substr(0, CharStart(text, kMaxQuoted)) + "... (" + std::to_string(text.size()) +
+         " bytes)";
+}
+
 }  // namespace
 
-std::string RenderDiagnostic(const Diagnostic& d, const std::string& source_line) {
+std::string RenderDiagnostic(const Diagnostic& d_in, const std::string& source_line_in) {
+  Diagnostic d = d_in;
+  d.found = Clip(d.found);
+  d.expected = Clip(d.expected);
+  std::string source_line = source_line_in;
+  int column = d.loc.column;  // of the caret in the line shown
+  int length = d.length;
+  if (source_line.size() > kMaxLine && d.loc.column > 0) {
+    // A window of the line around the column; the caret keeps pointing at the same byte.
+    std::size_t at = std::min(static_cast<std::size_t>(d.loc.column - 1), source_line.size());
+    std::size_t begin = CharStart(source_line, at > 80 ? at - 80 : 0);
+    std::size_t end = CharStart(source_line, std::min(source_line.size(), begin + kMaxLine));
+    std::string prefix = begin > 0 ? "..." : "";
+    std::string window = prefix + source_line.substr(begin, end - begin) +
+                         (end < source_line.size() ? "..." : "");
+    column = static_cast<int>(at - begin + prefix.size() + 1);
+    length = static_cast<int>(
+        std::min<std::size_t>(std::max(d.length, 1), window.size() - (column - 1)));
+    source_line = window;
+  }
   std::string out = "error: " + d.title + "\n";
   bool has_line = d.loc.line > 0;
   std::string number = has_line ? std::to_string(d.loc.line) : "";
@@ -72,13 +109,13 @@ std::string RenderDiagnostic(const Diagnostic& d, const std::string& source_line
     note += (note.empty() ? "" : ", ") + std::string("expected ") + d.expected;
 
   // The source excerpt needs a line to show; without one the note moves to an `=` line.
-  bool show_source = has_line && d.loc.column > 0 && !source_line.empty();
+  bool show_source = has_line && column > 0 && !source_line.empty();
   if (show_source) {
     out += gutter + "|\n";
     out += " " + number + " | " + source_line + "\n";
-    std::size_t start = d.loc.column - 1;
+    std::size_t start = column - 1;
     out += gutter + "| " + Indent(source_line, start) +
-           std::string(Width(source_line, start, std::max(d.length, 1)), '^');
+           std::string(Width(source_line, start, std::max(length, 1)), '^');
     if (!note.empty()) out += " " + note;
     out += "\n";
   } else if (!note.empty()) {

@@ -202,5 +202,32 @@ TEST(ClosestMatch, PicksTheNearestWithinALengthBoundAndFirstOnTies) {
   }
 }
 
+// A huge value: the diagnostic quotes at most 200 bytes of it and shows a window of its
+// line around the column, with the caret still under the same byte.
+TEST(RenderDiagnostic, HugeValuesAndLinesAreClipped) {
+  std::string value(50000, 'v');
+  std::string line = "    url: " + value + " tail";
+  Diagnostic d;
+  d.title = "invalid value for `url`";
+  d.loc.file = "big.yaml";
+  d.loc.line = 3;
+  d.loc.column = 10 + 50000 + 1;  // at "tail"
+  d.length = 4;
+  d.found = value;
+  d.expected = "a URL";
+  std::string out = RenderDiagnostic(d, line);
+  EXPECT_LT(out.size(), 1000u) << out.size();
+  EXPECT_NE(out.find("--> big.yaml:3:50011"), std::string::npos) << out;
+  EXPECT_NE(out.find("... (50000 bytes)"), std::string::npos) << out;
+  // The caret line ends with ^^^^ under "tail".
+  std::size_t shown = out.find(" 3 | ...");
+  ASSERT_NE(shown, std::string::npos) << out;
+  std::string source = out.substr(shown + 5, out.find('\n', shown) - shown - 5);
+  std::size_t caret_line = out.find('\n', shown) + 1;
+  std::string carets = out.substr(caret_line, out.find('\n', caret_line) - caret_line);
+  std::size_t col = carets.find('^') - 5;  // after "   | "
+  EXPECT_EQ(source.substr(col, 4), "tail") << source << "\n" << carets;
+}
+
 }  // namespace
 }  // namespace tollgate
