@@ -1,6 +1,8 @@
 #include "tollgate/base/redact.h"
 
 #include <algorithm>
+#include <cctype>
+#include <optional>
 
 #include "tollgate/base/encoding.h"
 
@@ -14,35 +16,182 @@ bool IEquals(std::string_view a, std::string_view b) {
          });
 }
 
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// The byte of `n` hex digits at text[pos], or nullopt when they are not all hex digits.
+std::optional<unsigned> HexAt(std::string_view text, std::size_t pos, std::size_t n) {
+  if (pos + n > text.size()) return std::nullopt;
+  unsigned v = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    int d = HexValue(text[pos + i]);
+    if (d < 0) return std::nullopt;
+    v = v * 16 + static_cast<unsigned>(d);
+  }
+  return v;
+}
+
+// The byte a JSON escape at text[pos] (a backslash) stands for, and its length. Only ASCII
+// \uXXXX escapes are decoded: a secret's other bytes travel as they are in a UTF-8 dump.
+std::optional<std::pair<unsigned char, std::size_t>> JsonEscapeAt(std::string_view text,
+                                                                  std::size_t pos) {
+  if (pos + 1 >= text.size()) return std::nullopt;
+  switch (text[pos + 1]) {
+    case '"':
+      return std::make_pair<unsigned char, std::size_t>('"', 2);
+    case '\\':
+      return std::make_pair<unsigned char, std::size_t>('\\', 2);
+    case '/':
+      return std::make_pair<unsigned char, std::size_t>('/', 2);
+    case 'b':
+      return std::make_pair<unsigned char, std::size_t>('\b', 2);
+    case 'f':
+      return std::make_pair<unsigned char, std::size_t>('\f', 2);
+    case 'n':
+      return std::make_pair<unsigned char, std::size_t>('\n', 2);
+    case 'r':
+      return std::make_pair<unsigned char, std::size_t>('\r', 2);
+    case 't':
+      return std::make_pair<unsigned char, std::size_t>('\t', 2);
+    case 'u': {
+      std::optional<unsigned> v = HexAt(text, pos + 2, 4);
+      if (!v || *v >= 0x80) return std::nullopt;
+      return std::make_pair(static_cast<unsigned char>(*v), std::size_t{6});
+    }
+    default:
+      return std::nullopt;
+  }
+}
+
+// The length of the text at `pos` that spells `secret` with any of its bytes written as
+// itself, %XX (either case), '+' for a space or a JSON escape; nullopt when it does not.
+// A literal '%' or '\' in the secret may also be the start of an escape, so both readings
+// are tried; secrets are short, so the branching stays small.
+std::optional<std::size_t> MatchEncoded(std::string_view text, std::size_t pos,
+                                        std::string_view secret) {
+  const std::size_t start = pos;
+  for (std::size_t i = 0; i < secret.size(); ++i) {
+    if (pos >= text.size()) return std::nullopt;
+    const unsigned char want = static_cast<unsigned char>(secret[i]);
+    const char got = text[pos];
+    if (got == '%') {
+      std::optional<unsigned> v = HexAt(text, pos + 1, 2);
+      if (v && *v == want) {
+        if (want == '%') {
+          // Both "%" and "%25" spell a '%': take whichever lets the rest match.
+          if (auto rest = MatchEncoded(text, pos + 3, secret.substr(i + 1))) {
+            return pos + 3 + *rest - start;
+          }
+        } else {
+          pos += 3;
+          continue;
+        }
+      }
+    } else if (got == '\\') {
+      auto esc = JsonEscapeAt(text, pos);
+      if (esc && esc->first == want) {
+        if (want == '\\') {
+          if (auto rest = MatchEncoded(text, pos + esc->second, secret.substr(i + 1))) {
+            return pos + esc->second + *rest - start;
+          }
+        } else {
+          pos += esc->second;
+          continue;
+        }
+      }
+    } else if (got == '+' && want == ' ') {
+      ++pos;
+      continue;
+    }
+    if (static_cast<unsigned char>(got) != want) return std::nullopt;
+    ++pos;
+  }
+  return pos - start;
+}
+
+bool IsFieldNameChar(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.' ||
+         c == '[' || c == ']';
+}
+
+// `name=value` with the value replaced, wherever `name` is a whole field name.
+void RedactField(std::string& text, std::string_view name) {
+  const std::string key = std::string(name) + "=";
+  std::size_t pos = 0;
+  while ((pos = text.find(key, pos)) != std::string::npos) {
+    std::size_t value = pos + key.size();
+    if (pos > 0 && IsFieldNameChar(text[pos - 1])) {
+      pos = value;
+      continue;
+    }
+    std::size_t end = value;
+    while (end < text.size() && text[end] != '&' && text[end] != '"' && text[end] != '\'' &&
+           !std::isspace(static_cast<unsigned char>(text[end]))) {
+      ++end;
+    }
+    if (end > value) text.replace(value, end - value, kRedacted);
+    pos = value + (end > value ? kRedacted.size() : 0);
+  }
+}
+
 }  // namespace
 
 void Redactor::AddSecret(std::string_view value) {
   if (value.size() < 3) return;
   std::lock_guard<std::mutex> lock(mu_);
   for (const std::string& form :
-       {std::string(value), Base64Encode(value), Base64UrlEncode(value), PercentEncode(value)}) {
+       {std::string(value), Base64Encode(value), Base64UrlEncode(value)}) {
     if (secrets_.insert(form).second) ordered_.push_back(form);
   }
   std::sort(ordered_.begin(), ordered_.end(),
             [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
 }
 
+void Redactor::AddSecretField(std::string_view name) {
+  if (name.empty()) return;
+  std::lock_guard<std::mutex> lock(mu_);
+  fields_.insert(std::string(name));
+}
+
 std::string Redactor::Redact(std::string_view text) const {
   std::string out(text);
   std::lock_guard<std::mutex> lock(mu_);
+  for (const std::string& field : fields_) RedactField(out, field);
   for (const std::string& secret : ordered_) {
+    const unsigned char first = static_cast<unsigned char>(secret[0]);
+    std::string result;
+    std::size_t copied = 0;
     std::size_t pos = 0;
-    while ((pos = out.find(secret, pos)) != std::string::npos) {
-      out.replace(pos, secret.size(), kRedacted);
-      pos += kRedacted.size();
+    while (pos < out.size()) {
+      const char c = out[pos];
+      // Cheap filter: a match starts with the first byte itself or an escape of it.
+      if (static_cast<unsigned char>(c) == first || c == '%' || c == '\\' ||
+          (c == '+' && first == ' ')) {
+        if (std::optional<std::size_t> len = MatchEncoded(out, pos, secret)) {
+          result.append(out, copied, pos - copied);
+          result += kRedacted;
+          pos += *len;
+          copied = pos;
+          continue;
+        }
+      }
+      ++pos;
+    }
+    if (copied > 0) {
+      result.append(out, copied, std::string::npos);
+      out = std::move(result);
     }
   }
   return out;
 }
 
 bool Redactor::IsSecretHeader(std::string_view name) {
-  static constexpr std::string_view kNames[] = {
-      "authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key"};
+  static constexpr std::string_view kNames[] = {"authorization", "proxy-authorization", "cookie",
+                                                "set-cookie", "x-api-key"};
   return std::any_of(std::begin(kNames), std::end(kNames),
                      [&](std::string_view n) { return IEquals(n, name); });
 }

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "tollgate/base/encoding.h"
 
 namespace tollgate {
@@ -13,6 +15,81 @@ TEST(Redactor, ReplacesSecretsAndTheirEncodedForms) {
   EXPECT_EQ(r.Redact("secret=EasyBanking&x=1"), "secret=***&x=1");
   EXPECT_EQ(r.Redact("b64 " + Base64Encode("EasyBanking")), "b64 ***");
   EXPECT_EQ(r.Redact("nothing here"), "nothing here");
+}
+
+// Every way a secret travels: the text to redact and what must be left of it.
+struct EncodedCase {
+  std::string name;
+  std::string secret;
+  std::string text;
+  std::string want;
+};
+
+std::string JsonDump(const std::string& s) {
+  std::string quoted = nlohmann::json(s).dump();
+  return quoted.substr(1, quoted.size() - 2);  // the escaped text without its quotes
+}
+
+std::string FullyPercentEncoded(std::string_view s, bool lower) {
+  const char* hex = lower ? "0123456789abcdef" : "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) out += std::string("%") + hex[c >> 4] + hex[c & 15];
+  return out;
+}
+
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+TEST(Redactor, FindsASecretInEveryEncodingItTravelsIn) {
+  // A quote, a backslash, a tab and a control character, which JSON must escape.
+  const std::string odd =
+      "pa\"ss\\w\tor\x01"
+      "d+/ é";
+  const std::string plain = "s3cr3t+value/with space";
+  const std::vector<EncodedCase> cases = {
+      {"raw", odd, "x " + odd + " y", "x *** y"},
+      {"json dump", odd, R"({"password":")" + JsonDump(odd) + R"("})", R"({"password":"***"})"},
+      {"json with \\/ and \\u0001", odd, R"(x="pa\"ss\\w\tor\u0001d+\/ é")", R"(x="***")"},
+      {"json with every ASCII byte as \\u", "abc-def", "[\\u0061\\u0062c-\\u0064ef]", "[***]"},
+      {"base64", odd, "b " + Base64Encode(odd), "b ***"},
+      {"base64url", odd, "u " + Base64UrlEncode(odd), "u ***"},
+      {"percent upper", plain, "q=" + PercentEncode(plain) + "&n=1", "q=***&n=1"},
+      {"percent lower", plain, "q=" + Lower(PercentEncode(plain)) + "&n=1", "q=***&n=1"},
+      {"percent mixed", "a+b=c", "q=a%2bb%3Dc", "q=***"},
+      {"fully percent upper", plain, FullyPercentEncoded(plain, false), "***"},
+      {"fully percent lower", plain, FullyPercentEncoded(plain, true), "***"},
+      {"form with + for space", plain, "q=s3cr3t%2Bvalue%2Fwith+space", "q=***"},
+      {"percent of base64", odd, "h=" + PercentEncode(Base64Encode(odd)), "h=***"},
+      {"literal percent in secret", "100%25off", "a 100%25off b 100%2525off", "a *** b ***"},
+      {"literal backslash in secret", "c:\\dir", "p=c:\\dir q=\"c:\\\\dir\"", "p=*** q=\"***\""},
+      {"look-alike is kept", plain, "s3cr3t+value/with-space", "s3cr3t+value/with-space"},
+  };
+  for (const EncodedCase& c : cases) {
+    Redactor r;
+    r.AddSecret(c.secret);
+    EXPECT_EQ(r.Redact(c.text), c.want) << c.name << ": " << c.text;
+  }
+}
+
+TEST(Redactor, JsonEscapesWithUpperCaseHexAreFound) {
+  Redactor r;
+  r.AddSecret("ab\x01\x1f\"z");
+  EXPECT_EQ(r.Redact(R"(x "ab\u0001\u001F\"z" y)"), R"(x "***" y)");
+  EXPECT_EQ(r.Redact(R"(x "ab\u0001\u001f\u0022z" y)"), R"(x "***" y)");
+}
+
+TEST(Redactor, CredentialFieldValuesAreRedactedWhateverTheyAre) {
+  Redactor r;
+  r.AddSecretField("client_secret");
+  EXPECT_EQ(r.Redact("grant_type=x&client_secret=wrong%2bone&client_id=a"),
+            "grant_type=x&client_secret=***&client_id=a");
+  EXPECT_EQ(r.Redact("client_secret=anything"), "client_secret=***");
+  EXPECT_EQ(r.Redact("a=1&client_secret=&b=2"), "a=1&client_secret=&b=2");  // nothing to hide
+  // Only the whole field name counts.
+  EXPECT_EQ(r.Redact("my_client_secret=shown"), "my_client_secret=shown");
+  EXPECT_EQ(r.Redact("client_secret_hint=shown"), "client_secret_hint=shown");
 }
 
 TEST(Redactor, LongestSecretWinsSoNoPartialLeaks) {
@@ -30,8 +107,7 @@ TEST(Redactor, IgnoresTooShortValues) {
 
 TEST(Redactor, AuthorizationHeadersKeepOnlyTheScheme) {
   Redactor r;
-  EXPECT_EQ(r.RedactHeader("Authorization", "Basic Q29ubmVjdFBheTpFYXN5QmFua2luZw=="),
-            "Basic ***");
+  EXPECT_EQ(r.RedactHeader("Authorization", "Basic Q29ubmVjdFBheTpFYXN5QmFua2luZw=="), "Basic ***");
   EXPECT_EQ(r.RedactHeader("authorization", "opaque"), "***");
   EXPECT_EQ(r.RedactHeader("Cookie", "session=1"), "***");
   EXPECT_EQ(r.RedactHeader("Content-Type", "application/json"), "application/json");

@@ -1,7 +1,10 @@
 #pragma once
 // Secrets never reach a report, log or journal. A Redactor knows every secret value of a
 // run (--secret values, client secrets, target secrets) and the header names whose values
-// are secret by nature; everything written out passes through it.
+// are secret by nature; everything written out passes through it. A secret is found in every
+// encoding it travels in: raw, base64, base64url, percent-encoded (any case, any subset of
+// bytes escaped, '+' for space) and JSON-escaped; and the value of a credential form field
+// (e.g. a client_secret a client presents, right or wrong) is redacted whatever it is.
 
 #include <mutex>
 #include <set>
@@ -17,10 +20,19 @@ inline constexpr std::string_view kRedacted = "***";
 /// Replaces known secret values with "***". Thread-safe.
 class Redactor {
  public:
-  /// Registers a secret; its base64 and URL-encoded forms are registered too, because
-  /// they travel inside Authorization headers and form bodies. Values shorter than 3
-  /// characters are ignored (they would redact ordinary text).
+  /// Registers a secret; its base64 and base64url forms are registered too, because they
+  /// travel inside Authorization headers and tokens. Every registered form is also found
+  /// percent-encoded (upper, lower or mixed-case hex, fully or partly escaped, '+' for a
+  /// space) and JSON-escaped (as nlohmann::json::dump writes it, or with \uXXXX for any
+  /// ASCII character), since that is how it appears in query strings, form bodies and
+  /// `json:` bodies. Values shorter than 3 characters are ignored (they would redact
+  /// ordinary text).
   void AddSecret(std::string_view value);
+  /// Registers a form field whose value is a credential: in `NAME=value` (at the start of
+  /// the text or after a character that cannot be part of a field name) the value, up to
+  /// the next '&', whitespace or quote, becomes "***" whatever it is. A service that checks
+  /// credentials uses this so that wrong ones are not kept either.
+  void AddSecretField(std::string_view name);
   /// Every registered secret replaced by "***" in `text`.
   std::string Redact(std::string_view text) const;
   /// A header value as it may be shown: Authorization-like headers keep only their scheme.
@@ -33,6 +45,7 @@ class Redactor {
   std::set<std::string> secrets_;
   // Longest first, so a secret that contains another is replaced whole.
   std::vector<std::string> ordered_;
+  std::set<std::string> fields_;
 };
 
 }  // namespace tollgate
