@@ -100,6 +100,10 @@ StatusOr<std::unique_ptr<IssuerService>> IssuerService::Create(const ServiceDecl
     return InvalidArgumentError("service `" + name +
                                 "`: token_ttl and refresh_ttl must be positive");
   }
+  // A client presents its secret in this form field (client_secret_post); a wrong one is
+  // just as secret (a typo of the real one, or another service's), so the journal keeps none.
+  // A Basic password needs nothing here: the journal keeps only the Authorization scheme.
+  ctx.redactor->AddSecretField("client_secret");
   if (auto it = c.find("clients"); it != c.end()) {
     if (!it->is_object())
       return InvalidArgumentError("service `" + name + "`: `clients` must be a mapping");

@@ -5,6 +5,7 @@
 
 #include "mocks/issuer_fixture.h"
 #include "tollgate/base/encoding.h"
+#include "tollgate/mocks/journal.h"
 
 namespace tollgate::mocks {
 namespace {
@@ -324,6 +325,41 @@ TEST_F(IssuerTest, ClientSecretsAreRedactedAndOfferedAsSecretSettings) {
   EXPECT_EQ(settings["second_client_id"].value, "beta");
   EXPECT_TRUE(settings["second_client_secret"].secret);
   EXPECT_EQ(settings["token_ttl"].value, "600s");
+}
+
+TEST_F(IssuerTest, TheJournalKeepsNoPresentedSecretRightOrWrong) {
+  auto idp = Make();
+  Journal journal(10, &redactor_, &clock_);
+  const std::string wrong = "wrong+Secret%/\"x";  // needs escaping in a form and in JSON
+  std::vector<ServerRequest> requests = {
+      // client_secret_post with a wrong secret, percent-encoded in lower case.
+      Token("grant_type=client_credentials&client_id=alpha&client_secret=wrong%2bSecret%25%2f%22x"),
+      // client_secret_post with the right one.
+      Token(FormBody({{"grant_type", "client_credentials"},
+                      {"client_id", "alpha"},
+                      {"client_secret", "alpha-secret"}})),
+      // client_secret_basic with a wrong password.
+      ClientCredentials("alpha", wrong),
+  };
+  for (const ServerRequest& r : requests) {
+    Handled h = idp->HandleToken(r);
+    journal.Record(r, h.response, h.note);
+  }
+  std::vector<JournalEntry> entries = journal.Snapshot();
+  ASSERT_EQ(entries.size(), 3u);
+  EXPECT_EQ(entries[0].status, 401);
+  EXPECT_EQ(entries[0].body, "grant_type=client_credentials&client_id=alpha&client_secret=***");
+  EXPECT_EQ(entries[1].status, 200);
+  EXPECT_EQ(entries[1].body, "grant_type=client_credentials&client_id=alpha&client_secret=***");
+  EXPECT_EQ(entries[2].status, 401);
+  std::string served = journal.ToJson("idp").dump();
+  for (const std::string& leak :
+       {std::string("wrong%2b"), std::string("wrong+"), std::string("alpha-secret"),
+        Base64Encode("alpha:" + wrong),
+        Base64Encode(PercentEncode("alpha") + ":" + PercentEncode(wrong))}) {
+    EXPECT_EQ(served.find(leak), std::string::npos) << leak << " in " << served;
+  }
+  EXPECT_THAT(served, HasSubstr(R"(["Authorization","Basic ***"])"));
 }
 
 TEST_F(IssuerTest, BadConfigIsInvalidArgumentNamingTheProblem) {
