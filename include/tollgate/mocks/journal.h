@@ -26,7 +26,7 @@ struct JournalEntry {
   std::string path;
   std::string query;
   std::vector<std::pair<std::string, std::string>> headers;
-  std::string body;         // redacted, at most kBodyPreview bytes
+  std::string body;         // first kBodyPreview bytes, private keys cut first; redacted, UTF-8
   std::size_t body_bytes = 0;
   std::string body_sha256;  // of the body as received (a digest reveals nothing)
   std::string peer;
