@@ -14,40 +14,20 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "cli/binary_test.h"
+
 namespace {
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-std::string Slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using tollgate::cli_test::ExecResult;
+using tollgate::cli_test::Slurp;
 
-struct Exec {
-  int exit = -1;
-  std::string out, err;
-};
-
-class Certification : public ::testing::Test {
+class Certification : public tollgate::cli_test::BinaryTest {
  protected:
-  void SetUp() override {
-    fs::current_path(TOLLGATE_SOURCE_DIR);
-    tmp_ = fs::temp_directory_path() /
-           ("tollgate-cert-" + std::to_string(getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::create_directories(tmp_);
-  }
-  void TearDown() override { fs::remove_all(tmp_); }
+  Certification() : BinaryTest("tollgate-cert-") {}
 
-  Exec Run(const std::string& args, const std::string& env = "") {
-    std::string cmd = env + " " + TOLLGATE_BINARY + " " + args + " >" + (tmp_ / "out").string() +
-                      " 2>" + (tmp_ / "err").string() + " </dev/null";
-    int status = std::system(cmd.c_str());
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, Slurp(tmp_ / "out"), Slurp(tmp_ / "err")};
-  }
   std::string Reports(const std::string& tag = "") {
     return " -q --junit " + (tmp_ / (tag + "junit.xml")).string() + " --json " +
            (tmp_ / (tag + "results.json")).string();
@@ -70,7 +50,6 @@ class Certification : public ::testing::Test {
     ADD_FAILURE() << "no case " << id;
     return {};
   }
-  fs::path tmp_;
 };
 
 int Xmllint(const fs::path& file) {
@@ -86,7 +65,7 @@ int Xmllint(const fs::path& file) {
 
 TEST_F(Certification, AShouldFailureIsAWarningThatExitsZero) {
   // omit_challenge breaks CP-BASIC-3, a `should` requirement.
-  Exec r = Run("run suites/connectpay/basic.yaml --jobs 2 --fault connectpay:omit_challenge" + Reports());
+  ExecResult r = Exec("run suites/connectpay/basic.yaml --jobs 2 --fault connectpay:omit_challenge" + Reports());
   EXPECT_EQ(r.exit, 0) << r.out << r.err;
   EXPECT_THAT(r.out, HasSubstr("12 passed, 0 failed, 0 errors, 0 skipped, 1 warnings"));
   const std::string junit = Slurp(tmp_ / "junit.xml");
@@ -98,14 +77,14 @@ TEST_F(Certification, AShouldFailureIsAWarningThatExitsZero) {
 }
 
 TEST_F(Certification, AMustFailureStillExitsFour) {
-  Exec r = Run("run suites/connectpay/basic.yaml --jobs 2 --fault connectpay:accept_empty_key" + Reports());
+  ExecResult r = Exec("run suites/connectpay/basic.yaml --jobs 2 --fault connectpay:accept_empty_key" + Reports());
   EXPECT_EQ(r.exit, 4) << r.out << r.err;
   EXPECT_THAT(Slurp(tmp_ / "junit.xml"), HasSubstr("<failure"));
 }
 
 TEST_F(Certification, ALiveWaiverTurnsTheFailureIntoAPass) {
   fs::path w = Waivers("CP-BA-006", "2999-12-31");
-  Exec r = Run("run suites/connectpay/basic.yaml --jobs 2 --fault connectpay:accept_empty_key --waivers " +
+  ExecResult r = Exec("run suites/connectpay/basic.yaml --jobs 2 --fault connectpay:accept_empty_key --waivers " +
                w.string() + Reports());
   EXPECT_EQ(r.exit, 0) << r.out << r.err;
   EXPECT_THAT(r.out, HasSubstr("1 waived"));
@@ -117,7 +96,7 @@ TEST_F(Certification, ALiveWaiverTurnsTheFailureIntoAPass) {
 
 TEST_F(Certification, AnExpiredWaiverNoLongerApplies) {
   fs::path w = Waivers("CP-BA-006", "2000-01-01");
-  Exec r = Run("run suites/connectpay/basic.yaml --jobs 2 --fault connectpay:accept_empty_key --waivers " +
+  ExecResult r = Exec("run suites/connectpay/basic.yaml --jobs 2 --fault connectpay:accept_empty_key --waivers " +
                w.string() + Reports());
   EXPECT_EQ(r.exit, 4) << r.out << r.err;
   EXPECT_THAT(r.err, HasSubstr("expired on 2000-01-01: it no longer applies"));
@@ -125,25 +104,25 @@ TEST_F(Certification, AnExpiredWaiverNoLongerApplies) {
 
 TEST_F(Certification, AWaivedScenarioThatPassesIsReportedAndFailsUnderStrictWaivers) {
   fs::path w = Waivers("CP-BA-006", "2999-12-31");
-  Exec lax = Run("run suites/connectpay/basic.yaml --jobs 2 --waivers " + w.string() + Reports());
+  ExecResult lax = Exec("run suites/connectpay/basic.yaml --jobs 2 --waivers " + w.string() + Reports());
   EXPECT_EQ(lax.exit, 0) << lax.out << lax.err;
   EXPECT_THAT(lax.out, HasSubstr("waiver not needed: CP-BA-006"));
   EXPECT_EQ(CaseOf(Json(), "CP-BA-006")["waiver"]["state"], "unused");
-  Exec strict = Run("run suites/connectpay/basic.yaml --jobs 2 --strict-waivers --waivers " + w.string() + Reports());
+  ExecResult strict = Exec("run suites/connectpay/basic.yaml --jobs 2 --strict-waivers --waivers " + w.string() + Reports());
   EXPECT_EQ(strict.exit, 4) << strict.out << strict.err;
   EXPECT_THAT(Slurp(tmp_ / "junit.xml"), HasSubstr(R"(type="waiver.unused")"));
 }
 
 TEST_F(Certification, ABadWaiverFileExitsTwoWithFileAndLine) {
   fs::path w = Waivers("CP-BA-006", "next week");
-  Exec r = Run("run suites/connectpay/basic.yaml --waivers " + w.string() + Reports());
+  ExecResult r = Exec("run suites/connectpay/basic.yaml --waivers " + w.string() + Reports());
   EXPECT_EQ(r.exit, 2);
   EXPECT_THAT(r.err, HasSubstr(w.string() + ":4:14"));
   EXPECT_THAT(r.err, HasSubstr("expected a date YYYY-MM-DD"));
 }
 
 TEST_F(Certification, ShardsAreDisjointCoverEveryCaseStayStableAndMergeBack) {
-  ASSERT_EQ(Run("run suites/connectpay/basic.yaml --jobs 2" + Reports("all-")).exit, 0);
+  ASSERT_EQ(Exec("run suites/connectpay/basic.yaml --jobs 2" + Reports("all-")).exit, 0);
   std::set<std::string> all;
   const nlohmann::json whole = Json("all-");
   for (const auto& c : whole["suites"][0]["cases"]) all.insert(c["id"].get<std::string>());
@@ -153,7 +132,7 @@ TEST_F(Certification, ShardsAreDisjointCoverEveryCaseStayStableAndMergeBack) {
   int non_empty = 0;
   for (int i = 1; i <= 4; ++i) {
     const std::string tag = "s" + std::to_string(i) + "-";
-    Exec r = Run("run suites/connectpay/basic.yaml --jobs 2 --shard " + std::to_string(i) + "/4" + Reports(tag));
+    ExecResult r = Exec("run suites/connectpay/basic.yaml --jobs 2 --shard " + std::to_string(i) + "/4" + Reports(tag));
     ASSERT_EQ(r.exit, 0) << r.out << r.err;
     nlohmann::json j = Json(tag);
     EXPECT_EQ(j["shard"], std::to_string(i) + "/4");
@@ -170,7 +149,7 @@ TEST_F(Certification, ShardsAreDisjointCoverEveryCaseStayStableAndMergeBack) {
   EXPECT_EQ(seen, all);
   EXPECT_GE(non_empty, 3);
   // The environment variables pick the same shard as --shard.
-  ASSERT_EQ(Run("run suites/connectpay/basic.yaml --jobs 2" + Reports("env-"),
+  ASSERT_EQ(Exec("run suites/connectpay/basic.yaml --jobs 2" + Reports("env-"),
                 "TOLLGATE_SHARD_INDEX=2 TOLLGATE_TOTAL_SHARDS=4").exit, 0);
   std::set<std::string> env_ids, s2_ids;
   const nlohmann::json env_run = Json("env-"), s2_run = Json("s2-");
@@ -178,7 +157,7 @@ TEST_F(Certification, ShardsAreDisjointCoverEveryCaseStayStableAndMergeBack) {
   for (const auto& s : s2_run["suites"]) for (const auto& c : s["cases"]) s2_ids.insert(c["id"].get<std::string>());
   EXPECT_EQ(env_ids, s2_ids);
 
-  Exec m = Run("report merge --junit " + (tmp_ / "merged.xml").string() + " --json " +
+  ExecResult m = Exec("report merge --junit " + (tmp_ / "merged.xml").string() + " --json " +
                (tmp_ / "merged.json").string() + " --html " + (tmp_ / "merged.html").string() + inputs);
   ASSERT_EQ(m.exit, 0) << m.out << m.err;
   EXPECT_THAT(m.out, HasSubstr("merged 4 file(s): 13 cases"));
@@ -191,19 +170,19 @@ TEST_F(Certification, ShardsAreDisjointCoverEveryCaseStayStableAndMergeBack) {
 
 TEST_F(Certification, BadShardValuesAreUsageErrors) {
   for (const char* bad : {"0/4", "5/4", "x"}) {
-    Exec r = Run(std::string("run suites/connectpay/basic.yaml --shard ") + bad + Reports());
+    ExecResult r = Exec(std::string("run suites/connectpay/basic.yaml --shard ") + bad + Reports());
     EXPECT_EQ(r.exit, 1) << bad;
     EXPECT_THAT(r.err, HasSubstr("expected I/N with 1 <= I <= N")) << bad;
   }
-  Exec r = Run("run suites/connectpay/basic.yaml" + Reports(), "TOLLGATE_SHARD_INDEX=1");
+  ExecResult r = Exec("run suites/connectpay/basic.yaml" + Reports(), "TOLLGATE_SHARD_INDEX=1");
   EXPECT_EQ(r.exit, 1);
   EXPECT_THAT(r.err, HasSubstr("must be set together"));
 }
 
 TEST_F(Certification, MergingConflictingShardsIsAnError) {
-  ASSERT_EQ(Run("run suites/connectpay/basic.yaml --jobs 2" + Reports("a-")).exit, 0);
-  ASSERT_EQ(Run("run suites/connectpay/basic.yaml --jobs 2 --fault connectpay:accept_empty_key" + Reports("b-")).exit, 4);
-  Exec m = Run("report merge --json " + (tmp_ / "m.json").string() + " " +
+  ASSERT_EQ(Exec("run suites/connectpay/basic.yaml --jobs 2" + Reports("a-")).exit, 0);
+  ASSERT_EQ(Exec("run suites/connectpay/basic.yaml --jobs 2 --fault connectpay:accept_empty_key" + Reports("b-")).exit, 4);
+  ExecResult m = Exec("report merge --json " + (tmp_ / "m.json").string() + " " +
                (tmp_ / "a-results.json").string() + " " + (tmp_ / "b-results.json").string());
   EXPECT_EQ(m.exit, 2);
   EXPECT_THAT(m.err, HasSubstr("case `CP-BA-006` of `connectpay/basic` is in"));
@@ -211,7 +190,7 @@ TEST_F(Certification, MergingConflictingShardsIsAnError) {
 
 TEST_F(Certification, EvidenceBundleVerifiesAndCatchesAModifiedFile) {
   const fs::path bundle = tmp_ / "bundle";
-  Exec r = Run("run suites/connectpay/basic.yaml --jobs 2 --fault connectpay:accept_empty_key --secret "
+  ExecResult r = Exec("run suites/connectpay/basic.yaml --jobs 2 --fault connectpay:accept_empty_key --secret "
                "pin=CP-SECRET-PIN-42 --evidence " + bundle.string() + Reports());
   EXPECT_EQ(r.exit, 4) << r.out << r.err;
   for (const char* f : {"report.html", "results.json", "junit.xml", "manifest.json",
@@ -227,14 +206,14 @@ TEST_F(Certification, EvidenceBundleVerifiesAndCatchesAModifiedFile) {
   EXPECT_THAT(html, Not(HasSubstr("<script")));
   EXPECT_THAT(html, Not(HasSubstr("src=\"http")));
 
-  Exec ok = Run("report verify " + bundle.string());
+  ExecResult ok = Exec("report verify " + bundle.string());
   EXPECT_EQ(ok.exit, 0) << ok.out << ok.err;
   EXPECT_THAT(ok.out, HasSubstr("every file matches its manifest"));
   std::ofstream(bundle / "sources/suites/connectpay/basic.yaml", std::ios::app) << "# edited\n";
-  Exec bad = Run("report verify " + bundle.string());
+  ExecResult bad = Exec("report verify " + bundle.string());
   EXPECT_EQ(bad.exit, 4);
   EXPECT_THAT(bad.out, HasSubstr("modified: sources/suites/connectpay/basic.yaml"));
-  EXPECT_EQ(Run("report verify " + (tmp_ / "nothing").string()).exit, 2);
+  EXPECT_EQ(Exec("report verify " + (tmp_ / "nothing").string()).exit, 2);
 }
 
 }  // namespace

@@ -21,53 +21,25 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "cli/binary_test.h"
 #include "cli/color.h"
 #include "tollgate/base/encoding.h"
 
 namespace {
 namespace fs = std::filesystem;
 
-struct ExecResult {
-  int exit = -1;
-  std::string out, err;
-};
+using tollgate::cli_test::ExecResult;
+using tollgate::cli_test::Slurp;
 
-std::string Slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-class Tollgate : public ::testing::Test {
+class Tollgate : public tollgate::cli_test::BinaryTest {
  protected:
-  void SetUp() override {
-    fs::current_path(TOLLGATE_SOURCE_DIR);
-    tmp_ = fs::temp_directory_path() /
-           ("tollgate-e2e-" + std::to_string(getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::create_directories(tmp_);
-  }
-  void TearDown() override { fs::remove_all(tmp_); }
+  Tollgate() : BinaryTest("tollgate-e2e-") {}
 
-  // Runs the binary from the source root with `args` (shell words) and `env` assignments.
-  ExecResult Exec(const std::string& args, const std::string& env = "") {
-    std::string cmd = env + " " + TOLLGATE_BINARY + " " + args + " >" + (tmp_ / "out").string() +
-                      " 2>" + (tmp_ / "err").string() + " </dev/null";
-    int status = std::system(cmd.c_str());
-    ExecResult r;
-    r.exit = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = Slurp(tmp_ / "out");
-    r.err = Slurp(tmp_ / "err");
-    return r;
-  }
   std::string Reports() {
     return " --junit " + (tmp_ / "junit.xml").string() + " --json " + (tmp_ / "results.json").string() +
            " --html " + (tmp_ / "report.html").string();
   }
   nlohmann::json Json() { return nlohmann::json::parse(Slurp(tmp_ / "results.json")); }
-
-  fs::path tmp_;
 };
 
 // Timings, ports, dates and the host differ between runs; everything else is pinned.
@@ -427,24 +399,32 @@ TEST_F(Tollgate, ValidateAcceptsEveryShippedProfile) {
   EXPECT_THAT(r.out, ::testing::HasSubstr("ok: "));
 }
 
-TEST_F(Tollgate, MocksUpPrintsOneReadyLineServesTheJournalAndStopsOnSigterm) {
-  std::string out = (tmp_ / "ready").string();
-  std::string env = (tmp_ / "up.yaml").string();
-  std::ofstream(env) << "environment: up-test\nservices:\n  sink: {kind: receiver}\n";
+// Starts `tollgate mocks up ENV` with its standard output in `out` and polls that file (every
+// 20 ms, at most `polls` times) for the ready line; returns the child's pid (-1 when fork
+// failed) and leaves `line` empty when no ready line came.
+pid_t StartMocksUp(const std::string& env, const std::string& out, int polls, std::string& line) {
   pid_t pid = fork();
-  ASSERT_GE(pid, 0);
   if (pid == 0) {
     FILE* f = std::freopen(out.c_str(), "w", stdout);
     (void)f;
     execl(TOLLGATE_BINARY, TOLLGATE_BINARY, "mocks", "up", env.c_str(), nullptr);
     _exit(127);
   }
-  std::string line;
-  for (int i = 0; i < 100 && line.empty(); ++i) {
+  for (int i = 0; pid > 0 && i < polls && line.empty(); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));  // polling a child's output
     std::ifstream in(out);
     std::getline(in, line);
   }
+  return pid;
+}
+
+TEST_F(Tollgate, MocksUpPrintsOneReadyLineServesTheJournalAndStopsOnSigterm) {
+  std::string out = (tmp_ / "ready").string();
+  std::string env = (tmp_ / "up.yaml").string();
+  std::ofstream(env) << "environment: up-test\nservices:\n  sink: {kind: receiver}\n";
+  std::string line;
+  pid_t pid = StartMocksUp(env, out, 100, line);
+  ASSERT_GE(pid, 0);
   ASSERT_FALSE(line.empty()) << "no ready line";
   nlohmann::json ready = nlohmann::json::parse(line);
   EXPECT_EQ(ready["ready"], true);
@@ -473,21 +453,10 @@ TEST_F(Tollgate, MocksUpReadyLineNamesTheCaFileAbsolutely) {
   std::string env = (tmp_ / "up.yaml").string();
   std::ofstream(env) << "environment: up-tls\nservices:\n"
                         "  sink: {kind: receiver, tls: {identity: server}}\n";
-  pid_t pid = fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    FILE* f = std::freopen(out.c_str(), "w", stdout);
-    (void)f;
-    execl(TOLLGATE_BINARY, TOLLGATE_BINARY, "mocks", "up", env.c_str(), nullptr);
-    _exit(127);
-  }
   std::string line;
-  // Polling a child's output; the first run may generate the PKI.
-  for (int i = 0; i < 1500 && line.empty(); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    std::ifstream in(out);
-    std::getline(in, line);
-  }
+  // The first run may generate the PKI: up to 30 s.
+  pid_t pid = StartMocksUp(env, out, 1500, line);
+  ASSERT_GE(pid, 0);
   kill(pid, SIGTERM);
   int status = 0;
   waitpid(pid, &status, 0);

@@ -14,6 +14,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "cli/binary_test.h"
 #include "tollgate/scenario/loader.h"
 
 namespace tollgate::cli {
@@ -24,46 +25,18 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-std::string Slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using cli_test::Slurp;
+using Result = cli_test::ExecResult;
 
-class InitTest : public ::testing::Test {
+class InitTest : public cli_test::BinaryTest {
  protected:
-  void SetUp() override {
-    fs::current_path(TOLLGATE_SOURCE_DIR);
-    tmp_ = fs::temp_directory_path() /
-           ("tollgate-init-" + std::to_string(getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::create_directories(tmp_);
-  }
-  void TearDown() override { fs::remove_all(tmp_); }
+  InitTest() : BinaryTest("tollgate-init-") {}
 
-  struct Result {
-    int exit = -1;
-    std::string out, err;
-  };
-  // Runs the binary from the source root with `args` (shell words).
-  Result Exec(const std::string& args) {
-    std::string cmd = std::string(TOLLGATE_BINARY) + " " + args + " >" + (tmp_ / "out").string() +
-                      " 2>" + (tmp_ / "err").string() + " </dev/null";
-    int status = std::system(cmd.c_str());
-    Result r;
-    r.exit = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = Slurp(tmp_ / "out");
-    r.err = Slurp(tmp_ / "err");
-    return r;
-  }
   fs::path Write(const std::string& name, const std::string& text) {
     fs::path p = tmp_ / name;
     std::ofstream(p, std::ios::binary) << text;
     return p;
   }
-
-  fs::path tmp_;
 };
 
 TEST_F(InitTest, TargetNamesComeFromEveryTemplateOfTheSuiteFile) {
