@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages tollgate needs, and only those missing. Debian 12, as root
-# (or with sudo). Safe to run repeatedly.
+# (or with sudo). Safe to run repeatedly. `--fuzz` adds clang and its libFuzzer runtime
+# (fuzz/, bench/fuzz.sh), which only the fuzz runs need.
 set -euo pipefail
 
 packages=(
@@ -12,6 +13,9 @@ packages=(
   # cryptography, the driver's YAML, and nginx as an mTLS terminator.
   python3 python3-jwt python3-cryptography python3-yaml nginx-light
 )
+if [ "${1:-}" = "--fuzz" ]; then
+  packages+=(clang libclang-rt-14-dev)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
