@@ -4,6 +4,7 @@
 #include <openssl/x509.h>
 
 #include <cctype>
+#include <charconv>
 #include <optional>
 #include <string_view>
 
@@ -199,13 +200,19 @@ void Journal::Record(const ServerRequest& request, const ServerResponse& respons
   e.note = ValidUtf8(redactor_->Redact(RedactPrivateKeys(note)));
   std::lock_guard<std::mutex> lock(mu_);
   e.seq = ++seq_;
-  entries_.push_back(std::move(e));
+  // Serialised once here, so a read of the journal concatenates strings instead of building
+  // (and dumping) a JSON tree of every entry each time.
+  std::string json = e.ToJson().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  entries_.push_back(Stored{std::move(e), std::move(json)});
   while (entries_.size() > limit_) entries_.pop_front();
 }
 
 std::vector<JournalEntry> Journal::Snapshot() const {
   std::lock_guard<std::mutex> lock(mu_);
-  return {entries_.begin(), entries_.end()};
+  std::vector<JournalEntry> out;
+  out.reserve(entries_.size());
+  for (const Stored& s : entries_) out.push_back(s.entry);
+  return out;
 }
 
 std::uint64_t Journal::total() const {
@@ -218,10 +225,98 @@ nlohmann::json Journal::ToJson(const std::string& service) const {
   std::uint64_t total_seen;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    for (const JournalEntry& e : entries_) entries.push_back(e.ToJson());
+    for (const Stored& s : entries_) entries.push_back(s.entry.ToJson());
     total_seen = seq_;
   }
   return {{"service", service}, {"total", total_seen}, {"entries", entries}};
+}
+
+Journal::ReadSlot Journal::TryReadSlot() const {
+  if (reads_in_flight_.fetch_add(1) >= kMaxConcurrentReads) {
+    reads_in_flight_.fetch_sub(1);
+    return ReadSlot();
+  }
+  return ReadSlot(&reads_in_flight_);
+}
+
+namespace {
+
+ServerResponse JournalError(int status, const std::string& error, const std::string& text) {
+  nlohmann::json body = {{"error", error}, {"error_description", text}};
+  return ServerResponse::Json(status, body.dump());
+}
+
+// A decimal parameter of the journal query; nullopt when it is not a plain number.
+std::optional<std::uint64_t> ParseCount(std::string_view text) {
+  std::uint64_t v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return v;
+}
+
+}  // namespace
+
+ServerResponse Journal::Serve(const std::string& service, const ServerRequest& request) const {
+  std::uint64_t since = 0;
+  std::uint64_t limit = 0;  // 0: as many as fit in kMaxReadBytes
+  std::string_view query = request.query;
+  while (!query.empty()) {
+    std::size_t amp = query.find('&');
+    std::string_view pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    if (pair.empty()) continue;
+    std::size_t eq = pair.find('=');
+    std::string_view name = pair.substr(0, eq);
+    std::string_view value = eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
+    std::optional<std::uint64_t> n = ParseCount(value);
+    if (name == "since" && n) {
+      since = *n;
+    } else if (name == "limit" && n && *n > 0) {
+      limit = *n;
+    } else {
+      // The parameter is not echoed: a query is not redacted here.
+      return JournalError(400, "invalid_request",
+                          "the journal takes since=SEQ (a number, default 0) and limit=N (a "
+                          "number above 0); nothing else");
+    }
+  }
+  ReadSlot slot = TryReadSlot();
+  if (!slot) {
+    ServerResponse busy =
+        JournalError(503, "busy", std::to_string(kMaxConcurrentReads) +
+                                      " journal reads are being served; retry in a second");
+    busy.headers.Set("Retry-After", "1");
+    return busy;
+  }
+  std::string out = "{\"entries\":[";
+  std::uint64_t last_seq = since;
+  std::uint64_t total_seen = 0;
+  bool more = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    total_seen = seq_;
+    std::size_t served = 0;
+    std::size_t bytes = 0;
+    for (const Stored& s : entries_) {
+      if (s.entry.seq <= since) continue;
+      if ((limit > 0 && served >= limit) ||
+          (served > 0 && bytes + s.json.size() > kMaxReadBytes)) {
+        more = true;
+        break;
+      }
+      if (served > 0) out += ',';
+      out += s.json;
+      bytes += s.json.size();
+      ++served;
+      last_seq = s.entry.seq;
+    }
+  }
+  // The keys in the order nlohmann::json writes them, so the format is the one it always was.
+  out += "],\"last_seq\":" + std::to_string(last_seq) + ",\"more\":" + (more ? "true" : "false") +
+         ",\"service\":" +
+         nlohmann::json(service).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
+         ",\"total\":" + std::to_string(total_seen) + "}";
+  return ServerResponse::Json(200, out);
 }
 
 }  // namespace tollgate
