@@ -129,8 +129,8 @@ Status MockEnvironment::Start() {
     Router router;
     const Journal* journal = run->journal.get();
     std::string name = decl.name;
-    router.Add("GET", "/__tollgate/journal", [journal, name](const ServerRequest&) {
-      return ServerResponse::Json(200, journal->ToJson(name).dump());
+    router.Add("GET", "/__tollgate/journal", [journal, name](const ServerRequest& request) {
+      return journal->Serve(name, request);
     });
     JournalingRouter journaling(&router, run->journal.get());
     run->service->AddRoutes(journaling);
