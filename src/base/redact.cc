@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <optional>
 
 #include "tollgate/base/encoding.h"
@@ -113,6 +114,65 @@ std::optional<std::size_t> MatchEncoded(std::string_view text, std::size_t pos,
   return pos - start;
 }
 
+// How many leading bytes of `secret` the text from `pos` to its very end spells, as
+// MatchEncoded reads it, a last escape cut short (a '%' and one hex digit, or a backslash, 'u'
+// and two zeros) counting as the byte it
+// began; nullopt when the text goes on with anything else or spells the whole secret (that
+// is Redact's business).
+std::optional<std::size_t> SpellsHead(std::string_view text, std::size_t pos,
+                                      std::string_view secret) {
+  for (std::size_t i = 0; i < secret.size(); ++i) {
+    if (pos >= text.size()) return i;
+    const unsigned char want = static_cast<unsigned char>(secret[i]);
+    const char got = text[pos];
+    const std::size_t left = text.size() - pos;
+    if (got == '%') {
+      if (left < 3) {
+        // "%" or "%X" at the very end: the start of an escape of `want`.
+        if (left == 1 || HexValue(text[pos + 1]) == static_cast<int>(want >> 4)) return i + 1;
+      } else if (std::optional<unsigned> v = HexAt(text, pos + 1, 2); v && *v == want) {
+        if (want != '%') {
+          pos += 3;
+          continue;
+        }
+        if (auto rest = SpellsHead(text, pos + 3, secret.substr(i + 1))) return i + 1 + *rest;
+      }
+    } else if (got == '\\') {
+      std::optional<std::pair<unsigned char, std::size_t>> esc = JsonEscapeAt(text, pos);
+      if (esc && esc->first == want) {
+        if (want != '\\') {
+          pos += esc->second;
+          continue;
+        }
+        if (auto rest = SpellsHead(text, pos + esc->second, secret.substr(i + 1))) {
+          return i + 1 + *rest;
+        }
+      } else if (!esc && left < 6) {
+        // A JSON escape cut short: a backslash, then perhaps 'u' and the first digits of `want`.
+        bool head = left == 1;
+        if (left >= 2 && text[pos + 1] == 'u') {
+          char full[5];
+          std::snprintf(full, sizeof(full), "%04x", static_cast<unsigned>(want));
+          head = want < 0x80;
+          for (std::size_t k = 2; head && k < left; ++k) {
+            head = std::tolower(static_cast<unsigned char>(text[pos + k])) == full[k - 2];
+          }
+        } else if (left >= 2) {
+          // The two-byte escapes (b f n r t " backslash /) are never cut short.
+          head = false;
+        }
+        if (head) return i + 1;
+      }
+    } else if (got == '+' && want == ' ') {
+      ++pos;
+      continue;
+    }
+    if (static_cast<unsigned char>(got) != want) return std::nullopt;
+    ++pos;
+  }
+  return std::nullopt;
+}
+
 bool IsFieldNameChar(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.' ||
          c == '[' || c == ']';
@@ -187,6 +247,57 @@ std::string Redactor::Redact(std::string_view text) const {
     }
   }
   return out;
+}
+
+std::string Redactor::RedactHeadTail(std::string text) const {
+  // The smallest head worth hiding is as long as the shortest secret worth registering.
+  constexpr std::size_t kMinHead = 3;
+  std::size_t from = text.size();
+  for (const std::string& secret : ordered_) {
+    // An encoded byte takes at most 6 bytes (a JSON u-escape), so a head starts no earlier.
+    std::size_t window = 6 * secret.size();
+    std::size_t pos = text.size() > window ? text.size() - window : 0;
+    for (; pos < from; ++pos) {
+      std::optional<std::size_t> head = SpellsHead(text, pos, secret);
+      if (head && *head >= std::min(kMinHead, secret.size())) {
+        from = pos;
+        break;
+      }
+    }
+  }
+  if (from < text.size()) text.replace(from, std::string::npos, kRedacted);
+  return text;
+}
+
+std::string Redactor::RedactAndCut(std::string_view text, std::size_t max_bytes,
+                                   bool* cut) const {
+  std::size_t longest = 0;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!ordered_.empty()) longest = ordered_.front().size();
+  }
+  // Only what can reach the kept part is redacted (a body may be a megabyte): a secret that
+  // begins before the cut ends within 6 bytes per byte of it.
+  std::size_t window = max_bytes + 6 * longest + 6;
+  std::string out = Redact(text.substr(0, window));
+  // Secrets (and credential fields) shrink as they are replaced: widen until the kept part
+  // is full or the text is all there.
+  while (out.size() <= max_bytes && window < text.size()) {
+    window *= 2;
+    out = Redact(text.substr(0, window));
+  }
+  bool was_cut = out.size() > max_bytes || text.size() > window;
+  if (cut != nullptr) *cut = was_cut;
+  if (!was_cut) return out;
+  if (out.size() > max_bytes) out.resize(max_bytes);
+  std::lock_guard<std::mutex> lock(mu_);
+  return RedactHeadTail(std::move(out));
+}
+
+std::string Redactor::RedactCutText(std::string_view text) const {
+  std::string out = Redact(text);
+  std::lock_guard<std::mutex> lock(mu_);
+  return RedactHeadTail(std::move(out));
 }
 
 bool Redactor::IsSecretHeader(std::string_view name) {

@@ -105,6 +105,76 @@ TEST(Redactor, IgnoresTooShortValues) {
   EXPECT_EQ(r.Redact("banana"), "banana");
 }
 
+TEST(Redactor, RedactAndCutReplacesASecretStraddlingTheCutWhole) {
+  Redactor r;
+  r.AddSecret("half-of-a-client-secret");
+  const std::string text = std::string(10, 'a') + "half-of-a-client-secret" + "bbbbbbbbbb";
+  bool cut = false;
+  // The cut falls inside the secret: redacting first leaves none of it.
+  EXPECT_EQ(r.RedactAndCut(text, 20, &cut), "aaaaaaaaaa***bbbbbbb");
+  EXPECT_TRUE(cut);
+  EXPECT_EQ(r.RedactAndCut(text, 12, &cut), "aaaaaaaaaa**");
+  EXPECT_EQ(r.RedactAndCut("short", 20, &cut), "short");
+  EXPECT_FALSE(cut);
+  // Encoded forms straddling the cut too.
+  const std::string pct = std::string(10, 'a') + PercentEncode("half-of-a-client-secret") + "&";
+  EXPECT_EQ(r.RedactAndCut(pct, 16), "aaaaaaaaaa***&");
+  const std::string b64 = "x " + Base64Encode("half-of-a-client-secret") + " y";
+  EXPECT_EQ(r.RedactAndCut(b64, 10), "x *** y");
+}
+
+TEST(Redactor, ACutNeverLeavesTheHeadOfASecret) {
+  Redactor r;
+  r.AddSecret("s3cr3t value");
+  struct Case {
+    std::string name;
+    std::string text;  // as it was before it came to the redactor, cut at its end
+    std::string want;
+  };
+  const std::vector<Case> cases = {
+      {"raw head", "id=7&secret=s3cr", "id=7&secret=***"},
+      {"percent head", "q=s3cr3t%20va", "q=***"},
+      {"escape cut after %", "q=s3cr3t%", "q=***"},
+      {"escape cut after %2", "q=s3cr3t%2", "q=***"},
+      {"form head", "q=s3cr3t+v", "q=***"},
+      {"fully percent-encoded head", "q=%73%33%63%7", "q=***"},
+      {"json escape cut short", R"({"p":"\u0073\u0033\u00)", R"({"p":"***)"},
+      {"base64 head", "b " + Base64Encode("s3cr3t value").substr(0, 8), "b ***"},
+      {"base64url head", "u " + Base64UrlEncode("s3cr3t value").substr(0, 5), "u ***"},
+      // Two bytes are as little as an ordinary word shares with a secret: kept.
+      {"two bytes kept", "items=s3", "items=s3"},
+      {"other ending kept", "s3cr3t valuable? no: s3cX", "s3cr3t valuable? no: s3cX"},
+      {"whole secret at the end", "p=s3cr3t value", "p=***"},
+      {"wrong escape kept", "q=s3c%41", "q=s3c%41"},
+  };
+  for (const Case& c : cases) {
+    EXPECT_EQ(r.RedactCutText(c.text), c.want) << c.name;
+  }
+}
+
+TEST(Redactor, RedactAndCutHidesAHeadLeftAtTheCut) {
+  Redactor r;
+  r.AddSecret("s3cr3t value");
+  // The text goes on with something else, but what the cut keeps is 4 bytes of the secret.
+  bool cut = false;
+  EXPECT_EQ(r.RedactAndCut("abc s3cr3t valid", 8, &cut), "abc ***");
+  EXPECT_TRUE(cut);
+  // A secret far beyond the cut costs nothing and shows nothing.
+  std::string big = std::string(100, 'x') + std::string(1 << 20, 'y') + "s3cr3t value";
+  EXPECT_EQ(r.RedactAndCut(big, 100), std::string(100, 'x'));
+  // Many secrets before the cut shrink the text: what follows them is still kept, redacted.
+  std::string many;
+  std::string want;
+  for (int i = 0; i < 50; ++i) {
+    many += "s3cr3t value";
+    want += "***";
+  }
+  EXPECT_EQ(r.RedactAndCut(many + "s3cr3t value tail", 160, &cut), want + "*** tail");
+  EXPECT_FALSE(cut);
+  EXPECT_EQ(r.RedactAndCut(many + "s3cr3t value tail", 155, &cut), want + "*** t");
+  EXPECT_TRUE(cut);
+}
+
 TEST(Redactor, AuthorizationHeadersKeepOnlyTheScheme) {
   Redactor r;
   EXPECT_EQ(r.RedactHeader("Authorization", "Basic Q29ubmVjdFBheTpFYXN5QmFua2luZw=="), "Basic ***");

@@ -6,6 +6,7 @@
 // bytes escaped, '+' for space) and JSON-escaped; and the value of a credential form field
 // (e.g. a client_secret a client presents, right or wrong) is redacted whatever it is.
 
+#include <cstddef>
 #include <mutex>
 #include <set>
 #include <string>
@@ -35,12 +36,27 @@ class Redactor {
   void AddSecretField(std::string_view name);
   /// Every registered secret replaced by "***" in `text`.
   std::string Redact(std::string_view text) const;
+  /// `text` redacted and then cut to its first `max_bytes` bytes: secrets are replaced before
+  /// the cut, so one that straddles it is not half kept. When the text is cut, a tail that
+  /// spells the head of a registered form (see RedactCutText) becomes "***" too, so the
+  /// result may be up to 3 bytes longer than `max_bytes`. `cut`, when given, says whether
+  /// anything was dropped.
+  std::string RedactAndCut(std::string_view text, std::size_t max_bytes,
+                           bool* cut = nullptr) const;
+  /// For a text that was cut before it came here: `text` redacted, and a tail of it that
+  /// spells at least the first 3 bytes of a registered form (in any encoding Redact knows,
+  /// the last escape possibly cut short) replaced by "***", since a head of a secret is a
+  /// leak too.
+  std::string RedactCutText(std::string_view text) const;
   /// A header value as it may be shown: Authorization-like headers keep only their scheme.
   std::string RedactHeader(std::string_view name, std::string_view value) const;
   /// True when `name` is a header whose value is always secret.
   static bool IsSecretHeader(std::string_view name);
 
  private:
+  // The tail of `text` that spells the head of a form, replaced. Needs mu_ held.
+  std::string RedactHeadTail(std::string text) const;
+
   mutable std::mutex mu_;
   std::set<std::string> secrets_;
   // Longest first, so a secret that contains another is replaced whole.
