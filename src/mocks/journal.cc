@@ -187,10 +187,9 @@ void Journal::Record(const ServerRequest& request, const ServerResponse& respons
   }
   e.body_bytes = request.body.size();
   e.body_sha256 = Sha256Hex(request.body);
-  // Keys are cut from the whole body before the preview is taken, so a key block straddling
-  // the preview's end is never partly visible.
-  std::string body = RedactPrivateKeys(request.body);
-  e.body = ValidUtf8(redactor_->Redact(std::string_view(body).substr(0, kBodyPreview)));
+  // Keys and secrets are cut from the body before the preview is taken, so one straddling
+  // the preview's end is never partly visible; nor is a head of a secret the preview ends in.
+  e.body = ValidUtf8(redactor_->RedactAndCut(RedactPrivateKeys(request.body), kBodyPreview));
   e.peer = ValidUtf8(request.peer_address);
   if (request.client_cert) {
     e.client_cert_sha256 = request.client_cert->sha256_fingerprint;

@@ -5,9 +5,14 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include <sys/resource.h>
+
 #include <memory>
+#include <set>
+#include <thread>
 
 #include "tollgate/base/digest.h"
+#include "tollgate/base/encoding.h"
 #include "tollgate/http/client.h"
 #include "tollgate/mocks/environment.h"
 #include "tollgate/scenario/loader.h"
@@ -250,6 +255,210 @@ TEST(Journal, ServesInvalidUtf8AndNoKeyOverHttp) {
     EXPECT_NE(entry.dump().find(std::string("caf") + kFffd), std::string::npos) << entry.dump();
   }
   EXPECT_TRUE(seen) << res->body;
+}
+
+// A request as the journal tests record it.
+ServerRequest Post(const std::string& path, const std::string& body) {
+  ServerRequest req;
+  req.method = "POST";
+  req.path = path;
+  req.body = body;
+  return req;
+}
+
+ServerRequest JournalGet(const std::string& query) {
+  ServerRequest req;
+  req.method = "GET";
+  req.path = "/__tollgate/journal";
+  req.query = query;
+  return req;
+}
+
+// The biggest preview a body can give (every control byte becomes six bytes of JSON), with a
+// two-byte character cut by the preview's end.
+std::string HeavyBody() {
+  return std::string(1000, '\x01') + std::string(Journal::kBodyPreview - 1001, 'x') + "\xC3\xA9" +
+         std::string(100, 'y');
+}
+
+TEST(Journal, ServeKeepsTheFormatAndSaysWhereToGoOn) {
+  ManualClock clock;
+  Redactor redactor;
+  Journal journal(10, &redactor, &clock);
+  for (int i = 0; i < 3; ++i) journal.Record(Post("/p" + std::to_string(i), "b"), {}, "n");
+  ServerResponse all = journal.Serve("sink", JournalGet(""));
+  ASSERT_EQ(all.status, 200);
+  EXPECT_EQ(all.headers.Get("Content-Type").value_or(""), "application/json");
+  nlohmann::json served = nlohmann::json::parse(all.body);
+  EXPECT_EQ(served["last_seq"], 3);
+  EXPECT_EQ(served["more"], false);
+  served.erase("last_seq");
+  served.erase("more");
+  // Byte for byte what a JSON tree of the journal would have given.
+  EXPECT_EQ(served.dump(), journal.ToJson("sink").dump());
+  nlohmann::json page = nlohmann::json::parse(journal.Serve("sink", JournalGet("limit=2")).body);
+  ASSERT_EQ(page["entries"].size(), 2u);
+  EXPECT_EQ(page["entries"][1]["path"], "/p1");
+  EXPECT_EQ(page["last_seq"], 2);
+  EXPECT_EQ(page["more"], true);
+  EXPECT_EQ(page["total"], 3);
+  page = nlohmann::json::parse(journal.Serve("sink", JournalGet("since=2&limit=2")).body);
+  ASSERT_EQ(page["entries"].size(), 1u);
+  EXPECT_EQ(page["entries"][0]["seq"], 3);
+  EXPECT_EQ(page["more"], false);
+  page = nlohmann::json::parse(journal.Serve("sink", JournalGet("since=3")).body);
+  EXPECT_TRUE(page["entries"].empty());
+  EXPECT_EQ(page["last_seq"], 3);
+}
+
+TEST(Journal, ServeRefusesParametersItDoesNotKnow) {
+  ManualClock clock;
+  Redactor redactor;
+  Journal journal(10, &redactor, &clock);
+  for (const std::string q : {"since=-1", "since=x", "limit=0", "limit=", "lmit=2", "since=1e3"}) {
+    ServerResponse r = journal.Serve("sink", JournalGet(q));
+    EXPECT_EQ(r.status, 400) << q;
+    EXPECT_EQ(nlohmann::json::parse(r.body)["error"], "invalid_request") << q;
+  }
+}
+
+TEST(Journal, ReadsBeyondTheCapAreToldToComeBack) {
+  ManualClock clock;
+  Redactor redactor;
+  Journal journal(10, &redactor, &clock);
+  journal.Record(Post("/p", "b"), {}, "");
+  std::vector<Journal::ReadSlot> held;
+  for (int i = 0; i < Journal::kMaxConcurrentReads; ++i) {
+    held.push_back(journal.TryReadSlot());
+    ASSERT_TRUE(held.back());
+  }
+  EXPECT_FALSE(journal.TryReadSlot());
+  ServerResponse busy = journal.Serve("sink", JournalGet(""));
+  EXPECT_EQ(busy.status, 503);
+  EXPECT_EQ(busy.headers.Get("Retry-After").value_or(""), "1");
+  EXPECT_EQ(nlohmann::json::parse(busy.body)["error"], "busy");
+  held.pop_back();  // one read ends: the next is served
+  EXPECT_EQ(journal.Serve("sink", JournalGet("")).status, 200);
+  held.clear();
+  std::vector<Journal::ReadSlot> again;
+  for (int i = 0; i < Journal::kMaxConcurrentReads; ++i) again.push_back(journal.TryReadSlot());
+  for (const auto& slot : again) EXPECT_TRUE(slot);  // every slot came back
+}
+
+TEST(Journal, AFullJournalIsServedInBoundedValidPages) {
+  ManualClock clock;
+  Redactor redactor;
+  Journal journal(1000, &redactor, &clock);
+  ServerRequest req = Post("/hook", HeavyBody());
+  req.headers.Add("X-Name", "caf\xE9");  // not UTF-8
+  for (int i = 0; i < 1000; ++i) journal.Record(req, ServerResponse::Text(200, ""), "");
+  std::uint64_t since = 0;
+  std::set<std::uint64_t> seen;
+  int pages = 0;
+  while (true) {
+    ServerResponse r = journal.Serve("sink", JournalGet("since=" + std::to_string(since)));
+    ASSERT_EQ(r.status, 200);
+    // The budget, plus the one entry that may cross it.
+    EXPECT_LE(r.body.size(), Journal::kMaxReadBytes + 16 * 1024) << "page " << pages;
+    nlohmann::json page = nlohmann::json::parse(r.body, nullptr, false);
+    ASSERT_FALSE(page.is_discarded()) << "page " << pages << " is not JSON";
+    for (const auto& e : page["entries"]) {
+      EXPECT_TRUE(seen.insert(e["seq"].get<std::uint64_t>()).second);
+      EXPECT_EQ(e["headers"][0][1], std::string("caf") + kFffd);
+      const std::string body = e["body"];
+      EXPECT_EQ(body.substr(body.size() - 3), kFffd);  // the cut character
+    }
+    ++pages;
+    if (!page["more"].get<bool>()) break;
+    since = page["last_seq"];
+  }
+  EXPECT_EQ(seen.size(), 1000u);
+  EXPECT_GT(pages, 10);
+}
+
+TEST(Journal, ASecretAcrossThePreviewsEndLeavesNoHead) {
+  ManualClock clock;
+  Redactor redactor;
+  const std::string secret = "client-secret-0123456789";
+  redactor.AddSecret(secret);
+  Journal journal(10, &redactor, &clock);
+  for (std::size_t before : {std::size_t{3}, std::size_t{12}, secret.size() - 1}) {
+    const std::string head = secret.substr(0, before);
+    journal.Record(Post("/raw", std::string(Journal::kBodyPreview - before, 'a') + secret + "&z"),
+                   {}, "");
+    // Fully percent-encoded, the cut can fall inside an escape.
+    std::string pct = "s=";
+    for (char c : secret) pct += "%" + HexEncode(std::string(1, c));
+    journal.Record(Post("/pct", std::string(Journal::kBodyPreview - 3 * before, 'a') + pct), {},
+                   "");
+    journal.Record(Post("/pct", std::string(Journal::kBodyPreview - 3 * before + 1, 'a') + pct),
+                   {}, "");
+    for (const JournalEntry& e : journal.Snapshot()) {
+      EXPECT_EQ(e.body.find(head), std::string::npos) << e.path << " keeps " << head;
+      EXPECT_EQ(e.body.find(secret.substr(0, 3)), std::string::npos) << e.path << ": " << e.body;
+      EXPECT_EQ(e.body.find("%63%6c%69"), std::string::npos) << e.path << ": " << e.body;
+      EXPECT_LE(e.body.size(), Journal::kBodyPreview + 3);
+    }
+  }
+}
+
+// Many clients reading a full journal of heavy previews at once: each read is a bounded
+// page, so memory grows by pages, not by whole journals.
+TEST(Journal, ManyConcurrentReadsOverHttpStayBounded) {
+  Diagnostics diags;
+  auto model =
+      ParseEnvironment("environment: journal-test\nservices:\n  api:\n    kind: receiver\n",
+                       "mocks/journal-test.yaml", diags);
+  ASSERT_TRUE(model.has_value());
+  OffsetClock clock;
+  Redactor redactor;
+  MockEnvironment env(*model, &clock, &redactor);
+  ASSERT_TRUE(env.Start().ok());
+  HttpClient client;
+  ClientRequest post;
+  post.method = "POST";
+  post.url = env.Url("api") + "/hook";
+  post.headers = {{"X-Name", "caf\xE9"}};
+  post.body = HeavyBody();
+  for (int i = 0; i < 1000; ++i) ASSERT_TRUE(client.Send(post).ok()) << i;
+  rusage before{};
+  getrusage(RUSAGE_SELF, &before);
+  constexpr int kReaders = 40;
+  std::vector<std::string> bodies(kReaders);
+  std::vector<int> statuses(kReaders, 0);
+  std::vector<std::string> retry(kReaders);
+  std::vector<std::thread> readers;
+  for (int i = 0; i < kReaders; ++i) {
+    readers.emplace_back([&, i] {
+      HttpClient own;
+      ClientRequest get;
+      get.url = env.Url("api") + "/__tollgate/journal";
+      get.timeout = std::chrono::milliseconds(20000);
+      auto res = own.Send(get);
+      if (!res.ok()) return;
+      statuses[i] = res->status;
+      retry[i] = res->headers.Get("Retry-After").value_or("");
+      bodies[i] = std::move(res->body);  // all held at once, as the clients hold them
+    });
+  }
+  for (std::thread& t : readers) t.join();
+  rusage after{};
+  getrusage(RUSAGE_SELF, &after);
+  // A whole journal is about 9 MB here, so 40 of them would be 360 MB; pages are 0.5 MB.
+  EXPECT_LT(after.ru_maxrss - before.ru_maxrss, 128 * 1024) << "KB grown";
+  for (int i = 0; i < kReaders; ++i) {
+    ASSERT_TRUE(statuses[i] == 200 || statuses[i] == 503) << i << ": " << statuses[i];
+    if (statuses[i] == 503) {
+      EXPECT_EQ(retry[i], "1");
+      continue;
+    }
+    EXPECT_LE(bodies[i].size(), Journal::kMaxReadBytes + 16 * 1024);
+    nlohmann::json page = nlohmann::json::parse(bodies[i], nullptr, false);
+    ASSERT_FALSE(page.is_discarded()) << i;
+    EXPECT_EQ(page["more"], true);
+    EXPECT_EQ(page["total"], 1000);
+    EXPECT_EQ(page["entries"][0]["headers"].dump().find("\\u00e9"), std::string::npos);
+  }
 }
 
 }  // namespace
