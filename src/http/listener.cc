@@ -7,7 +7,9 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/ssl.hpp>
 #include <chrono>
+#include <type_traits>
 
 #include "http/session.h"
 
@@ -34,40 +36,97 @@ const std::string& OverCapacityReply() {
   return reply;
 }
 
-// Answers one connection over the cap with a canned 503 and closes it. Deliberately not
-// a session: it parses nothing and holds no slot, and it lives at most kRejectLinger.
-class OverCapacity : public std::enable_shared_from_this<OverCapacity> {
+// Answers one connection over the cap with a canned 503 and closes it, on TLS after a
+// handshake held to kRejectLinger too. Deliberately not a session: it parses nothing and
+// holds no slot, it lives at most kRejectLinger (twice on TLS), and at most kMaxRejecting
+// of them exist at once (ServerState::BeginRejection).
+template <bool kTls>
+class OverCapacity : public std::enable_shared_from_this<OverCapacity<kTls>> {
+  using Stream = std::conditional_t<kTls, beast::ssl_stream<beast::tcp_stream>, beast::tcp_stream>;
+
  public:
-  explicit OverCapacity(tcp::socket&& socket) : stream_(std::move(socket)) {}
+  OverCapacity(tcp::socket&& socket, std::shared_ptr<ServerState> state)
+      : state_(std::move(state)), stream_(MakeStream(std::move(socket), *state_)) {}
+  ~OverCapacity() { state_->EndRejection(); }
 
   void Start() {
-    stream_.expires_after(kRejectLinger);
-    net::async_write(stream_, net::buffer(OverCapacityReply()),
-                     beast::bind_front_handler(&OverCapacity::OnWrite, shared_from_this()));
+    beast::get_lowest_layer(stream_).expires_after(kRejectLinger);
+    if constexpr (kTls) {
+      stream_.async_handshake(
+          net::ssl::stream_base::server,
+          beast::bind_front_handler(&OverCapacity::OnHandshake, this->shared_from_this()));
+    } else {
+      Write();
+    }
   }
 
  private:
+  static Stream MakeStream(tcp::socket&& socket, ServerState& state) {
+    if constexpr (kTls) {
+      return Stream(std::move(socket), *state.ssl());
+    } else {
+      return Stream(std::move(socket));
+    }
+  }
+
+  void OnHandshake(boost::system::error_code ec) {
+    if (ec) return beast::get_lowest_layer(stream_).close();
+    beast::get_lowest_layer(stream_).expires_after(kRejectLinger);
+    Write();
+  }
+
+  void Write() {
+    net::async_write(stream_, net::buffer(OverCapacityReply()),
+                     beast::bind_front_handler(&OverCapacity::OnWrite, this->shared_from_this()));
+  }
+
   void OnWrite(boost::system::error_code ec, std::size_t) {
-    if (ec) return stream_.close();
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-    DoDrain();
+    if (ec) return beast::get_lowest_layer(stream_).close();
+    if constexpr (kTls) {
+      stream_.async_shutdown([self = this->shared_from_this()](boost::system::error_code) {
+        beast::get_lowest_layer(self->stream_).close();
+      });
+    } else {
+      stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+      DoDrain();
+    }
   }
 
   // Reads until the client closes, so the 503 is not destroyed by a reset caused by
   // unread request bytes.
   void DoDrain() {
-    stream_.async_read_some(net::buffer(buf_),
-                            beast::bind_front_handler(&OverCapacity::OnDrain, shared_from_this()));
+    stream_.async_read_some(net::buffer(buf_), beast::bind_front_handler(&OverCapacity::OnDrain,
+                                                                         this->shared_from_this()));
   }
 
   void OnDrain(boost::system::error_code ec, std::size_t) {
-    if (ec) return stream_.close();
+    if (ec) return beast::get_lowest_layer(stream_).close();
     DoDrain();
   }
 
-  beast::tcp_stream stream_;
+  const std::shared_ptr<ServerState> state_;
+  Stream stream_;
   std::array<char, 2048> buf_{};
 };
+
+void RejectOverCapacity(tcp::socket&& socket, const std::shared_ptr<ServerState>& state) {
+  if (!state->BeginRejection()) return;  // the socket closes as it goes out of scope
+  std::shared_ptr<void> built;           // once set, the object's destructor ends the rejection
+  try {
+    if (state->ssl() != nullptr) {
+      auto r = std::make_shared<OverCapacity<true>>(std::move(socket), state);
+      built = r;
+      r->Start();
+    } else {
+      auto r = std::make_shared<OverCapacity<false>>(std::move(socket), state);
+      built = r;
+      r->Start();
+    }
+  } catch (...) {
+    // Out of memory or SSL_new failed: the socket closes with the half-built object.
+    if (!built) state->EndRejection();
+  }
+}
 
 }  // namespace
 
@@ -129,21 +188,18 @@ void Listener::OnAccept(boost::system::error_code ec, tcp::socket socket) {
     socket.close(ec);
     return;
   }
-  if (std::optional<std::uint64_t> slot = state_->Admit()) {
+  boost::system::error_code peer_ec;
+  tcp::endpoint peer = socket.remote_endpoint(peer_ec);
+  ServerState::Admission admission = state_->Admit(peer_ec ? "" : peer.address().to_string());
+  for (auto& session : admission.evicted) session->RequestClose();
+  if (admission.slot) {
     // Responses and TLS handshake flights are small writes; with Nagle on, a write that
     // follows an unacknowledged one (TLS 1.3 session tickets, then the response) waits for
     // the peer's delayed ACK, ~40 ms on Linux. Every write is a complete message here.
     socket.set_option(tcp::no_delay(true), ec);
-    StartSession(std::move(socket), state_, *slot);
-  } else if (state_->ssl() != nullptr) {
-    // Over the cap on TLS: a 503 would cost a handshake, the very thing being limited.
-    socket.close(ec);
+    StartSession(std::move(socket), state_, *admission.slot);
   } else {
-    try {
-      std::make_shared<OverCapacity>(std::move(socket))->Start();
-    } catch (...) {
-      // Out of memory: the socket closes with the half-built object.
-    }
+    RejectOverCapacity(std::move(socket), state_);
   }
   DoAccept();
 }

@@ -1,6 +1,7 @@
 #pragma once
 // The accept loop of one server: gives each connection its own strand and enforces the
-// connection cap.
+// connection caps (evicting the slowest to make room, answering 503 over the cap on plain
+// and TLS listeners alike).
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>

@@ -7,6 +7,9 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <chrono>
+#include <functional>
+#include <iterator>
 #include <limits>
 #include <optional>
 #include <string>
@@ -84,6 +87,7 @@ http::response<http::string_body> ErrorResponse(http::status status, const char*
   http::response<http::string_body> res{status, 11};
   res.set(http::field::server, "tollgate");
   res.set(http::field::content_type, "application/json");
+  if (status == http::status::service_unavailable) res.set(http::field::retry_after, "1");
   res.body() = std::string(R"({"error":")") + code + R"("})";
   res.content_length(res.body().size());
   res.keep_alive(false);
@@ -96,6 +100,8 @@ template <bool kTls>
 class Session final : public SessionControl, public std::enable_shared_from_this<Session<kTls>> {
   using Stream = std::conditional_t<kTls, beast::ssl_stream<beast::tcp_stream>, beast::tcp_stream>;
   enum class Phase { kStarting, kReading, kWriting, kClosing };
+  // Why our own chunk-header callback stopped the parser.
+  enum class Refusal { kNone, kChunkExtension, kBodyBudget };
 
  public:
   Session(tcp::socket&& socket, std::shared_ptr<ServerState> state, std::uint64_t slot)
@@ -103,9 +109,16 @@ class Session final : public SessionControl, public std::enable_shared_from_this
         slot_(slot),
         peer_(PeerOf(socket)),
         strand_(socket.get_executor()),
-        stream_(MakeStream(std::move(socket), *state_)) {}
+        stream_(MakeStream(std::move(socket), *state_)),
+        read_start_(std::chrono::steady_clock::now()) {
+    on_chunk_header_ = [this](std::uint64_t size, beast::string_view extensions,
+                              beast::error_code& ec) { OnChunkHeader(size, extensions, ec); };
+  }
 
-  ~Session() override { state_->Release(slot_); }
+  ~Session() override {
+    ReleaseBody();
+    state_->Release(slot_);
+  }
 
   void Start() {
     // Attach before the first operation so Stop() either sees this session or it sees
@@ -146,11 +159,67 @@ class Session final : public SessionControl, public std::enable_shared_from_this
     beast::get_lowest_layer(stream_).expires_after(limit);
   }
   void Expire() { Expire(state_->options().io_timeout); }
+  // The request header (with the TLS handshake, for the first one) must be complete this
+  // long after the connection or the previous response: trickling it in does not extend it.
+  void ExpireHeader() {
+    const ServerOptions& o = state_->options();
+    beast::get_lowest_layer(stream_).expires_at(read_start_ +
+                                                std::min(o.header_timeout, o.io_timeout));
+  }
+
+  // The most a connection holds unparsed: a header, a chunk line or a trailer section must
+  // fit, so this bounds them all (Beast's limits count header and body bytes only).
+  std::size_t BufferLimit() const {
+    const ServerOptions& o = state_->options();
+    return std::max(o.max_header_bytes, o.max_chunk_extension_bytes + 64);
+  }
+
+  void ReleaseBody() {
+    if (body_reserved_ == 0) return;
+    state_->ReleaseBody(body_reserved_);
+    body_reserved_ = 0;
+  }
+
+  bool ReserveBody(std::uint64_t bytes) {
+    if (bytes > std::numeric_limits<std::size_t>::max() || !state_->ReserveBody(bytes)) {
+      return false;
+    }
+    body_reserved_ += static_cast<std::size_t>(bytes);
+    return true;
+  }
+
+  // Every chunk line, the last one included, once it is complete (the buffer limit bounds
+  // it before that). Its size is already within the body limit.
+  void OnChunkHeader(std::uint64_t size, beast::string_view extensions, beast::error_code& ec) {
+    if (extensions.size() > state_->options().max_chunk_extension_bytes) {
+      refusal_ = Refusal::kChunkExtension;
+      ec = http::error::bad_chunk_extension;
+      return;
+    }
+    if (size > 0 && !ReserveBody(size)) {
+      refusal_ = Refusal::kBodyBudget;
+      ec = net::error::no_buffer_space;
+    }
+  }
+
+  bool TooManyFields() const {
+    const auto& req = parser_->get();
+    return static_cast<std::size_t>(std::distance(req.begin(), req.end())) >
+           state_->options().max_header_fields;
+  }
+
+  // After the header, what waits unparsed in the buffer is a chunk line or, once the last
+  // chunk line is complete, the trailer section: a complete first line means the latter.
+  bool TrailerPending() const {
+    std::string_view data(static_cast<const char*>(buffer_.data().data()), buffer_.size());
+    if (data.starts_with("\r\n")) data.remove_prefix(2);  // the CRLF ending a chunk's data
+    return data.find("\r\n") != std::string_view::npos;
+  }
 
   void OnStart() {
     if (closing_) return CloseNow();
     if constexpr (kTls) {
-      Expire();
+      ExpireHeader();
       stream_.async_handshake(
           net::ssl::stream_base::server,
           beast::bind_front_handler(&Session::OnHandshake, this->shared_from_this()));
@@ -171,12 +240,21 @@ class Session final : public SessionControl, public std::enable_shared_from_this
   void DoRead() {
     if (closing_) return CloseNow();
     phase_ = Phase::kReading;
+    if (!first_request_) {
+      read_start_ = std::chrono::steady_clock::now();
+      state_->Waiting(slot_, read_start_);
+    }
+    first_request_ = false;
     const ServerOptions& o = state_->options();
+    ReleaseBody();
+    refusal_ = Refusal::kNone;
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(
         std::min<std::size_t>(o.max_header_bytes, std::numeric_limits<std::uint32_t>::max())));
     parser_->body_limit(static_cast<std::uint64_t>(o.max_body_bytes));
-    Expire();
+    parser_->on_chunk_header(on_chunk_header_);
+    buffer_.max_size(BufferLimit());
+    ExpireHeader();
     http::async_read_header(
         stream_, buffer_, *parser_,
         beast::bind_front_handler(&Session::OnHeader, this->shared_from_this()));
@@ -184,6 +262,11 @@ class Session final : public SessionControl, public std::enable_shared_from_this
 
   void OnHeader(beast::error_code ec, std::size_t) {
     if (ec) return OnReadError(ec);
+    if (TooManyFields()) return RefuseFields();
+    // A declared body takes its share of the server's budget before a byte of it is read.
+    if (auto length = parser_->content_length(); length && *length > 0 && !ReserveBody(*length)) {
+      return RefuseBusy();
+    }
     const auto& req = parser_->get();
     if (req.version() >= 11 && !parser_->is_done() &&
         EqualsIgnoreCase(Sv(req[http::field::expect]), "100-continue")) {
@@ -215,12 +298,32 @@ class Session final : public SessionControl, public std::enable_shared_from_this
 
   void OnBody(beast::error_code ec, std::size_t) {
     if (ec) return OnReadError(ec);
+    if (TooManyFields()) return RefuseFields();  // trailer fields join the header's
     Handle();
   }
+
+  void RefuseFields() {
+    Write(ErrorResponse(http::status::request_header_fields_too_large,
+                        "request_header_fields_too_large"));
+  }
+
+  void RefuseBusy() { Write(ErrorResponse(http::status::service_unavailable, "server_busy")); }
 
   void OnReadError(beast::error_code ec) {
     if (closing_) return CloseNow();
     if (ec == http::error::end_of_stream) return GracefulClose();
+    if (refusal_ == Refusal::kBodyBudget) return RefuseBusy();
+    if (refusal_ == Refusal::kChunkExtension) {
+      return Write(ErrorResponse(http::status::bad_request, "chunk_extension_too_large"));
+    }
+    if (ec == http::error::buffer_overflow) {
+      // A header, chunk line or trailer section longer than the buffer may hold.
+      if (parser_->is_header_done() && !TrailerPending()) {
+        return Write(ErrorResponse(http::status::bad_request, "chunk_extension_too_large"));
+      }
+      return Write(ErrorResponse(http::status::request_header_fields_too_large,
+                                 "request_header_fields_too_large"));
+    }
     if (ec == http::error::header_limit) {
       return Write(ErrorResponse(http::status::request_header_fields_too_large,
                                  "request_header_fields_too_large"));
@@ -262,6 +365,7 @@ class Session final : public SessionControl, public std::enable_shared_from_this
 
   void Handle() {
     phase_ = Phase::kWriting;
+    state_->Busy(slot_);
     http::request<http::string_body> req = parser_->release();
     ServerResponse response;
     bool head = false;
@@ -273,6 +377,7 @@ class Session final : public SessionControl, public std::enable_shared_from_this
       // Router already guards handlers; this catches failures building the request.
       response = ServerResponse::Json(500, R"({"error":"internal_error"})");
     }
+    ReleaseBody();  // the body is gone (moved into the request, which is gone too)
     auto connection = response.headers.Get("Connection");
     bool keep_alive = req.keep_alive() && !closing_ && !state_->stopping() &&
                       !(connection && EqualsIgnoreCase(*connection, "close"));
@@ -281,6 +386,7 @@ class Session final : public SessionControl, public std::enable_shared_from_this
 
   void Write(http::response<http::string_body>&& res) {
     phase_ = Phase::kWriting;
+    state_->Busy(slot_);
     keep_alive_ = res.keep_alive();
     Expire();
     beast::async_write(stream_, http::message_generator(std::move(res)),
@@ -344,8 +450,14 @@ class Session final : public SessionControl, public std::enable_shared_from_this
   const tcp::endpoint peer_;
   const net::any_io_executor strand_;
   Stream stream_;
-  beast::flat_buffer buffer_;
+  beast::flat_buffer buffer_;  // max_size: BufferLimit()
   std::optional<http::request_parser<http::string_body>> parser_;
+  // Given to each parser by reference (Beast keeps no copy).
+  std::function<void(std::uint64_t, beast::string_view, beast::error_code&)> on_chunk_header_;
+  std::chrono::steady_clock::time_point read_start_;  // of the request being read
+  bool first_request_ = true;
+  std::size_t body_reserved_ = 0;  // taken from the server's body budget
+  Refusal refusal_ = Refusal::kNone;
   http::response<http::empty_body> continue_;
   std::optional<PeerCertificate> client_cert_;  // set once, after the handshake
   std::array<char, 4096> drain_{};

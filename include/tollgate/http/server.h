@@ -1,8 +1,10 @@
 #pragma once
 // The HTTP(S) server core every mock runs on: Boost.Beast listener, session and router.
 // Each accepted socket gets its own strand; a session owns itself through its pending
-// operations; a timeout is armed before every read, write and handshake; every parser has
-// header and body limits; connections are capped; Stop() is graceful and bounded.
+// operations; a timeout is armed before every read, write and handshake, and the whole
+// request header has a deadline; header, field count, chunk extensions, trailers and body
+// are bounded per connection and bodies per server; connections are capped in all and per
+// address, the longest-waiting evicted to make room; Stop() is graceful and bounded.
 
 #include <chrono>
 #include <functional>
@@ -77,13 +79,35 @@ struct ServerTlsOptions {
   int security_level = -1;          // -1: OpenSSL default (0 below TLS 1.2)
 };
 
-/// Server limits and binding.
+/// Server limits and binding. Every limit bounds what one client can make the server hold
+/// before a handler (authentication included) ever sees the request; docs/limits.md.
 struct ServerOptions {
   std::string bind_address = "127.0.0.1";
   unsigned short port = 0;  // 0: ephemeral, read back with Server::port()
+  /// Request line plus header fields (431 beyond). Also the most a connection buffers
+  /// unparsed, so it bounds a chunk line and the trailer section too (431 for a trailer).
   std::size_t max_header_bytes = 16 * 1024;
+  /// Header fields, trailer fields included (431 beyond).
+  std::size_t max_header_fields = 100;
+  /// Body bytes, after de-chunking (413 beyond, refused before the body is read when the
+  /// length is declared).
   std::size_t max_body_bytes = 1024 * 1024;
+  /// The chunk extensions of one chunk line, `;name=value` and all (400 beyond).
+  std::size_t max_chunk_extension_bytes = 1024;
+  /// Request bodies all connections of this server may hold at once; a request that would
+  /// go over gets 503 before its body is read, so memory stays bounded per process.
+  std::size_t max_buffered_body_bytes = 16 * 1024 * 1024;
   std::size_t max_connections = 256;
+  /// Connections from one IP address; 0: three quarters of max_connections.
+  std::size_t max_connections_per_address = 0;
+  /// Slots kept for newcomers: once max_connections minus these are open, each new
+  /// connection closes the one that has waited longest for its request (TLS handshake,
+  /// header or body), so trickling clients cannot starve prompt ones. Also applies to an
+  /// address at its cap. At most max_connections / 8; 0: never evict, refuse (503).
+  std::size_t reserved_connections = 32;
+  /// From the accepted connection (or the end of the previous response) to the whole
+  /// request header, TLS handshake included. Capped by io_timeout.
+  std::chrono::milliseconds header_timeout{5'000};
   std::chrono::milliseconds io_timeout{10'000};  // per read, write and handshake
   int threads = 2;
   bool tls = false;
