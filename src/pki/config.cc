@@ -178,6 +178,10 @@ const std::vector<std::string>& KnownBundles() {
 
 StatusOr<PkiConfig> LoadPkiConfig(const std::string& path) {
   ASSIGN_OR_RETURN(std::string text, internal::ReadFileText(path));
+  return ParsePkiConfig(text, path);
+}
+
+StatusOr<PkiConfig> ParsePkiConfig(const std::string& text, const std::string& path) {
   YAML::Node root;
   try {
     root = YAML::Load(text);

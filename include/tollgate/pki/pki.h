@@ -56,6 +56,8 @@ const std::vector<std::string>& KnownBundles();
 
 /// Loads and checks a profile; errors read "FILE:LINE:COL: what was found; expected ...".
 StatusOr<PkiConfig> LoadPkiConfig(const std::string& path);
+/// As LoadPkiConfig, from the file's text; `path` is only used in messages.
+StatusOr<PkiConfig> ParsePkiConfig(const std::string& text, const std::string& path);
 
 /// What EnsureGenerated did.
 struct GenerateReport {
