@@ -7,6 +7,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tollgate/base/status.h"
+#include "tollgate/http/server.h"
+
 namespace tollgate::mocks {
 
 inline std::string GetString(const nlohmann::json& c, const char* key, std::string def) {
@@ -29,5 +32,16 @@ inline std::vector<std::string> GetStrings(const nlohmann::json& c, const char* 
   }
   return out;
 }
+
+// A service's `limits:` map, applied to its listeners (service_limits.cc).
+/// Every key `limits:` takes (docs/limits.md), sorted.
+const std::vector<std::string>& ServiceLimitKeys();
+
+/// Sets the limits in `config["limits"]` (absent: the server's defaults stay) on `options`.
+/// InvalidArgument naming service and key for an unknown key, a value of the wrong type or
+/// out of range. The loader checks the same first, with file and line; this guards
+/// environments built in code.
+Status ApplyServiceLimits(const nlohmann::json& config, const std::string& service,
+                          ServerOptions* options);
 
 }  // namespace tollgate::mocks

@@ -138,6 +138,10 @@ Status MockEnvironment::Start() {
     options.bind_address = mocks::GetString(decl.config, "bind", "127.0.0.1");
     options.port = static_cast<unsigned short>(mocks::GetInt(decl.config, "port", 0));
     options.threads = run->service->HandlerThreads();
+    if (Status st = mocks::ApplyServiceLimits(decl.config, decl.name, &options); !st.ok()) {
+      Stop();
+      return st;
+    }
     if (tls) {
       auto tls_options = mocks::ListenerTls(
           decl, std::set<std::string>(faults.begin(), faults.end()),

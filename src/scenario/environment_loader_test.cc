@@ -363,7 +363,7 @@ TEST(ParseEnvironment, KeysAreCheckedAgainstTheKind) {
             "   |\n"
             " 5 |     realm: x\n"
             "   |     ^^^^^ found `realm`, expected one of: kind, faults, port, bind, public_url, "
-            "journal_limit, tls, status, body, headers, verify\n\n");
+            "journal_limit, tls, limits, status, body, headers, verify\n\n");
 }
 
 TEST(ParseEnvironment, MissingKindAndBadPort) {

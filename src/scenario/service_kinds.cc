@@ -49,6 +49,18 @@ const std::vector<FieldSpec>& CommonServiceFields() {
              OneOf("min_version", FieldType::kString, {"1.0", "1.1", "1.2", "1.3"}),
              OneOf("max_version", FieldType::kString, {"1.0", "1.1", "1.2", "1.3"}),
              Field("ciphers", FieldType::kString)}),
+      // What one client may make a listener hold (docs/limits.md); read by mocks.
+      Field("limits", FieldType::kObject, false,
+            {Field("max_header_bytes", FieldType::kPositiveInt),
+             Field("max_header_fields", FieldType::kPositiveInt),
+             Field("max_body_bytes", FieldType::kPositiveInt),
+             Field("max_chunk_extension_bytes", FieldType::kPositiveInt),
+             Field("max_buffered_body_bytes", FieldType::kPositiveInt),
+             Field("max_connections", FieldType::kPositiveInt),
+             Field("max_connections_per_address", FieldType::kPositiveInt),
+             Field("reserved_connections", FieldType::kInt),
+             Field("header_timeout", FieldType::kDuration),
+             Field("io_timeout", FieldType::kDuration)}),
   };
   return kFields;
 }
