@@ -21,6 +21,19 @@ namespace {
 
 constexpr std::size_t kTranscriptBody = 2048;
 
+// A failure text as shown. An expectation quotes at most the first 200 bytes of a body,
+// ending the quote with "...`"; that cut came before redaction, so a head of a secret the cut
+// left is hidden as well.
+std::string RedactFailureText(const Redactor& red, const std::string& text) {
+  static constexpr std::string_view kCut = "...`";
+  if (text.size() >= kCut.size() &&
+      text.compare(text.size() - kCut.size(), kCut.size(), kCut) == 0) {
+    return red.RedactCutText(std::string_view(text).substr(0, text.size() - kCut.size())) +
+           std::string(kCut);
+  }
+  return red.Redact(text);
+}
+
 class CaseRun {
  public:
   CaseRun(const ScenarioCase& c, const RunContext& run) : case_(c), run_(run), scope_(&run) {}
@@ -194,8 +207,10 @@ void CaseRun::Log(const ClientRequest& q, const ClientResponse& r, const std::st
   std::string t = fmt::format("> {} {}{}\n", q.method, red.Redact(q.url), label);
   for (const auto& [n, v] : q.headers) t += fmt::format("> {}: {}\n", n, red.RedactHeader(n, v));
   if (!q.body.empty()) {
-    t += "> \n> " + red.Redact(q.body.substr(0, kTranscriptBody)) +
-         (q.body.size() > kTranscriptBody ? " [truncated]" : "") + "\n";
+    // Redacted before it is cut, so a secret across the cut is not half shown.
+    bool cut = false;
+    t += "> \n> " + red.RedactAndCut(q.body, kTranscriptBody, &cut) + (cut ? " [truncated]" : "") +
+         "\n";
   }
   t += TlsTranscriptLine(r);
   if (r.outcome != TransportOutcome::kOk) {
@@ -207,8 +222,9 @@ void CaseRun::Log(const ClientRequest& q, const ClientResponse& r, const std::st
       t += fmt::format("< {}: {}\n", n, red.RedactHeader(n, v));
     }
     if (!r.body.empty()) {
-      t += "< \n< " + red.Redact(r.body.substr(0, kTranscriptBody)) +
-           (r.body.size() > kTranscriptBody ? " [truncated]" : "") + "\n";
+      bool cut = false;
+      t += "< \n< " + red.RedactAndCut(r.body, kTranscriptBody, &cut) +
+           (cut ? " [truncated]" : "") + "\n";
     }
   }
   transcript_ += t;
@@ -550,9 +566,9 @@ CaseResult CaseRun::Run() {
   }
   result_.error = run_.redactor->Redact(result_.error);
   for (CheckFailure& f : result_.failures) {
-    f.message = run_.redactor->Redact(f.message);
+    f.message = RedactFailureText(*run_.redactor, f.message);
     f.expected = run_.redactor->Redact(f.expected);
-    f.actual = run_.redactor->Redact(f.actual);
+    f.actual = RedactFailureText(*run_.redactor, f.actual);
   }
   return result_;
 }

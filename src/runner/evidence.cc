@@ -10,8 +10,10 @@ constexpr std::size_t kEvidenceBody = 8192;
 
 nlohmann::json RedactValue(const nlohmann::json& v, const Redactor& redactor) {
   if (v.is_string()) {
-    std::string text = redactor.Redact(v.get<std::string>());
-    if (text.size() > kEvidenceBody) text = text.substr(0, kEvidenceBody) + " [truncated]";
+    // Redacted before the cut, and no head of a secret left at it.
+    bool cut = false;
+    std::string text = redactor.RedactAndCut(v.get<std::string>(), kEvidenceBody, &cut);
+    if (cut) text += " [truncated]";
     return text;
   }
   if (v.is_array()) {

@@ -35,6 +35,22 @@ TEST(Evidence, RedactsSecretsHeadersAndBodies) {
   EXPECT_EQ(e.where.line, 3);
 }
 
+TEST(Evidence, ABodyIsRedactedBeforeItIsCutSoNoHeadOfASecretIsLeft) {
+  Redactor r;
+  r.AddSecret("hunter2-secret-across-the-cut");
+  // The secret starts 6 bytes before the evidence's 8,192-byte cut.
+  const std::string body = std::string(8186, 'a') + "hunter2-secret-across-the-cut tail";
+  nlohmann::json record = {{"request", {{"method", "POST"}, {"body", body}}}};
+  StepEvidence e = MakeEvidence("request", record, "", "", {"s.yaml", 3, 5}, r);
+  EXPECT_THAT(e.record, Not(HasSubstr("hunter")));
+  EXPECT_THAT(e.record, HasSubstr(std::string(8186, 'a') + "*** ta [truncated]"));
+  // Cut at the end of a secret's head that the body itself holds: the head is hidden.
+  record["request"]["body"] = std::string(8189, 'a') + "hunter-and-more";
+  e = MakeEvidence("request", record, "", "", {"s.yaml", 3, 5}, r);
+  EXPECT_THAT(e.record, Not(HasSubstr("hun")));
+  EXPECT_THAT(e.record, HasSubstr(std::string(8189, 'a') + "*** [truncated]"));
+}
+
 TEST(Evidence, DecodesABearerJwtButNeverItsSignatureOrASecretToken) {
   Redactor r;
   const std::string token = Jwt(R"({"alg":"none","typ":"JWT"})", R"({"sub":"mallory","aud":"api"})") + "c2ln";
