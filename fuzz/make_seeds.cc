@@ -147,8 +147,8 @@ void Signing() {
                               {"window", "5m"}};
   nlohmann::json rfc9421 = reference;
   rfc9421["layout"] = "rfc9421";
-  rfc9421["components"] = {"method",    "path",  "query", "host", "header:content-type",
-                           "timestamp", "nonce", "key_id"};
+  // RFC 9421 carries the digest, timestamp, nonce and key id as signature parameters.
+  rfc9421["components"] = {"method", "path", "query", "host", "header:content-type"};
   rfc9421["encoding"] = "base64";
   nlohmann::json sha512 = reference;
   sha512["mac"] = "hmac-sha512";
