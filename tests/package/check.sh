@@ -7,11 +7,11 @@
 #   tests/package/check.sh BUILD_DIR WORK_DIR
 # Exit 0 when all holds; WORK_DIR is removed on success and kept for inspection on failure.
 set -euo pipefail
-build="$(cd "$1" && pwd)"
+build="$(cd "$1" && pwd -P)"
 work="$2"
 rm -rf "$work"
 mkdir -p "$work/cpack" "$work/root" "$work/empty" "$work/cache"
-work="$(cd "$work" && pwd)"
+work="$(cd "$work" && pwd -P)"  # physical: the binary reports its data folder resolved
 fail() { echo "FAIL: $*" >&2; echo "(kept: $work)" >&2; exit 1; }
 
 cpack --config "$build/CPackConfig.cmake" -G DEB -B "$work/cpack" >"$work/cpack.log" 2>&1 ||
