@@ -94,6 +94,17 @@ std::optional<std::size_t> MatchEncoded(std::string_view text, std::size_t pos,
       }
     } else if (got == '\\') {
       auto esc = JsonEscapeAt(text, pos);
+      if (esc && esc->first == '\\' && want < 0x80 && pos + 2 < text.size() &&
+          text[pos + 2] == 'u') {
+        // A \uXXXX escape escaped again (a JSON string holding JSON text): its backslash
+        // doubled. Tried first, since the doubled backslash also reads as a backslash.
+        std::optional<unsigned> v = HexAt(text, pos + 3, 4);
+        if (v && *v == want) {
+          if (auto rest = MatchEncoded(text, pos + 7, secret.substr(i + 1))) {
+            return pos + 7 + *rest - start;
+          }
+        }
+      }
       if (esc && esc->first == want) {
         if (want == '\\') {
           if (auto rest = MatchEncoded(text, pos + esc->second, secret.substr(i + 1))) {
