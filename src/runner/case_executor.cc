@@ -209,8 +209,8 @@ void CaseRun::Log(const ClientRequest& q, const ClientResponse& r, const std::st
   if (!q.body.empty()) {
     // Redacted before it is cut, so a secret across the cut is not half shown.
     bool cut = false;
-    t += "> \n> " + red.RedactAndCut(q.body, kTranscriptBody, &cut) + (cut ? " [truncated]" : "") +
-         "\n";
+    std::string shown = red.RedactAndCut(q.body, kTranscriptBody, &cut);
+    t += "> \n> " + shown + (cut ? " [truncated]" : "") + "\n";
   }
   t += TlsTranscriptLine(r);
   if (r.outcome != TransportOutcome::kOk) {
@@ -223,8 +223,8 @@ void CaseRun::Log(const ClientRequest& q, const ClientResponse& r, const std::st
     }
     if (!r.body.empty()) {
       bool cut = false;
-      t += "< \n< " + red.RedactAndCut(r.body, kTranscriptBody, &cut) +
-           (cut ? " [truncated]" : "") + "\n";
+      std::string shown = red.RedactAndCut(r.body, kTranscriptBody, &cut);
+      t += "< \n< " + shown + (cut ? " [truncated]" : "") + "\n";
     }
   }
   transcript_ += t;
