@@ -280,8 +280,7 @@ std::string Redactor::RedactHeadTail(std::string text) const {
   return text;
 }
 
-std::string Redactor::RedactAndCut(std::string_view text, std::size_t max_bytes,
-                                   bool* cut) const {
+std::string Redactor::RedactAndCut(std::string_view text, std::size_t max_bytes, bool* cut) const {
   std::size_t longest = 0;
   {
     std::lock_guard<std::mutex> lock(mu_);

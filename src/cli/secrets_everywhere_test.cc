@@ -3,6 +3,7 @@
 // grepped for any form of it: console, JUnit, JSON, HTML, the evidence bundle, and the mock
 // journals as GET /__tollgate/journal serves them.
 
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -11,13 +12,11 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
 #include <utility>
 #include <vector>
-
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include "cli/binary_test.h"
 #include "tollgate/base/encoding.h"
@@ -27,7 +26,7 @@ namespace tollgate::cli_test {
 namespace {
 
 struct Secret {
-  std::string name;   // SE_<name>_<form> in the suite's environment
+  std::string name;  // SE_<name>_<form> in the suite's environment
   std::string value;
 };
 
@@ -111,8 +110,7 @@ std::string FormsEnv() {
       env += "SE_" + s.name + "_" + form + "=" + Quoted(text) + " ";
     }
   }
-  return env + "SE_CLIENT=" + Quoted(Secrets()[2].value) + " SE_HOOK=" +
-         Quoted(Secrets()[3].value);
+  return env + "SE_CLIENT=" + Quoted(Secrets()[2].value) + " SE_HOOK=" + Quoted(Secrets()[3].value);
 }
 
 // The first leak of any secret of `secrets` in `text`: any form of the whole secret, or of its
@@ -145,10 +143,9 @@ TEST_F(SecretsEverywhere, NoOutputOfARunHoldsAnyFormOfASecret) {
   ExecResult r = Exec(
       "run tests/e2e/secrets-everywhere/suite.yaml --env tests/e2e/secrets-everywhere/env.yaml "
       "-v --secret " +
-          Quoted("plain=" + plain.value) + " --secret " + Quoted("odd=" + odd.value) +
-          " --junit " + (tmp_ / "junit.xml").string() + " --json " +
-          (tmp_ / "results.json").string() + " --html " + (tmp_ / "report.html").string() +
-          " --evidence " + evidence.string(),
+          Quoted("plain=" + plain.value) + " --secret " + Quoted("odd=" + odd.value) + " --junit " +
+          (tmp_ / "junit.xml").string() + " --json " + (tmp_ / "results.json").string() +
+          " --html " + (tmp_ / "report.html").string() + " --evidence " + evidence.string(),
       FormsEnv());
   // Expectations fail on purpose (so transcripts print) and some steps are errors.
   ASSERT_TRUE(r.exit == 3 || r.exit == 4) << r.exit << "\n" << r.out << r.err;
@@ -189,8 +186,8 @@ pid_t StartMocks(const std::filesystem::path& out, std::string& ready) {
     if (std::freopen(out.c_str(), "w", stdout) == nullptr) _exit(126);
     setenv("SE_CLIENT", Secrets()[2].value.c_str(), 1);
     setenv("SE_HOOK", Secrets()[3].value.c_str(), 1);
-    execl(TOLLGATE_BINARY, TOLLGATE_BINARY, "mocks", "up",
-          "tests/e2e/secrets-everywhere/env.yaml", nullptr);
+    execl(TOLLGATE_BINARY, TOLLGATE_BINARY, "mocks", "up", "tests/e2e/secrets-everywhere/env.yaml",
+          nullptr);
     _exit(127);
   }
   for (int i = 0; pid > 0 && i < 250 && ready.empty(); ++i) {
@@ -221,11 +218,11 @@ TEST_F(SecretsEverywhere, NoMockJournalServesAnyFormOfItsSecrets) {
         q.method = "POST";
         // A URL takes the percent-encoded forms as they are, the others percent-encoded.
         bool url_safe = form.rfind("pct", 0) == 0 || form == "form" || form == "b64url";
-        q.url = url + (service == "idp" ? "/token" : "/in") + "?f=" +
-                (url_safe ? text : FullPercent(text, false));
+        q.url = url + (service == "idp" ? "/token" : "/in") +
+                "?f=" + (url_safe ? text : FullPercent(text, false));
         q.headers = {{"X-Form", text}, {"Content-Type", "application/x-www-form-urlencoded"}};
-        q.body = "grant_type=client_credentials&client_id=app1&client_secret=" + text + "&v=" +
-                 text;
+        q.body =
+            "grant_type=client_credentials&client_id=app1&client_secret=" + text + "&v=" + text;
         ASSERT_TRUE(client.Send(q).ok()) << service << " " << form;
         // Across the preview's end: the secret begins 6 bytes before it.
         q.body = pad + text;

@@ -266,7 +266,8 @@ ServerResponse Journal::Serve(const std::string& service, const ServerRequest& r
     if (pair.empty()) continue;
     std::size_t eq = pair.find('=');
     std::string_view name = pair.substr(0, eq);
-    std::string_view value = eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
+    std::string_view value =
+        eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
     std::optional<std::uint64_t> n = ParseCount(value);
     if (name == "since" && n) {
       since = *n;
@@ -281,9 +282,9 @@ ServerResponse Journal::Serve(const std::string& service, const ServerRequest& r
   }
   ReadSlot slot = TryReadSlot();
   if (!slot) {
-    ServerResponse busy =
-        JournalError(503, "busy", std::to_string(kMaxConcurrentReads) +
-                                      " journal reads are being served; retry in a second");
+    ServerResponse busy = JournalError(
+        503, "busy",
+        std::to_string(kMaxConcurrentReads) + " journal reads are being served; retry in a second");
     busy.headers.Set("Retry-After", "1");
     return busy;
   }
@@ -298,8 +299,7 @@ ServerResponse Journal::Serve(const std::string& service, const ServerRequest& r
     std::size_t bytes = 0;
     for (const Stored& s : entries_) {
       if (s.entry.seq <= since) continue;
-      if ((limit > 0 && served >= limit) ||
-          (served > 0 && bytes + s.json.size() > kMaxReadBytes)) {
+      if ((limit > 0 && served >= limit) || (served > 0 && bytes + s.json.size() > kMaxReadBytes)) {
         more = true;
         break;
       }

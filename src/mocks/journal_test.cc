@@ -4,7 +4,6 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
-
 #include <sys/resource.h>
 
 #include <memory>
@@ -391,8 +390,8 @@ TEST(Journal, ASecretAcrossThePreviewsEndLeavesNoHead) {
     for (char c : secret) pct += "%" + HexEncode(std::string(1, c));
     journal.Record(Post("/pct", std::string(Journal::kBodyPreview - 3 * before, 'a') + pct), {},
                    "");
-    journal.Record(Post("/pct", std::string(Journal::kBodyPreview - 3 * before + 1, 'a') + pct),
-                   {}, "");
+    journal.Record(Post("/pct", std::string(Journal::kBodyPreview - 3 * before + 1, 'a') + pct), {},
+                   "");
     for (const JournalEntry& e : journal.Snapshot()) {
       EXPECT_EQ(e.body.find(head), std::string::npos) << e.path << " keeps " << head;
       EXPECT_EQ(e.body.find(secret.substr(0, 3)), std::string::npos) << e.path << ": " << e.body;

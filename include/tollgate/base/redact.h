@@ -41,8 +41,7 @@ class Redactor {
   /// spells the head of a registered form (see RedactCutText) becomes "***" too, so the
   /// result may be up to 3 bytes longer than `max_bytes`. `cut`, when given, says whether
   /// anything was dropped.
-  std::string RedactAndCut(std::string_view text, std::size_t max_bytes,
-                           bool* cut = nullptr) const;
+  std::string RedactAndCut(std::string_view text, std::size_t max_bytes, bool* cut = nullptr) const;
   /// For a text that was cut before it came here: `text` redacted, and a tail of it that
   /// spells at least the first 3 bytes of a registered form (in any encoding Redact knows,
   /// the last escape possibly cut short) replaced by "***", since a head of a secret is a
