@@ -213,9 +213,25 @@ void RedactField(std::string& text, std::string_view name) {
 
 void Redactor::AddSecret(std::string_view value) {
   if (value.size() < 3) return;
+  std::vector<std::string> forms = {std::string(value), Base64Encode(value),
+                                    Base64UrlEncode(value)};
+  // Inside a longer base64 text (a token's claims, a Basic credential with a user name) the
+  // secret starts at any byte offset, so its encoding depends on that offset modulo 3 and
+  // its first and last characters mix with the neighbouring bytes. The characters made of
+  // the secret's bits alone are the same wherever it sits: register them for each offset.
+  // Short runs are left out: a few base64 characters occur by chance in any token.
+  constexpr std::size_t kMinEmbedded = 8;
+  for (std::size_t shift = 0; shift < 3; ++shift) {
+    const std::string padded = std::string(shift, '\0') + std::string(value);
+    const std::size_t begin = (8 * shift + 5) / 6;             // first char of secret bits only
+    const std::size_t end = (8 * (shift + value.size())) / 6;  // one past the last such char
+    if (end <= begin || end - begin < kMinEmbedded) continue;
+    for (std::string encoded : {Base64Encode(padded), Base64UrlEncode(padded)}) {
+      forms.push_back(encoded.substr(begin, end - begin));
+    }
+  }
   std::lock_guard<std::mutex> lock(mu_);
-  for (const std::string& form :
-       {std::string(value), Base64Encode(value), Base64UrlEncode(value)}) {
+  for (const std::string& form : forms) {
     if (secrets_.insert(form).second) ordered_.push_back(form);
   }
   std::sort(ordered_.begin(), ordered_.end(),

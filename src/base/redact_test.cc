@@ -102,6 +102,40 @@ TEST(Redactor, LongestSecretWinsSoNoPartialLeaks) {
   EXPECT_EQ(r.Redact("x abcdef-long y abc"), "x *** y ***");
 }
 
+TEST(Redactor, ASecretInsideLongerBase64IsFoundAtEveryByteOffset) {
+  // A secret in a minted token's claims, or a Basic credential with any user name, is
+  // base64-encoded at an offset that is not a multiple of 3.
+  const std::string secret = "Claim-Secret-0042";
+  Redactor r;
+  r.AddSecret(secret);
+  for (std::size_t offset = 0; offset < 6; ++offset) {
+    const std::string claims = R"({"sub":")" + std::string(offset, 'u') + R"(","note":")" + secret +
+                               R"(","exp":1700000000})";
+    const std::string user = std::string(offset + 1, 'p') + ":";
+    struct Case {
+      std::string prefix, encoded;
+      std::size_t at;  // where the secret starts in the decoded bytes
+    };
+    for (const Case& c :
+         {Case{"eyJhbGciOiJIUzI1NiJ9.", Base64UrlEncode(claims), claims.find(secret)},
+          Case{"Basic ", Base64Encode(user + secret), user.size()}}) {
+      const std::string text = c.prefix + c.encoded + ".c2ln";
+      const std::string out = r.Redact(text);
+      // The characters carrying the secret's bits alone: none of 6 in a row may survive.
+      const std::size_t first = (8 * c.at + 5) / 6, last = 8 * (c.at + secret.size()) / 6;
+      ASSERT_GE(last - first, 6u);
+      for (std::size_t i = first; i + 6 <= last; ++i) {
+        EXPECT_EQ(out.find(c.encoded.substr(i, 6)), std::string::npos)
+            << "offset " << offset << ": " << out;
+      }
+      EXPECT_TRUE(out.starts_with(c.prefix)) << out;
+    }
+  }
+  // Ordinary base64 text without the secret is left alone.
+  const std::string other = Base64UrlEncode(R"({"sub":"someone","note":"nothing here"})");
+  EXPECT_EQ(r.Redact(other), other);
+}
+
 TEST(Redactor, IgnoresTooShortValues) {
   Redactor r;
   r.AddSecret("a");

@@ -85,18 +85,29 @@ std::vector<std::pair<std::string, std::string>> Forms(const std::string& s) {
   for (std::size_t at; (at = form.find("%20")) != std::string::npos;) form.replace(at, 3, "+");
   std::string json = nlohmann::json(s).dump();
   std::string json_u_in_json = nlohmann::json(JsonU(s)).dump();
-  return {{"raw", s},
-          {"b64", Base64Encode(s)},
-          {"b64url", Base64UrlEncode(s)},
-          {"pct", pct},
-          {"pct_lower", LowerHex(pct)},
-          {"pct_full_upper", FullPercent(s, false)},
-          {"pct_full_lower", FullPercent(s, true)},
-          {"form", form},
-          {"json", json.substr(1, json.size() - 2)},
-          {"json_u", JsonU(s)},
-          // JSON text inside a JSON string: every escape's backslash doubled.
-          {"json_u in json", json_u_in_json.substr(1, json_u_in_json.size() - 2)}};
+  return {
+      {"raw", s},
+      {"b64", Base64Encode(s)},
+      {"b64url", Base64UrlEncode(s)},
+      {"pct", pct},
+      {"pct_lower", LowerHex(pct)},
+      {"pct_full_upper", FullPercent(s, false)},
+      {"pct_full_lower", FullPercent(s, true)},
+      {"form", form},
+      {"json", json.substr(1, json.size() - 2)},
+      {"json_u", JsonU(s)},
+      // JSON text inside a JSON string: every escape's backslash doubled.
+      {"json_u in json", json_u_in_json.substr(1, json_u_in_json.size() - 2)},
+      // Inside longer base64 text (a minted token's claims, Basic with a user name) the
+      // secret starts at byte offset 1 or 2 of a group: the characters of its bits alone.
+      {"b64 at +0", Base64Encode(s).substr(0, (8 * s.size()) / 6)},
+      {"b64url at +0", Base64UrlEncode(s).substr(0, (8 * s.size()) / 6)},
+      {"b64 at +1", Base64Encode(std::string(1, '\0') + s).substr(2, (8 * (1 + s.size())) / 6 - 2)},
+      {"b64 at +2", Base64Encode(std::string(2, '\0') + s).substr(3, (8 * (2 + s.size())) / 6 - 3)},
+      {"b64url at +1",
+       Base64UrlEncode(std::string(1, '\0') + s).substr(2, (8 * (1 + s.size())) / 6 - 2)},
+      {"b64url at +2",
+       Base64UrlEncode(std::string(2, '\0') + s).substr(3, (8 * (2 + s.size())) / 6 - 3)}};
 }
 
 // `value` as one shell word.

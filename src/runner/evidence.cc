@@ -34,8 +34,9 @@ nlohmann::json RedactRecord(const nlohmann::json& record, const Redactor& redact
     if (key == "headers" && value.is_object()) {
       nlohmann::json headers = nlohmann::json::object();
       for (const auto& [name, v] : value.items()) {
-        headers[name] = v.is_string() ? nlohmann::json(redactor.RedactHeader(name, v.get<std::string>()))
-                                      : RedactValue(v, redactor);
+        headers[name] = v.is_string()
+                            ? nlohmann::json(redactor.RedactHeader(name, v.get<std::string>()))
+                            : RedactValue(v, redactor);
       }
       out[key] = std::move(headers);
     } else {
@@ -47,7 +48,10 @@ nlohmann::json RedactRecord(const nlohmann::json& record, const Redactor& redact
 
 nlohmann::json DecodeTokenEvidence(const std::string& token, const std::string& where,
                                    const Redactor& redactor) {
-  if (token.empty() || redactor.Redact(token) != token) return nullptr;
+  // A token that is itself a secret (a fetched access token) stays opaque. One that only
+  // carries a secret in its claims is decoded: the redactor cuts the secret's characters
+  // out of the encoded text, but the decoded claims are redacted below.
+  if (token.empty() || redactor.Redact(token) == kRedacted) return nullptr;
   auto parts = jose::ParseCompact(token);
   if (!parts.ok()) return nullptr;
   nlohmann::json claims = nlohmann::json::parse(parts->payload, nullptr, false);
@@ -63,7 +67,8 @@ StepEvidence MakeEvidence(const std::string& label, const nlohmann::json& record
   nlohmann::json out = RedactRecord(record, redactor);
   nlohmann::json decoded = DecodeTokenEvidence(token, token_where, redactor);
   if (!decoded.is_null()) {
-    if (!out.contains("tokens") || !out["tokens"].is_array()) out["tokens"] = nlohmann::json::array();
+    if (!out.contains("tokens") || !out["tokens"].is_array())
+      out["tokens"] = nlohmann::json::array();
     out["tokens"].push_back(std::move(decoded));
   }
   StepEvidence e;
