@@ -749,5 +749,48 @@ TEST(ParseSuite, AnAliasBombInAJsonBodyIsADiagnosticNotAnExplosion) {
   EXPECT_EQ(diags.items().size(), 1u) << rendered;
 }
 
+// Found by fuzz_suite: an alias inside its own anchor's node is a cycle in yaml-cpp's
+// graph; walking it overflowed the stack before the node budget ran out.
+TEST(ParseSuite, AnAliasInsideItsOwnAnchorIsADiagnosticNotAStackOverflow) {
+  std::string text =
+      "suite: s\n"
+      "scenarios:\n"
+      "  - id: A\n"
+      "    name: a\n"
+      "    requirements: [R]\n"
+      "    steps:\n"
+      "      - request:\n"
+      "          url: http://x\n"
+      "          json: {a: &a [*a, x]}\n";
+  Diagnostics diags;
+  EXPECT_FALSE(ParseSuite(text, "cycle.yaml", diags));
+  std::string rendered = RenderWithText(diags, text);
+  EXPECT_THAT(rendered, ::testing::HasSubstr("error: value nested too deeply"));
+  EXPECT_THAT(rendered, ::testing::HasSubstr("more than 64 levels of nesting"));
+  EXPECT_EQ(diags.items().size(), 1u) << rendered;
+}
+
+// Honest deep nesting gets the same diagnostic (and 64 levels still load).
+TEST(ParseSuite, DeeplyNestedJsonBodyIsADiagnostic) {
+  auto suite = [](int depth) {
+    return "suite: s\n"
+           "scenarios:\n"
+           "  - id: A\n"
+           "    name: a\n"
+           "    requirements: [R]\n"
+           "    steps:\n"
+           "      - request:\n"
+           "          url: http://x\n"
+           "          json: " +
+           std::string(depth, '[') + std::string(depth, ']') + "\n";
+  };
+  Diagnostics deep;
+  EXPECT_FALSE(ParseSuite(suite(200), "deep.yaml", deep));
+  EXPECT_THAT(RenderWithText(deep, suite(200)),
+              ::testing::HasSubstr("error: value nested too deeply"));
+  Diagnostics ok;
+  EXPECT_TRUE(ParseSuite(suite(64), "ok.yaml", ok)) << RenderWithText(ok, suite(64));
+}
+
 }  // namespace
 }  // namespace tollgate

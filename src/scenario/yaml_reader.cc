@@ -111,17 +111,30 @@ std::optional<Template> ParseTemplateText(Document& doc, const Node& n, const Na
 // At most this many nodes in one value once YAML aliases are expanded: a "billion laughs"
 // document of a few hundred bytes would otherwise expand into gigabytes.
 constexpr std::size_t kMaxValueNodes = 100000;
+// At most this many levels of nesting. An alias used inside its own anchor's node
+// (`a: &a [*a]`) makes yaml-cpp build a cycle, which the node budget alone would follow
+// deeper than the stack allows.
+constexpr int kMaxValueDepth = 64;
 
 // JSON of any node; strings are checked as templates. Sets `ok` false on any problem;
-// `budget` counts down the nodes still allowed (see kMaxValueNodes).
+// `budget` counts down the nodes still allowed (see kMaxValueNodes); 0 stops the walk.
 nlohmann::json ToJson(Document& doc, const Node& n, const NameScope& scope, bool& ok,
-                      std::size_t& budget) {
+                      std::size_t& budget, int depth = 0) {
   if (budget == 0) return nullptr;  // already reported
   if (--budget == 0) {
     doc.Error(n, "value too large",
               "more than " + std::to_string(kMaxValueNodes) + " nodes once aliases are expanded",
               "a smaller value (YAML aliases count once per use)");
     ok = false;
+    return nullptr;
+  }
+  if (depth > kMaxValueDepth) {
+    doc.Error(n, "value nested too deeply",
+              "more than " + std::to_string(kMaxValueDepth) +
+                  " levels of nesting (or an alias inside its own anchor)",
+              "a flatter value");
+    ok = false;
+    budget = 0;
     return nullptr;
   }
   if (n.IsMap()) {
@@ -133,7 +146,7 @@ nlohmann::json ToJson(Document& doc, const Node& n, const NameScope& scope, bool
         ok = false;
         continue;
       }
-      obj[k.Text()] = ToJson(doc, v, scope, ok, budget);
+      obj[k.Text()] = ToJson(doc, v, scope, ok, budget, depth + 1);
       if (budget == 0) return nullptr;
     }
     return obj;
@@ -141,7 +154,7 @@ nlohmann::json ToJson(Document& doc, const Node& n, const NameScope& scope, bool
   if (n.IsSeq()) {
     nlohmann::json arr = nlohmann::json::array();
     for (const Node& item : Items(n)) {
-      arr.push_back(ToJson(doc, item, scope, ok, budget));
+      arr.push_back(ToJson(doc, item, scope, ok, budget, depth + 1));
       if (budget == 0) return nullptr;
     }
     return arr;
