@@ -24,11 +24,6 @@ bool ReadAll(const std::string& path, std::string& out) {
   return true;
 }
 
-int Fail(int code, const std::string& message) {
-  std::cerr << "error: " << message << "\n";
-  return code;
-}
-
 }  // namespace
 
 int CertsGenerateCommand(const CertsGenerateArgs& a) {

@@ -45,6 +45,11 @@ void AddRunOptions(CLI::App* cmd, RunArgs& a) {
 
 }  // namespace
 
+int Fail(int code, const std::string& message) {
+  std::cerr << "error: " << message << "\n";
+  return code;
+}
+
 int Main(int argc, char** argv) {
   CLI::App app{
       "tollgate: conformance harness and mock partner environment for payment-API security"};

@@ -15,6 +15,9 @@ inline constexpr int kExitInvalid = 2;
 inline constexpr int kExitHarness = 3;
 inline constexpr int kExitFailed = 4;
 
+/// Prints "error: MESSAGE" on stderr and returns CODE.
+int Fail(int code, const std::string& message);
+
 /// Options shared by run and demo.
 struct RunArgs {
   std::vector<std::string> paths;

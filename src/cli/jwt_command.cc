@@ -33,11 +33,6 @@ bool ParseAssignment(const std::string& text, std::string& key, nlohmann::json& 
   return true;
 }
 
-int Fail(int code, const std::string& message) {
-  std::cerr << "error: " << message << "\n";
-  return code;
-}
-
 }  // namespace
 
 int JwtMintCommand(const JwtMintArgs& a) {

@@ -2,6 +2,7 @@
 // Reading a service's config (already type-checked by the environment loader) with
 // defaults. Small helpers so each kind's constructor reads like its schema.
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,10 @@
 #include "tollgate/http/server.h"
 
 namespace tollgate::mocks {
+
+inline bool Contains(const std::vector<std::string>& list, const std::string& v) {
+  return std::find(list.begin(), list.end(), v) != list.end();
+}
 
 inline std::string GetString(const nlohmann::json& c, const char* key, std::string def) {
   auto it = c.find(key);

@@ -10,10 +10,6 @@
 namespace tollgate::mocks {
 namespace {
 
-bool Contains(const std::vector<std::string>& list, const std::string& v) {
-  return std::find(list.begin(), list.end(), v) != list.end();
-}
-
 // RFC 6750 §2.1 b64token: 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
 bool IsB64Token(std::string_view t) {
   std::size_t i = 0;

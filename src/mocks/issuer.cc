@@ -13,10 +13,6 @@ const char* const kGrants[] = {"client_credentials", "refresh_token"};
 // Refresh-token records are pruned of expired entries past this many.
 constexpr std::size_t kPruneAbove = 10'000;
 
-bool Contains(const std::vector<std::string>& list, const std::string& v) {
-  return std::find(list.begin(), list.end(), v) != list.end();
-}
-
 // RFC 6749 §3.3: space-delimited scope tokens (empty pieces from doubled spaces ignored).
 std::vector<std::string> SplitScope(std::string_view s) {
   std::vector<std::string> out;
