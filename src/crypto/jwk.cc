@@ -5,6 +5,8 @@
 #include <openssl/rand.h>
 
 #include <algorithm>
+#include <mutex>
+#include <vector>
 
 #include "crypto/alg.h"
 #include "crypto/jwk_impl.h"
@@ -125,6 +127,61 @@ bool KeyFitsAlg(const Jwk::Impl& key, Alg alg) {
 }
 
 }  // namespace internal
+
+namespace {
+
+// RSA key material no Jwk holds any more, for GenerateRecyclable. Bounded, so a process
+// that drops many rings at once keeps at most this many keys.
+constexpr std::size_t kMaxSpareRsaKeys = 32;
+
+struct SpareRsaKeys {
+  std::mutex mu;
+  std::vector<internal::PkeyPtr> keys;
+};
+
+SpareRsaKeys& Spares() {
+  // Never destroyed: a Jwk destroyed during static destruction may still hand its key back.
+  static SpareRsaKeys* spares = new SpareRsaKeys;
+  return *spares;
+}
+
+}  // namespace
+
+Jwk::Impl::~Impl() {
+  if (!recycle || !pkey) return;
+  SpareRsaKeys& spares = Spares();
+  std::lock_guard<std::mutex> lock(spares.mu);
+  if (spares.keys.size() < kMaxSpareRsaKeys) spares.keys.push_back(std::move(pkey));
+}
+
+StatusOr<Jwk> Jwk::GenerateRecyclable(Alg alg, std::string kid) {
+  if (!internal::IsRsa(alg)) return Generate(alg, std::move(kid));
+  internal::PkeyPtr spare;
+  {
+    SpareRsaKeys& spares = Spares();
+    std::lock_guard<std::mutex> lock(spares.mu);
+    if (!spares.keys.empty()) {
+      spare = std::move(spares.keys.back());
+      spares.keys.pop_back();
+    }
+  }
+  std::shared_ptr<Impl> impl;
+  if (spare) {
+    impl = std::make_shared<Impl>();
+    impl->kid = std::move(kid);
+    impl->alg = alg;
+    impl->kty = internal::KtyFor(alg);
+    impl->crv = internal::CurveFor(alg);
+    impl->pkey = std::move(spare);
+    impl->has_private = true;
+  } else {
+    ASSIGN_OR_RETURN(Jwk fresh, Generate(alg, std::move(kid)));
+    // Generate's Impl is not shared yet: take it over to mark it.
+    impl = std::const_pointer_cast<Impl>(fresh.impl_);
+  }
+  impl->recycle = true;
+  return Impl::Wrap(std::move(impl));
+}
 
 StatusOr<Jwk> Jwk::Generate(Alg alg, std::string kid) {
   auto impl = std::make_shared<Impl>();

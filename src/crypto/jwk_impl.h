@@ -24,6 +24,14 @@ struct Jwk::Impl {
   internal::PkeyPtr pkey;  // asymmetric keys
   std::string secret;      // oct keys
   bool has_private = false;
+  /// Set by GenerateRecyclable: the key material goes back to the process's spare RSA keys
+  /// when the last Jwk holding it goes.
+  bool recycle = false;
+
+  Impl() = default;
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
+  ~Impl();
 
   /// Wraps a finished Impl (Impl is a member of Jwk, so it may use the private constructor).
   static Jwk Wrap(std::shared_ptr<const Impl> impl) { return Jwk(std::move(impl)); }

@@ -5,6 +5,9 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
+#include <optional>
+#include <set>
+
 #include "crypto/jwk_impl.h"
 #include "tollgate/base/encoding.h"
 #include "tollgate/crypto/jose.h"
@@ -238,6 +241,54 @@ TEST(Jwk, PemRoundTrips) {
                               Alg::kRS256);
   ASSERT_FALSE(garbage.ok());
   EXPECT_EQ(garbage.status().code(), StatusCode::kInvalidArgument);
+}
+
+// The material of a recyclable RSA key: the modulus of its public JWK.
+std::string Modulus(const Jwk& k) { return k.ToPublicJson().at("n").get<std::string>(); }
+
+TEST(Jwk, RecyclableKeysNeverShareMaterialWhileHeld) {
+  std::vector<Jwk> held;
+  std::set<std::string> moduli;
+  for (int i = 0; i < 3; ++i) {
+    auto k = Jwk::GenerateRecyclable(Alg::kRS256, "k" + std::to_string(i));
+    ASSERT_TRUE(k.ok()) << k.status().ToString();
+    EXPECT_EQ(k->kid(), "k" + std::to_string(i));
+    EXPECT_TRUE(k->has_private());
+    moduli.insert(Modulus(*k));
+    held.push_back(*std::move(k));
+  }
+  EXPECT_EQ(moduli.size(), 3u);
+}
+
+TEST(Jwk, RecyclableKeyReusesMaterialOnlyOnceNoCopyHoldsIt) {
+  auto first = Jwk::GenerateRecyclable(Alg::kRS256, "old");
+  ASSERT_TRUE(first.ok());
+  std::string material = Modulus(*first);
+  std::optional<Jwk> copy = *first;
+  first = InternalError("dropped");
+  // A copy still holds it: a new key must not get this material.
+  auto second = Jwk::GenerateRecyclable(Alg::kRS256, "new");
+  ASSERT_TRUE(second.ok());
+  EXPECT_NE(Modulus(*second), material);
+  copy.reset();
+  // Nothing holds it now: the next recyclable key takes it, under its own kid, and signs.
+  auto third = Jwk::GenerateRecyclable(Alg::kRS256, "newer");
+  ASSERT_TRUE(third.ok());
+  EXPECT_EQ(Modulus(*third), material);
+  EXPECT_EQ(third->kid(), "newer");
+  EXPECT_EQ(third->alg(), Alg::kRS256);
+  auto token = Sign(*third, json::object(), "{}");
+  ASSERT_TRUE(token.ok()) << token.status().ToString();
+  auto parts = ParseCompact(*token);
+  ASSERT_TRUE(parts.ok());
+  auto published = Jwk::FromJson(third->ToPublicJson());
+  ASSERT_TRUE(published.ok());
+  EXPECT_TRUE(VerifySignature(*parts, *published, Alg::kRS256).ok());
+  // Generate never takes recycled material.
+  third = InternalError("dropped");
+  auto fresh = Jwk::Generate(Alg::kRS256, "fresh");
+  ASSERT_TRUE(fresh.ok());
+  EXPECT_NE(Modulus(*fresh), material);
 }
 
 }  // namespace

@@ -87,7 +87,7 @@ StatusOr<std::vector<KeySpec>> ParseKeySpecs(const nlohmann::json& config,
 StatusOr<std::unique_ptr<KeyRing>> KeyRing::Create(const std::vector<KeySpec>& specs) {
   std::vector<jose::Jwk> keys;
   for (const KeySpec& spec : specs) {
-    ASSIGN_OR_RETURN(jose::Jwk key, jose::Jwk::Generate(spec.alg, spec.kid));
+    ASSIGN_OR_RETURN(jose::Jwk key, jose::Jwk::GenerateRecyclable(spec.alg, spec.kid));
     keys.push_back(std::move(key));
   }
   return std::unique_ptr<KeyRing>(new KeyRing(std::move(keys)));
@@ -156,7 +156,7 @@ Status KeyRing::Apply(const std::string& action, const nlohmann::json& args) {
     } else if (HasKidLocked(kid)) {
       return InvalidArgumentError("rotate_keys: key `" + kid + "` already exists");
     }
-    ASSIGN_OR_RETURN(jose::Jwk key, jose::Jwk::Generate(active_alg, kid));
+    ASSIGN_OR_RETURN(jose::Jwk key, jose::Jwk::GenerateRecyclable(active_alg, kid));
     keys_.insert(keys_.begin(), std::move(key));
     active_kid_ = kid;
     return Status::Ok();
@@ -173,7 +173,7 @@ Status KeyRing::Apply(const std::string& action, const nlohmann::json& args) {
       }
       alg = *parsed;
     }
-    ASSIGN_OR_RETURN(jose::Jwk key, jose::Jwk::Generate(alg, kid));
+    ASSIGN_OR_RETURN(jose::Jwk key, jose::Jwk::GenerateRecyclable(alg, kid));
     keys_.push_back(std::move(key));
     return Status::Ok();
   }
@@ -183,6 +183,7 @@ Status KeyRing::Apply(const std::string& action, const nlohmann::json& args) {
     if (it == keys_.end()) {
       return InvalidArgumentError("remove_key: no key `" + kid + "` is published");
     }
+    retired_.push_back(std::move(*it));
     keys_.erase(it);
     if (kid == active_kid_) active_kid_ = keys_.empty() ? "" : keys_.front().kid();
     return Status::Ok();
@@ -193,7 +194,8 @@ Status KeyRing::Apply(const std::string& action, const nlohmann::json& args) {
     if (it == keys_.end()) {
       return InvalidArgumentError("same_kid_new_key: no key `" + kid + "` is published");
     }
-    ASSIGN_OR_RETURN(jose::Jwk key, jose::Jwk::Generate(it->alg(), kid));
+    ASSIGN_OR_RETURN(jose::Jwk key, jose::Jwk::GenerateRecyclable(it->alg(), kid));
+    retired_.push_back(std::move(*it));
     *it = std::move(key);
     return Status::Ok();
   }
@@ -202,6 +204,7 @@ Status KeyRing::Apply(const std::string& action, const nlohmann::json& args) {
 
 void KeyRing::Restore() {
   std::lock_guard<std::mutex> lock(mu_);
+  for (jose::Jwk& key : keys_) retired_.push_back(std::move(key));
   keys_ = configured_;
   active_kid_ = configured_.empty() ? "" : configured_.front().kid();
   rotations_ = 0;

@@ -63,6 +63,10 @@ class KeyRing {
   const std::vector<jose::Jwk> configured_;
   mutable std::mutex mu_;
   std::vector<jose::Jwk> keys_;  // published, in order
+  // Keys removed, replaced or rotated out, kept while the ring lives: key material is
+  // recycled (Jwk::GenerateRecyclable) only when no Jwk holds it, so a key this ring once
+  // published never reappears under another kid while a target may still cache it.
+  std::vector<jose::Jwk> retired_;
   std::string active_kid_;
   int rotations_ = 0;
 };

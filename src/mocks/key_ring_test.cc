@@ -3,6 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <optional>
+#include <set>
+
 namespace tollgate::mocks {
 namespace {
 
@@ -168,6 +171,31 @@ TEST(RandomToken, Is32BytesOfBase64UrlAndNeverRepeats) {
   EXPECT_EQ(a.size(), 43u);
   EXPECT_NE(a, b);
   EXPECT_EQ(a.find_first_of("+/="), std::string::npos);
+}
+
+// Key material is recycled between rings of one process (Jwk::GenerateRecyclable), but a
+// key a ring once published never comes back while the ring lives: a target may still
+// cache it under its old kid.
+TEST(KeyRing, KeysItDroppedNeverReturnUnderAnotherKidWhileItLives) {
+  auto ring = Ring({{"k1", jose::Alg::kRS256}});
+  std::set<std::string> seen;
+  auto modulus = [&](const std::string& kid) {
+    std::optional<jose::Jwk> k = ring->Signing(kid);
+    EXPECT_TRUE(k.has_value()) << kid;
+    return k ? k->ToPublicJson().at("n").get<std::string>() : std::string();
+  };
+  seen.insert(modulus("k1"));
+  ASSERT_TRUE(ring->Apply("rotate_keys", {{"kid", "k2"}}).ok());
+  seen.insert(modulus("k2"));
+  ASSERT_TRUE(ring->Apply("remove_key", {{"kid", "k1"}}).ok());
+  ASSERT_TRUE(ring->Apply("same_kid_new_key", {{"kid", "k2"}}).ok());
+  seen.insert(modulus("k2"));
+  ASSERT_TRUE(ring->Apply("add_key", {{"kid", "k3"}}).ok());
+  seen.insert(modulus("k3"));
+  ring->Restore();
+  ASSERT_TRUE(ring->Apply("rotate_keys", {{"kid", "k4"}}).ok());
+  seen.insert(modulus("k4"));
+  EXPECT_EQ(seen.size(), 5u) << "a dropped key came back under a new kid";
 }
 
 }  // namespace

@@ -30,6 +30,12 @@ class Jwk {
  public:
   /// A fresh key for `alg`: RSA 2048, P-256, P-384, Ed25519, or 32 random bytes for HS256.
   static StatusOr<Jwk> Generate(Alg alg, std::string kid);
+  /// Like Generate, but an RSA key may reuse the key material of an earlier key of this
+  /// process that no Jwk holds any more (generating a 2048-bit RSA key costs about 0.1 s;
+  /// the fault matrix builds a profile's mock issuers afresh for every fault). No two live
+  /// keys ever share material. For keys the process publishes and drops as a whole (a mock
+  /// issuer's key ring); never for a key handed to the user.
+  static StatusOr<Jwk> GenerateRecyclable(Alg alg, std::string kid);
   /// RFC 7517 member set (RSA, EC, OKP, oct), private members optional. Rejects unknown kty,
   /// bad curve, invalid points, RSA < 2048 unless `allow_weak`.
   static StatusOr<Jwk> FromJson(const nlohmann::json& jwk, bool allow_weak = false);
