@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""A bearer-token message gateway, written from the Gateway security guide (seed 000).
+"""A bearer-token message gateway, written from the platform's Gateway security guide.
 
 This is an independent peer for tollgate's gateway profile: it shares no code with tollgate
 and is written the way a partner's developer would write it with Debian's PyJWT 2.6 and
