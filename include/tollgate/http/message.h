@@ -1,7 +1,7 @@
 #pragma once
-// Plain HTTP request/response values shared by the server core, the mocks and the client.
-// Mock handlers are plain functions from ServerRequest to ServerResponse, testable without
-// a socket.
+// HTTP request/response values, the same over HTTP and HTTPS, shared by the server core, the
+// mocks and the client. Handlers are plain functions from ServerRequest to ServerResponse
+// (a mock's handlers also return the verdict its journal keeps), testable without a socket.
 
 #include <chrono>
 #include <optional>

@@ -133,8 +133,8 @@ struct AuthSpec {
   SourceLoc loc;
 };
 
-/// Client TLS options. Issue 4 fills identities and variants; the fields exist now so
-/// suites can name them and the client can honour files.
+/// Client TLS options: files to present and trust given directly, or a named identity (and
+/// variant) of the project's PKI profile, resolved to files at run time.
 struct TlsOptions {
   std::optional<Template> ca;        // CA bundle file to trust
   std::optional<Template> cert;      // client certificate (chain) file
@@ -145,8 +145,8 @@ struct TlsOptions {
   std::optional<std::string> ciphers;        // TLS 1.2 cipher list (OpenSSL syntax)
   std::optional<std::string> tls13_ciphers;  // TLS 1.3 suites
   std::optional<int> security_level;         // 0..5; 0 sends deliberately weak material
-  std::optional<Template> identity;  // named identity of certs/pki.yaml (issue 4)
-  std::optional<Template> variant;   // named variant of that identity (issue 4)
+  std::optional<Template> identity;  // named identity of certs/pki.yaml (else `partner`)
+  std::optional<Template> variant;   // named hostile variant of it; absent: the valid one
   SourceLoc loc;
 };
 
@@ -256,9 +256,10 @@ struct NotifyStep {
 };
 
 /// `mock:` controls a running mock service: `{service: NAME, action: ACTION, ...args}`.
-/// Actions per kind (issuer: rotate_keys, add_key, remove_key; jwks: down, error_500, slow,
-/// malformed, empty, same_kid_new_key; every kind: restore). A case with a mock or clock
-/// step runs alone, and the runner restores every mock and the clock after it.
+/// Actions per kind (issuer: rotate_keys, add_key, remove_key; jwks: those and down,
+/// error_500, slow, malformed, empty, same_kid_new_key, max_age; every kind: restore). A case
+/// with a mock or clock step runs alone, and the runner restores every mock and the clock
+/// after it.
 struct MockStep {
   std::string service;
   std::string action;
@@ -350,7 +351,7 @@ struct TargetFile {
 struct Requirement {
   std::string id;
   std::string text;
-  std::string source;     // seed document file name
+  std::string source;     // the document it comes from: a guide's file name or an RFC section
   std::string quote;      // the sentence it comes from
   std::string severity;   // "must" or "should"
   std::string rationale;  // one line: why this severity (the source states it, or hardening)
