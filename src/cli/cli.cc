@@ -8,6 +8,7 @@
 #include "cli/certs_command.h"
 #include "cli/commands.h"
 #include "cli/jwt_command.h"
+#include "tollgate/runner/vocabulary.h"
 
 namespace tollgate::cli {
 namespace {
@@ -51,6 +52,8 @@ int Fail(int code, const std::string& message) {
 }
 
 int Main(int argc, char** argv) {
+  // The loaders check names other modules own (mutations, actions, faults) against them.
+  RegisterVocabularies();
   CLI::App app{
       "tollgate: conformance harness and mock partner environment for payment-API security"};
   app.require_subcommand(1);

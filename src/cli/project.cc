@@ -7,6 +7,9 @@
 #include <map>
 #include <set>
 #include <system_error>
+#include <variant>
+
+#include "tollgate/scenario/vocabulary.h"
 
 namespace tollgate::cli {
 namespace fs = std::filesystem;
@@ -36,7 +39,66 @@ fs::path ResolveEnvironment(const fs::path& requirements_file, const std::string
   return fs::relative(root / p);
 }
 
-void CheckProfile(ProfileRun& run, bool require_coverage, Diagnostics& diags) {
+const ServiceDecl* FindService(const Environment& env, const std::string& name) {
+  for (const ServiceDecl& s : env.services) {
+    if (s.name == name) return &s;
+  }
+  return nullptr;
+}
+
+// A fault-map entry, "fault" (of the environment's default target) or "service:fault",
+// must name a fault that service's kind has.
+void CheckFaultName(const std::string& entry, const SourceLoc& loc, const Environment& env,
+                    Diagnostics& diags) {
+  std::size_t colon = entry.find(':');
+  std::string service = colon == std::string::npos ? env.default_target : entry.substr(0, colon);
+  std::string fault = colon == std::string::npos ? entry : entry.substr(colon + 1);
+  const ServiceDecl* decl = FindService(env, service);
+  if (decl == nullptr) {
+    diags.Add({"fault `" + entry + "` names service `" + service + "`, which environment `" +
+                   env.name + "` does not declare",
+               loc, static_cast<int>(entry.size()), "`" + entry + "`", "a service of " + env.file,
+               ""});
+    return;
+  }
+  std::shared_ptr<const Terms> faults = FindTerms(vocabulary::Faults(decl->kind));
+  if (!faults || HasTerm(*faults, fault)) return;
+  std::vector<std::string> names = TermNames(*faults);
+  std::string close = ClosestMatch(fault, names);
+  std::string list;
+  for (const std::string& n : names) list += (list.empty() ? "" : ", ") + n;
+  diags.Add({"unknown fault `" + fault + "` of service `" + service + "` (kind " + decl->kind +
+                 ")",
+             loc, static_cast<int>(entry.size()), "`" + entry + "`", "one of: " + list,
+             close.empty() ? "" : "did you mean `" + close + "`?"});
+}
+
+// A `mock:` step's action must be one its service's kind has.
+void CheckMockActions(const Suite& suite, const Environment& env, Diagnostics& diags) {
+  for (const Scenario& sc : suite.scenarios) {
+    for (const Step& step : sc.steps) {
+      const auto* mock = std::get_if<MockStep>(&step.body);
+      if (mock == nullptr) continue;
+      const ServiceDecl* decl = FindService(env, mock->service);
+      if (decl == nullptr) continue;  // reported as a missing required service
+      std::shared_ptr<const Terms> actions = FindTerms(vocabulary::MockActions(decl->kind));
+      if (!actions || HasTerm(*actions, mock->action)) continue;
+      std::vector<std::string> names = TermNames(*actions);
+      std::string close = ClosestMatch(mock->action, names);
+      std::string list;
+      for (const std::string& n : names) list += (list.empty() ? "" : ", ") + n;
+      diags.Add({"service `" + mock->service + "` (kind " + decl->kind + ") has no action `" +
+                     mock->action + "`",
+                 mock->loc, 1, "`" + mock->action + "`", "one of: " + list,
+                 close.empty() ? "" : "did you mean `" + close + "`?"});
+    }
+  }
+}
+
+// `own_environment`: the run uses the profile's own environment (not one given by --env),
+// which is the one its fault map names services of.
+void CheckProfile(ProfileRun& run, bool require_coverage, bool own_environment,
+                  Diagnostics& diags) {
   std::set<std::string> scenario_ids;
   std::map<std::string, int> covered;
   if (run.requirements) {
@@ -66,6 +128,7 @@ void CheckProfile(ProfileRun& run, bool require_coverage, Diagnostics& diags) {
       }
     }
     if (run.environment) {
+      CheckMockActions(suite, *run.environment, diags);
       for (const std::string& name : suite.requires_services) {
         bool found = false;
         for (const ServiceDecl& s : run.environment->services) found = found || s.name == name;
@@ -75,6 +138,15 @@ void CheckProfile(ProfileRun& run, bool require_coverage, Diagnostics& diags) {
                      suite.loc, 1, name, "a service of " + run.environment->file, ""});
         }
       }
+    }
+  }
+  // Fault names are checked whatever subset of the profile is loaded; whether each names
+  // known scenarios only when the whole profile is (below).
+  if (run.requirements && run.environment && own_environment) {
+    for (std::size_t i = 0; i < run.requirements->faults.size(); ++i) {
+      if (i >= run.requirements->fault_locs.size()) break;
+      CheckFaultName(run.requirements->faults[i].first, run.requirements->fault_locs[i],
+                     *run.environment, diags);
     }
   }
   if (!run.requirements || !require_coverage) return;
@@ -227,7 +299,7 @@ std::optional<std::vector<ProfileRun>> LoadProject(const std::vector<std::string
     runs[it->second].suites.push_back(std::move(*suite));
   }
   if (!diags.empty()) return std::nullopt;
-  for (ProfileRun& run : runs) CheckProfile(run, require_coverage, diags);
+  for (ProfileRun& run : runs) CheckProfile(run, require_coverage, !shared_env, diags);
   if (!diags.empty()) return std::nullopt;
   return runs;
 }

@@ -7,7 +7,10 @@
 #include <string>
 #include <vector>
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include "tollgate/runner/vocabulary.h"
 
 namespace tollgate::cli {
 namespace {
@@ -121,6 +124,50 @@ TEST_F(ProjectLookupTest, BareProfileNameRunsTheProjectsProfileUnlessAFileHasTha
   EXPECT_EQ(got[1], "signed-api");
   EXPECT_EQ(got[2], "nosuch");
   EXPECT_EQ(got[3], "suites/gateway");
+}
+
+// Names other modules own are checked with the environment: a `mock:` action the service's
+// kind lacks and a fault-map entry its kind lacks, each with a "did you mean".
+TEST_F(ProjectLookupTest, MockActionsAndFaultMapsAreCheckedAgainstTheServicesKinds) {
+  RegisterVocabularies();
+  fs::path p = tmp_ / "checkout";
+  fs::create_directories(p / "suites" / "demo");
+  fs::create_directories(p / "mocks");
+  std::ofstream(p / "mocks" / "demo.yaml") << "environment: demo\n"
+                                              "default_target: idp\n"
+                                              "services:\n"
+                                              "  idp: {kind: issuer}\n"
+                                              "  keys: {kind: jwks}\n";
+  std::ofstream(p / "suites" / "demo" / "requirements.yaml")
+      << "profile: demo\n"
+         "environment: mocks/demo.yaml\n"
+         "requirements:\n"
+         "  - {id: R-1, text: t, source: s, quote: q, severity: must, rationale: \"must: a test\"}\n"
+         "faults:\n"
+         "  long_lived_token: [D-001]\n"
+         "  keys:expired_certificate: [D-001]\n"
+         "  keys:dwn: [D-001]\n";
+  std::ofstream(p / "suites" / "demo" / "demo.yaml")
+      << "suite: demo\n"
+         "requires: [idp, keys]\n"
+         "scenarios:\n"
+         "  - id: D-001\n"
+         "    name: n\n"
+         "    requirements: [R-1]\n"
+         "    steps:\n"
+         "      - mock: {service: keys, action: down}\n"
+         "      - mock: {service: idp, action: down}\n";
+  fs::current_path(p);
+  Diagnostics diags;
+  auto runs = LoadProject({"suites/demo"}, "", /*require_coverage=*/true, diags);
+  EXPECT_FALSE(runs.has_value());
+  std::vector<std::string> titles;
+  for (const Diagnostic& d : diags.items()) titles.push_back(d.title + " | " + d.help);
+  EXPECT_THAT(titles, ::testing::UnorderedElementsAre(
+                          "service `idp` (kind issuer) has no action `down` | ",
+                          "unknown fault `long_lived_token` of service `idp` (kind issuer) | "
+                          "did you mean `long_lived_tokens`?",
+                          "unknown fault `dwn` of service `keys` (kind jwks) | "));
 }
 
 }  // namespace

@@ -64,8 +64,27 @@ std::string Reserialize(const std::string& body) {
 
 }  // namespace
 
+namespace {
+
+std::vector<std::string> Names(const std::vector<NamedItem>& items) {
+  std::vector<std::string> names;
+  for (const NamedItem& i : items) names.push_back(i.name);
+  return names;
+}
+
+}  // namespace
+
+const std::vector<NamedItem>& Schemes() {
+  static const std::vector<NamedItem> kSchemes = {
+      {"standard-webhooks", "webhook-id, -timestamp and -signature: v1, base64 HMAC-SHA256 of "
+                            "id.timestamp.body (Standard Webhooks)"},
+      {"stripe", "Stripe-Signature: t=timestamp, v1=hex HMAC-SHA256 of timestamp.body"},
+      {"github", "X-Hub-Signature-256: sha256=hex HMAC-SHA256 of the body, no timestamp"}};
+  return kSchemes;
+}
+
 const std::vector<std::string>& SchemeNames() {
-  static const std::vector<std::string> kNames = {"standard-webhooks", "stripe", "github"};
+  static const std::vector<std::string> kNames = Names(Schemes());
   return kNames;
 }
 
@@ -76,10 +95,18 @@ std::optional<Scheme> SchemeFromName(const std::string& name) {
   return std::nullopt;
 }
 
+const std::vector<NamedItem>& Variants() {
+  static const std::vector<NamedItem> kVariants = {
+      {"reserialized_body", "signed over the raw body, sent re-serialised (whitespace changed)"},
+      {"stale_timestamp", "signed consistently, 10 minutes in the past"},
+      {"future_timestamp", "signed consistently, 10 minutes in the future"},
+      {"wrong_secret", "signed with another secret"},
+      {"missing_signature", "the signature header left out"}};
+  return kVariants;
+}
+
 const std::vector<std::string>& VariantNames() {
-  static const std::vector<std::string> kNames = {"reserialized_body", "stale_timestamp",
-                                                  "future_timestamp", "wrong_secret",
-                                                  "missing_signature"};
+  static const std::vector<std::string> kNames = Names(Variants());
   return kNames;
 }
 

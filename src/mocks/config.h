@@ -10,8 +10,16 @@
 
 #include "tollgate/base/status.h"
 #include "tollgate/http/server.h"
+#include "tollgate/scenario/vocabulary.h"
 
 namespace tollgate::mocks {
+
+/// "a, b, c": the names of `terms`, for messages.
+inline std::string TermList(const Terms& terms) {
+  std::string out;
+  for (const Term& t : terms) out += (out.empty() ? "" : ", ") + t.name;
+  return out;
+}
 
 inline bool Contains(const std::vector<std::string>& list, const std::string& v) {
   return std::find(list.begin(), list.end(), v) != list.end();

@@ -58,7 +58,8 @@ class ConnectPay : public MockService {
   /// without a PKI). InvalidArgument/NotFound name the service and the identity.
   Status SetUpHosts(const ServiceDecl& decl);
   void AddRoutes(ServiceRouter& router) override;
-  std::set<std::string> KnownFaults() const override;
+  /// Its `mock:` actions and faults, each with a one-line summary.
+  static const KindTerms& Vocabulary();
   std::vector<TargetSetting> TargetSettings() const override;
   std::optional<ServerTlsOptions> ListenerTls() const override;
   std::optional<ServerTlsOptions> OneWayTls() const override;

@@ -9,9 +9,21 @@
 namespace tollgate {
 namespace mocks {
 
+const Terms& TlsFaultTerms() {
+  static const Terms kFaults = {
+      {"expired_certificate", "serves an expired certificate of its identity"},
+      {"wrong_host_certificate", "serves a certificate of its identity for another host name"},
+      {"tls10_enabled", "accepts TLS 1.0"},
+      {"weak_ciphers", "also offers unencrypted (NULL) cipher suites, at security level 0"}};
+  return kFaults;
+}
+
 const std::set<std::string>& TlsFaultNames() {
-  static const std::set<std::string> kNames = {"expired_certificate", "wrong_host_certificate",
-                                               "tls10_enabled", "weak_ciphers"};
+  static const std::set<std::string> kNames = [] {
+    std::set<std::string> names;
+    for (const Term& t : TlsFaultTerms()) names.insert(t.name);
+    return names;
+  }();
   return kNames;
 }
 

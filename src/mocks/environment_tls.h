@@ -12,9 +12,13 @@
 #include "tollgate/pki/pki.h"
 #include "tollgate/scenario/model.h"
 
+#include "tollgate/scenario/vocabulary.h"
+
 namespace tollgate::mocks {
 
-/// expired_certificate, wrong_host_certificate, tls10_enabled, weak_ciphers.
+/// The faults of every service that listens on TLS, each with what it breaks.
+const Terms& TlsFaultTerms();
+/// Their names: expired_certificate, wrong_host_certificate, tls10_enabled, weak_ciphers.
 const std::set<std::string>& TlsFaultNames();
 
 /// True when the service declares `tls:`.

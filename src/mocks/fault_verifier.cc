@@ -49,33 +49,66 @@ using fault_internal::VerifyUnsigned;
 struct Switch {
   const char* name;
   bool VerifierFaults::*member;
+  const char* summary;
 };
 
 const std::vector<Switch>& Switches() {
   static const std::vector<Switch> kSwitches = {
-      {"accept_expired", &VerifierFaults::accept_expired},
-      {"accept_not_yet_valid", &VerifierFaults::accept_not_yet_valid},
-      {"exp_optional", &VerifierFaults::exp_optional},
-      {"skip_signature", &VerifierFaults::skip_signature},
-      {"accept_alg_none", &VerifierFaults::accept_alg_none},
-      {"accept_embedded_jwk", &VerifierFaults::accept_embedded_jwk},
-      {"hs256_key_confusion", &VerifierFaults::hs256_key_confusion},
-      {"hs256_empty_secret", &VerifierFaults::hs256_empty_secret},
-      {"kid_as_file_path", &VerifierFaults::kid_as_file_path},
-      {"kid_in_sql_query", &VerifierFaults::kid_in_sql_query},
-      {"try_every_key", &VerifierFaults::try_every_key},
-      {"unknown_kid_fail_open", &VerifierFaults::unknown_kid_fail_open},
-      {"duplicate_members_first_wins", &VerifierFaults::duplicate_members_first_wins},
-      {"ignore_crit", &VerifierFaults::ignore_crit},
-      {"lenient_base64", &VerifierFaults::lenient_base64},
-      {"accept_jws_json", &VerifierFaults::accept_jws_json},
-      {"accept_unverified_jwe", &VerifierFaults::accept_unverified_jwe},
-      {"lenient_exp", &VerifierFaults::lenient_exp},
+      {"accept_expired", &VerifierFaults::accept_expired,
+       "accepts a token whose `exp` has passed (beyond the leeway)"},
+      {"accept_not_yet_valid", &VerifierFaults::accept_not_yet_valid,
+       "accepts a token whose `nbf` or `iat` is in the future"},
+      {"exp_optional", &VerifierFaults::exp_optional,
+       "accepts a token without `exp`, which then never expires"},
+      {"skip_signature", &VerifierFaults::skip_signature,
+       "accepts any signature when the kid is known and the alg allowed"},
+      {"accept_alg_none", &VerifierFaults::accept_alg_none,
+       "accepts an unsigned token with `alg` none in any letter case"},
+      {"accept_embedded_jwk", &VerifierFaults::accept_embedded_jwk,
+       "verifies the token with the key in its own `jwk` header"},
+      {"hs256_key_confusion", &VerifierFaults::hs256_key_confusion,
+       "accepts HS256 keyed with a published key's PEM (with or without final newline) or JWK"},
+      {"hs256_empty_secret", &VerifierFaults::hs256_empty_secret,
+       "accepts HS256 keyed with an empty secret when the kid names an RSA or EC key"},
+      {"kid_as_file_path", &VerifierFaults::kid_as_file_path,
+       "accepts HS256 keyed with the file the kid names under the key dir (path traversal)"},
+      {"kid_in_sql_query", &VerifierFaults::kid_in_sql_query,
+       "accepts HS256 keyed with what a SQL query with the kid pasted in returns"},
+      {"try_every_key", &VerifierFaults::try_every_key,
+       "ignores the kid: any trusted key whose signature verifies will do"},
+      {"unknown_kid_fail_open", &VerifierFaults::unknown_kid_fail_open,
+       "skips the signature check when no key matches the kid after the refetch"},
+      {"duplicate_members_first_wins", &VerifierFaults::duplicate_members_first_wins,
+       "tolerates duplicate JSON members in header or claims, keeping the first"},
+      {"ignore_crit", &VerifierFaults::ignore_crit,
+       "ignores the `crit` header: unknown or empty extension lists pass"},
+      {"lenient_base64", &VerifierFaults::lenient_base64,
+       "decodes segments with `=` padding and the standard `+` `/` alphabet"},
+      {"accept_jws_json", &VerifierFaults::accept_jws_json,
+       "accepts a flattened JWS JSON serialisation as the token"},
+      {"accept_unverified_jwe", &VerifierFaults::accept_unverified_jwe,
+       "reads a five-segment JWE's ciphertext as the claims, undecrypted and unauthenticated"},
+      {"lenient_exp", &VerifierFaults::lenient_exp,
+       "reads `exp` from a digit string; an `exp` past every date saturates to the last one"},
   };
   return kSwitches;
 }
 
 }  // namespace
+
+const Terms& VerifierFaultTerms() {
+  static const Terms kTerms = [] {
+    Terms terms;
+    for (const Switch& s : Switches()) terms.push_back({s.name, s.summary});
+    return terms;
+  }();
+  return kTerms;
+}
+
+Terms WithVerifierFaults(Terms own) {
+  for (const Term& t : VerifierFaultTerms()) own.push_back(t);
+  return own;
+}
 
 const std::vector<std::string>& VerifierFaultNames() {
   static const std::vector<std::string> kNames = [] {

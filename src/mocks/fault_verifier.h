@@ -16,6 +16,7 @@
 
 #include "tollgate/base/clock.h"
 #include "tollgate/crypto/jose.h"
+#include "tollgate/scenario/vocabulary.h"
 
 namespace tollgate::mocks {
 
@@ -50,6 +51,10 @@ struct VerifierFaults {
   bool RelaxesTokenSyntax() const { return lenient_base64 || accept_jws_json; }
 };
 
+/// VerifierFaults' switches as faults, each with what it accepts, in declaration order.
+const Terms& VerifierFaultTerms();
+/// `own` followed by VerifierFaultTerms() (a kind whose verifier has every switch).
+Terms WithVerifierFaults(Terms own);
 /// The names of VerifierFaults' switches, in declaration order.
 const std::vector<std::string>& VerifierFaultNames();
 /// Turns on the switch called `name`; false when there is none.

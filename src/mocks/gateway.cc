@@ -139,13 +139,21 @@ StatusOr<std::unique_ptr<Gateway>> Gateway::Create(const ServiceDecl& decl, Serv
 Gateway::Gateway(const ServiceDecl& decl, ServiceContext ctx)
     : MockService(decl.name, decl.kind, ctx), realm_(GetString(decl.config, "realm", "gateway")) {}
 
-std::set<std::string> Gateway::KnownFaults() const {
-  std::set<std::string> faults = {
-      "ignore_audience",           "ignore_issuer",   "ignore_typ",     "no_role_check",
-      "validate_body_before_auth", "no_jwks_refetch", "no_scope_check", "omit_bearer_challenge",
-      "lowercase_scheme_rejected"};
-  for (const std::string& name : VerifierFaultNames()) faults.insert(name);
-  return faults;
+const KindTerms& Gateway::Vocabulary() {
+  static const KindTerms kTerms = {
+      "gateway",
+      /*actions=*/{},
+      /*faults=*/WithVerifierFaults({
+      {"ignore_audience", "accepts a token whose `aud` is not the configured audience, or has none"},
+      {"ignore_issuer", "accepts a token whose `iss` is not the trusted issuer's, or has none"},
+      {"ignore_typ", "accepts a token whose `typ` header is wrong or missing"},
+      {"no_role_check", "lets any authenticated client post any message type, whatever its `roles`"},
+      {"validate_body_before_auth", "checks the message body (400/415) before authenticating the token"},
+      {"no_jwks_refetch", "never refetches the JWKS on an unknown kid: a rotated-in key fails until max-age"},
+      {"no_scope_check", "serves scoped paths to any valid token, whatever its `scope`"},
+      {"omit_bearer_challenge", "answers 401 without a `WWW-Authenticate: Bearer` challenge"},
+      {"lowercase_scheme_rejected", "refuses the Authorization scheme unless spelt exactly `Bearer`"}})};
+  return kTerms;
 }
 
 RemoteJwks& Gateway::Remote() {

@@ -48,7 +48,8 @@ class Gateway : public MockService {
   static StatusOr<std::unique_ptr<Gateway>> Create(const ServiceDecl& decl, ServiceContext ctx);
 
   void AddRoutes(ServiceRouter& router) override;
-  std::set<std::string> KnownFaults() const override;
+  /// Its `mock:` actions and faults, each with a one-line summary.
+  static const KindTerms& Vocabulary();
   /// token_url, issuer, audience, message_path, assigned_type, unassigned_type,
   /// assigned_required, unassigned_status, scoped_path, scope, leeway, realm, and
   /// client_id/client_secret of the issuer's first client that has roles.

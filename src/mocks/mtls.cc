@@ -74,8 +74,15 @@ Handled Mtls::HandleOneWay(const ServerRequest& r) const {
   return {ServerResponse::Json(200, body.dump()), "one-way"};
 }
 
-std::set<std::string> Mtls::KnownFaults() const {
-  return {"accept_unregistered", "optional_client_cert", "allow_tls11"};
+const KindTerms& Mtls::Vocabulary() {
+  static const KindTerms kTerms = {
+      "mtls",
+      /*actions=*/{},
+      /*faults=*/{
+      {"accept_unregistered", "serves a valid client certificate whose fingerprint is not `registered`"},
+      {"optional_client_cert", "asks for a client certificate on the two-way listener but does not require one"},
+      {"allow_tls11", "accepts TLS 1.1 handshakes on both listeners"}}};
+  return kTerms;
 }
 
 // Faults are switched on after Create and before the listeners start, so they apply here.

@@ -29,7 +29,8 @@ class Mtls : public MockService {
   static StatusOr<std::unique_ptr<Mtls>> Create(const ServiceDecl& decl, ServiceContext ctx);
 
   void AddRoutes(ServiceRouter& router) override;
-  std::set<std::string> KnownFaults() const override;
+  /// Its `mock:` actions and faults, each with a one-line summary.
+  static const KindTerms& Vocabulary();
   std::optional<ServerTlsOptions> ListenerTls() const override;
   std::optional<ServerTlsOptions> OneWayTls() const override;
   void AddOneWayRoutes(ServiceRouter& router) override;

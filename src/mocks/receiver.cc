@@ -59,4 +59,12 @@ void Receiver::AddRoutes(ServiceRouter& router) {
   router.AddPrefix("*", "/", [this](const ServerRequest& r) { return Handle(r); });
 }
 
+const KindTerms& Receiver::Vocabulary() {
+  static const KindTerms kTerms = {
+      "receiver",
+      /*actions=*/{},
+      /*faults=*/{}};
+  return kTerms;
+}
+
 }  // namespace tollgate::mocks

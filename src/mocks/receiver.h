@@ -17,6 +17,8 @@ namespace tollgate::mocks {
 /// Thread-safe: configuration is immutable; the seen-id set has its own lock.
 class Receiver : public MockService {
  public:
+  /// Its `mock:` actions and faults, each with a one-line summary.
+  static const KindTerms& Vocabulary();
   Receiver(const ServiceDecl& decl, ServiceContext ctx);
   void AddRoutes(ServiceRouter& router) override;
   /// The verdict for one request (no socket needed).

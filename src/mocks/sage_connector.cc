@@ -105,18 +105,34 @@ StatusOr<std::unique_ptr<SageConnector>> SageConnector::Create(const ServiceDecl
 SageConnector::SageConnector(const ServiceDecl& decl, ServiceContext ctx)
     : MockService(decl.name, decl.kind, ctx) {}
 
-std::set<std::string> SageConnector::KnownFaults() const {
-  return {"ignore_audience",          "ignore_issuer",
-          "accept_expired",           "skip_signature",
-          "accept_alg_none",          "no_scope_check",
-          "accounts_any_scope",       "accept_any_header_value",
-          "record_rejected_notifications", "allow_id_reuse",
-          "ignore_id_lifetime",       "accept_mismatched_id",
-          "refetch_jwks_every_request", "no_jwks_refetch",
-          "cache_jwks_forever",       "fail_open_when_jwks_down",
-          "accept_not_yet_valid",     "accept_embedded_jwk",
-          "hs256_key_confusion",      "short_id_lifetime",
-          "racy_id_use",              "coalesced_jwks_refetch"};
+const KindTerms& SageConnector::Vocabulary() {
+  static const KindTerms kTerms = {
+      "sage-connector",
+      /*actions=*/{},
+      /*faults=*/{
+      {"ignore_audience", "accepts an ID token whose `aud` is not the configured audience, or has none"},
+      {"ignore_issuer", "accepts an ID token whose `iss` is not the trusted issuer's, or has none"},
+      {"accept_expired", "accepts an ID token whose `exp` has passed (beyond the leeway)"},
+      {"skip_signature", "accepts any ID-token signature when the kid is known and the alg allowed"},
+      {"accept_alg_none", "accepts an unsigned ID token with `alg` none in any letter case"},
+      {"no_scope_check", "accepts notifications with an ID token of any scope (no `WebhooksLambda`)"},
+      {"accounts_any_scope", "serves the accounts API to an ID token of any scope (no `ProviderAPI`)"},
+      {"accept_any_header_value", "requires the custom header but does not check its value"},
+      {"record_rejected_notifications", "records a notification's AuthorisationID before checking it, even if refused"},
+      {"allow_id_reuse", "lets an AuthorisationID open /auth or /authrefresh more than once"},
+      {"ignore_id_lifetime", "accepts an AuthorisationID after its lifetime (ids never expire)"},
+      {"accept_mismatched_id", "matches AuthorisationIDs on their first 8 characters only"},
+      {"refetch_jwks_every_request", "fetches the key set again on every request (no caching)"},
+      {"no_jwks_refetch", "never refetches the key set on an unknown kid: a rotated-in key fails until expiry"},
+      {"cache_jwks_forever", "ignores the key set's max-age: keeps retired keys and hides an outage"},
+      {"fail_open_when_jwks_down", "trusts the ID token's claims unverified when no key set can be had"},
+      {"accept_not_yet_valid", "accepts an ID token whose `nbf` or `iat` is in the future"},
+      {"accept_embedded_jwk", "verifies the ID token with the key in its own `jwk` header"},
+      {"hs256_key_confusion", "accepts HS256 keyed with a published public key's PEM or JWK text"},
+      {"short_id_lifetime", "expires AuthorisationIDs after 5 minutes, whatever `authorisation_ttl` says"},
+      {"racy_id_use", "checks and marks an AuthorisationID non-atomically: parallel uses all succeed"},
+      {"coalesced_jwks_refetch", "refetches on every unknown kid with no cooldown; concurrent ones share a fetch"}}};
+  return kTerms;
 }
 
 AuthorisationStore& SageConnector::Ids() {

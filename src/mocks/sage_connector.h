@@ -53,7 +53,8 @@ class SageConnector : public MockService {
                                                          ServiceContext ctx);
 
   void AddRoutes(ServiceRouter& router) override;
-  std::set<std::string> KnownFaults() const override;
+  /// Its `mock:` actions and faults, each with a one-line summary.
+  static const KindTerms& Vocabulary();
   /// A partner connector serves each notification on its own thread (a key-set fetch
   /// blocks its handler), so concurrent probes really overlap: 12, above any flood the
   /// profile sends.

@@ -19,6 +19,30 @@ StatusOr<std::unique_ptr<MockService>> Upcast(StatusOr<std::unique_ptr<T>> made)
 
 }  // namespace
 
+const std::vector<KindTerms>& AllKindTerms() {
+  static const std::vector<KindTerms> kKinds = {
+      mocks::Receiver::Vocabulary(), mocks::ConnectPay::Vocabulary(),
+      mocks::IssuerService::Vocabulary(), mocks::JwksHost::Vocabulary(),
+      mocks::Mtls::Vocabulary(), mocks::Gateway::Vocabulary(),
+      mocks::SignedApi::Vocabulary(), mocks::SageConnector::Vocabulary()};
+  return kKinds;
+}
+
+const KindTerms* FindKindTerms(const std::string& kind) {
+  for (const KindTerms& k : AllKindTerms()) {
+    if (k.kind == kind) return &k;
+  }
+  return nullptr;
+}
+
+std::set<std::string> MockService::KnownFaults() const {
+  std::set<std::string> names;
+  if (const KindTerms* terms = FindKindTerms(kind_)) {
+    for (const Term& t : terms->faults) names.insert(t.name);
+  }
+  return names;
+}
+
 StatusOr<std::unique_ptr<MockService>> CreateService(const ServiceDecl& decl, ServiceContext ctx) {
   if (decl.kind == "receiver") return std::unique_ptr<MockService>(new mocks::Receiver(decl, ctx));
   if (decl.kind == "connectpay") {
@@ -32,8 +56,7 @@ StatusOr<std::unique_ptr<MockService>> CreateService(const ServiceDecl& decl, Se
   if (decl.kind == "signed-api") return Upcast(mocks::SignedApi::Create(decl, ctx));
   if (decl.kind == "mtls") return Upcast(mocks::Mtls::Create(decl, ctx));
   if (decl.kind == "sage-connector") return Upcast(mocks::SageConnector::Create(decl, ctx));
-  return UnimplementedError("service `" + decl.name + "`: kind `" + decl.kind +
-                            "` is not supported yet");
+  return InvalidArgumentError("service `" + decl.name + "`: unknown kind `" + decl.kind + "`");
 }
 
 }  // namespace tollgate

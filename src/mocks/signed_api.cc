@@ -11,14 +11,6 @@
 namespace tollgate::mocks {
 namespace {
 
-const char* const kFaults[] = {
-    "no_nonce_check", "racy_nonce_store", "nonce_before_window", "wide_window", "accept_future_timestamps",
-    "body_not_signed", "method_not_signed", "path_not_signed", "query_not_signed",
-    "host_not_signed", "header_not_signed", "optional_signature", "optional_timestamp",
-    "optional_nonce", "optional_key_id", "accept_duplicate_signature", "lenient_encoding", "prefix_compare",
-    "honour_algorithm_label", "skip_mac_check", "key_id_not_bound", "accept_expired_token",
-    "refresh_reusable", "no_family_revocation", "trust_forwarded_for", "no_allow_list"};
-
 ServerResponse JsonError(int status, const std::string& error, const std::string& description) {
   return ServerResponse::Json(status, nlohmann::json{{"error", error},
                                                      {"error_description", description}}.dump());
@@ -86,8 +78,38 @@ StatusOr<std::unique_ptr<SignedApi>> SignedApi::Create(const ServiceDecl& decl, 
   return s;
 }
 
-std::set<std::string> SignedApi::KnownFaults() const {
-  return std::set<std::string>(std::begin(kFaults), std::end(kFaults));
+const KindTerms& SignedApi::Vocabulary() {
+  static const KindTerms kTerms = {
+      "signed-api",
+      /*actions=*/{},
+      /*faults=*/{
+      {"no_nonce_check", "never records or checks nonces: a replayed signed request is accepted"},
+      {"racy_nonce_store", "checks then inserts a nonce with a 100 ms unlocked gap: concurrent replays pass"},
+      {"nonce_before_window", "records the nonce before judging the request: a stale or forged one burns it"},
+      {"wide_window", "accepts timestamps up to 24 h off instead of the configured window"},
+      {"accept_future_timestamps", "accepts any timestamp ahead of now (only the past bound is checked)"},
+      {"body_not_signed", "leaves the body digest out of the signed components (and its advertised profile)"},
+      {"method_not_signed", "leaves the method out of the signed components (and its advertised profile)"},
+      {"path_not_signed", "leaves the path out of the signed components (and its advertised profile)"},
+      {"query_not_signed", "leaves the query out of the signed components (and its advertised profile)"},
+      {"host_not_signed", "leaves the host out of the signed components (and its advertised profile)"},
+      {"header_not_signed", "leaves every signed header out of the components (and its advertised profile)"},
+      {"optional_signature", "accepts a request that carries no signature header at all"},
+      {"optional_timestamp", "accepts a request without a timestamp header (no window check)"},
+      {"optional_nonce", "accepts a request without a nonce header (no replay check)"},
+      {"optional_key_id", "accepts a request without a key id header, taking it as the first client's"},
+      {"accept_duplicate_signature", "accepts several signature headers when any one of them matches"},
+      {"lenient_encoding", "accepts a MAC in the other encoding (hex instead of base64 or vice versa)"},
+      {"prefix_compare", "compares the MAC as a prefix: a truncated MAC is accepted"},
+      {"honour_algorithm_label", "computes the MAC with whatever algorithm the label names (e.g. hmac-sha1)"},
+      {"skip_mac_check", "never compares the MAC: a wrong, tampered or truncated signature passes"},
+      {"key_id_not_bound", "accepts a MAC made with any client's secret, whatever key id the request names"},
+      {"accept_expired_token", "accepts an access token after it has expired"},
+      {"refresh_reusable", "accepts a used refresh token again (single use not enforced)"},
+      {"no_family_revocation", "refuses a reused refresh token but leaves its family's other tokens valid"},
+      {"trust_forwarded_for", "takes the source address for the allow-list from `X-Forwarded-For`"},
+      {"no_allow_list", "serves any source address (no allow-list check)"}}};
+  return kTerms;
 }
 
 signing::Profile SignedApi::EffectiveProfile() const {

@@ -52,12 +52,24 @@ std::string Str(const nlohmann::json& spec, const char* key, std::string def = "
 
 }  // namespace
 
-const std::vector<std::string>& SignMutations() {
-  static const std::vector<std::string> kNames = {
-      "tamper_body", "tamper_method", "tamper_path", "tamper_query", "tamper_header",
-      "tamper_host", "drop_signature", "drop_timestamp", "drop_nonce", "drop_key_id",
-      "duplicate_signature", "swap_encoding", "truncate_mac", "downgrade_algorithm", "wrong_key"};
-  return kNames;
+const Terms& SignMutations() {
+  static const Terms kMutations = {
+      {"tamper_body", "one byte of the body changed after signing"},
+      {"tamper_method", "the method changed after signing (POST and PUT swapped)"},
+      {"tamper_path", "`/x` appended to the path after signing"},
+      {"tamper_query", "`tampered=1` added to the query after signing"},
+      {"tamper_header", "the first signed header changed after signing"},
+      {"tamper_host", "the Host header changed after signing"},
+      {"drop_signature", "the signature header left out"},
+      {"drop_timestamp", "no timestamp: signed without one, header left out"},
+      {"drop_nonce", "no nonce: signed without one, header left out"},
+      {"drop_key_id", "no key id: signed without one, header left out"},
+      {"duplicate_signature", "a second signature header, made with a wrong key, sent first"},
+      {"swap_encoding", "the MAC sent in the other encoding (hex for base64 and back)"},
+      {"truncate_mac", "the signature cut to half its length"},
+      {"downgrade_algorithm", "signed with HMAC-SHA1 and labelled so"},
+      {"wrong_key", "signed with a key other than the client's secret"}};
+  return kMutations;
 }
 
 StatusOr<std::string> ApplySign(const nlohmann::json& spec, ClientRequest& q, const RunContext& run,
@@ -84,10 +96,9 @@ StatusOr<std::string> ApplySign(const nlohmann::json& spec, ClientRequest& q, co
   if (secret.empty()) return InvalidArgumentError("`sign.secret` is required");
   run.redactor->AddSecret(secret);
   std::string mutate = Str(spec, "mutate");
-  if (!mutate.empty() &&
-      std::find(SignMutations().begin(), SignMutations().end(), mutate) == SignMutations().end()) {
+  if (!mutate.empty() && !HasTerm(SignMutations(), mutate)) {
     std::string list;
-    for (const std::string& m : SignMutations()) list += (list.empty() ? "" : ", ") + m;
+    for (const Term& m : SignMutations()) list += (list.empty() ? "" : ", ") + m.name;
     return InvalidArgumentError("`sign.mutate`: unknown mutation `" + mutate + "` (expected one of " + list + ")");
   }
 

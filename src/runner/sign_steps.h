@@ -11,11 +11,12 @@
 
 #include "runner/run_context.h"
 #include "tollgate/http/client.h"
+#include "tollgate/scenario/vocabulary.h"
 
 namespace tollgate::runner {
 
-/// The mutation names `sign: {mutate: ...}` accepts.
-const std::vector<std::string>& SignMutations();
+/// The mutations `sign: {mutate: ...}` accepts, each with what it changes.
+const Terms& SignMutations();
 
 /// Signs `q` in place. `spec` is the evaluated `sign:` mapping: profile (a mapping, or its
 /// JSON text such as ${target.signing_profile}), key_id, secret (registered as a secret),

@@ -7,6 +7,8 @@
 #include <cstdlib>
 
 #include "service_kinds.h"
+#include "suite_parts.h"
+#include "tollgate/scenario/vocabulary.h"
 #include "tollgate/scenario/loader.h"
 #include "yaml_reader.h"
 
@@ -148,7 +150,12 @@ class EnvironmentReader {
       std::string field = k.Text();
       if (field == "kind") continue;
       if (field == "faults") {
-        if (auto l = yaml::ReadStringList(doc_, v, "faults", false)) s.faults = *l;
+        if (auto l = yaml::ReadStringList(doc_, v, "faults", false)) {
+          s.faults = *l;
+          for (const Node& item : yaml::Items(v)) {
+            internal::CheckTerm(doc_, item, "faults", vocabulary::Faults(*kind), yaml::NameScope{});
+          }
+        }
         continue;
       }
       auto f = std::find_if(fields.begin(), fields.end(),

@@ -75,6 +75,11 @@ TEST_F(GoldenDiagnostics, EveryRequiredCaseIsPresent) {
 TEST_F(GoldenDiagnostics, EachCaseRendersExactlyItsExpectedText) {
   bool update = std::getenv("TOLLGATE_UPDATE_GOLDEN") != nullptr;
   for (const std::string& name : CaseNames()) {
+    // Names other modules own (mutations, actions, faults) are only known once they are
+    // registered: the command-line test (Tollgate.BadFiles...) checks those cases.
+    if (std::filesystem::exists(std::string(kCasesDir) + "/" + name + "/needs-vocabularies")) {
+      continue;
+    }
     std::string expected_path = std::string(kCasesDir) + "/" + name + "/expected.txt";
     std::string got = RenderCase(name);
     if (update) std::ofstream(expected_path, std::ios::binary) << got;

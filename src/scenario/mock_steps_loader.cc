@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "suite_parts.h"
+#include "tollgate/scenario/vocabulary.h"
 
 namespace tollgate::internal {
 
@@ -12,13 +13,6 @@ using yaml::Document;
 using yaml::MapReader;
 using yaml::NameScope;
 using yaml::Node;
-
-const std::vector<std::string>& MockActions() {
-  static const std::vector<std::string> kActions = {
-      "rotate_keys", "add_key", "remove_key",       "down",    "up",     "error_500", "slow",
-      "malformed",   "empty",   "same_kid_new_key", "restore", "max_age"};
-  return kActions;
-}
 
 std::optional<ReceivedStep> ReadReceivedStep(Document& doc, const Node& n, const NameScope& scope,
                                              const std::vector<std::string>& requires_services) {
@@ -51,11 +45,9 @@ std::optional<MockStep> ReadMockStep(Document& doc, const Node& n, const NameSco
   }
   if (auto a = m.Require("action")) {
     if (auto action = yaml::ReadString(doc, *a, "action")) {
-      const std::vector<std::string>& known = MockActions();
-      if (std::find(known.begin(), known.end(), *action) == known.end()) {
-        doc.Error(*a, "unknown mock action `" + *action + "`", yaml::Describe(*a),
-                  yaml::OneOf(known), yaml::DidYouMean(*action, known));
-      }
+      // Whether the service's own kind has it is checked with the environment (the project
+      // loader); here, that some kind has it.
+      CheckTerm(doc, *a, "action", vocabulary::kMockAction, scope);
       step.action = *action;
     }
   }

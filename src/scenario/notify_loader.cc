@@ -4,6 +4,7 @@
 // signs the notification with a webhook scheme (or one of its corrupted variants).
 
 #include "suite_parts.h"
+#include "tollgate/scenario/vocabulary.h"
 
 namespace tollgate::internal {
 namespace {
@@ -22,27 +23,6 @@ bool ReadHeader(Document& doc, const Node& n, const NameScope& scope, NotifyStep
   return out.header_name && out.header_value;
 }
 
-// The schemes and variants of tollgate/crypto/webhooks.h, plus `duplicate_id` (the runner
-// reuses the case's previous webhook id). Kept in step with the crypto module by the
-// runner's notify tests.
-const std::vector<std::string>& SchemeNames() {
-  static const std::vector<std::string> kNames = {"standard-webhooks", "stripe", "github"};
-  return kNames;
-}
-const std::vector<std::string>& VariantNames() {
-  static const std::vector<std::string> kNames = {
-      "none", "reserialized_body", "stale_timestamp", "future_timestamp", "wrong_secret",
-      "missing_signature", "duplicate_id"};
-  return kNames;
-}
-
-bool Known(const std::vector<std::string>& names, const std::string& s) {
-  for (const std::string& n : names) {
-    if (n == s) return true;
-  }
-  return false;
-}
-
 // `webhook: {scheme, secret | secrets, variant, id}`.
 bool ReadWebhook(Document& doc, const Node& n, const NameScope& scope, NotifyStep& out) {
   MapReader m(doc, n, {"scheme", "secret", "secrets", "variant", "id"}, "webhook");
@@ -52,12 +32,8 @@ bool ReadWebhook(Document& doc, const Node& n, const NameScope& scope, NotifySte
   w.loc = doc.Loc(n);
   if (auto v = m.Require("scheme")) {
     if (auto s = yaml::ReadString(doc, *v, "scheme")) {
-      if (Known(SchemeNames(), *s)) {
-        w.scheme = *s;
-      } else {
-        doc.Error(*v, "unknown webhook scheme `" + *s + "`", yaml::Describe(*v),
-                  yaml::OneOf(SchemeNames()));
-      }
+      w.scheme = *s;
+      CheckTerm(doc, *v, "scheme", vocabulary::kWebhookScheme, scope);
     }
   }
   auto secret = m.Get("secret");
@@ -82,12 +58,8 @@ bool ReadWebhook(Document& doc, const Node& n, const NameScope& scope, NotifySte
   }
   if (auto v = m.Get("variant")) {
     if (auto s = yaml::ReadString(doc, *v, "variant")) {
-      if (!Known(VariantNames(), *s)) {
-        doc.Error(*v, "unknown webhook variant `" + *s + "`", yaml::Describe(*v),
-                  yaml::OneOf(VariantNames()));
-      } else if (*s != "none") {
-        w.variant = *s;
-      }
+      CheckTerm(doc, *v, "variant", vocabulary::kWebhookVariant, scope);
+      if (*s != "none") w.variant = *s;
     }
   }
   if (auto v = m.Get("id")) w.id = yaml::ReadTemplate(doc, *v, "id", scope);

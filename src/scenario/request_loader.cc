@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "suite_parts.h"
+#include "tollgate/scenario/vocabulary.h"
 
 namespace tollgate::internal {
 namespace {
@@ -212,6 +213,9 @@ std::optional<RequestStep> ReadRequestStep(Document& doc, const Node& node,
       MapReader keys(doc, *v, {"profile", "key_id", "secret", "nonce", "timestamp_offset",
                                "timestamp", "mutate"}, "sign");
       if (keys.ok()) r.sign = yaml::ReadTemplatedValue(doc, *v, "sign", scope);
+      if (auto mutate = keys.Get("mutate")) {
+        CheckTerm(doc, *mutate, "mutate", vocabulary::kSignMutation, scope);
+      }
     }
   }
   if (auto v = m.Get("send")) {

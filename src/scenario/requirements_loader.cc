@@ -134,7 +134,10 @@ std::optional<Requirements> ParseRequirements(const std::string& text, const std
         }
         std::optional<std::vector<std::string>> ids =
             yaml::ReadStringList(doc, v, *name, /*non_empty=*/true);
-        if (ids) reqs.faults.emplace_back(*name, std::move(*ids));
+        if (ids) {
+          reqs.faults.emplace_back(*name, std::move(*ids));
+          reqs.fault_locs.push_back(doc.Loc(k));
+        }
       }
     }
   }

@@ -121,12 +121,14 @@ class SuiteReader {
         sc.id = *s;
       }
     }
+    matrix_nodes_.clear();
     if (auto mx = m.Get("matrix")) ReadMatrix(*mx, sc);
 
     NameScope scope;
     scope.names = internal::ReservedRoots();
     scope.names.insert(scope.names.end(), var_names_.begin(), var_names_.end());
     for (const auto& [key, values] : sc.matrix) scope.names.push_back(key);
+    scope.matrix = &matrix_nodes_;
 
     if (auto name = m.Require("name")) {
       if (auto t = yaml::ReadTemplate(doc_, *name, "name", scope)) sc.name = std::move(*t);
@@ -177,7 +179,10 @@ class SuiteReader {
         doc_.Error(v, "invalid value for `" + *name + "`",
                    v.IsSeq() ? "an empty list" : yaml::Describe(v), "a list of at least one value");
       }
-      if (ok) sc.matrix.emplace_back(*name, std::move(values));
+      if (ok) {
+        sc.matrix.emplace_back(*name, std::move(values));
+        matrix_nodes_.emplace_back(*name, yaml::Items(v));
+      }
     }
   }
 
@@ -217,6 +222,8 @@ class SuiteReader {
   Suite& suite_;
   std::vector<std::pair<std::size_t, Node>> real_time_links_;  // scenario index -> its node
   std::vector<std::string> var_names_;
+  // The matrix of the scenario being read, values as written (NameScope::matrix).
+  std::vector<std::pair<std::string, std::vector<Node>>> matrix_nodes_;
   std::vector<std::pair<std::string, int>> ids_;  // scenario id -> line
 };
 

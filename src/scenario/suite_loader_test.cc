@@ -8,6 +8,7 @@
 
 #include "test_render.h"
 #include "tollgate/scenario/loader.h"
+#include "tollgate/scenario/vocabulary.h"
 
 namespace tollgate {
 namespace {
@@ -388,6 +389,11 @@ TEST(ParseSuite, NotifyWebhookReadsSchemeSecretsVariantAndId) {
 }
 
 TEST(ParseSuite, NotifyWebhookRejectsUnknownSchemeAndVariantWithTheirLines) {
+  // The owners' tables (crypto, runner) are registered by the program; here, stand-ins.
+  RegisterTerms(vocabulary::kWebhookScheme,
+                {{"standard-webhooks", "s"}, {"stripe", "s"}, {"github", "s"}});
+  RegisterTerms(vocabulary::kWebhookVariant,
+                {{"none", "v"}, {"stale_timestamp", "v"}, {"duplicate_id", "v"}});
   std::string errors = Errors(WithSteps(
       "      - notify: {url: /x, webhook: {scheme: svix, secret: s}}\n"
       "      - notify: {url: /x, webhook: {scheme: stripe, secret: s, variant: late}}\n"));

@@ -69,7 +69,13 @@ std::optional<MockStep> ReadMockStep(yaml::Document& doc, const yaml::Node& node
                                      const std::vector<std::string>& requires_services);
 
 /// The actions a `mock` step may name (each service kind checks its own at run time).
-const std::vector<std::string>& MockActions();
+/// Checks that the template at `n` (the value of `key`) names a term of `vocabulary`
+/// (tollgate/scenario/vocabulary.h): a literal at once; a value that is exactly one matrix
+/// variable (`${mutation}`) through each of the variable's values, at the value. Other
+/// templates are only known at run time. Nothing is checked when the vocabulary is not
+/// registered.
+void CheckTerm(yaml::Document& doc, const yaml::Node& n, const std::string& key,
+               const std::string& vocabulary, const yaml::NameScope& scope);
 
 /// A `token:` mapping with `mint:` (issuer in `requires`) or `fetch:`.
 std::optional<TokenStep> ReadTokenStep(yaml::Document& doc, const yaml::Node& node,

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "suite_parts.h"
+#include "tollgate/scenario/vocabulary.h"
 
 namespace tollgate::internal {
 namespace {
@@ -50,6 +51,7 @@ bool ReadMint(Document& doc, const Node& n, const NameScope& scope,
   ReadOptionalTemplate(doc, m, "client_id", scope, t.client_id);
   ReadOptionalTemplate(doc, m, "kid", scope, t.kid);
   ReadOptionalTemplate(doc, m, "mutate", scope, t.mutate);
+  if (auto v = m.Get("mutate")) CheckTerm(doc, *v, "mutate", vocabulary::kTokenMutation, scope);
   if (auto v = m.Get("lifetime")) t.lifetime = yaml::ReadSignedDuration(doc, *v, "lifetime");
   if (auto v = m.Get("not_before")) t.not_before = yaml::ReadSignedDuration(doc, *v, "not_before");
   if (auto v = m.Get("issued_at")) t.issued_at = yaml::ReadSignedDuration(doc, *v, "issued_at");

@@ -42,6 +42,9 @@ struct NameScope {
   bool allow_clock_functions = true;
   /// Replaces "one of: <names>" in the diagnostic when not empty.
   std::string expected;
+  /// The values of the scenario's matrix variables as written, to check a value that must
+  /// be a vocabulary term where the file gives a variable (`mutate: ${mutation}`).
+  const std::vector<std::pair<std::string, std::vector<Node>>>* matrix = nullptr;
 };
 
 /// One YAML file being loaded: its text (to place carets), its path and where problems

@@ -21,9 +21,17 @@ namespace tollgate::webhooks {
 
 enum class Scheme { kStandardWebhooks, kStripe, kGitHub };
 
+/// A scheme or variant name and what it means.
+struct NamedItem {
+  std::string name;
+  std::string description;
+};
+
 /// "standard-webhooks", "stripe", "github"; nullopt otherwise.
 std::optional<Scheme> SchemeFromName(const std::string& name);
-/// The names SchemeFromName accepts.
+/// The schemes SchemeFromName accepts, described.
+const std::vector<NamedItem>& Schemes();
+/// Their names.
 const std::vector<std::string>& SchemeNames();
 
 /// A notification as sent: headers and the exact body bytes.
@@ -39,6 +47,8 @@ struct Delivery {
 ///   wrong_secret       signed with another secret
 ///   missing_signature  the signature header left out
 /// Several `secrets` give one signature per secret (key rotation: dual signatures).
+const std::vector<NamedItem>& Variants();
+/// Their names.
 const std::vector<std::string>& VariantNames();
 
 /// Signs `body` as notification `id` at Unix time `timestamp`. InvalidArgument for an

@@ -15,6 +15,7 @@
 #include "tollgate/http/server.h"
 #include "tollgate/pki/pki.h"
 #include "tollgate/scenario/model.h"
+#include "tollgate/scenario/vocabulary.h"
 
 namespace tollgate {
 
@@ -68,6 +69,21 @@ struct Handled {
   std::string note;
 };
 
+/// What one mock kind offers the files: its `mock:` actions and its faults, each with a
+/// one-line summary. Each kind keeps its table in its own file (its static Vocabulary());
+/// KnownFaults(), the loaders' checks (tollgate/runner/vocabulary.h) and the fault tables
+/// of docs/profiles.md (a test compares them) all come from it.
+struct KindTerms {
+  std::string kind;
+  Terms actions;
+  Terms faults;  // the TLS faults of a TLS listener come on top (mocks/environment_tls.h)
+};
+
+/// Every kind's table, in a stable order.
+const std::vector<KindTerms>& AllKindTerms();
+/// The table of `kind`, or null for an unknown kind.
+const KindTerms* FindKindTerms(const std::string& kind);
+
 /// Base of every mock kind. Thread-safe once started: handlers run on server threads.
 class MockService {
  public:
@@ -75,8 +91,9 @@ class MockService {
 
   /// Adds the service's routes. Handlers return Handled so the journal keeps the verdict.
   virtual void AddRoutes(class ServiceRouter& router) = 0;
-  /// The faults this kind knows (each breaks one rule on purpose).
-  virtual std::set<std::string> KnownFaults() const { return {}; }
+  /// The faults this kind knows (each breaks one rule on purpose): those of its kind's
+  /// table (KindTerms), plus the TLS faults when it listens on TLS (the environment's job).
+  std::set<std::string> KnownFaults() const;
   /// Settings offered as target.* when this service is the target.
   virtual std::vector<TargetSetting> TargetSettings() const { return {}; }
   /// Runs a `mock` step action (rotate_keys, down, ...). InvalidArgument names the actions

@@ -366,6 +366,7 @@ struct Requirements {
   std::string environment;  // environment file, relative to the project root
   std::vector<Requirement> requirements;
   std::vector<std::pair<std::string, std::vector<std::string>>> faults;  // fault -> ids
+  std::vector<SourceLoc> fault_locs;  // where each entry of `faults` names its fault
   SourceLoc loc;
 };
 

@@ -1,0 +1,55 @@
+#include "tollgate/runner/vocabulary.h"
+
+#include <mutex>
+
+#include "mocks/environment_tls.h"
+#include "runner/sign_steps.h"
+#include "tollgate/crypto/jose.h"
+#include "tollgate/crypto/webhooks.h"
+#include "tollgate/mocks/service.h"
+#include "tollgate/scenario/vocabulary.h"
+
+namespace tollgate {
+namespace {
+
+Terms FromNamed(const std::vector<webhooks::NamedItem>& items) {
+  Terms out;
+  for (const webhooks::NamedItem& i : items) out.push_back({i.name, i.description});
+  return out;
+}
+
+void RegisterAll() {
+  Terms mutations;
+  for (const jose::MutationInfo& m : jose::Mutations()) mutations.push_back({m.name, m.description});
+  RegisterTerms(vocabulary::kTokenMutation, std::move(mutations));
+  RegisterTerms(vocabulary::kSignMutation, runner::SignMutations());
+  RegisterTerms(vocabulary::kWebhookScheme, FromNamed(webhooks::Schemes()));
+  Terms variants = {{"none", "a correct signature (the default)"}};
+  for (const Term& t : FromNamed(webhooks::Variants())) variants.push_back(t);
+  variants.push_back({"duplicate_id", "the webhook id of the case's previous notification again"});
+  RegisterTerms(vocabulary::kWebhookVariant, std::move(variants));
+
+  Terms all_actions;
+  for (const KindTerms& kind : AllKindTerms()) {
+    RegisterTerms(vocabulary::MockActions(kind.kind), kind.actions);
+    for (const Term& a : kind.actions) {
+      if (!HasTerm(all_actions, a.name)) all_actions.push_back(a);
+    }
+    // Every kind can listen on TLS (`tls:`), and then has the TLS faults too.
+    Terms faults = kind.faults;
+    for (const Term& t : mocks::TlsFaultTerms()) {
+      if (!HasTerm(faults, t.name)) faults.push_back(t);
+    }
+    RegisterTerms(vocabulary::Faults(kind.kind), std::move(faults));
+  }
+  RegisterTerms(vocabulary::kMockAction, std::move(all_actions));
+}
+
+}  // namespace
+
+void RegisterVocabularies() {
+  static std::once_flag once;
+  std::call_once(once, RegisterAll);
+}
+
+}  // namespace tollgate
