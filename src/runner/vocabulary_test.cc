@@ -1,8 +1,16 @@
 #include "tollgate/runner/vocabulary.h"
 
+#include <cstdlib>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "mocks/environment_tls.h"
+#include "mocks/fault_verifier.h"
 #include "runner/sign_steps.h"
 #include "tollgate/base/clock.h"
 #include "tollgate/base/redact.h"
@@ -67,6 +75,87 @@ TEST(Vocabularies, EachKindsActionTableIsWhatItsServiceAccepts) {
     (*service)->Restore();
   }
   EXPECT_GE(kinds_with_actions, 2);
+}
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+void Table(std::string& out, const char* what, const Terms& terms) {
+  out += "| " + std::string(what) + " | what it does |\n|---|---|\n";
+  for (const Term& t : terms) out += "| `" + t.name + "` | " + t.summary + " |\n";
+  out += "\n";
+}
+
+// docs/mock-kinds.md as the tables say it should read.
+std::string RenderMockKinds() {
+  std::string out =
+      "# Mock kinds: actions and faults\n\n"
+      "Generated from the tables each mock kind keeps in its own source file (its\n"
+      "`Vocabulary()`); the unit test `Vocabularies.MockKindsPageIsGeneratedFromTheTables`\n"
+      "fails when this page and the tables differ, and rewrites it when run with\n"
+      "`TOLLGATE_UPDATE_GOLDEN=1`. `tollgate validate` checks every action of a `mock:` step\n"
+      "and every fault of an environment's `faults:` or a profile's fault map against them.\n"
+      "Which scenarios catch each fault: the fault maps in `suites/*/requirements.yaml` and\n"
+      "[profiles.md](profiles.md).\n\n";
+  for (const KindTerms& kind : AllKindTerms()) {
+    out += "## `" + kind.kind + "`\n\n";
+    if (kind.actions.empty()) {
+      out += "No `mock:` actions.\n\n";
+    } else {
+      Table(out, "action", kind.actions);
+    }
+    if (kind.faults.empty()) {
+      out += "No faults of its own.\n\n";
+    } else {
+      Table(out, "fault", kind.faults);
+    }
+  }
+  out += "## Every kind listening on TLS (`tls:`)\n\n";
+  Table(out, "fault", mocks::TlsFaultTerms());
+  out += "## The token verifier's faults\n\n"
+         "Kinds that verify tokens with the shared verifier (`gateway`) have these faults "
+         "too; each\nreproduces a known verifier defect.\n\n";
+  Table(out, "fault", mocks::VerifierFaultTerms());
+  out.pop_back();
+  return out;
+}
+
+TEST(Vocabularies, MockKindsPageIsGeneratedFromTheTables) {
+  std::string path = std::string(TOLLGATE_SOURCE_DIR) + "/docs/mock-kinds.md";
+  std::string want = RenderMockKinds();
+  if (std::getenv("TOLLGATE_UPDATE_GOLDEN") != nullptr) std::ofstream(path, std::ios::binary) << want;
+  EXPECT_EQ(ReadAll(path), want) << "regenerate with TOLLGATE_UPDATE_GOLDEN=1";
+}
+
+// The fault tables of docs/profiles.md name only faults some kind has.
+TEST(Vocabularies, ProfileDocsNameOnlyRealFaults) {
+  std::set<std::string> known;
+  for (const KindTerms& kind : AllKindTerms()) {
+    for (const Term& t : kind.faults) known.insert(t.name);
+  }
+  for (const Term& t : mocks::TlsFaultTerms()) known.insert(t.name);
+  std::istringstream doc(ReadAll(std::string(TOLLGATE_SOURCE_DIR) + "/docs/profiles.md"));
+  std::string line;
+  bool in_fault_table = false;
+  int rows = 0;
+  const std::regex row(R"(^\| `([a-z0-9_]+)` \|)");
+  while (std::getline(doc, line)) {
+    if (line.rfind("| fault |", 0) == 0) {
+      in_fault_table = true;
+      continue;
+    }
+    if (line.empty() || line[0] != '|') in_fault_table = false;
+    std::smatch m;
+    if (in_fault_table && std::regex_search(line, m, row)) {
+      ++rows;
+      EXPECT_TRUE(known.count(m[1].str())) << "docs/profiles.md names fault `" << m[1] << "`";
+    }
+  }
+  EXPECT_GE(rows, 20);
 }
 
 }  // namespace
