@@ -6,25 +6,10 @@
 #include "mocks/connectpay.h"
 #include "tollgate/base/digest.h"
 #include "tollgate/base/encoding.h"
+#include "tollgate/http/form.h"
 
 namespace tollgate::mocks {
 namespace {
-
-std::map<std::string, std::string> ParseForm(const std::string& body) {
-  std::map<std::string, std::string> out;
-  std::size_t pos = 0;
-  while (pos <= body.size()) {
-    std::size_t end = body.find('&', pos);
-    if (end == std::string::npos) end = body.size();
-    std::string pair = body.substr(pos, end - pos);
-    std::size_t eq = pair.find('=');
-    auto key = PercentDecode(pair.substr(0, eq), true);
-    auto value = PercentDecode(eq == std::string::npos ? "" : pair.substr(eq + 1), true);
-    if (key && value && !key->empty()) out[*key] = *value;
-    pos = end + 1;
-  }
-  return out;
-}
 
 std::set<std::string> SplitScopes(const std::string& text) {
   std::set<std::string> out;
@@ -67,7 +52,9 @@ Handled ConnectPay::HandleToken(const ServerRequest& request) const {
     return OAuthError(401, "invalid_client",
                       "the certificate is not the one registered for " + client);
   }
-  std::map<std::string, std::string> form = ParseForm(request.body);
+  StatusOr<FormFields> parsed = ParseForm(request.body);
+  if (!parsed.ok()) return OAuthError(400, "invalid_request", "the body: " + parsed.status().message());
+  std::map<std::string, std::string>& form = parsed->values;
   if (form["grant_type"] != "client_credentials") {
     return OAuthError(400, "unsupported_grant_type", "grant_type is not client_credentials");
   }

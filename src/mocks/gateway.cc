@@ -6,6 +6,7 @@
 #include "mocks/fault_verifier.h"
 #include "mocks/issuer.h"
 #include "mocks/key_ring.h"
+#include "tollgate/http/form.h"
 
 namespace tollgate::mocks {
 namespace {
@@ -23,20 +24,6 @@ bool IsB64Token(std::string_view t) {
   if (i == 0) return false;
   while (i < t.size() && t[i] == '=') ++i;
   return i == t.size();
-}
-
-// True when a form-style parameter list (query or body) names `name`.
-bool HasParam(std::string_view params, std::string_view name) {
-  std::size_t start = 0;
-  while (start <= params.size() && !params.empty()) {
-    std::size_t amp = params.find('&', start);
-    std::string_view pair =
-        params.substr(start, amp == std::string_view::npos ? std::string_view::npos : amp - start);
-    if (pair.substr(0, pair.find('=')) == name) return true;
-    if (amp == std::string_view::npos) break;
-    start = amp + 1;
-  }
-  return false;
 }
 
 std::vector<std::string> Strings(const nlohmann::json& v) {
@@ -284,7 +271,7 @@ Gateway::Authn Gateway::Authenticate(const ServerRequest& request) {
     return {std::nullopt,
             Unauthorized("", "", "scheme `" + std::string(scheme) + "` is not Bearer")};
   }
-  if (HasParam(request.query, "access_token")) {
+  if (FormNames(request.query, "access_token")) {
     // RFC 6750 §2: one method per request.
     nlohmann::json body = {{"error", "invalid_request"},
                            {"error_description", "token sent in the header and the query"}};

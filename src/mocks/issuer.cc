@@ -5,6 +5,7 @@
 #include "mocks/config.h"
 #include "tollgate/base/digest.h"
 #include "tollgate/base/encoding.h"
+#include "tollgate/http/form.h"
 
 namespace tollgate::mocks {
 namespace {
@@ -41,48 +42,6 @@ void NoStore(ServerResponse& r) {
 }
 
 }  // namespace
-
-// The token request's parameters: each at most once (RFC 6749 §3.2); a parameter sent
-// without a value counts as omitted.
-struct IssuerService::Form {
-  std::map<std::string, std::string> values;
-  std::string Get(const std::string& k) const {
-    auto it = values.find(k);
-    return it == values.end() ? "" : it->second;
-  }
-  bool Has(const std::string& k) const { return values.count(k) > 0; }
-
-  // nullopt with `error` set when the body is not valid form-urlencoding.
-  static std::optional<Form> Parse(std::string_view body, std::string& error) {
-    Form f;
-    std::size_t i = 0;
-    while (i <= body.size() && !body.empty()) {
-      std::size_t amp = body.find('&', i);
-      std::string_view pair =
-          body.substr(i, amp == std::string_view::npos ? std::string_view::npos : amp - i);
-      if (!pair.empty()) {
-        std::size_t eq = pair.find('=');
-        auto name = PercentDecode(pair.substr(0, eq), /*plus_is_space=*/true);
-        auto value = PercentDecode(eq == std::string_view::npos ? "" : pair.substr(eq + 1),
-                                   /*plus_is_space=*/true);
-        if (!name || !value) {
-          error = "the body is not valid application/x-www-form-urlencoded";
-          return std::nullopt;
-        }
-        if (!value->empty()) {
-          if (f.values.count(*name)) {
-            error = "parameter `" + *name + "` is repeated";
-            return std::nullopt;
-          }
-          f.values[*name] = std::move(*value);
-        }
-      }
-      if (amp == std::string_view::npos) break;
-      i = amp + 1;
-    }
-    return f;
-  }
-};
 
 StatusOr<std::unique_ptr<IssuerService>> IssuerService::Create(const ServiceDecl& decl,
                                                                ServiceContext ctx) {
@@ -268,9 +227,11 @@ Handled IssuerService::HandleToken(const ServerRequest& request) {
     return TokenError(400, "invalid_request", "the body must be application/x-www-form-urlencoded",
                       realm);
   }
-  std::string form_error;
-  std::optional<Form> form = Form::Parse(request.body, form_error);
-  if (!form) return TokenError(400, "invalid_request", form_error, realm);
+  // Each parameter at most once (RFC 6749 §3.2); one sent without a value counts as omitted.
+  StatusOr<FormFields> form = ParseForm(request.body);
+  if (!form.ok()) {
+    return TokenError(400, "invalid_request", "the body: " + form.status().message(), realm);
+  }
 
   // Client authentication (RFC 6749 §2.3.1): Basic or the body, never both.
   std::vector<std::string> authz = request.headers.GetAll("Authorization");
@@ -340,7 +301,7 @@ Handled IssuerService::HandleToken(const ServerRequest& request) {
   return grant == kGrants[0] ? ClientCredentials(*client, *form) : Refresh(*client, *form);
 }
 
-Handled IssuerService::ClientCredentials(const IssuerClient& client, const Form& form) {
+Handled IssuerService::ClientCredentials(const IssuerClient& client, const FormFields& form) {
   std::vector<std::string> granted = client.scopes;
   if (form.Has("scope")) {
     granted = SplitScope(form.Get("scope"));
@@ -373,7 +334,7 @@ const KindTerms& IssuerService::Vocabulary() {
   return kTerms;
 }
 
-Handled IssuerService::Refresh(const IssuerClient& client, const Form& form) {
+Handled IssuerService::Refresh(const IssuerClient& client, const FormFields& form) {
   const std::string realm = Issuer();
   std::string token = form.Get("refresh_token");
   if (token.empty()) return TokenError(400, "invalid_request", "refresh_token is missing", realm);

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "mocks/key_ring.h"
+#include "tollgate/http/form.h"
 #include "tollgate/mocks/service.h"
 
 namespace tollgate::mocks {
@@ -86,11 +87,10 @@ class IssuerService : public MockService, public KeyHolder {
     std::int64_t expires_at = 0;
     bool used = false;
   };
-  struct Form;
 
   IssuerService(const ServiceDecl& decl, ServiceContext ctx);
-  Handled ClientCredentials(const IssuerClient& client, const Form& form);
-  Handled Refresh(const IssuerClient& client, const Form& form);
+  Handled ClientCredentials(const IssuerClient& client, const FormFields& form);
+  Handled Refresh(const IssuerClient& client, const FormFields& form);
   // Access token + (when the client may refresh) a refresh token of `family`. Requires
   // refresh_mu_.
   Handled Issue(const IssuerClient& client, const std::string& scope, const std::string& rt_scope,

@@ -7,6 +7,7 @@
 #include "mocks/key_ring.h"
 #include "tollgate/base/digest.h"
 #include "tollgate/base/encoding.h"
+#include "tollgate/http/form.h"
 
 namespace tollgate::mocks {
 namespace {
@@ -22,23 +23,6 @@ bool HasScope(const nlohmann::json& claims, const std::string& scope) {
     }
   }
   return false;
-}
-
-// The value of query parameter `name`, decoded; nullopt when absent or badly escaped.
-std::optional<std::string> QueryParam(std::string_view query, std::string_view name) {
-  std::size_t start = 0;
-  while (start <= query.size() && !query.empty()) {
-    std::size_t amp = query.find('&', start);
-    std::string_view pair =
-        query.substr(start, amp == std::string_view::npos ? std::string_view::npos : amp - start);
-    std::size_t eq = pair.find('=');
-    if (pair.substr(0, eq) == name) {
-      return PercentDecode(eq == std::string_view::npos ? "" : pair.substr(eq + 1), true);
-    }
-    if (amp == std::string_view::npos) break;
-    start = amp + 1;
-  }
-  return std::nullopt;
 }
 
 Handled Refuse(int status, const std::string& error, const std::string& reason) {
@@ -344,15 +328,17 @@ Handled SageConnector::HandleAuth(const ServerRequest& request) {
     r.headers.Add("Allow", "GET");
     return {std::move(r), "refused: method not allowed"};
   }
-  std::optional<std::string> id = QueryParam(request.query, "AuthorisationID");
-  if (!id || id->empty()) return Refuse(400, "invalid_request", "no AuthorisationID");
-  UseResult used = Ids().Use(*id);
+  StatusOr<FormFields> query = ParseForm(request.query);
+  if (!query.ok()) return Refuse(400, "invalid_request", "the query: " + query.status().message());
+  std::string id = query->Get("AuthorisationID");
+  if (id.empty()) return Refuse(400, "invalid_request", "no AuthorisationID");
+  UseResult used = Ids().Use(id);
   if (used != UseResult::kAccepted) {
     return Refuse(403, "access_denied",
                   std::string("AuthorisationID ") + UseResultName(used) + " at " + request.path);
   }
-  return {ServerResponse::Json(200, nlohmann::json{{"authorised", *id}}.dump()),
-          "accepted: AuthorisationID " + *id + " used at " + request.path};
+  return {ServerResponse::Json(200, nlohmann::json{{"authorised", id}}.dump()),
+          "accepted: AuthorisationID " + id + " used at " + request.path};
 }
 
 Handled SageConnector::HandleAccounts(const ServerRequest& request) {

@@ -7,6 +7,7 @@
 #include "mocks/key_ring.h"
 #include "tollgate/base/digest.h"
 #include "tollgate/base/encoding.h"
+#include "tollgate/http/form.h"
 
 namespace tollgate::mocks {
 namespace {
@@ -14,24 +15,6 @@ namespace {
 ServerResponse JsonError(int status, const std::string& error, const std::string& description) {
   return ServerResponse::Json(status, nlohmann::json{{"error", error},
                                                      {"error_description", description}}.dump());
-}
-
-// application/x-www-form-urlencoded fields (last one wins); nullopt on a bad escape.
-std::optional<std::map<std::string, std::string>> ParseForm(std::string_view body) {
-  std::map<std::string, std::string> out;
-  std::size_t i = 0;
-  while (i < body.size()) {
-    std::size_t j = body.find('&', i);
-    if (j == std::string_view::npos) j = body.size();
-    std::string_view part = body.substr(i, j - i);
-    std::size_t eq = part.find('=');
-    auto k = PercentDecode(part.substr(0, eq), true);
-    auto v = PercentDecode(eq == std::string_view::npos ? "" : part.substr(eq + 1), true);
-    if (!k || !v) return std::nullopt;
-    if (!k->empty()) out[*k] = *v;
-    i = j + 1;
-  }
-  return out;
 }
 
 }  // namespace
@@ -177,9 +160,12 @@ std::optional<Handled> SignedApi::CheckSource(const ServerRequest& request) cons
 }
 
 Handled SignedApi::HandleToken(const ServerRequest& request) {
-  auto form = ParseForm(request.body);
-  if (!form) return {JsonError(400, "invalid_request", "malformed form body"), "malformed form"};
-  auto field = [&](const char* k) { return form->count(k) ? form->at(k) : std::string(); };
+  StatusOr<FormFields> form = ParseForm(request.body);
+  if (!form.ok()) {
+    return {JsonError(400, "invalid_request", "the body: " + form.status().message()),
+            "malformed form"};
+  }
+  auto field = [&](const char* k) { return form->Get(k); };
   std::string client = field("client_id");
   std::optional<std::string> secret = SecretOf(client);
   if (!secret || !ConstantTimeEquals(*secret, field("client_secret"))) {
