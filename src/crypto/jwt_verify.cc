@@ -6,6 +6,7 @@
 #include "crypto/jwk_impl.h"
 #include "crypto/jws_internal.h"
 #include "crypto/strict_json.h"
+#include "tollgate/crypto/scope.h"
 
 namespace tollgate::jose {
 namespace {
@@ -163,15 +164,7 @@ std::optional<Rejection> CheckAudienceAndIssuer(const json& claims,
 
 std::optional<Rejection> CheckScope(const json& claims, const ValidationPolicy& policy) {
   if (!policy.required_scope) return std::nullopt;
-  std::vector<std::string> granted;
-  if (auto scope = claims.find("scope"); scope != claims.end()) {
-    std::istringstream words(scope->get<std::string>());
-    for (std::string w; words >> w;) granted.push_back(w);
-  }
-  if (auto scp = claims.find("scp"); scp != claims.end()) {
-    for (const json& s : *scp) granted.push_back(s.get<std::string>());
-  }
-  if (!Contains(granted, *policy.required_scope)) {
+  if (!HasScope(claims, *policy.required_scope)) {
     return Rejection{"insufficient_scope", "the token lacks scope " + *policy.required_scope};
   }
   return std::nullopt;

@@ -42,13 +42,6 @@ BasicCredentials ParseBasic(const ServerRequest& request) {
   return c;
 }
 
-bool PathIn(const std::vector<std::string>& paths, const std::string& path) {
-  for (const std::string& p : paths) {
-    if (p == path) return true;
-  }
-  return false;
-}
-
 }  // namespace
 
 ConnectPay::ConnectPay(const ServiceDecl& decl, ServiceContext ctx)

@@ -6,22 +6,11 @@
 #include "mocks/connectpay.h"
 #include "tollgate/base/digest.h"
 #include "tollgate/base/encoding.h"
+#include "tollgate/crypto/scope.h"
 #include "tollgate/http/form.h"
 
 namespace tollgate::mocks {
 namespace {
-
-std::set<std::string> SplitScopes(const std::string& text) {
-  std::set<std::string> out;
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    std::size_t end = text.find(' ', pos);
-    if (end == std::string::npos) end = text.size();
-    if (end > pos) out.insert(text.substr(pos, end - pos));
-    pos = end + 1;
-  }
-  return out;
-}
 
 std::string JoinScopes(const std::set<std::string>& scopes) {
   std::string out;
@@ -67,7 +56,8 @@ Handled ConnectPay::HandleToken(const ServerRequest& request) const {
   if (HasFault("person_scopes_merged")) {
     for (const auto& [other, scopes] : reg.persons) allowed.insert(scopes.begin(), scopes.end());
   }
-  std::set<std::string> requested = SplitScopes(form["scope"]);
+  std::vector<std::string> asked = jose::SplitScope(form["scope"]);
+  std::set<std::string> requested(asked.begin(), asked.end());
   if (requested.empty()) requested = allowed;
   for (const std::string& s : requested) {
     if (!allowed.count(s)) {

@@ -6,6 +6,7 @@
 #include "mocks/fault_verifier.h"
 #include "mocks/issuer.h"
 #include "mocks/key_ring.h"
+#include "tollgate/crypto/scope.h"
 #include "tollgate/http/form.h"
 
 namespace tollgate::mocks {
@@ -34,23 +35,6 @@ std::vector<std::string> Strings(const nlohmann::json& v) {
     }
   }
   return out;
-}
-
-bool HasScope(const nlohmann::json& claims, const std::string& scope) {
-  if (auto it = claims.find("scope"); it != claims.end() && it->is_string()) {
-    std::string_view s = it->get_ref<const std::string&>();
-    std::size_t i = 0;
-    while (i <= s.size()) {
-      std::size_t j = s.find(' ', i);
-      if (s.substr(i, j == std::string_view::npos ? std::string_view::npos : j - i) == scope) {
-        return true;
-      }
-      if (j == std::string_view::npos) break;
-      i = j + 1;
-    }
-  }
-  if (auto it = claims.find("scp"); it != claims.end()) return Contains(Strings(*it), scope);
-  return false;
 }
 
 }  // namespace
@@ -398,7 +382,7 @@ Handled Gateway::HandleScoped(const ServerRequest& request) {
   }
   Authn authn = Authenticate(request);
   if (!authn.claims) return authn.refusal;
-  if (!HasFault("no_scope_check") && !HasScope(*authn.claims, scope)) {
+  if (!HasFault("no_scope_check") && !jose::HasScope(*authn.claims, scope)) {
     ServerResponse r = ServerResponse::Json(403, R"({"error":"insufficient_scope"})");
     r.headers.Add(
         "WWW-Authenticate",

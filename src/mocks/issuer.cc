@@ -5,6 +5,7 @@
 #include "mocks/config.h"
 #include "tollgate/base/digest.h"
 #include "tollgate/base/encoding.h"
+#include "tollgate/crypto/scope.h"
 #include "tollgate/http/form.h"
 
 namespace tollgate::mocks {
@@ -13,22 +14,6 @@ namespace {
 const char* const kGrants[] = {"client_credentials", "refresh_token"};
 // Refresh-token records are pruned of expired entries past this many.
 constexpr std::size_t kPruneAbove = 10'000;
-
-// RFC 6749 §3.3: space-delimited scope tokens (empty pieces from doubled spaces ignored).
-std::vector<std::string> SplitScope(std::string_view s) {
-  std::vector<std::string> out;
-  std::size_t i = 0;
-  while (i < s.size()) {
-    std::size_t j = s.find(' ', i);
-    if (j == std::string_view::npos) j = s.size();
-    if (j > i) {
-      std::string tok(s.substr(i, j - i));
-      if (!Contains(out, tok)) out.push_back(std::move(tok));
-    }
-    i = j + 1;
-  }
-  return out;
-}
 
 std::string JoinScope(const std::vector<std::string>& v) {
   std::string out;
@@ -304,7 +289,7 @@ Handled IssuerService::HandleToken(const ServerRequest& request) {
 Handled IssuerService::ClientCredentials(const IssuerClient& client, const FormFields& form) {
   std::vector<std::string> granted = client.scopes;
   if (form.Has("scope")) {
-    granted = SplitScope(form.Get("scope"));
+    granted = jose::SplitScope(form.Get("scope"));
     for (const std::string& s : granted) {
       if (!Contains(client.scopes, s)) {
         return TokenError(400, "invalid_scope", "scope `" + s + "` is not granted to the client",
@@ -364,10 +349,10 @@ Handled IssuerService::Refresh(const IssuerClient& client, const FormFields& for
   if (ctx().clock->NowSeconds() >= rec.expires_at) {
     return TokenError(400, "invalid_grant", invalid, realm, "refresh token expired");
   }
-  std::vector<std::string> original = SplitScope(rec.scope);
+  std::vector<std::string> original = jose::SplitScope(rec.scope);
   std::vector<std::string> granted = original;
   if (form.Has("scope")) {
-    granted = SplitScope(form.Get("scope"));
+    granted = jose::SplitScope(form.Get("scope"));
     for (const std::string& s : granted) {
       if (!Contains(original, s)) {
         return TokenError(400, "invalid_scope",

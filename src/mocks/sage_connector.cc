@@ -7,23 +7,11 @@
 #include "mocks/key_ring.h"
 #include "tollgate/base/digest.h"
 #include "tollgate/base/encoding.h"
+#include "tollgate/crypto/scope.h"
 #include "tollgate/http/form.h"
 
 namespace tollgate::mocks {
 namespace {
-
-bool HasScope(const nlohmann::json& claims, const std::string& scope) {
-  if (auto it = claims.find("scope"); it != claims.end() && it->is_string()) {
-    std::string s = " " + it->get<std::string>() + " ";
-    if (s.find(" " + scope + " ") != std::string::npos) return true;
-  }
-  if (auto it = claims.find("scp"); it != claims.end() && it->is_array()) {
-    for (const auto& e : *it) {
-      if (e.is_string() && e.get<std::string>() == scope) return true;
-    }
-  }
-  return false;
-}
 
 Handled Refuse(int status, const std::string& error, const std::string& reason) {
   nlohmann::json body = {{"error", error}, {"error_description", reason}};
@@ -261,7 +249,7 @@ SageConnector::Authn SageConnector::Authenticate(const ServerRequest& request,
     }
     claims = result.ok->claims;
   }
-  if (check_scope && !HasScope(*claims, scope)) {
+  if (check_scope && !jose::HasScope(*claims, scope)) {
     return {std::nullopt,
             Refuse(403, "insufficient_scope", "ID token lacks scope " + scope)};
   }
