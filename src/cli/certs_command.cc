@@ -11,16 +11,15 @@
 #include "cli/commands.h"
 #include "tollgate/base/clock.h"
 #include "tollgate/pki/pki.h"
+#include "tollgate/base/file.h"
 
 namespace tollgate::cli {
 namespace {
 
 bool ReadAll(const std::string& path, std::string& out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::stringstream s;
-  s << in.rdbuf();
-  out = s.str();
+  StatusOr<std::string> bytes = ReadFile(path);
+  if (!bytes.ok()) return false;
+  out = *std::move(bytes);
   return true;
 }
 

@@ -10,17 +10,10 @@
 #include "tollgate/crypto/jose.h"
 #include "tollgate/http/client.h"
 #include "tollgate/scenario/loader.h"
+#include "tollgate/base/file.h"
 
 namespace tollgate::cli {
 namespace {
-
-std::optional<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 // "K=V" with V as JSON when it parses (numbers, arrays, true), else as a string.
 bool ParseAssignment(const std::string& text, std::string& key, nlohmann::json& value) {
@@ -49,8 +42,8 @@ int JwtMintCommand(const JwtMintArgs& a) {
   }
   std::optional<jose::Jwk> key;
   if (!a.key_file.empty()) {
-    auto text = ReadFile(a.key_file);
-    if (!text) return Fail(kExitInvalid, "cannot read key file " + a.key_file);
+    StatusOr<std::string> text = ReadFile(a.key_file);
+    if (!text.ok()) return Fail(kExitInvalid, "key file: " + text.status().message());
     nlohmann::json j = nlohmann::json::parse(*text, nullptr, false);
     auto parsed = !j.is_discarded() && j.is_object() ? jose::Jwk::FromJson(j)
                                                        : jose::Jwk::FromPem(*text, a.kid, *alg);
@@ -124,8 +117,8 @@ int JwtVerifyCommand(const JwtVerifyArgs& a) {
     }
     jwks_text = r->body;
   } else {
-    auto text = ReadFile(a.jwks);
-    if (!text) return Fail(kExitInvalid, "cannot read JWKS file " + a.jwks);
+    StatusOr<std::string> text = ReadFile(a.jwks);
+    if (!text.ok()) return Fail(kExitInvalid, "JWKS file: " + text.status().message());
     jwks_text = *text;
   }
   auto keys = jose::Jwks::Parse(jwks_text);

@@ -6,6 +6,7 @@
 
 #include "cli/commands.h"
 #include "tollgate/report/report.h"
+#include "tollgate/base/file.h"
 
 namespace tollgate::cli {
 
@@ -17,14 +18,12 @@ int ReportMergeCommand(const std::vector<std::string>& inputs, const std::string
   }
   std::vector<std::pair<std::string, RunResult>> runs;
   for (const std::string& path : inputs) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-      std::cerr << "error: cannot read `" << path << "`\n";
+    StatusOr<std::string> text = ReadFile(path);
+    if (!text.ok()) {
+      std::cerr << "error: " << text.status().message() << "\n";
       return kExitInvalid;
     }
-    std::ostringstream text;
-    text << in.rdbuf();
-    auto run = ParseJsonResults(text.str(), path);
+    auto run = ParseJsonResults(*text, path);
     if (!run.ok()) {
       std::cerr << "error: " << run.status().message() << "\n";
       return kExitInvalid;

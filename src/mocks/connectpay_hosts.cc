@@ -9,17 +9,10 @@
 
 #include "mocks/config.h"
 #include "mocks/connectpay.h"
+#include "tollgate/base/file.h"
 
 namespace tollgate::mocks {
 namespace {
-
-StatusOr<std::string> ReadAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return NotFoundError("cannot read " + path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 Handled NotFound(const std::string& note) {
   return {ServerResponse::Json(404, R"({"error":"not_found"})"), note};
@@ -45,7 +38,7 @@ Status ConnectPay::SetUpHosts(const ServiceDecl& decl) {
     reg.registered_sha256 = files->sha256;
   }
   // The platform's onboarding anchors and CRL are those of the client hierarchy.
-  ASSIGN_OR_RETURN(anchors_pem_, ReadAll(client->ca_file));
+  ASSIGN_OR_RETURN(anchors_pem_, ReadFile(client->ca_file));
   if (!client->crl_file.empty()) {
     // Revocation is checked for the whole chain, so the CRLs of every authority the PKI
     // generated (they sit together) are loaded, not only the issuing CA's.
@@ -54,7 +47,7 @@ Status ConnectPay::SetUpHosts(const ServiceDecl& decl) {
          std::filesystem::directory_iterator(std::filesystem::path(client->crl_file).parent_path(), ec)) {
       std::string path = entry.path().string();
       if (path.size() < 8 || path.compare(path.size() - 8, 8, ".crl.pem") != 0) continue;
-      ASSIGN_OR_RETURN(std::string pem, ReadAll(path));
+      ASSIGN_OR_RETURN(std::string pem, ReadFile(path));
       crls_pem_ += pem;
       if (path != client->crl_file) more_crl_files_.push_back(path);
     }

@@ -5,6 +5,7 @@
 
 #include "mocks/config.h"
 #include "tollgate/mocks/environment.h"
+#include "tollgate/base/file.h"
 
 namespace tollgate {
 namespace mocks {
@@ -108,11 +109,7 @@ StatusOr<std::string> MockEnvironment::BundleText(const std::string& identity,
     dir = pki_dir_;
   }
   ASSIGN_OR_RETURN(std::string path, pki::ResolveBundle(dir, identity, bundle));
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return NotFoundError("cannot read bundle " + path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
+  return ReadFile(path);
 }
 
 }  // namespace tollgate

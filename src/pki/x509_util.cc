@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "tollgate/base/digest.h"
+#include "tollgate/base/file.h"
 
 namespace tollgate::pki::internal {
 
@@ -136,13 +137,7 @@ std::vector<CrlPtr> ReadCrls(std::string_view pem) {
 
 std::string CertSha256(X509* cert) { return Sha256Hex(CertDer(cert)); }
 
-StatusOr<std::string> ReadFileText(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return NotFoundError("cannot read " + path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+StatusOr<std::string> ReadFileText(const std::string& path) { return ReadFile(path); }
 
 Status WriteFileMode(const std::string& path, std::string_view bytes, unsigned mode) {
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);

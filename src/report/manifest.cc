@@ -12,6 +12,7 @@
 
 #include "tollgate/base/digest.h"
 #include "tollgate/report/report.h"
+#include "tollgate/base/file.h"
 
 namespace tollgate {
 namespace {
@@ -20,11 +21,9 @@ namespace fs = std::filesystem;
 constexpr const char* kManifest = "manifest.json";
 
 std::optional<std::string> Slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
+  StatusOr<std::string> bytes = ReadFile(p.string());
+  if (!bytes.ok()) return std::nullopt;
+  return *std::move(bytes);
 }
 
 // Every regular file under `dir` but the manifest, as sorted relative paths.

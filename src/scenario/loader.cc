@@ -2,6 +2,7 @@
 // and suite discovery.
 
 #include "tollgate/scenario/loader.h"
+#include "tollgate/base/file.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -16,17 +17,15 @@ namespace {
 
 // The file's bytes, or nullopt after a diagnostic naming the file.
 std::optional<std::string> ReadFile(const std::string& path, Diagnostics& diags) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  StatusOr<std::string> text = tollgate::ReadFile(path);
+  if (!text.ok()) {
     Diagnostic d;
-    d.title = "cannot read `" + path + "`: " + std::strerror(errno);
+    d.title = text.status().message();
     d.loc.file = path;
     diags.Add(std::move(d));
     return std::nullopt;
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  return *std::move(text);
 }
 
 bool IsSuiteFileName(const std::filesystem::path& p) {

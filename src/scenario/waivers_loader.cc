@@ -8,6 +8,7 @@
 
 #include "tollgate/scenario/waivers.h"
 #include "yaml_reader.h"
+#include "tollgate/base/file.h"
 
 namespace tollgate {
 namespace {
@@ -95,17 +96,15 @@ std::optional<Waivers> ParseWaivers(const std::string& text, const std::string& 
 }
 
 std::optional<Waivers> LoadWaivers(const std::string& path, Diagnostics& diags) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  StatusOr<std::string> text = ReadFile(path);
+  if (!text.ok()) {
     Diagnostic d;
-    d.title = "cannot read `" + path + "`: " + std::strerror(errno);
+    d.title = text.status().message();
     d.loc.file = path;
     diags.Add(std::move(d));
     return std::nullopt;
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return ParseWaivers(text.str(), path, diags);
+  return ParseWaivers(*text, path, diags);
 }
 
 }  // namespace tollgate
