@@ -121,6 +121,11 @@ struct Counts {
   int warnings = 0, waived = 0, stale_waivers = 0;
 };
 
+/// The verdict of a run with these counts: kFail when any check failed (a target that
+/// broke a rule has failed, whatever else happened), else kError when the harness could not
+/// run some case, else kPass. Reports and the exit code all follow it.
+Verdict RunVerdict(const Counts& counts);
+
 /// The whole run.
 struct RunResult {
   std::string target;       // URL or mock:NAME

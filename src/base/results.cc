@@ -40,6 +40,12 @@ const char* OutcomeName(Outcome o) {
   return "unknown";
 }
 
+Verdict RunVerdict(const Counts& counts) {
+  if (counts.failures > 0) return Verdict::kFail;
+  if (counts.errors > 0) return Verdict::kError;
+  return Verdict::kPass;
+}
+
 Counts RunResult::Count(const SuiteResult& suite) {
   Counts c;
   for (const CaseResult& r : suite.cases) {

@@ -39,12 +39,14 @@ int DefaultJobs(int jobs) {
   return n == 0 ? 2 : static_cast<int>(n);
 }
 
-// Exit code for results: a failed check outranks a case the harness could not run.
+// Exit code for results: the run's verdict (a failed check outranks a case the harness
+// could not run).
 int ExitCodeFor(const RunResult& run) {
-  Counts c = run.Count();
-  if (c.failures > 0) return kExitFailed;
-  if (c.errors > 0) return kExitHarness;
-  return kExitOk;
+  switch (RunVerdict(run.Count())) {
+    case Verdict::kFail: return kExitFailed;
+    case Verdict::kError: return kExitHarness;
+    default: return kExitOk;
+  }
 }
 
 // Appends b's suites to a (one report for runs of several profiles).

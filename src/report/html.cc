@@ -69,15 +69,9 @@ int Rank(Outcome o) {
   return 5;
 }
 
-const char* RunVerdict(const Counts& n) {
-  if (n.failures > 0) return "fail";
-  if (n.errors > 0) return "error";
-  return "pass";
-}
-
 // The verdict and the counts: the first thing on the page.
 std::string VerdictHeader(const Counts& n) {
-  const char* verdict = RunVerdict(n);
+  const char* verdict = VerdictName(RunVerdict(n));
   std::string verdict_text = verdict == std::string("pass")    ? "PASS"
                              : verdict == std::string("fail") ? "FAIL"
                                                                : "ERROR (not every check could run)";

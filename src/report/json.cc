@@ -17,18 +17,12 @@ using report_internal::SaneSeconds;
 
 constexpr std::string_view kSchema = "tollgate.results/1";
 
-// "fail" outranks "error": a target that broke a rule has failed whatever else happened.
-const char* SummaryVerdict(const Counts& c) {
-  if (c.failures > 0) return "fail";
-  if (c.errors > 0) return "error";
-  return "pass";
-}
 
 Json SummaryJson(const Counts& c) {
   return Json{{"tests", c.tests},       {"passed", c.passed},     {"failures", c.failures},
               {"errors", c.errors},     {"skipped", c.skipped},   {"warnings", c.warnings},
               {"waived", c.waived},     {"stale_waivers", c.stale_waivers},
-              {"verdict", SummaryVerdict(c)}};
+              {"verdict", VerdictName(RunVerdict(c))}};
 }
 
 const char* WaiverStateName(WaiverState w) {
