@@ -2,7 +2,7 @@
 
 namespace tollgate::cli {
 
-/// The tollgate command line; returns the process exit code (SPEC §4).
+/// The tollgate command line; returns the process exit code (docs/cli.md, Exit codes).
 int Main(int argc, char** argv);
 
 }  // namespace tollgate::cli

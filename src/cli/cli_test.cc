@@ -288,7 +288,7 @@ TEST_F(Tollgate, JwksHostIssuerIsTheIssOfMintedTokensAndWhatTheConnectorChecks) 
 }
 
 TEST_F(Tollgate, UnassignedStatusIsATargetSettingTheSuiteFollows) {
-  // The seed says both 403 and 401 for unassigned message types: the expectation is
+  // The Gateway guide says both 403 and 401 for unassigned message types: the expectation is
   // `${target.unassigned_status}`, so either reading passes, and a mismatch fails.
   ExecResult r = Exec("run suites/gateway/messages.yaml --env tests/e2e/gateway-401/env.yaml" + Reports());
   EXPECT_EQ(r.exit, 0) << r.out << r.err;

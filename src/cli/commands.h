@@ -1,5 +1,5 @@
 #pragma once
-// The commands behind the command line. Each returns the process exit code (SPEC §4):
+// The commands behind the command line. Each returns the process exit code (docs/cli.md):
 // 0 all passed, 1 usage, 2 invalid suite/environment/target file, 3 the harness could
 // not run, 4 the target failed at least one check.
 

@@ -1,6 +1,7 @@
-// The hostile tokens (security catalogue §2.2, §2.3 and §4.2; jwt_tool's playbook). Each
-// one breaks one rule and keeps the rest of the issuer's valid token, so a target that
-// accepts it is wrong about exactly that rule.
+// The hostile tokens (RFC 8725's attacks and jwt_tool's playbook: alg none, key confusion,
+// embedded keys, kid injection, claim and time tampering). Each one breaks one rule and
+// keeps the rest of the issuer's valid token, so a target that accepts it is wrong about
+// exactly that rule.
 
 #include <openssl/rand.h>
 

@@ -47,8 +47,8 @@ std::string NameText(const X509_NAME* name) {
   return out;
 }
 
-// Strict client EKU: OpenSSL's purpose check passes a leaf with no EKU or with CA:TRUE
-// (catalog §1.2); partner policy may not. Refusing here, inside verification, makes the
+// Strict client EKU: OpenSSL's purpose check passes a leaf with no EKU or with CA:TRUE;
+// partner policy may not. Refusing here, inside verification, makes the
 // client receive an unsupported_certificate alert like any other purpose failure.
 int StrictEkuVerify(int preverify_ok, X509_STORE_CTX* store) {
   if (!preverify_ok || X509_STORE_CTX_get_error_depth(store) != 0) return preverify_ok;

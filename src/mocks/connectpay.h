@@ -1,5 +1,5 @@
 #pragma once
-// Kind `connectpay`: the reference target of the two-host profile (seed 003, ConnectPay).
+// Kind `connectpay`: the reference target of the two-host profile (ConnectPay).
 // This part serves the generic APIs protected by HTTP Basic
 // (Authorization: Basic base64(ClientKey:ClientSecret), RFC 7617) and answers Basic on the
 // Bearer-only data APIs with a Bearer challenge. Every refusal is 401 with a challenge and

@@ -351,7 +351,7 @@ Handled Gateway::HandleMessage(const ServerRequest& request) {
   if (!HasFault("no_role_check") && (!type || !Contains(roles, type_name))) {
     std::string note = "message type `" + type_name + "` not assigned to the client";
     if (unassigned_status_ == 401) {
-      // The seed's other reading: still a challenge (every 401 has one), naming the cause.
+      // The guide's other reading: still a challenge (every 401 has one), naming the cause.
       return Unauthorized("insufficient_scope", "", note);
     }
     return {ServerResponse::Json(403, R"({"error":"forbidden"})"), note};

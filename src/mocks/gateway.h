@@ -1,17 +1,18 @@
 #pragma once
-// Kind `gateway`: the reference target of the Gateway profile (seed
-// 000_024774100b6f081e.txt): a client id and secret buy a JWT from the authentication
-// service (an `issuer` mock); POSTs to message types carry it as a Bearer token.
+// Kind `gateway`: the reference target of the Gateway profile: a client id and secret buy
+// a JWT from the authentication service (an `issuer` mock); POSTs to message types carry
+// it as a Bearer token.
 //   no valid JWT                      -> 401 (RFC 6750 §3 challenge)
-//   message type not assigned (roles) -> 403 (the seed also says 401: `unassigned_status`)
+//   message type not assigned (roles) -> 403 (the guide also says 401: `unassigned_status`)
 //   message not conforming            -> 400 (only once authenticated and authorised)
 //   valid                             -> 200
 // plus scoped GET endpoints (the OAuth-scopes profile): 403 insufficient_scope with the
 // scope named in the challenge.
 //
-// The gateway is a relying party of its issuer: it discovers it over HTTP on first use
+// The gateway is a relying party of its issuer: it discovers it over HTTP(S) on first use
 // (RemoteJwks: cache on the shared clock, refetch on unknown kid with a cooldown, fail
-// closed). Served over plain HTTP until the PKI work brings TLS listeners.
+// closed). Like every kind, it serves HTTPS when its service has `tls:`, plain HTTP
+// otherwise.
 //
 // Faults (each breaks exactly one rule):
 //   the token verifier's (VerifierFaultNames(), see fault_verifier.h): accept_expired,

@@ -19,7 +19,7 @@ std::string Outcome(const Handled& h) {
          (h.response.headers.Has("WWW-Authenticate") ? "+challenge" : "");
 }
 
-// The hostile tokens of the suites, built by the same minter (security catalogue §2).
+// The hostile tokens of the suites, built by the same minter.
 class GatewayFaultTest : public GatewayTest {
  protected:
   std::string Mutated(const std::string& mutation,

@@ -6,7 +6,7 @@
 // challenge for invalid_client, `Cache-Control: no-store` on every answer. Refresh tokens
 // rotate, and reusing one revokes its whole family (RFC 9700 §4.14.2).
 //
-// Where peers fall short (reference/mock-anchors.md §1, §2, §6, §7) this one does not:
+// Where common authorization servers fall short, this one does not:
 // client secrets are checked; unsupported_grant_type and unauthorized_client are told apart;
 // grant_types_supported and token_endpoint_auth_methods_supported are advertised; keys
 // rotate at runtime with the old key kept published, and can be removed; the JWKS carries

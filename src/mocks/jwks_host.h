@@ -1,8 +1,8 @@
 #pragma once
-// Kind `jwks`: a JWKS host alone, with the misbehaviours relying parties must survive
-// (reference/mock-anchors.md §7): down, 500, slow, garbage, an empty set, the same kid with
-// new material, rotation and removal, and a switchable max-age. It is also a KeyHolder, so
-// the runner mints tokens with its keys.
+// Kind `jwks`: a JWKS host alone, with the misbehaviours relying parties must survive:
+// down, 500, slow, garbage, an empty set, the same kid with new material, rotation and
+// removal, and a switchable max-age. It is also a KeyHolder, so the runner mints tokens
+// with its keys.
 //
 // `down` answers 503 with `Connection: close`: the HTTP server core has no way for a
 // handler to drop a connection without a response, and a refused connection would need

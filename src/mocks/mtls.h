@@ -1,5 +1,5 @@
 #pragma once
-// Kind `mtls`: a TLS endpoint with a client-certificate policy (SPEC §2, mTLS hosts).
+// Kind `mtls`: a TLS endpoint with a client-certificate policy (docs/mock-kinds.md).
 // Two listeners: the two-way one (services.NAME.url) asks for and requires a client
 // certificate chaining to `client_ca`, checks revocation against `crl` when given (a
 // missing CRL fails closed) and the EKU (`openssl-default` or `strict`); its handler then

@@ -1,7 +1,7 @@
 #pragma once
-// The replay guard of a signed API (security-catalog §4.3): records (key id, nonce) for at
-// least twice the timestamp window, bounded in size, with an atomic insert-if-absent, so
-// of N concurrent copies of one request exactly one gets through.
+// The replay guard of a signed API: records (key id, nonce) for at least twice the
+// timestamp window, bounded in size, with an atomic insert-if-absent, so of N concurrent
+// copies of one request exactly one gets through.
 
 #include <cstdint>
 #include <functional>

@@ -5,8 +5,8 @@
 // Core §10.1.1 requires the refetch; the cooldown stops random kids from turning into a
 // flood on the issuer), and fail closed when discovery or the JWKS cannot be fetched or
 // parsed. An expired cache whose refetch fails is dropped, not served stale: tollgate's
-// profiles require fail-closed (reference/mock-anchors.md §7 lists stale-if-error as an
-// option some RPs take; it is not taken here).
+// profiles require fail-closed (serving stale on error is an option some relying parties
+// take; it is not taken here).
 
 #include <atomic>
 #include <chrono>

@@ -1,6 +1,6 @@
 #pragma once
 // The AuthorisationIDs a Sage-style connector has been told about by valid notifications:
-// each may open /auth or /authrefresh once, within its lifetime (seed 004: "The lifetime of
+// each may open /auth or /authrefresh once, within its lifetime (the guide: "The lifetime of
 // this authorisation session is around 20 minutes and can only be used 1 time").
 
 #include <chrono>

@@ -1,6 +1,6 @@
 #pragma once
-// Kind `sage-connector`: the reference partner connector of the Sage-style profile (seed
-// 004_ddb7de34a77281fa.txt). The banking platform
+// Kind `sage-connector`: the reference partner connector of the Sage-style profile.
+// The banking platform
 //   POSTs {notification_path} with `Authorization: Bearer <ID token>` (scope
 //     WebhooksLambda) and the partner's custom header, announcing an `authorisation`
 //     resource with an AuthorisationID                     -> 200, the id is recorded

@@ -1,7 +1,6 @@
 #pragma once
-// Kind `signed-api`: the reference target of the signed-requests profile (seed
-// 001_4034a616fca9f89f.txt: access + refresh tokens, HMAC-SHA256 v3, gateway
-// allow-listing).
+// Kind `signed-api`: the reference target of the signed-requests profile (access +
+// refresh tokens, HMAC-SHA256 v3, gateway allow-listing).
 //   POST {prefix}/token       client_credentials (client_id, client_secret in the form) or
 //                             refresh_token: opaque access + refresh tokens; refresh tokens
 //                             rotate, reuse revokes the family (400 invalid_grant)

@@ -1,5 +1,5 @@
 #pragma once
-// The signed API's own opaque access and refresh tokens (seed 001: "Acceptance Token" and
+// The signed API's own opaque access and refresh tokens (the guide's "Acceptance Token" and
 // "Refresh Token"): access tokens expire on the shared clock; refresh tokens rotate on use,
 // and a used refresh token coming back revokes its whole family (RFC 9700 §4.14.2), the
 // design of the issuer mock. Tokens are kept only as SHA-256 digests.

@@ -1,4 +1,4 @@
-// CheckBundle: the ordered PEM-bundle check of the onboarding rule (SPEC §2, mTLS): a
+// CheckBundle: the ordered PEM-bundle check of the onboarding rule (docs/certs.md): a
 // lexical pass over the PEM blocks, an order pass over adjacent certificates, path
 // validation against the allowed anchors, chain equality (the validated chain must be the
 // submitted list, element by element), and the explicit leaf policy OpenSSL does not
@@ -102,7 +102,8 @@ void CryptoPolicy(X509* c, int index, bool check_signature, const BundleTrust& t
   }
 }
 
-// The leaf rules OpenSSL does not enforce for a client certificate by default (§1.2).
+// The leaf rules OpenSSL does not enforce for a client certificate by default: its purpose
+// check passes a leaf with no EKU or with CA:TRUE.
 void LeafPolicy(X509* leaf, std::vector<BundleFinding>& findings) {
   if (X509_check_ca(leaf) != 0) {
     findings.push_back({0, Subject(leaf),

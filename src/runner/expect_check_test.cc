@@ -103,8 +103,8 @@ class RejectedTest : public ::testing::Test {
   CaseScope scope_{&run_};
 };
 
-// SPEC §12: what real servers do to a bad client certificate, nginx's certificate pages
-// included, and the application's 401/403.
+// "Refused" is what real servers do to a bad client certificate: an alert, a close, nginx's
+// certificate pages (400, 495, 496), and the application's 401/403.
 TEST_F(RejectedTest, HoldsOnEveryFormOfRefusal) {
   ClientResponse alert;
   alert.outcome = TransportOutcome::kTlsRejected;

@@ -22,7 +22,9 @@ nlohmann::json TlsRecord(const ClientRequest& request, const ClientResponse& res
 /// server CN=..., sha256 ab12..."), or "" without TLS facts.
 std::string TlsTranscriptLine(const ClientResponse& response);
 
-/// How a target refused a request (SPEC §12, "refused means what real servers do").
+/// How a target refused a request. "Refused" means what real servers do: a handshake alert,
+/// a close during or right after the handshake, a TLS terminator's answer to a bad client
+/// certificate, or 401/403 (docs/formats.md, Expectations).
 enum class RefusalKind {
   kNone,              // it answered, or the failure proves nothing about the target
   kAlert,             // a fatal TLS alert from the target

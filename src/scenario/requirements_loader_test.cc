@@ -20,7 +20,7 @@ TEST(ParseRequirements, ReadsRequirementsAndTheFaultMap) {
       "    source: 004_ddb7de34a77281fa.txt\n"
       "    quote: The partner must accept ...\n"
       "    severity: must\n"
-      "    rationale: 'must: seed 004 states it'\n"
+      "    rationale: 'must: the guide states it'\n"
       "  - {id: SG-2, text: Hostile tokens are rejected, source: RFC 8725, severity: should,\n"
       "     rationale: 'should: RFC 8725 hardening the guide does not state'}\n"
       "faults:\n"
@@ -38,7 +38,7 @@ TEST(ParseRequirements, ReadsRequirementsAndTheFaultMap) {
   EXPECT_EQ(r->requirements[0].source, "004_ddb7de34a77281fa.txt");
   EXPECT_EQ(r->requirements[0].quote, "The partner must accept ...");
   EXPECT_EQ(r->requirements[0].severity, "must");
-  EXPECT_EQ(r->requirements[0].rationale, "must: seed 004 states it");
+  EXPECT_EQ(r->requirements[0].rationale, "must: the guide states it");
   EXPECT_EQ(r->requirements[0].loc.ToString(), "suites/sage/requirements.yaml:4:5");
   EXPECT_EQ(r->requirements[1].id, "SG-2");
   EXPECT_EQ(r->requirements[1].quote, "");
@@ -131,7 +131,7 @@ TEST(ParseRequirements, RationaleIsOneLineGivingTheReasonForItsSeverity) {
       Errors(head + "  - {id: A, text: t, source: s, severity: must, rationale: 'must: '}\n"),
       ::testing::StartsWith("error: `rationale` does not give the reason for `must`\n"));
   EXPECT_THAT(Errors(head + "  - id: A\n    text: t\n    source: s\n    severity: must\n"
-                            "    rationale: |\n      must: the seed\n      says so\n"),
+                            "    rationale: |\n      must: the guide\n      says so\n"),
               ::testing::StartsWith("error: invalid value for `rationale`\n"));
   // A misspelt key is reported once, with its suggestion, not again as missing.
   std::string misspelt =

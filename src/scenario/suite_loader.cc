@@ -1,5 +1,5 @@
-// Suite files (SPEC §5): the suite, its vars, scenarios and matrices. Steps are read in
-// step_loader.cc (and each kind's own file, see suite_parts.h).
+// Suite files (docs/formats.md, Suites): the suite, its vars, scenarios and matrices.
+// Steps are read in step_loader.cc (and each kind's own file, see suite_parts.h).
 
 #include <algorithm>
 

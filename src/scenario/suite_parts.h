@@ -1,7 +1,9 @@
 #pragma once
 // The parts of the suite loader that live in their own files: one reader per step kind
 // (request_loader.cc, replay_loader.cc, time_steps_loader.cc, mock_steps_loader.cc,
-// token_loader.cc) and expectations (expect_loader.cc). Internal to the scenario module.
+// token_loader.cc, notify_loader.cc), expectations (expect_loader.cc, with
+// tls_expect_loader.cc), the vocabulary check of terms other modules own (term_check.cc)
+// and the helpers they share (suite_parts.cc). Internal to the scenario module.
 
 #include <functional>
 #include <optional>

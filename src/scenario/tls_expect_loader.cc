@@ -1,5 +1,5 @@
-// `expect: {tls: ...}`: outcomes and the server-side checks of a target's TLS (SPEC §2,
-// "OAuth scopes over one-way TLS"; catalog §2.14 TC-04).
+// `expect: {tls: ...}`: outcomes and the server-side checks of a target's TLS
+// (docs/formats.md, Expectations).
 
 #include "tls_expect_loader.h"
 
