@@ -48,11 +48,11 @@ TEST(RenderDiagnostic, GutterWidensWithTheLineNumber) {
 
 TEST(RenderDiagnostic, OmitsEmptyFoundExpectedAndHelp) {
   Diagnostic d;
-  d.title = "step kind `token` is not supported yet";
+  d.title = "more than one step kind";
   d.loc = SourceLoc{"s.yaml", 9, 9};
   d.length = 5;
   EXPECT_EQ(RenderDiagnostic(d, "      - token: {}"),
-            "error: step kind `token` is not supported yet\n"
+            "error: more than one step kind\n"
             "  --> s.yaml:9:9\n"
             "   |\n"
             " 9 |       - token: {}\n"
@@ -60,7 +60,7 @@ TEST(RenderDiagnostic, OmitsEmptyFoundExpectedAndHelp) {
 
   d.expected = "`steps` in this mapping";
   EXPECT_EQ(RenderDiagnostic(d, "      - token: {}"),
-            "error: step kind `token` is not supported yet\n"
+            "error: more than one step kind\n"
             "  --> s.yaml:9:9\n"
             "   |\n"
             " 9 |       - token: {}\n"
@@ -69,7 +69,7 @@ TEST(RenderDiagnostic, OmitsEmptyFoundExpectedAndHelp) {
   d.expected = "";
   d.found = "`token`";
   EXPECT_EQ(RenderDiagnostic(d, "      - token: {}"),
-            "error: step kind `token` is not supported yet\n"
+            "error: more than one step kind\n"
             "  --> s.yaml:9:9\n"
             "   |\n"
             " 9 |       - token: {}\n"

@@ -1,6 +1,6 @@
-// Environment files (SPEC §6): mock services checked against their kind's schema
-// (service_kinds.cc). Strings may use ${env.NAME:-default}, evaluated here, so the model
-// holds final values.
+// Environment files (docs/formats.md, Environments): mock services checked against their
+// kind's schema (service_kinds.cc). Strings may use ${env.NAME:-default}, evaluated here,
+// so the model holds final values.
 
 #include <algorithm>
 #include <climits>
@@ -43,11 +43,9 @@ const yaml::NameScope& EnvOnlyScope() {
   return kScope;
 }
 
-std::vector<std::string> KindNames(bool supported_only) {
+std::vector<std::string> ServiceKindNames() {
   std::vector<std::string> out;
-  for (const ServiceKindSpec& k : internal::ServiceKinds()) {
-    if (k.supported || !supported_only) out.push_back(k.kind);
-  }
+  for (const ServiceKindSpec& k : internal::ServiceKinds()) out.push_back(k.kind);
   return out;
 }
 
@@ -123,17 +121,10 @@ class EnvironmentReader {
                              [&](const ServiceKindSpec& k) { return k.kind == *kind; });
     if (spec == kinds.end()) {
       doc_.Error(*kind_node, "unknown service kind `" + *kind + "`", yaml::Describe(*kind_node),
-                 yaml::OneOf(KindNames(false)), yaml::DidYouMean(*kind, KindNames(false)));
+                 yaml::OneOf(ServiceKindNames()), yaml::DidYouMean(*kind, ServiceKindNames()));
       return "";
     }
     current_kind_ = *kind;
-    if (!spec->supported) {
-      std::string supported;
-      for (const std::string& k : KindNames(true)) supported += (supported.empty() ? "" : ", ") + k;
-      doc_.Error(*kind_node, "service kind `" + *kind + "` is not supported yet", "", "",
-                 "supported kinds: " + supported);
-      return *kind;
-    }
 
     std::vector<FieldSpec> fields = internal::CommonServiceFields();
     fields.insert(fields.end(), spec->fields.begin(), spec->fields.end());

@@ -68,7 +68,6 @@ const std::vector<FieldSpec>& CommonServiceFields() {
 const std::vector<ServiceKindSpec>& ServiceKinds() {
   static const std::vector<ServiceKindSpec> kKinds = {
       {"receiver",
-       true,
        {
            Field("status", FieldType::kStatusCode),
            Field("body", FieldType::kString),
@@ -78,7 +77,6 @@ const std::vector<ServiceKindSpec>& ServiceKinds() {
                   Field("secret", FieldType::kString, true), Field("tolerance", FieldType::kDuration)}),
        }},
       {"connectpay",
-       true,
        {
            Field("realm", FieldType::kString),
            Field("clients", FieldType::kObjectMap, false,
@@ -97,7 +95,6 @@ const std::vector<ServiceKindSpec>& ServiceKinds() {
            Field("token_ttl_seconds", FieldType::kPositiveInt),
        }},
       {"issuer",
-       true,
        {
            SigningKeys(),
            Field("issuer", FieldType::kString),
@@ -113,7 +110,6 @@ const std::vector<ServiceKindSpec>& ServiceKinds() {
            Field("jwks_max_age", FieldType::kDuration),
        }},
       {"jwks",
-       true,
        {
            SigningKeys(),
            Field("max_age", FieldType::kDuration),
@@ -122,7 +118,6 @@ const std::vector<ServiceKindSpec>& ServiceKinds() {
            Field("issuer", FieldType::kString),
        }},
       {"mtls",
-       true,
        {
            Field("server_cert", FieldType::kString, true),
            Field("server_key", FieldType::kString, true),
@@ -134,7 +129,6 @@ const std::vector<ServiceKindSpec>& ServiceKinds() {
            OneOf("max_version", FieldType::kString, {"1.0", "1.1", "1.2", "1.3"}),
        }},
       {"gateway",
-       true,
        {
            Field("trust", FieldType::kObject, true,
                  {OneOf("issuer", FieldType::kServiceRef, {"issuer"}, true),
@@ -152,7 +146,6 @@ const std::vector<ServiceKindSpec>& ServiceKinds() {
            Field("realm", FieldType::kString),
        }},
       {"signed-api",
-       true,
        {
            Field("signing", FieldType::kObject, false,
                  {Field("components", FieldType::kStringList),
@@ -174,7 +167,6 @@ const std::vector<ServiceKindSpec>& ServiceKinds() {
            Field("nonce_capacity", FieldType::kPositiveInt),
        }},
       {"sage-connector",
-       true,
        {
            Field("trust", FieldType::kObject, true,
                  {OneOf("issuer", FieldType::kServiceRef, {"issuer", "jwks"}, true),

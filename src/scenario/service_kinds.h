@@ -1,6 +1,6 @@
 #pragma once
 // The schema of every mock service kind an environment file may declare: the one table to
-// extend when a kind learns new keys or becomes supported. Internal to the scenario module.
+// extend when a kind is added or learns new keys. Internal to the scenario module.
 
 #include <string>
 #include <vector>
@@ -38,13 +38,12 @@ struct FieldSpec {
 /// One kind of mock service.
 struct ServiceKindSpec {
   std::string kind;
-  bool supported = false;         // false: recognised, "not supported yet"
   std::vector<FieldSpec> fields;  // kind-specific keys (the common ones are separate)
 };
 
 /// Keys every kind takes (besides `kind` and `faults`, which the loader handles itself).
 const std::vector<FieldSpec>& CommonServiceFields();
-/// Every known kind, supported or not.
+/// Every known kind.
 const std::vector<ServiceKindSpec>& ServiceKinds();
 
 /// JWS algorithm names a file may use (RFC 7518, RFC 8037), never `none`; `HS256` only when

@@ -13,11 +13,9 @@ using yaml::MapReader;
 using yaml::NameScope;
 using yaml::Node;
 
-// What each step kind accepts. Kinds that are recognised but not built yet are listed so
-// that a suite using them gets "not supported yet" rather than "unknown step kind".
+// What each step kind accepts.
 struct StepKindSpec {
   std::string name;
-  bool supported;
   Step::Kind kind;
   bool can_save;
   bool replayable;                   // `replay:` may name a step of this kind
@@ -30,35 +28,31 @@ const std::vector<std::string> kMintExpects = {"token"};
 const std::vector<StepKindSpec>& StepKinds() {
   static const std::vector<StepKindSpec> kKinds = {
       {"request",
-       true,
        Step::Kind::kRequest,
        true,
        true,
        {"status", "headers", "json", "body", "rejected", "tls", "one_of", "duration"}},
       {"replay",
-       true,
        Step::Kind::kReplay,
        true,
        true,
        {"status", "headers", "json", "body", "rejected", "tls", "one_of", "exactly_one",
         "duration"}},
-      {"wait", true, Step::Kind::kWait, false, false, {}},
-      {"received", true, Step::Kind::kReceived, true, false, {"count", "headers", "json", "body"}},
+      {"wait", Step::Kind::kWait, false, false, {}},
+      {"received", Step::Kind::kReceived, true, false, {"count", "headers", "json", "body"}},
       // These are the expectations of `token: fetch`; `token: mint` takes kMintExpects.
       {"token",
-       true,
        Step::Kind::kToken,
        true,
        false,
        {"status", "headers", "json", "body", "one_of", "duration", "token"}},
       {"notify",
-       true,
        Step::Kind::kNotify,
        true,
        true,
        {"status", "headers", "json", "body", "rejected", "tls", "one_of", "duration"}},
-      {"mock", true, Step::Kind::kMock, false, false, {}},
-      {"clock", true, Step::Kind::kClock, false, false, {}},
+      {"mock", Step::Kind::kMock, false, false, {}},
+      {"clock", Step::Kind::kClock, false, false, {}},
   };
   return kKinds;
 }
@@ -70,11 +64,9 @@ const StepKindSpec* FindKind(const std::string& name) {
   return nullptr;
 }
 
-std::vector<std::string> KindNames(bool supported_only) {
+std::vector<std::string> StepKindNames() {
   std::vector<std::string> out;
-  for (const StepKindSpec& k : StepKinds()) {
-    if (k.supported || !supported_only) out.push_back(k.name);
-  }
+  for (const StepKindSpec& k : StepKinds()) out.push_back(k.name);
   return out;
 }
 
@@ -96,7 +88,7 @@ std::string ListInProse(const std::vector<std::string>& names) {
 std::string StepsTaking(const std::string& key) {
   std::vector<std::string> names;
   for (const StepKindSpec& k : StepKinds()) {
-    if (!k.supported || !Contains(k.expects, key)) continue;
+    if (!Contains(k.expects, key)) continue;
     bool fetch_only = k.kind == Step::Kind::kToken && !Contains(kMintExpects, key);
     names.push_back(fetch_only ? k.name + ": fetch" : k.name);
   }
@@ -141,12 +133,12 @@ class StepsReader {
                                const std::vector<SavedName>& saved, bool any_replayable,
                                const StepKindSpec** kind_out,
                                std::optional<std::string>* save_out) {
-    std::vector<std::string> keys = KindNames(false);
+    std::vector<std::string> keys = StepKindNames();
     keys.push_back("save");
     keys.push_back("expect");
     int errors_before = doc_.errors();
     MapReader m(doc_, n, keys, "steps", /*report_unknown=*/false,
-                "a step: a mapping with one of " + Join(KindNames(true)));
+                "a step: a mapping with one of " + Join(StepKindNames()));
     if (!m.ok()) return std::nullopt;
 
     std::vector<Node> kind_keys;
@@ -156,7 +148,7 @@ class StepsReader {
     ReportUnknownStepKeys(m, kind_keys.empty());
     if (kind_keys.empty()) {
       if (m.unknown().empty()) {
-        doc_.Error(n, "missing step kind", "", OneOf(KindNames(true)) + " in this step");
+        doc_.Error(n, "missing step kind", "", OneOf(StepKindNames()) + " in this step");
       }
       return std::nullopt;
     }
@@ -166,11 +158,6 @@ class StepsReader {
     }
     const StepKindSpec* kind = FindKind(kind_keys[0].Text());
     *kind_out = kind;
-    if (!kind->supported) {
-      doc_.Error(kind_keys[0], "step kind `" + kind->name + "` is not supported yet", "", "",
-                 "supported step kinds: " + Join(KindNames(true)));
-      return std::nullopt;
-    }
 
     Step step;
     step.kind = kind->kind;
@@ -250,17 +237,17 @@ class StepsReader {
   // A key that is neither a step kind nor save/expect: a misspelt kind when the step has
   // no kind yet (or the key looks like one), otherwise a misspelt save/expect.
   void ReportUnknownStepKeys(const MapReader& m, bool no_kind) {
-    std::vector<std::string> kinds = KindNames(false);
+    std::vector<std::string> kinds = StepKindNames();
     std::vector<std::string> others = {"save", "expect"};
     for (const auto& [k, v] : m.unknown()) {
       std::string name = k.Text();
       std::string as_kind = ClosestMatch(name, kinds);
       std::string as_other = ClosestMatch(name, others);
       if (as_other.empty() && (no_kind || !as_kind.empty())) {
-        doc_.Error(k, "unknown step kind `" + name + "`", yaml::Describe(k), OneOf(KindNames(true)),
+        doc_.Error(k, "unknown step kind `" + name + "`", yaml::Describe(k), OneOf(StepKindNames()),
                    yaml::DidYouMean(name, kinds));
       } else {
-        std::vector<std::string> allowed = no_kind ? KindNames(true) : std::vector<std::string>{};
+        std::vector<std::string> allowed = no_kind ? StepKindNames() : std::vector<std::string>{};
         allowed.insert(allowed.end(), others.begin(), others.end());
         doc_.Error(k, "unknown key `" + name + "`", yaml::Describe(k), OneOf(allowed),
                    yaml::DidYouMean(name, allowed));
