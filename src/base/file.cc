@@ -26,4 +26,11 @@ StatusOr<std::string> ReadFile(const std::string& path) {
   return text.str();
 }
 
+bool IsReadable(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) return false;
+  std::ifstream in(path, std::ios::binary);
+  return static_cast<bool>(in);
+}
+
 }  // namespace tollgate

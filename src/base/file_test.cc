@@ -49,5 +49,12 @@ TEST_F(ReadFileTest, EachFailureIsNamed) {
   }
 }
 
+TEST_F(ReadFileTest, IsReadableOnlyForFilesThatOpen) {
+  std::ofstream(dir_ / "f") << "x";
+  EXPECT_TRUE(IsReadable((dir_ / "f").string()));
+  EXPECT_FALSE(IsReadable((dir_ / "missing").string()));
+  EXPECT_FALSE(IsReadable(dir_.string()));
+}
+
 }  // namespace
 }  // namespace tollgate

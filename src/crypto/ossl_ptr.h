@@ -10,13 +10,12 @@
 
 #include <memory>
 
+#include "tollgate/base/openssl.h"
+
 namespace tollgate::jose::internal {
 
-/// The deleter that calls `Free` (an OpenSSL *_free function).
-template <typename T, void (*Free)(T*)>
-struct OsslFree {
-  void operator()(T* p) const { Free(p); }
-};
+using ::tollgate::BioPtr;
+using ::tollgate::OsslFree;
 
 using PkeyPtr = std::unique_ptr<EVP_PKEY, OsslFree<EVP_PKEY, EVP_PKEY_free>>;
 using PkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, OsslFree<EVP_PKEY_CTX, EVP_PKEY_CTX_free>>;
@@ -28,11 +27,5 @@ using ParamPtr = std::unique_ptr<OSSL_PARAM, OsslFree<OSSL_PARAM, OSSL_PARAM_fre
 using DecoderCtxPtr =
     std::unique_ptr<OSSL_DECODER_CTX, OsslFree<OSSL_DECODER_CTX, OSSL_DECODER_CTX_free>>;
 using EcdsaSigPtr = std::unique_ptr<ECDSA_SIG, OsslFree<ECDSA_SIG, ECDSA_SIG_free>>;
-
-/// Frees a BIO (BIO_free returns int, so it needs a wrapper of its own).
-struct BioFree {
-  void operator()(BIO* b) const { BIO_free(b); }
-};
-using BioPtr = std::unique_ptr<BIO, BioFree>;
 
 }  // namespace tollgate::jose::internal

@@ -11,6 +11,7 @@
 
 #include "http/client_tls.h"
 #include "http/transport_outcome.h"
+#include "tollgate/base/file.h"
 
 namespace tollgate {
 namespace {
@@ -102,13 +103,6 @@ bool IsToken(std::string_view s) {
   return true;
 }
 
-bool Readable(const std::string& path) {
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (f == nullptr) return false;
-  std::fclose(f);
-  return true;
-}
-
 long MinVersion(const std::string& v) {
   if (v.empty()) return CURL_SSLVERSION_DEFAULT;
   if (v == "1.0") return CURL_SSLVERSION_TLSv1_0;
@@ -168,7 +162,7 @@ Status Validate(const ClientRequest& r) {
        {std::pair<const char*, const std::string&>{"ca_file", tls.ca_file},
         {"cert_file", tls.cert_file},
         {"key_file", tls.key_file}}) {
-    if (!path.empty() && !Readable(path)) {
+    if (!path.empty() && !IsReadable(path)) {
       return InvalidArgumentError(std::string("TLS ") + what + " '" + path + "' cannot be read");
     }
   }

@@ -12,6 +12,7 @@
 
 #include "http/tls_context.h"
 #include "tollgate/base/tls_alerts.h"
+#include "tollgate/base/openssl.h"
 
 namespace tollgate::http_internal {
 namespace {
@@ -21,15 +22,6 @@ namespace {
 int CaptureIndex() {
   static const int index = SSL_CTX_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
   return index;
-}
-
-std::string OpenSslError() {
-  unsigned long code = ERR_peek_last_error();
-  ERR_clear_error();
-  if (code == 0) return "unknown OpenSSL error";
-  char buf[256];
-  ERR_error_string_n(code, buf, sizeof buf);
-  return buf;
 }
 
 std::string IsoTime(const ASN1_TIME* t) {

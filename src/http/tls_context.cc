@@ -9,27 +9,11 @@
 #include <string>
 
 #include "tollgate/base/encoding.h"
+#include "tollgate/base/openssl.h"
+#include "tollgate/base/file.h"
 
 namespace tollgate::http_internal {
 namespace {
-
-// The most recent OpenSSL error as text, and an empty error queue afterwards, so one
-// failure does not show up in the next, unrelated message.
-std::string OpenSslError() {
-  unsigned long code = ERR_peek_last_error();
-  ERR_clear_error();
-  if (code == 0) return "unknown OpenSSL error";
-  char buf[256];
-  ERR_error_string_n(code, buf, sizeof buf);
-  return buf;
-}
-
-bool Readable(const std::string& path) {
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (f == nullptr) return false;
-  std::fclose(f);
-  return true;
-}
 
 Status FileError(const char* what, const std::string& path, const std::string& detail) {
   return InvalidArgumentError(std::string("TLS ") + what + " '" + path + "': " + detail);
@@ -115,13 +99,13 @@ StatusOr<SslCtxPtr> MakeServerSslContext(const ServerTlsOptions& options) {
   }
   SSL_CTX_set_options(c, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
 
-  if (options.cert_chain_file.empty() || !Readable(options.cert_chain_file)) {
+  if (options.cert_chain_file.empty() || !IsReadable(options.cert_chain_file)) {
     return FileError("certificate chain", options.cert_chain_file, "cannot be read");
   }
   if (SSL_CTX_use_certificate_chain_file(c, options.cert_chain_file.c_str()) != 1) {
     return FileError("certificate chain", options.cert_chain_file, OpenSslError());
   }
-  if (options.key_file.empty() || !Readable(options.key_file)) {
+  if (options.key_file.empty() || !IsReadable(options.key_file)) {
     return FileError("key", options.key_file, "cannot be read");
   }
   if (SSL_CTX_use_PrivateKey_file(c, options.key_file.c_str(), SSL_FILETYPE_PEM) != 1) {
@@ -134,7 +118,7 @@ StatusOr<SslCtxPtr> MakeServerSslContext(const ServerTlsOptions& options) {
 
   if (!options.client_ca_file.empty() && options.request_client_cert) {
     const std::string& ca = options.client_ca_file;
-    if (!Readable(ca)) return FileError("client CA", ca, "cannot be read");
+    if (!IsReadable(ca)) return FileError("client CA", ca, "cannot be read");
     if (SSL_CTX_load_verify_locations(c, ca.c_str(), nullptr) != 1) {
       return FileError("client CA", ca, OpenSslError());
     }
@@ -144,14 +128,14 @@ StatusOr<SslCtxPtr> MakeServerSslContext(const ServerTlsOptions& options) {
     if (names != nullptr) SSL_CTX_set_client_CA_list(c, names);
     if (!options.crl_file.empty()) {
       const std::string& crl = options.crl_file;
-      if (!Readable(crl)) return FileError("CRL", crl, "cannot be read");
+      if (!IsReadable(crl)) return FileError("CRL", crl, "cannot be read");
       X509_STORE* store = SSL_CTX_get_cert_store(c);
       X509_LOOKUP* lookup = X509_STORE_add_lookup(store, X509_LOOKUP_file());
       if (lookup == nullptr || X509_load_crl_file(lookup, crl.c_str(), X509_FILETYPE_PEM) <= 0) {
         return FileError("CRL", crl, OpenSslError());
       }
       for (const std::string& more : options.more_crl_files) {
-        if (!Readable(more)) return FileError("CRL", more, "cannot be read");
+        if (!IsReadable(more)) return FileError("CRL", more, "cannot be read");
         if (X509_load_crl_file(lookup, more.c_str(), X509_FILETYPE_PEM) <= 0) {
           return FileError("CRL", more, OpenSslError());
         }

@@ -13,7 +13,7 @@ Status AddExt(X509* cert, X509V3_CTX* ctx, int nid, const std::string& value) {
   ExtPtr ext(X509V3_EXT_conf_nid(nullptr, ctx, nid, value.c_str()));
   if (!ext || X509_add_ext(cert, ext.get(), -1) != 1) {
     return InternalError("cannot add extension " + std::string(OBJ_nid2sn(nid)) + "=" + value +
-                         ": " + OpensslError());
+                         ": " + OpenSslError());
   }
   return Status::Ok();
 }
@@ -25,7 +25,7 @@ Status SetSerial(X509* cert) {
   bytes[0] |= 0x01;  // and a full 16 bytes, never zero
   std::unique_ptr<BIGNUM, OsslFree<BIGNUM, BN_free>> bn(BN_bin2bn(bytes, sizeof bytes, nullptr));
   if (!bn || !BN_to_ASN1_INTEGER(bn.get(), X509_get_serialNumber(cert))) {
-    return InternalError("cannot set serial: " + OpensslError());
+    return InternalError("cannot set serial: " + OpenSslError());
   }
   return Status::Ok();
 }
@@ -48,7 +48,7 @@ StatusOr<X509Ptr> Issue(const CertRequest& req) {
                        req.issuer_cert ? X509_get_subject_name(req.issuer_cert) : subject.get());
   if (!ASN1_TIME_set(X509_getm_notBefore(cert.get()), req.not_before) ||
       !ASN1_TIME_set(X509_getm_notAfter(cert.get()), req.not_after)) {
-    return InternalError("cannot set validity: " + OpensslError());
+    return InternalError("cannot set validity: " + OpenSslError());
   }
   X509_set_pubkey(cert.get(), req.key);
 
@@ -84,12 +84,12 @@ StatusOr<X509Ptr> Issue(const CertRequest& req) {
     ASN1_OCTET_STRING_set(value.get(), der_null, sizeof der_null);
     ExtPtr ext(X509_EXTENSION_create_by_OBJ(nullptr, oid.get(), 1, value.get()));
     if (!ext || X509_add_ext(cert.get(), ext.get(), -1) != 1) {
-      return InternalError("cannot add the unknown critical extension: " + OpensslError());
+      return InternalError("cannot add the unknown critical extension: " + OpenSslError());
     }
   }
   EVP_PKEY* signer = req.issuer_key ? req.issuer_key : req.key;
   if (X509_sign(cert.get(), signer, req.sha1 ? EVP_sha1() : EVP_sha256()) <= 0) {
-    return InternalError("cannot sign certificate " + req.subject + ": " + OpensslError());
+    return InternalError("cannot sign certificate " + req.subject + ": " + OpenSslError());
   }
   return cert;
 }
@@ -101,7 +101,7 @@ StatusOr<X509Ptr> TamperSignature(X509* cert) {
   der.back() = static_cast<char>(der.back() ^ 0x01);
   const unsigned char* p = reinterpret_cast<const unsigned char*>(der.data());
   X509Ptr out(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
-  if (!out) return InternalError("cannot re-read the tampered certificate: " + OpensslError());
+  if (!out) return InternalError("cannot re-read the tampered certificate: " + OpenSslError());
   return out;
 }
 
@@ -129,7 +129,7 @@ StatusOr<CrlPtr> MakeCrl(X509* ca, EVP_PKEY* ca_key, const std::vector<X509*>& r
   if (akid) X509_CRL_add_ext(crl.get(), akid.get(), -1);
   X509_CRL_sort(crl.get());
   if (X509_CRL_sign(crl.get(), ca_key, EVP_sha256()) <= 0) {
-    return InternalError("cannot sign CRL: " + OpensslError());
+    return InternalError("cannot sign CRL: " + OpenSslError());
   }
   return crl;
 }

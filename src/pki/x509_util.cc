@@ -14,18 +14,6 @@
 
 namespace tollgate::pki::internal {
 
-std::string OpensslError() {
-  unsigned long e = ERR_get_error();
-  std::string text = "unknown OpenSSL error";
-  if (e != 0) {
-    char buf[256];
-    ERR_error_string_n(e, buf, sizeof buf);
-    text = buf;
-  }
-  ERR_clear_error();
-  return text;
-}
-
 StatusOr<PkeyPtr> GenerateKey(const std::string& type) {
   EVP_PKEY* key = nullptr;
   if (type == "rsa2048")
@@ -38,7 +26,7 @@ StatusOr<PkeyPtr> GenerateKey(const std::string& type) {
     key = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-384");
   else
     return InvalidArgumentError("unknown key type `" + type + "`");
-  if (key == nullptr) return InternalError("key generation failed: " + OpensslError());
+  if (key == nullptr) return InternalError("key generation failed: " + OpenSslError());
   return PkeyPtr(key);
 }
 

@@ -12,27 +12,21 @@
 #include <string_view>
 #include <vector>
 
+#include "tollgate/base/openssl.h"
 #include "tollgate/base/status.h"
 
 namespace tollgate::pki::internal {
 
-template <typename T, void (*Free)(T*)>
-struct OsslFree {
-  void operator()(T* p) const { Free(p); }
-};
+using ::tollgate::BioPtr;
+using ::tollgate::OsslFree;
 using X509Ptr = std::unique_ptr<X509, OsslFree<X509, X509_free>>;
 using CrlPtr = std::unique_ptr<X509_CRL, OsslFree<X509_CRL, X509_CRL_free>>;
 using PkeyPtr = std::unique_ptr<EVP_PKEY, OsslFree<EVP_PKEY, EVP_PKEY_free>>;
 using StorePtr = std::unique_ptr<X509_STORE, OsslFree<X509_STORE, X509_STORE_free>>;
 using StoreCtxPtr = std::unique_ptr<X509_STORE_CTX, OsslFree<X509_STORE_CTX, X509_STORE_CTX_free>>;
 using ExtPtr = std::unique_ptr<X509_EXTENSION, OsslFree<X509_EXTENSION, X509_EXTENSION_free>>;
-struct BioFree {
-  void operator()(BIO* b) const { BIO_free(b); }
-};
-using BioPtr = std::unique_ptr<BIO, BioFree>;
 
-/// The last OpenSSL error as text (and clears the queue).
-std::string OpensslError();
+using ::tollgate::OpenSslError;
 
 /// A new key: rsa2048, rsa1024, ec-p256 or ec-p384.
 StatusOr<PkeyPtr> GenerateKey(const std::string& type);

@@ -12,4 +12,8 @@ namespace tollgate {
 /// is "cannot read `PATH`: REASON".
 StatusOr<std::string> ReadFile(const std::string& path);
 
+/// True when the file at `path` can be opened for reading (a check before handing the path
+/// to a library that would report a missing file less clearly).
+bool IsReadable(const std::string& path);
+
 }  // namespace tollgate
