@@ -5,40 +5,34 @@
 #include "mocks/config.h"
 #include "tollgate/base/digest.h"
 #include "tollgate/base/encoding.h"
+#include "tollgate/http/authorization.h"
 
 namespace tollgate::mocks {
 namespace {
 
 // The credentials of a Basic header, or why there are none.
-struct BasicCredentials {
+struct PresentedBasic {
   bool present = false;    // an Authorization header with the Basic scheme
   bool malformed = false;  // present but not base64(key:secret) with a non-empty key
   std::string key, secret;
   std::string scheme;      // as sent
 };
 
-BasicCredentials ParseBasic(const ServerRequest& request) {
-  BasicCredentials c;
+PresentedBasic ParseBasic(const ServerRequest& request) {
+  PresentedBasic c;
   auto header = request.headers.Get("Authorization");
   if (!header) return c;
-  std::string_view v = *header;
-  std::size_t space = v.find(' ');
-  c.scheme = std::string(v.substr(0, space));
-  if (!EqualsIgnoreCase(c.scheme, "basic")) return c;
+  Authorization authz = SplitAuthorization(*header);
+  c.scheme = authz.scheme;
+  if (!authz.IsScheme("Basic")) return c;
   c.present = true;
-  std::string_view token = space == std::string_view::npos ? "" : v.substr(space + 1);
-  while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
-  auto decoded = Base64Decode(token);
-  std::size_t colon = decoded ? decoded->find(':') : std::string::npos;
-  if (token.empty() || !decoded || colon == std::string::npos) {
+  std::optional<tollgate::BasicCredentials> basic = DecodeBasic(authz.credentials);
+  if (!basic) {
     c.malformed = true;
     return c;
   }
-  c.key = decoded->substr(0, colon);
-  c.secret = decoded->substr(colon + 1);
-  for (char ch : *decoded) {
-    if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f) c.malformed = true;
-  }
+  c.key = basic->user;
+  c.secret = basic->password;
   return c;
 }
 
@@ -158,7 +152,7 @@ Handled ConnectPay::Unauthorized(const std::string& scheme, const std::string& n
 }
 
 Handled ConnectPay::HandleBasic(const ServerRequest& request) const {
-  BasicCredentials c = ParseBasic(request);
+  PresentedBasic c = ParseBasic(request);
   if (!c.present) return Unauthorized("Basic", "no Basic credentials", "unauthorized");
   if (HasFault("reject_lowercase_scheme") && c.scheme != "Basic") {
     return Unauthorized("Basic", "scheme is not spelt `Basic`", "unauthorized");
@@ -188,7 +182,7 @@ Handled ConnectPay::HandleBasic(const ServerRequest& request) const {
 }
 
 Handled ConnectPay::HandleBearerOnly(const ServerRequest& request) const {
-  BasicCredentials c = ParseBasic(request);
+  PresentedBasic c = ParseBasic(request);
   if (c.present && !c.malformed && HasFault("basic_on_bearer_path")) {
     auto it = clients_.find(c.key);
     if (it != clients_.end() && ConstantTimeEquals(c.secret, it->second)) {
@@ -207,7 +201,7 @@ Handled ConnectPay::HandleBearerOnly(const ServerRequest& request) const {
 namespace tollgate::mocks {
 
 std::string ConnectPay::BasicClient(const ServerRequest& request) const {
-  BasicCredentials c = ParseBasic(request);
+  PresentedBasic c = ParseBasic(request);
   if (!c.present || c.malformed) return "";
   auto it = clients_.find(c.key);
   if (it == clients_.end() || !ConstantTimeEquals(c.secret, it->second)) return "";

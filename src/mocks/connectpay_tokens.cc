@@ -7,6 +7,7 @@
 #include "tollgate/base/digest.h"
 #include "tollgate/base/encoding.h"
 #include "tollgate/crypto/scope.h"
+#include "tollgate/http/authorization.h"
 #include "tollgate/http/form.h"
 
 namespace tollgate::mocks {
@@ -88,12 +89,11 @@ Handled ConnectPay::HandleToken(const ServerRequest& request) const {
 
 Handled ConnectPay::HandleData(const ServerRequest& request, const std::string& scope,
                                bool two_way) const {
-  auto header = request.headers.Get("Authorization");
-  std::string_view v = header ? std::string_view(*header) : std::string_view();
-  if (v.size() < 7 || !EqualsIgnoreCase(v.substr(0, 7), "Bearer ")) {
+  Authorization authz = SplitAuthorization(request.headers.Get("Authorization").value_or(""));
+  if (!authz.IsScheme("Bearer") || authz.credentials.empty()) {
     return HandleBearerOnly(request);  // no token, or Basic: refused with a Bearer challenge
   }
-  std::string token(v.substr(7));
+  const std::string& token = authz.credentials;
   std::optional<Token> grant;
   {
     std::lock_guard<std::mutex> lock(mu_);

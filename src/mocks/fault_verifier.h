@@ -57,8 +57,21 @@ const Terms& VerifierFaultTerms();
 Terms WithVerifierFaults(Terms own);
 /// The names of VerifierFaults' switches, in declaration order.
 const std::vector<std::string>& VerifierFaultNames();
+/// The switches of the verifier faults `has_fault` says are on (a service's HasFault): the
+/// one way a reference target wires its faults to the verifier.
+template <typename HasFault>
+VerifierFaults EnabledVerifierFaults(HasFault&& has_fault);
 /// Turns on the switch called `name`; false when there is none.
 bool SetVerifierFault(VerifierFaults& faults, std::string_view name);
+
+template <typename HasFault>
+VerifierFaults EnabledVerifierFaults(HasFault&& has_fault) {
+  VerifierFaults faults;
+  for (const std::string& name : VerifierFaultNames()) {
+    if (has_fault(name)) SetVerifierFault(faults, name);
+  }
+  return faults;
+}
 
 /// VerifyJwt with `faults` applied. `keys` are the trusted keys.
 jose::VerifyResult VerifyWithFaults(std::string_view token, const jose::Jwks& keys,

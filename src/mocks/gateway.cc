@@ -7,25 +7,11 @@
 #include "mocks/issuer.h"
 #include "mocks/key_ring.h"
 #include "tollgate/crypto/scope.h"
+#include "tollgate/http/authorization.h"
 #include "tollgate/http/form.h"
 
 namespace tollgate::mocks {
 namespace {
-
-// RFC 6750 §2.1 b64token: 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
-bool IsB64Token(std::string_view t) {
-  std::size_t i = 0;
-  while (i < t.size()) {
-    char c = t[i];
-    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-              c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/';
-    if (!ok) break;
-    ++i;
-  }
-  if (i == 0) return false;
-  while (i < t.size() && t[i] == '=') ++i;
-  return i == t.size();
-}
 
 std::vector<std::string> Strings(const nlohmann::json& v) {
   std::vector<std::string> out;
@@ -246,14 +232,11 @@ Gateway::Authn Gateway::Authenticate(const ServerRequest& request) {
     // A token only in the query (RFC 6750 §2.3) is not supported: no credentials.
     return {std::nullopt, Unauthorized("", "", "no Authorization header")};
   }
-  std::string_view v = headers[0];
-  std::size_t space = v.find(' ');
-  std::string_view scheme = v.substr(0, space);
-  bool bearer = HasFault("lowercase_scheme_rejected") ? scheme == "Bearer"
-                                                      : EqualsIgnoreCase(scheme, "Bearer");
+  Authorization authz = SplitAuthorization(headers[0]);
+  bool bearer = HasFault("lowercase_scheme_rejected") ? authz.scheme == "Bearer"
+                                                      : authz.IsScheme("Bearer");
   if (!bearer) {
-    return {std::nullopt,
-            Unauthorized("", "", "scheme `" + std::string(scheme) + "` is not Bearer")};
+    return {std::nullopt, Unauthorized("", "", "scheme `" + authz.scheme + "` is not Bearer")};
   }
   if (FormNames(request.query, "access_token")) {
     // RFC 6750 §2: one method per request.
@@ -263,12 +246,9 @@ Gateway::Authn Gateway::Authenticate(const ServerRequest& request) {
     r.headers.Add("WWW-Authenticate", "Bearer realm=\"" + realm_ + "\", error=\"invalid_request\"");
     return {std::nullopt, {std::move(r), "token in header and query"}};
   }
-  std::string_view token = space == std::string_view::npos ? "" : v.substr(space + 1);
-  while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
-  VerifierFaults faults;
-  for (const std::string& name : VerifierFaultNames()) {
-    if (HasFault(name)) SetVerifierFault(faults, name);
-  }
+  const std::string& token = authz.credentials;
+  VerifierFaults faults =
+      EnabledVerifierFaults([this](const std::string& name) { return HasFault(name); });
   if (!faults.RelaxesTokenSyntax() && !IsB64Token(token)) {
     return {std::nullopt, Unauthorized("invalid_token", "malformed", "not a b64token")};
   }

@@ -4,6 +4,7 @@
 #include <functional>
 #include <set>
 
+#include "mocks/fault_verifier.h"
 #include "mocks/gateway.h"
 #include "mocks/gateway_fixture.h"
 
@@ -295,6 +296,19 @@ TEST_F(GatewayTest, FilePathFaultKeysWithTheFileNotTheName) {
 
 TEST_F(GatewayTest, KnownFaultsAreTheDocumentedTwentySeven) {
   EXPECT_EQ(Make()->KnownFaults().size(), 27u);
+}
+
+TEST(EnabledVerifierFaults, SwitchesOnExactlyTheFaultsTheServiceHas) {
+  std::set<std::string> on = {"accept_expired", "ignore_crit", "no_role_check"};
+  VerifierFaults f = EnabledVerifierFaults([&](const std::string& n) { return on.count(n) > 0; });
+  EXPECT_TRUE(f.accept_expired);
+  EXPECT_TRUE(f.ignore_crit);
+  EXPECT_FALSE(f.skip_signature);
+  EXPECT_FALSE(f.accept_alg_none);
+  // Every verifier fault the service has is switched on: none is left out.
+  VerifierFaults all = EnabledVerifierFaults([](const std::string&) { return true; });
+  EXPECT_TRUE(all.accept_expired && all.skip_signature && all.accept_alg_none &&
+              all.try_every_key && all.lenient_exp && all.accept_unverified_jwe);
 }
 
 }  // namespace

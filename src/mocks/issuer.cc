@@ -6,6 +6,7 @@
 #include "tollgate/base/digest.h"
 #include "tollgate/base/encoding.h"
 #include "tollgate/crypto/scope.h"
+#include "tollgate/http/authorization.h"
 #include "tollgate/http/form.h"
 
 namespace tollgate::mocks {
@@ -225,27 +226,22 @@ Handled IssuerService::HandleToken(const ServerRequest& request) {
   }
   std::string client_id, secret;
   if (!authz.empty()) {
-    std::string_view v = authz[0];
-    std::size_t space = v.find(' ');
-    std::string_view scheme = v.substr(0, space);
-    if (!EqualsIgnoreCase(scheme, "Basic")) {
+    Authorization header = SplitAuthorization(authz[0]);
+    if (!header.IsScheme("Basic")) {
       return TokenError(401, "invalid_client",
                         "client authentication must use HTTP Basic or the request body", realm,
-                        "Authorization scheme `" + std::string(scheme) + "`");
+                        "Authorization scheme `" + header.scheme + "`");
     }
     if (form->Has("client_secret")) {
       return TokenError(400, "invalid_request",
                         "the client authenticated with both HTTP Basic and client_secret", realm);
     }
-    std::string_view cred = space == std::string_view::npos ? "" : v.substr(space + 1);
-    while (!cred.empty() && cred.front() == ' ') cred.remove_prefix(1);
-    auto decoded = Base64Decode(cred);
-    std::size_t colon = decoded ? decoded->find(':') : std::string::npos;
+    std::optional<tollgate::BasicCredentials> basic = DecodeBasic(header.credentials);
     std::optional<std::string> id, pw;
-    if (colon != std::string::npos) {
+    if (basic) {
       // The id and secret are form-urlencoded before base64 (RFC 6749 §2.3.1).
-      id = PercentDecode(std::string_view(*decoded).substr(0, colon), true);
-      pw = PercentDecode(std::string_view(*decoded).substr(colon + 1), true);
+      id = PercentDecode(basic->user, true);
+      pw = PercentDecode(basic->password, true);
     }
     if (!id || !pw) {
       return TokenError(401, "invalid_client", "client authentication failed", realm,

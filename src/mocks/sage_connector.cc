@@ -8,6 +8,7 @@
 #include "tollgate/base/digest.h"
 #include "tollgate/base/encoding.h"
 #include "tollgate/crypto/scope.h"
+#include "tollgate/http/authorization.h"
 #include "tollgate/http/form.h"
 
 namespace tollgate::mocks {
@@ -202,12 +203,11 @@ SageConnector::Authn SageConnector::Authenticate(const ServerRequest& request,
     return {std::nullopt, Refuse(401, "invalid_token",
                                  headers.empty() ? "no ID token" : "more than one Authorization header")};
   }
-  std::string_view v = headers[0];
-  std::size_t space = v.find(' ');
-  if (space == std::string_view::npos || !EqualsIgnoreCase(v.substr(0, space), "Bearer")) {
+  Authorization authz = SplitAuthorization(headers[0]);
+  if (!authz.IsScheme("Bearer") || authz.credentials.empty()) {
     return {std::nullopt, Refuse(401, "invalid_token", "Authorization is not a Bearer token")};
   }
-  std::string token(v.substr(space + 1));
+  std::string token = authz.credentials;
   std::string kid;
   auto parts = jose::ParseCompact(token);
   if (parts.ok()) {
@@ -233,13 +233,9 @@ SageConnector::Authn SageConnector::Authenticate(const ServerRequest& request,
     claims = c;
   } else {
     if (!HasFault("ignore_issuer")) policy.issuers = {trusted->issuer};
-    VerifierFaults faults;
-    faults.accept_expired = HasFault("accept_expired");
-    faults.skip_signature = HasFault("skip_signature");
-    faults.accept_alg_none = HasFault("accept_alg_none");
-    faults.accept_not_yet_valid = HasFault("accept_not_yet_valid");
-    faults.accept_embedded_jwk = HasFault("accept_embedded_jwk");
-    faults.hs256_key_confusion = HasFault("hs256_key_confusion");
+    // Its fault table names six of the verifier's faults; the others cannot be switched on.
+    VerifierFaults faults =
+        EnabledVerifierFaults([this](const std::string& name) { return HasFault(name); });
     jose::VerifyResult result =
         VerifyWithFaults(token, trusted->keys, policy, *ctx().clock, faults);
     if (!result.ok) {

@@ -7,6 +7,7 @@
 #include "mocks/key_ring.h"
 #include "tollgate/base/digest.h"
 #include "tollgate/base/encoding.h"
+#include "tollgate/http/authorization.h"
 #include "tollgate/http/form.h"
 
 namespace tollgate::mocks {
@@ -194,14 +195,14 @@ Handled SignedApi::HandleToken(const ServerRequest& request) {
 }
 
 Handled SignedApi::HandleAccounts(const ServerRequest& request) {
-  std::string auth = request.headers.Get("Authorization").value_or("");
-  if (auth.size() < 7 || !EqualsIgnoreCase(auth.substr(0, 7), "Bearer ")) {
+  Authorization authz = SplitAuthorization(request.headers.Get("Authorization").value_or(""));
+  if (!authz.IsScheme("Bearer") || authz.credentials.empty()) {
     ServerResponse r = JsonError(401, "invalid_token", "a Bearer access token is required");
     r.headers.Set("WWW-Authenticate", "Bearer");
     return {std::move(r), "no bearer token"};
   }
   std::string why;
-  auto client = tokens_->Check(auth.substr(7), ctx().clock->NowSeconds(), TokenFaults(), why);
+  auto client = tokens_->Check(authz.credentials, ctx().clock->NowSeconds(), TokenFaults(), why);
   if (!client) {
     ServerResponse r = JsonError(401, "invalid_token", "the access token is invalid or expired");
     r.headers.Set("WWW-Authenticate", "Bearer error=\"invalid_token\"");
