@@ -1,8 +1,7 @@
 #pragma once
-// Loading what a command names: suite files grouped by profile, each profile's
-// requirements and environment, and the cross-file checks (every scenario names known
-// requirements, every requirement is covered, suites require services the environment has,
-// the fault map names real scenarios). All problems go to Diagnostics; nothing runs.
+// Where the command line finds a project (the current folder, TOLLGATE_HOME, an installed
+// copy's data folder, the source tree), its PKI, and which profile a bare name means; the
+// loading itself is LoadProfiles (tollgate/scenario/project.h).
 
 #include <optional>
 #include <string>
@@ -11,21 +10,14 @@
 #include "tollgate/scenario/diagnostics.h"
 #include "tollgate/scenario/loader.h"
 #include "tollgate/scenario/model.h"
+#include "tollgate/scenario/project.h"
 
 namespace tollgate::cli {
 
-/// The suites of one profile (or of no profile, with an explicit --env) and what they run in.
-struct ProfileRun {
-  std::string profile;                     // folder name; "" without requirements.yaml
-  std::optional<Requirements> requirements;
-  std::optional<Environment> environment;
-  std::vector<Suite> suites;
-};
+using ::tollgate::ProfileRun;
 
-/// Loads suite files under `paths`, groups them by the profile folder holding a
-/// requirements.yaml, loads each profile's environment (or `env_file` for all) and checks
-/// them against each other. `require_coverage`: every requirement must be named by a
-/// scenario (true when whole profiles are loaded). Returns nullopt on diagnostics.
+/// LoadProfiles (tollgate/scenario/project.h) of `paths`, with bare profile names resolved
+/// first (ResolveProfileNames).
 std::optional<std::vector<ProfileRun>> LoadProject(const std::vector<std::string>& paths,
                                                    const std::string& env_file,
                                                    bool require_coverage, Diagnostics& diags);

@@ -11,7 +11,7 @@
 #include "cli/commands.h"
 #include "cli/evidence_bundle.h"
 #include "cli/init_command.h"
-#include "cli/policy.h"
+#include "tollgate/scenario/policy.h"
 #include "cli/project.h"
 #include "tollgate/http/client.h"
 #include "tollgate/mocks/environment.h"

@@ -1,10 +1,10 @@
-#include "cli/policy.h"
+#include "tollgate/scenario/policy.h"
 
 #include <fmt/format.h>
 
 #include <map>
 
-namespace tollgate::cli {
+namespace tollgate {
 
 std::vector<RequirementInfo> RequirementCatalog(const std::vector<ProfileRun>& project) {
   std::vector<RequirementInfo> out;
@@ -73,4 +73,4 @@ std::vector<std::string> ApplyWaivers(RunResult& run, const Waivers& waivers,
   return warnings;
 }
 
-}  // namespace tollgate::cli
+}  // namespace tollgate

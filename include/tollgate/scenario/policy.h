@@ -6,11 +6,11 @@
 #include <string>
 #include <vector>
 
-#include "cli/project.h"
 #include "tollgate/results.h"
+#include "tollgate/scenario/project.h"
 #include "tollgate/scenario/waivers.h"
 
-namespace tollgate::cli {
+namespace tollgate {
 
 /// The requirements of the loaded profiles, for the reports' matrix.
 std::vector<RequirementInfo> RequirementCatalog(const std::vector<ProfileRun>& project);
@@ -27,4 +27,4 @@ std::vector<std::string> ApplyWaivers(RunResult& run, const Waivers& waivers,
                                       const std::string& today, bool strict,
                                       const std::set<std::string>& known_ids);
 
-}  // namespace tollgate::cli
+}  // namespace tollgate

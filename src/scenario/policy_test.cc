@@ -1,9 +1,9 @@
-#include "cli/policy.h"
+#include "tollgate/scenario/policy.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-namespace tollgate::cli {
+namespace tollgate {
 namespace {
 
 using ::testing::ElementsAre;
@@ -96,4 +96,4 @@ TEST(Waivers, AnUnknownIdIsAWarningNotAnError) {
 }
 
 }  // namespace
-}  // namespace tollgate::cli
+}  // namespace tollgate
