@@ -1,11 +1,8 @@
-// `tollgate selftest`: the fault matrix. A suite that passes against a correct target proves
-// little; each fault of the reference target breaks one rule, and the profile must fail in
-// exactly the scenarios its fault map names (a fault nobody catches is a hole in the suites;
-// a scenario failing on an unrelated fault is an over-broad check).
+// `tollgate selftest`: loads the profiles, runs the fault matrix (CheckFaultMatrix in
+// tollgate/runner/fault_matrix.h) against their reference targets and prints it.
 
 #include <filesystem>
 #include <iostream>
-#include <map>
 #include <set>
 #include <thread>
 
@@ -13,9 +10,8 @@
 
 #include "cli/commands.h"
 #include "cli/project.h"
-#include "mocks/environment_tls.h"
 #include "tollgate/http/client.h"
-#include "tollgate/mocks/service.h"
+#include "tollgate/runner/fault_matrix.h"
 #include "tollgate/runner/runner.h"
 
 namespace tollgate::cli {
@@ -28,20 +24,7 @@ std::string Join(const std::set<std::string>& items) {
   return out.empty() ? "none" : out;
 }
 
-// True when `--fault NAME` selects the fault-map entry: NAME is the entry itself
-// ("idp:accept_wrong_secret") or its fault ("accept_wrong_secret").
-bool MatchesFault(const std::string& entry, const std::string& name) {
-  std::size_t colon = entry.find(':');
-  return entry == name || (colon != std::string::npos && entry.substr(colon + 1) == name);
-}
-
-// Case ids that did not pass, and the errors among them.
-struct Outcome {
-  std::set<std::string> failed;
-  std::set<std::string> errored;
-};
-
-StatusOr<Outcome> RunOnce(const ProfileRun& p, const std::vector<std::pair<std::string, std::string>>& faults,
+StatusOr<RunOutcome> RunOnce(const ProfileRun& p, const std::vector<std::pair<std::string, std::string>>& faults,
                           int jobs, HttpClient& client) {
   RunOptions opt;
   opt.jobs = jobs;
@@ -53,7 +36,7 @@ StatusOr<Outcome> RunOnce(const ProfileRun& p, const std::vector<std::pair<std::
   Redactor redactor;
   Runner runner(opt, &clock, &redactor, &client);
   ASSIGN_OR_RETURN(RunResult run, runner.Run(p.suites, &*p.environment));
-  Outcome o;
+  RunOutcome o;
   for (const SuiteResult& s : run.suites) {
     for (const CaseResult& c : s.cases) {
       if (c.verdict == Verdict::kFail) o.failed.insert(c.case_id);
@@ -63,10 +46,31 @@ StatusOr<Outcome> RunOnce(const ProfileRun& p, const std::vector<std::pair<std::
   return o;
 }
 
-}  // namespace
+// One profile's part of the matrix, as the console shows it.
+void PrintProfile(const ProfileCheck& p) {
+  std::cout << "profile " << p.profile << " (target mock:" << p.target << ")\n";
+  if (p.ran && p.clean.failed.empty() && p.clean.errored.empty()) {
+    std::cout << "  ok    reference target passes every scenario\n";
+  } else if (p.ran) {
+    std::cout << "  FAIL  reference target: failed " << Join(p.clean.failed) << "; errors "
+              << Join(p.clean.errored) << "\n";
+  }
+  for (const FaultCheck& f : p.faults) {
+    if (f.ok()) {
+      std::cout << fmt::format("  ok    fault {:<28} caught by {}\n", f.entry, Join(f.expected));
+      continue;
+    }
+    std::cout << fmt::format("  FAIL  fault {:<28} expected to fail {}\n", f.entry,
+                             Join(f.expected));
+    if (!f.missed.empty()) std::cout << "          not caught by: " << Join(f.missed) << "\n";
+    if (!f.extra.empty()) {
+      std::cout << "          also failed (over-broad): " << Join(f.extra) << "\n";
+    }
+    if (!f.errored.empty()) std::cout << "          errors: " << Join(f.errored) << "\n";
+  }
+}
 
-// Fault-map key of the faults every TLS service knows, whatever its kind.
-constexpr char kTlsKind[] = "tls listener";
+}  // namespace
 
 int SelftestCommand(const std::vector<std::string>& profiles, const std::string& only_fault,
                     int jobs, bool map_only) {
@@ -117,87 +121,25 @@ int SelftestCommand(const std::vector<std::string>& profiles, const std::string&
   }
   InitHttpClientLibrary();
   HttpClient client;
-  int bad = 0;
-  std::map<std::string, std::set<std::string>> known_by_kind, mapped_by_kind;
-  for (const std::vector<ProfileRun>& project : projects) {
-    for (const ProfileRun& p : project) {
-      const std::string& target = p.environment->default_target;
-      std::cout << "profile " << p.profile << " (target mock:" << target << ")\n";
-      auto base = map_only ? StatusOr<Outcome>(Outcome{}) : RunOnce(p, {}, jobs, client);
-      if (!base.ok()) return std::cerr << "error: " << base.status().message() << "\n", kExitHarness;
-      if (map_only) {
-        // Only the maps are checked below.
-      } else if (base->failed.empty() && base->errored.empty()) {
-        std::cout << "  ok    reference target passes every scenario\n";
-      } else {
-        ++bad;
-        std::cout << "  FAIL  reference target: failed " << Join(base->failed) << "; errors "
-                  << Join(base->errored) << "\n";
-      }
-      for (const auto& [entry, ids] : p.requirements->faults) {
-        // "fault" switches a fault of the target; "service:fault" one of another service
-        // (the platform's issuer, say).
-        std::size_t colon = entry.find(':');
-        std::string service = colon == std::string::npos ? target : entry.substr(0, colon);
-        std::string fault = colon == std::string::npos ? entry : entry.substr(colon + 1);
-        for (const ServiceDecl& s : p.environment->services) {
-          if (s.name != service) continue;
-          bool tls_fault = mocks::WantsTls(s) && mocks::TlsFaultNames().count(fault);
-          mapped_by_kind[tls_fault ? kTlsKind : s.kind].insert(fault);
-        }
-        if (map_only) continue;
-        if (!only_fault.empty() && !MatchesFault(entry, only_fault)) continue;
-        auto got = RunOnce(p, {{service, fault}}, jobs, client);
-        if (!got.ok()) return std::cerr << "error: " << got.status().message() << "\n", kExitHarness;
-        std::set<std::string> expected;
-        for (const Suite& s : p.suites) {
-          for (const ScenarioCase& c : ExpandSuite(s)) {
-            for (const std::string& id : ids) {
-              if (id == c.case_id || id == c.scenario->id) expected.insert(c.case_id);
-            }
-          }
-        }
-        std::set<std::string> missed, extra;
-        for (const std::string& e : expected) {
-          if (!got->failed.count(e)) missed.insert(e);
-        }
-        for (const std::string& f : got->failed) {
-          if (!expected.count(f)) extra.insert(f);
-        }
-        if (missed.empty() && extra.empty() && got->errored.empty()) {
-          std::cout << fmt::format("  ok    fault {:<28} caught by {}\n", entry, Join(expected));
-        } else {
-          ++bad;
-          std::cout << fmt::format("  FAIL  fault {:<28} expected to fail {}\n", entry, Join(expected));
-          if (!missed.empty()) std::cout << "          not caught by: " << Join(missed) << "\n";
-          if (!extra.empty()) std::cout << "          also failed (over-broad): " << Join(extra) << "\n";
-          if (!got->errored.empty()) std::cout << "          errors: " << Join(got->errored) << "\n";
-        }
-      }
-      for (const ServiceDecl& s : p.environment->services) {
-        Redactor r;
-        OffsetClock c;
-        auto svc = CreateService(s, ServiceContext{&c, &r, {}, {}, {}});
-        if (svc.ok()) {
-          for (const std::string& f : (*svc)->KnownFaults()) known_by_kind[s.kind].insert(f);
-        }
-        // Every TLS service knows the TLS faults; some profile must prove each of them.
-        if (mocks::WantsTls(s)) known_by_kind[kTlsKind] = mocks::TlsFaultNames();
-      }
-    }
+  FaultMatrixOptions options;
+  options.only_fault = only_fault;
+  options.map_only = map_only;
+  options.all_profiles = profiles.empty();
+  options.on_profile = [](const ProfileCheck& p) { PrintProfile(p); };
+  ProfileRunner run = [&](const ProfileRun& p,
+                          const std::vector<std::pair<std::string, std::string>>& faults) {
+    return RunOnce(p, faults, jobs, client);
+  };
+  std::vector<ProfileRun> all;
+  for (std::vector<ProfileRun>& project : projects) {
+    for (ProfileRun& p : project) all.push_back(std::move(p));
   }
-  // With every profile checked, every fault of every kind must be in some fault map: a
-  // fault no scenario is shown to catch is a hole in the suites.
-  if (profiles.empty() && only_fault.empty()) {
-    for (const auto& [kind, known] : known_by_kind) {
-      for (const std::string& f : known) {
-        if (!mapped_by_kind[kind].count(f)) {
-          ++bad;
-          std::cout << fmt::format("  FAIL  fault {}:{} is in no profile's fault map\n", kind, f);
-        }
-      }
-    }
+  StatusOr<FaultMatrix> matrix = CheckFaultMatrix(all, options, run);
+  if (!matrix.ok()) return std::cerr << "error: " << matrix.status().message() << "\n", kExitHarness;
+  for (const std::string& f : matrix->unmapped) {
+    std::cout << fmt::format("  FAIL  fault {} is in no profile's fault map\n", f);
   }
+  int bad = matrix->problems();
   std::cout << (bad == 0 ? "selftest: every check proven\n"
                          : fmt::format("selftest: {} problem(s)\n", bad));
   return bad == 0 ? kExitOk : kExitFailed;
