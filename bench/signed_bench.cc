@@ -10,10 +10,9 @@
 #include <cstdio>
 #include <cstring>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <thread>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "runner/sign_steps.h"
 #include "tollgate/crypto/signing.h"
@@ -64,14 +63,19 @@ int main(int argc, char** argv) {
   const std::string body = R"({"amount":"10.00","currency":"EUR"})";
 
   // Signer and verifier alone, on one core.
-  auto profile = tollgate::signing::ProfileFromJson(nlohmann::json::parse(target["signing_profile"])).value();
-  tollgate::signing::Message m{"POST", "/v3/payments", "", {{"Host", "127.0.0.1:1"},
-                               {"Content-Type", "application/json"}}, body};
+  auto profile =
+      tollgate::signing::ProfileFromJson(nlohmann::json::parse(target["signing_profile"])).value();
+  tollgate::signing::Message m{"POST",
+                               "/v3/payments",
+                               "",
+                               {{"Host", "127.0.0.1:1"}, {"Content-Type", "application/json"}},
+                               body};
   int signs = 0;
   auto t0 = Clock::now();
   std::string sig;
   while (Seconds(t0) < 1.0) {
-    tollgate::signing::SignParams p{target["key_id"], std::to_string(clock.NowSeconds()), std::to_string(signs)};
+    tollgate::signing::SignParams p{target["key_id"], std::to_string(clock.NowSeconds()),
+                                    std::to_string(signs)};
     sig = tollgate::signing::Sign(profile, m, p, target["secret"]).value();
     ++signs;
   }
@@ -105,8 +109,10 @@ int main(int argc, char** argv) {
         q.url = url;
         q.headers = {{"Content-Type", "application/json"}};
         q.body = body;
-        auto note = tollgate::runner::ApplySign(spec, q, run, std::to_string(t) + "-" + std::to_string(n++));
-        auto r = note.ok() ? client.Send(q) : tollgate::StatusOr<tollgate::ClientResponse>(note.status());
+        auto note = tollgate::runner::ApplySign(spec, q, run,
+                                                std::to_string(t) + "-" + std::to_string(n++));
+        auto r = note.ok() ? client.Send(q)
+                           : tollgate::StatusOr<tollgate::ClientResponse>(note.status());
         (r.ok() && r->status == 200 ? ok : bad).fetch_add(1);
       }
     });

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages tollgate needs, and only those missing. Debian 12, as root
 # (or with sudo). Safe to run repeatedly. `--fuzz` adds clang and its libFuzzer runtime
-# (fuzz/, bench/fuzz.sh), which only the fuzz runs need.
+# (fuzz/, bench/fuzz.sh), which only the fuzz runs need; `--format` adds clang-format
+# (scripts/format.sh).
 set -euo pipefail
 
 packages=(
@@ -15,6 +16,9 @@ packages=(
 )
 if [ "${1:-}" = "--fuzz" ]; then
   packages+=(clang libclang-rt-14-dev)
+fi
+if [ "${1:-}" = "--format" ]; then
+  packages+=(clang-format)
 fi
 
 missing=()

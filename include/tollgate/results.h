@@ -20,11 +20,11 @@ const char* VerdictName(Verdict v);
 
 /// One failed expectation.
 struct CheckFailure {
-  std::string type;      // "assert.status", "assert.header", "assert.json", ...
-  std::string message;   // one line: "expected status 401, got 200"
+  std::string type;     // "assert.status", "assert.header", "assert.json", ...
+  std::string message;  // one line: "expected status 401, got 200"
   std::string expected;
   std::string actual;
-  SourceLoc where;       // the expectation in the suite file
+  SourceLoc where;  // the expectation in the suite file
 };
 
 /// How much a failure matters, from the requirements a case checks (the strongest wins).
@@ -71,7 +71,7 @@ struct CaseResult {
   /// wait, left out without --tags) or "external-target" (the case needs tollgate's shared
   /// clock or the in-process reference target, which an external target cannot observe).
   std::string skip_kind;
-  std::string transcript;              // redacted request/response log of the case
+  std::string transcript;  // redacted request/response log of the case
   double seconds = 0;
   SourceLoc loc;  // the scenario in its file
   Severity severity = Severity::kMust;

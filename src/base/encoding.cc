@@ -14,8 +14,8 @@ std::string Encode(std::string_view in, const char* alphabet, bool pad) {
   out.reserve((in.size() + 2) / 3 * 4);
   std::size_t i = 0;
   for (; i + 3 <= in.size(); i += 3) {
-    std::uint32_t v = (std::uint8_t(in[i]) << 16) | (std::uint8_t(in[i + 1]) << 8) |
-                      std::uint8_t(in[i + 2]);
+    std::uint32_t v =
+        (std::uint8_t(in[i]) << 16) | (std::uint8_t(in[i + 1]) << 8) | std::uint8_t(in[i + 2]);
     out += alphabet[(v >> 18) & 63];
     out += alphabet[(v >> 12) & 63];
     out += alphabet[(v >> 6) & 63];
@@ -76,9 +76,7 @@ std::optional<std::string> Decode(std::string_view in, const char* alphabet, boo
 std::string Base64Encode(std::string_view b) { return Encode(b, kStd, true); }
 std::optional<std::string> Base64Decode(std::string_view t) { return Decode(t, kStd, true); }
 std::string Base64UrlEncode(std::string_view b) { return Encode(b, kUrl, false); }
-std::optional<std::string> Base64UrlDecode(std::string_view t) {
-  return Decode(t, kUrl, false);
-}
+std::optional<std::string> Base64UrlDecode(std::string_view t) { return Decode(t, kUrl, false); }
 
 std::string HexEncode(std::string_view bytes) {
   static constexpr char kHex[] = "0123456789abcdef";

@@ -6,9 +6,17 @@ namespace tollgate {
 namespace {
 
 TEST(Base64, RoundTripsRfc4648Vectors) {
-  struct Case { const char* plain; const char* std; const char* url; } cases[] = {
-      {"", "", ""},         {"f", "Zg==", "Zg"},         {"fo", "Zm8=", "Zm8"},
-      {"foo", "Zm9v", "Zm9v"}, {"foob", "Zm9vYg==", "Zm9vYg"}, {"fooba", "Zm9vYmE=", "Zm9vYmE"},
+  struct Case {
+    const char* plain;
+    const char* std;
+    const char* url;
+  } cases[] = {
+      {"", "", ""},
+      {"f", "Zg==", "Zg"},
+      {"fo", "Zm8=", "Zm8"},
+      {"foo", "Zm9v", "Zm9v"},
+      {"foob", "Zm9vYg==", "Zm9vYg"},
+      {"fooba", "Zm9vYmE=", "Zm9vYmE"},
       {"foobar", "Zm9vYmFy", "Zm9vYmFy"},
   };
   for (const Case& c : cases) {

@@ -1,11 +1,10 @@
 #include "tollgate/base/file.h"
 
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
-
-#include <gtest/gtest.h>
 
 namespace tollgate {
 namespace {

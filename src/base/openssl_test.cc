@@ -1,10 +1,9 @@
 #include "tollgate/base/openssl.h"
 
+#include <gtest/gtest.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
-
-#include <gtest/gtest.h>
 
 namespace tollgate {
 namespace {

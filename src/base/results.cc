@@ -4,10 +4,14 @@ namespace tollgate {
 
 const char* VerdictName(Verdict v) {
   switch (v) {
-    case Verdict::kPass: return "pass";
-    case Verdict::kFail: return "fail";
-    case Verdict::kError: return "error";
-    case Verdict::kSkipped: return "skipped";
+    case Verdict::kPass:
+      return "pass";
+    case Verdict::kFail:
+      return "fail";
+    case Verdict::kError:
+      return "error";
+    case Verdict::kSkipped:
+      return "skipped";
   }
   return "unknown";
 }
@@ -16,9 +20,12 @@ const char* SeverityName(Severity s) { return s == Severity::kShould ? "should" 
 
 Outcome OutcomeOf(const CaseResult& c) {
   switch (c.verdict) {
-    case Verdict::kPass: return Outcome::kPass;
-    case Verdict::kError: return Outcome::kError;
-    case Verdict::kSkipped: return Outcome::kSkipped;
+    case Verdict::kPass:
+      return Outcome::kPass;
+    case Verdict::kError:
+      return Outcome::kError;
+    case Verdict::kSkipped:
+      return Outcome::kSkipped;
     case Verdict::kFail:
       if (c.waiver == WaiverState::kWaived) return Outcome::kWaived;
       // Only --strict-waivers fails a passing case for its unused waiver: always a failure.
@@ -30,12 +37,18 @@ Outcome OutcomeOf(const CaseResult& c) {
 
 const char* OutcomeName(Outcome o) {
   switch (o) {
-    case Outcome::kPass: return "pass";
-    case Outcome::kFail: return "fail";
-    case Outcome::kError: return "error";
-    case Outcome::kSkipped: return "skipped";
-    case Outcome::kWarning: return "warning";
-    case Outcome::kWaived: return "waived";
+    case Outcome::kPass:
+      return "pass";
+    case Outcome::kFail:
+      return "fail";
+    case Outcome::kError:
+      return "error";
+    case Outcome::kSkipped:
+      return "skipped";
+    case Outcome::kWarning:
+      return "warning";
+    case Outcome::kWaived:
+      return "waived";
   }
   return "unknown";
 }
@@ -51,12 +64,24 @@ Counts RunResult::Count(const SuiteResult& suite) {
   for (const CaseResult& r : suite.cases) {
     ++c.tests;
     switch (OutcomeOf(r)) {
-      case Outcome::kPass: ++c.passed; break;
-      case Outcome::kFail: ++c.failures; break;
-      case Outcome::kError: ++c.errors; break;
-      case Outcome::kSkipped: ++c.skipped; break;
-      case Outcome::kWarning: ++c.warnings; break;
-      case Outcome::kWaived: ++c.waived; break;
+      case Outcome::kPass:
+        ++c.passed;
+        break;
+      case Outcome::kFail:
+        ++c.failures;
+        break;
+      case Outcome::kError:
+        ++c.errors;
+        break;
+      case Outcome::kSkipped:
+        ++c.skipped;
+        break;
+      case Outcome::kWarning:
+        ++c.warnings;
+        break;
+      case Outcome::kWaived:
+        ++c.waived;
+        break;
     }
     if (r.waiver == WaiverState::kUnused) ++c.stale_waivers;
   }

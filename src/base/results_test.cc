@@ -10,11 +10,9 @@ TEST(RunVerdict, FailOutranksErrorWhichOutranksPass) {
     int failures, errors, warnings, skipped;
     Verdict want;
   } cases[] = {
-      {0, 0, 0, 0, Verdict::kPass},
-      {0, 0, 3, 2, Verdict::kPass},  // warnings (failed `should`s) and skips do not fail a run
-      {0, 1, 0, 0, Verdict::kError},
-      {1, 0, 0, 0, Verdict::kFail},
-      {2, 5, 1, 1, Verdict::kFail},
+      // Warnings (failed `should`s) and skips do not fail a run.
+      {0, 0, 0, 0, Verdict::kPass}, {0, 0, 3, 2, Verdict::kPass}, {0, 1, 0, 0, Verdict::kError},
+      {1, 0, 0, 0, Verdict::kFail}, {2, 5, 1, 1, Verdict::kFail},
   };
   for (const Case& c : cases) {
     Counts counts;
@@ -22,8 +20,7 @@ TEST(RunVerdict, FailOutranksErrorWhichOutranksPass) {
     counts.errors = c.errors;
     counts.warnings = c.warnings;
     counts.skipped = c.skipped;
-    EXPECT_EQ(RunVerdict(counts), c.want)
-        << c.failures << " failures, " << c.errors << " errors";
+    EXPECT_EQ(RunVerdict(counts), c.want) << c.failures << " failures, " << c.errors << " errors";
   }
 }
 

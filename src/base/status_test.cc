@@ -44,7 +44,8 @@ TEST(Clock, OffsetClockShiftsTheSystemClock) {
   OffsetClock c;
   c.SetOffset(std::chrono::hours(-2));
   long long sys = std::chrono::duration_cast<std::chrono::seconds>(
-                      std::chrono::system_clock::now().time_since_epoch()).count();
+                      std::chrono::system_clock::now().time_since_epoch())
+                      .count();
   EXPECT_NEAR(static_cast<double>(c.NowSeconds()), static_cast<double>(sys - 7200), 2.0);
 }
 

@@ -3,6 +3,7 @@
 // the source root as working directory, and one way to run a command line and read back its
 // exit status, standard output and standard error.
 
+#include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -12,8 +13,6 @@
 #include <sstream>
 #include <string>
 #include <utility>
-
-#include <gtest/gtest.h>
 
 namespace tollgate::cli_test {
 
@@ -51,8 +50,7 @@ class BinaryTest : public ::testing::Test {
     std::string cmd = env + " " + TOLLGATE_BINARY + " " + args + " >" + (tmp_ / "out").string() +
                       " 2>" + (tmp_ / "err").string() + " </dev/null";
     int status = std::system(cmd.c_str());
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, Slurp(tmp_ / "out"),
-            Slurp(tmp_ / "err")};
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, Slurp(tmp_ / "out"), Slurp(tmp_ / "err")};
   }
 
   std::filesystem::path tmp_;

@@ -10,8 +10,8 @@
 
 #include "cli/commands.h"
 #include "tollgate/base/clock.h"
-#include "tollgate/pki/pki.h"
 #include "tollgate/base/file.h"
+#include "tollgate/pki/pki.h"
 
 namespace tollgate::cli {
 namespace {

@@ -1,15 +1,14 @@
 // `tollgate certs generate` and `tollgate certs check` through the binary: exit codes 0, 4
 // and 2, and the finding lines.
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 namespace {
 
@@ -68,7 +67,8 @@ TEST_F(CertsCli, GenerateTwiceWritesNothingTheSecondTime) {
   std::string manifest = Slurp(Gen() + "/manifest");
   Result r = Exec("certs generate --out " + Gen());
   EXPECT_EQ(r.exit, 0);
-  EXPECT_EQ(r.out, Gen() + " is up to date for certs/pki.yaml; nothing written (--force rebuilds)\n");
+  EXPECT_EQ(r.out,
+            Gen() + " is up to date for certs/pki.yaml; nothing written (--force rebuilds)\n");
   EXPECT_EQ(Slurp(Gen() + "/manifest"), manifest);
 }
 
@@ -90,7 +90,8 @@ TEST_F(CertsCli, MisorderedBundleExitsFourWithOneLinePerFinding) {
             "subject issuer mismatch\n"
             "cert[2] CN=tollgate Client Issuing CA,O=tollgate: the last certificate is not a "
             "self-signed root: the bundle is incomplete\n"
-            "rejected: " + Bundle("misordered") + ", 3 findings\n");
+            "rejected: " +
+                Bundle("misordered") + ", 3 findings\n");
 }
 
 TEST_F(CertsCli, PrivateKeyInTheBundleIsNamed) {
@@ -113,8 +114,8 @@ TEST_F(CertsCli, UnreadableInputExitsTwo) {
   EXPECT_EQ(missing.err, "error: cannot read bundle " + Gen() + "/no-such.pem\n");
   Result anchors = Exec("certs check " + Bundle("ordered") + " --anchors " + Gen() + "/manifest");
   EXPECT_EQ(anchors.exit, 2);
-  EXPECT_EQ(anchors.err, "error: " + Gen() +
-                             "/manifest: expected PEM CERTIFICATE blocks (the allowed roots)\n");
+  EXPECT_EQ(anchors.err,
+            "error: " + Gen() + "/manifest: expected PEM CERTIFICATE blocks (the allowed roots)\n");
   std::ofstream(*tmp_ / "bad.yaml") << "authorities: {}\nidentities: {}\ncolour: red\n";
   Result config = Exec("certs generate --config " + (*tmp_ / "bad.yaml").string() + " --out " +
                        (*tmp_ / "never").string());

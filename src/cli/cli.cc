@@ -1,9 +1,8 @@
 #include "cli/cli.h"
 
+#include <CLI/CLI.hpp>
 #include <iostream>
 #include <thread>
-
-#include <CLI/CLI.hpp>
 
 #include "cli/certs_command.h"
 #include "cli/commands.h"
@@ -19,7 +18,8 @@ CLI::Validator JobsRange() { return CLI::Range(1, 1024).name("JOBS"); }
 
 void AddRunOptions(CLI::App* cmd, RunArgs& a) {
   cmd->add_option("--env", a.env_file, "environment file (default: each profile's)");
-  cmd->add_option("--target", a.target, "target URL, or mock:NAME for a service of the environment");
+  cmd->add_option("--target", a.target,
+                  "target URL, or mock:NAME for a service of the environment");
   cmd->add_option("--target-file", a.target_file, "target file with the target's settings");
   cmd->add_option("--tags", a.tags, "tag expression, e.g. 'basic and not slow'");
   cmd->add_option("-j,--jobs", a.jobs, "parallel scenario cases (default: cores)")
@@ -35,7 +35,8 @@ void AddRunOptions(CLI::App* cmd, RunArgs& a) {
   cmd->add_option("--evidence", a.evidence,
                   "folder for an evidence bundle: reports, suites, environment, manifest");
   cmd->add_option("--waivers", a.waivers, "waiver file: known failures with reason and expiry");
-  cmd->add_flag("--strict-waivers", a.strict_waivers, "a waived case that now passes fails the run");
+  cmd->add_flag("--strict-waivers", a.strict_waivers,
+                "a waived case that now passes fails the run");
   cmd->add_option("--shard", a.shard,
                   "I/N: run one shard of the cases, 1-based (or TOLLGATE_SHARD_INDEX and "
                   "TOLLGATE_TOTAL_SHARDS)");
@@ -65,8 +66,8 @@ int Main(int argc, char** argv) {
   AddRunOptions(run, run_args);
 
   RunArgs demo_args;
-  CLI::App* demo = app.add_subcommand(
-      "demo", "every profile against its reference target; writes reports/");
+  CLI::App* demo =
+      app.add_subcommand("demo", "every profile against its reference target; writes reports/");
   demo->add_option("-j,--jobs", demo_args.jobs, "parallel scenario cases (default: cores)")
       ->check(JobsRange());
   demo->add_flag("-v,--verbose", demo_args.verbose, "print transcripts of failed cases");
@@ -130,7 +131,8 @@ int Main(int argc, char** argv) {
       "verify", "recompute the digests of an evidence bundle; exit 0 intact, 4 changed");
   verify_bundle->add_option("dir", verify_dir, "evidence bundle folder")->required();
 
-  CLI::App* jwt = app.add_subcommand("jwt", "mint a token (including hostile variants) or verify one");
+  CLI::App* jwt =
+      app.add_subcommand("jwt", "mint a token (including hostile variants) or verify one");
   jwt->require_subcommand(1);
   JwtMintArgs mint_args;
   CLI::App* mint = jwt->add_subcommand("mint", "mint a JWT; prints it on stdout");
@@ -144,7 +146,8 @@ int Main(int argc, char** argv) {
   mint->add_option("--scope", mint_args.scope, "scope claim (space-separated)");
   mint->add_option("--typ", mint_args.typ, "typ header")->capture_default_str();
   mint->add_option("--ttl", mint_args.ttl, "lifetime")->capture_default_str();
-  mint->add_option("--claim", mint_args.claims, "K=V extra claim, V as JSON when it parses (repeatable)");
+  mint->add_option("--claim", mint_args.claims,
+                   "K=V extra claim, V as JSON when it parses (repeatable)");
   mint->add_option("--header", mint_args.headers, "K=V extra header member (repeatable)");
   mint->add_option("--mutate", mint_args.mutate, "a hostile variant (see --list-mutations)");
   mint->add_option("--attacker-url", mint_args.attacker_url, "where jku/x5u mutations point")
@@ -157,7 +160,8 @@ int Main(int argc, char** argv) {
   verify->add_option("--jwks", verify_args.jwks, "JWKS file or URL")->required();
   verify->add_option("--iss", verify_args.issuers, "accepted issuer (repeatable)");
   verify->add_option("--aud", verify_args.audiences, "accepted audience (repeatable)");
-  verify->add_option("--alg", verify_args.algs, "allowed algorithm (repeatable; default RS256, ES256)");
+  verify->add_option("--alg", verify_args.algs,
+                     "allowed algorithm (repeatable; default RS256, ES256)");
   verify->add_option("--typ", verify_args.typ, "required typ header");
   verify->add_option("--scope", verify_args.scope, "required scope");
   verify->add_option("--require", verify_args.require, "required claim (repeatable; default exp)");
@@ -170,8 +174,9 @@ int Main(int argc, char** argv) {
   certs->require_subcommand(1);
   CertsGenerateArgs gen_args;
   CLI::App* gen = certs->add_subcommand(
-      "generate", "build the PKI profile's certificates, variants and bundles (skipped when "
-                  "up to date)");
+      "generate",
+      "build the PKI profile's certificates, variants and bundles (skipped when "
+      "up to date)");
   gen->add_option("--config", gen_args.config, "PKI profile")->capture_default_str();
   gen->add_option("--out", gen_args.out, "output folder")->capture_default_str();
   gen->add_flag("--force", gen_args.force, "rebuild even when up to date");
@@ -202,8 +207,8 @@ int Main(int argc, char** argv) {
   if (*check) return CertsCheckCommand(check_args);
   if (*merge) return ReportMergeCommand(merge_inputs, merge_junit, merge_json, merge_html);
   if (*verify_bundle) return ReportVerifyCommand(verify_dir);
-  if (*selftest) return SelftestCommand(selftest_profiles, selftest_fault, selftest_jobs,
-                                         selftest_map_only);
+  if (*selftest)
+    return SelftestCommand(selftest_profiles, selftest_fault, selftest_jobs, selftest_map_only);
   return kExitUsage;
 }
 

@@ -2,6 +2,8 @@
 // redaction of secrets in every output, mocks up.
 
 #include <arpa/inet.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -13,13 +15,10 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <sstream>
 #include <thread>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include "cli/binary_test.h"
 #include "cli/color.h"
@@ -36,8 +35,8 @@ class Tollgate : public tollgate::cli_test::BinaryTest {
   Tollgate() : BinaryTest("tollgate-e2e-") {}
 
   std::string Reports() {
-    return " --junit " + (tmp_ / "junit.xml").string() + " --json " + (tmp_ / "results.json").string() +
-           " --html " + (tmp_ / "report.html").string();
+    return " --junit " + (tmp_ / "junit.xml").string() + " --json " +
+           (tmp_ / "results.json").string() + " --html " + (tmp_ / "report.html").string();
   }
   nlohmann::json Json() { return nlohmann::json::parse(Slurp(tmp_ / "results.json")); }
 };
@@ -64,8 +63,8 @@ void ExpectGolden(const std::string& actual, const fs::path& golden) {
   if (std::getenv("TOLLGATE_UPDATE_GOLDEN")) {
     std::ofstream(golden, std::ios::binary) << actual;
   }
-  EXPECT_EQ(actual, Slurp(golden)) << "golden " << golden
-                                   << " (TOLLGATE_UPDATE_GOLDEN=1 rewrites it)";
+  EXPECT_EQ(actual, Slurp(golden))
+      << "golden " << golden << " (TOLLGATE_UPDATE_GOLDEN=1 rewrites it)";
 }
 
 TEST_F(Tollgate, ReferenceTargetPassesTheConnectPayProfile) {
@@ -78,7 +77,8 @@ TEST_F(Tollgate, ReferenceTargetPassesTheConnectPayProfile) {
 }
 
 TEST_F(Tollgate, FailingRunExitsFourAndPinsJunitAndConsole) {
-  ExecResult r = Exec("run suites/connectpay/basic.yaml --jobs 1 --fault connectpay:accept_empty_key" + Reports());
+  ExecResult r = Exec(
+      "run suites/connectpay/basic.yaml --jobs 1 --fault connectpay:accept_empty_key" + Reports());
   EXPECT_EQ(r.exit, 4) << r.out << r.err;
   ExpectGolden(Mask(Slurp(tmp_ / "junit.xml")), "tests/e2e/failing-run/expected.xml");
   const fs::path xsd = fs::path(TOLLGATE_SOURCE_DIR) / "tests" / "schemas" / "junit-10.xsd";
@@ -100,11 +100,14 @@ TEST_F(Tollgate, UnreachableTargetIsAnErrorNeverAPass) {
   ASSERT_EQ(getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
   int port = ntohs(addr.sin_port);
   close(fd);
-  ExecResult r = Exec("run suites/connectpay/basic.yaml --jobs 2 --target-file tests/e2e/unreachable/target.yaml "
-                      "--target http://127.0.0.1:" + std::to_string(port) + Reports());
+  ExecResult r = Exec(
+      "run suites/connectpay/basic.yaml --jobs 2 --target-file tests/e2e/unreachable/target.yaml "
+      "--target http://127.0.0.1:" +
+      std::to_string(port) + Reports());
   EXPECT_EQ(r.exit, 3) << r.out << r.err;
   std::string junit = Slurp(tmp_ / "junit.xml");
-  EXPECT_THAT(junit, ::testing::HasSubstr("<error message=\"target did not answer: connect failed"));
+  EXPECT_THAT(junit,
+              ::testing::HasSubstr("<error message=\"target did not answer: connect failed"));
   EXPECT_THAT(junit, ::testing::Not(::testing::HasSubstr("<failure")));
   nlohmann::json j = Json();
   EXPECT_EQ(j["summary"]["errors"], 13);
@@ -114,13 +117,15 @@ TEST_F(Tollgate, UnreachableTargetIsAnErrorNeverAPass) {
 TEST_F(Tollgate, SecretsNeverReachAnyOutput) {
   const std::string secret = "tg-Sup3r-Secret-Token-42";
   const std::string client_secret = "Client-Secret-Value-99";
-  ExecResult r = Exec("run tests/e2e/secrets/suite.yaml --env tests/e2e/secrets/env.yaml -v --secret api_token=" +
-                   secret + Reports(),
-               "");
+  ExecResult r = Exec(
+      "run tests/e2e/secrets/suite.yaml --env tests/e2e/secrets/env.yaml -v --secret api_token=" +
+          secret + Reports(),
+      "");
   EXPECT_EQ(r.exit, 4) << r.out << r.err;  // the body expectation fails on purpose
-  ExecResult cp = Exec("run suites/connectpay/basic.yaml -v --fault connectpay:accept_any_secret --junit " +
-                    (tmp_ / "cp.xml").string() + " --json " + (tmp_ / "cp.json").string(),
-                "CONNECTPAY_CLIENT_SECRET=" + client_secret);
+  ExecResult cp =
+      Exec("run suites/connectpay/basic.yaml -v --fault connectpay:accept_any_secret --junit " +
+               (tmp_ / "cp.xml").string() + " --json " + (tmp_ / "cp.json").string(),
+           "CONNECTPAY_CLIENT_SECRET=" + client_secret);
   EXPECT_EQ(cp.exit, 4) << cp.out << cp.err;
   std::string all = r.out + r.err + Slurp(tmp_ / "junit.xml") + Slurp(tmp_ / "results.json") +
                     Slurp(tmp_ / "report.html") + cp.out + cp.err + Slurp(tmp_ / "cp.xml") +
@@ -156,8 +161,9 @@ TEST_F(Tollgate, FetchedTokensAndClientSecretsAreRedacted) {
 }
 
 TEST_F(Tollgate, ReceivedStepsAssertOnTheJournal) {
-  ExecResult r = Exec("run tests/e2e/receiver/suite.yaml --env tests/e2e/receiver/env.yaml --target mock:sink" +
-               Reports());
+  ExecResult r = Exec(
+      "run tests/e2e/receiver/suite.yaml --env tests/e2e/receiver/env.yaml --target mock:sink" +
+      Reports());
   EXPECT_EQ(r.exit, 4) << r.out << r.err;
   nlohmann::json j = Json();
   auto cases = j["suites"][0]["cases"];
@@ -169,8 +175,8 @@ TEST_F(Tollgate, ReceivedStepsAssertOnTheJournal) {
 }
 
 TEST_F(Tollgate, StepsAndExpectationsBehaveAsDocumented) {
-  ExecResult r = Exec("run tests/e2e/steps/suite.yaml --env tests/e2e/steps/env.yaml --max-wait 1s" +
-                      Reports());
+  ExecResult r = Exec(
+      "run tests/e2e/steps/suite.yaml --env tests/e2e/steps/env.yaml --max-wait 1s" + Reports());
   EXPECT_EQ(r.exit, 4) << r.out << r.err;
   std::map<std::string, nlohmann::json> by_id;
   nlohmann::json doc = Json();
@@ -185,17 +191,20 @@ TEST_F(Tollgate, StepsAndExpectationsBehaveAsDocumented) {
   EXPECT_THAT(by_id["ST-004"]["error"].get<std::string>(),
               ::testing::HasSubstr("wait of 120000 ms exceeds --max-wait (1000 ms)"));
   EXPECT_EQ(by_id["ST-005"]["verdict"], "fail");
-  EXPECT_EQ(by_id["ST-005"]["failures"][0]["message"],
-            "expected one of 2 alternatives to hold, none did: expected status 404, got status 202; "
-            "expected status 500, got status 202");
+  EXPECT_EQ(
+      by_id["ST-005"]["failures"][0]["message"],
+      "expected one of 2 alternatives to hold, none did: expected status 404, got status 202; "
+      "expected status 500, got status 202");
 }
 
 TEST_F(Tollgate, JwtMintAndVerifyRoundTripAndRefuseHostileTokens) {
   std::string jwks = (tmp_ / "jwks.json").string();
-  ExecResult minted = Exec("jwt mint --alg ES256 --iss https://idp.test --aud api --jwks-out " + jwks);
+  ExecResult minted =
+      Exec("jwt mint --alg ES256 --iss https://idp.test --aud api --jwks-out " + jwks);
   ASSERT_EQ(minted.exit, 0) << minted.err;
   std::string token = minted.out.substr(0, minted.out.find('\n'));
-  ExecResult ok = Exec("jwt verify " + token + " --jwks " + jwks + " --iss https://idp.test --aud api");
+  ExecResult ok =
+      Exec("jwt verify " + token + " --jwks " + jwks + " --iss https://idp.test --aud api");
   EXPECT_EQ(ok.exit, 0) << ok.out << ok.err;
   EXPECT_EQ(nlohmann::json::parse(ok.out)["claims"]["iss"], "https://idp.test");
   ExecResult wrong_aud = Exec("jwt verify " + token + " --jwks " + jwks + " --aud other");
@@ -290,7 +299,8 @@ TEST_F(Tollgate, JwksHostIssuerIsTheIssOfMintedTokensAndWhatTheConnectorChecks) 
 TEST_F(Tollgate, UnassignedStatusIsATargetSettingTheSuiteFollows) {
   // The Gateway guide says both 403 and 401 for unassigned message types: the expectation is
   // `${target.unassigned_status}`, so either reading passes, and a mismatch fails.
-  ExecResult r = Exec("run suites/gateway/messages.yaml --env tests/e2e/gateway-401/env.yaml" + Reports());
+  ExecResult r =
+      Exec("run suites/gateway/messages.yaml --env tests/e2e/gateway-401/env.yaml" + Reports());
   EXPECT_EQ(r.exit, 0) << r.out << r.err;
   std::string transcript;
   nlohmann::json doc = Json();
@@ -361,7 +371,8 @@ TEST_F(Tollgate, ConsoleColourIsForcedByForceColorAndNeverByDefaultOffATerminal)
 }
 
 TEST_F(Tollgate, UnknownFaultIsAUsageErrorNamingTheKnownOnes) {
-  ExecResult r = Exec("run suites/connectpay/basic.yaml --fault connectpay:no_such_fault" + Reports());
+  ExecResult r =
+      Exec("run suites/connectpay/basic.yaml --fault connectpay:no_such_fault" + Reports());
   EXPECT_EQ(r.exit, 1) << r.out << r.err;
   EXPECT_THAT(r.err, ::testing::HasSubstr("--fault connectpay:no_such_fault: service `connectpay` "
                                           "(kind connectpay) has no fault `no_such_fault`; known "
@@ -430,8 +441,9 @@ TEST_F(Tollgate, MocksUpPrintsOneReadyLineServesTheJournalAndStopsOnSigterm) {
   EXPECT_EQ(ready["ready"], true);
   std::string url = ready["services"]["sink"]["url"];
   EXPECT_THAT(url, ::testing::MatchesRegex("http://127\\.0\\.0\\.1:[0-9]+"));
-  std::string cmd = "curl -s -u ConnectPay:EasyBanking " + url + "/v1/generic/status >/dev/null && curl -s " +
-                    url + "/__tollgate/journal > " + (tmp_ / "journal").string();
+  std::string cmd = "curl -s -u ConnectPay:EasyBanking " + url +
+                    "/v1/generic/status >/dev/null && curl -s " + url + "/__tollgate/journal > " +
+                    (tmp_ / "journal").string();
   ASSERT_EQ(std::system(cmd.c_str()), 0);
   nlohmann::json journal = nlohmann::json::parse(Slurp(tmp_ / "journal"));
   ASSERT_EQ(journal["entries"].size(), 1u);

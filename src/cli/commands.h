@@ -22,20 +22,20 @@ int Fail(int code, const std::string& message);
 struct RunArgs {
   std::vector<std::string> paths;
   std::string env_file;
-  std::string target;       // URL or mock:NAME
+  std::string target;  // URL or mock:NAME
   std::string target_file;
   std::string tags;
-  int jobs = 0;             // 0: number of cores
+  int jobs = 0;                      // 0: number of cores
   std::vector<std::string> vars;     // K=V
   std::vector<std::string> secrets;  // K=V
   std::vector<std::string> faults;   // SERVICE:FAULT
   std::string junit = "reports/junit.xml";
   std::string json = "reports/results.json";
-  std::string html;          // HTML certification report ("" : none)
-  std::string evidence;      // evidence bundle folder ("" : none)
-  std::string waivers;       // waiver file
+  std::string html;      // HTML certification report ("" : none)
+  std::string evidence;  // evidence bundle folder ("" : none)
+  std::string waivers;   // waiver file
   bool strict_waivers = false;
-  std::string shard;         // "I/N"
+  std::string shard;  // "I/N"
   std::string max_wait = "60s";
   bool verbose = false;
   bool quiet = false;

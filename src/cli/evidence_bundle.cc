@@ -23,10 +23,12 @@ std::string BundlePath(const std::string& file) {
 }  // namespace
 
 Status WriteEvidenceBundle(const std::string& dir, const RunResult& run,
-                           const std::vector<ProfileRun>& project, const std::string& waivers_file) {
+                           const std::vector<ProfileRun>& project,
+                           const std::string& waivers_file) {
   std::error_code ec;
   if (fs::exists(dir, ec)) {
-    if (!fs::is_directory(dir, ec)) return InvalidArgumentError("--evidence " + dir + ": not a folder");
+    if (!fs::is_directory(dir, ec))
+      return InvalidArgumentError("--evidence " + dir + ": not a folder");
     // Replace an earlier bundle, but never wipe a folder that is something else.
     if (!fs::is_empty(dir, ec) && !fs::exists(fs::path(dir) / "manifest.json", ec)) {
       return InvalidArgumentError("--evidence " + dir +
@@ -36,9 +38,9 @@ Status WriteEvidenceBundle(const std::string& dir, const RunResult& run,
     if (ec) return InternalError("--evidence " + dir + ": cannot clear: " + ec.message());
   }
   const fs::path root(dir);
-  for (const auto& [name, content] : {std::pair{"report.html", RenderHtml(run)},
-                                      std::pair{"results.json", RenderJson(run)},
-                                      std::pair{"junit.xml", RenderJunit(run)}}) {
+  for (const auto& [name, content] :
+       {std::pair{"report.html", RenderHtml(run)}, std::pair{"results.json", RenderJson(run)},
+        std::pair{"junit.xml", RenderJunit(run)}}) {
     RETURN_IF_ERROR(WriteFile((root / name).string(), content));
   }
   std::set<std::string> sources;

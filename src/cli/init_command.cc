@@ -5,16 +5,16 @@
 
 #include "cli/init_command.h"
 
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
 #include <iostream>
 #include <map>
-#include <regex>
-
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
-#include <yaml-cpp/yaml.h>
+#include <regex>
 
 #include "cli/commands.h"
 #include "cli/project.h"

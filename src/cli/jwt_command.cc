@@ -1,16 +1,17 @@
 // `tollgate jwt mint` and `tollgate jwt verify`: the crypto module on the command line, for
 // people building or debugging a relying party.
 
+#include "cli/jwt_command.h"
+
 #include <fstream>
 #include <iostream>
 #include <sstream>
 
 #include "cli/commands.h"
-#include "cli/jwt_command.h"
+#include "tollgate/base/file.h"
 #include "tollgate/crypto/jose.h"
 #include "tollgate/http/client.h"
 #include "tollgate/scenario/loader.h"
-#include "tollgate/base/file.h"
 
 namespace tollgate::cli {
 namespace {
@@ -46,7 +47,7 @@ int JwtMintCommand(const JwtMintArgs& a) {
     if (!text.ok()) return Fail(kExitInvalid, "key file: " + text.status().message());
     nlohmann::json j = nlohmann::json::parse(*text, nullptr, false);
     auto parsed = !j.is_discarded() && j.is_object() ? jose::Jwk::FromJson(j)
-                                                       : jose::Jwk::FromPem(*text, a.kid, *alg);
+                                                     : jose::Jwk::FromPem(*text, a.kid, *alg);
     if (!parsed.ok()) return Fail(kExitInvalid, a.key_file + ": " + parsed.status().message());
     key = *parsed;
   } else {
@@ -65,8 +66,8 @@ int JwtMintCommand(const JwtMintArgs& a) {
   long long now = clock.NowSeconds();
   auto ttl = ParseDuration(a.ttl);
   if (!ttl) return Fail(kExitUsage, "--ttl takes a duration such as 1h, found `" + a.ttl + "`");
-  nlohmann::json claims = {{"iat", now},
-                           {"exp", now + std::chrono::duration_cast<std::chrono::seconds>(*ttl).count()}};
+  nlohmann::json claims = {
+      {"iat", now}, {"exp", now + std::chrono::duration_cast<std::chrono::seconds>(*ttl).count()}};
   if (!a.iss.empty()) claims["iss"] = a.iss;
   if (!a.aud.empty()) claims["aud"] = a.aud;
   if (!a.sub.empty()) claims["sub"] = a.sub;
@@ -110,10 +111,10 @@ int JwtVerifyCommand(const JwtVerifyArgs& a) {
     auto r = client.Send(q);
     if (!r.ok()) return Fail(kExitUsage, r.status().message());
     if (r->outcome != TransportOutcome::kOk || r->status != 200) {
-      return Fail(kExitHarness, "could not fetch the JWKS from " + a.jwks + ": " +
-                                    (r->outcome == TransportOutcome::kOk
-                                         ? "status " + std::to_string(r->status)
-                                         : r->error));
+      return Fail(kExitHarness,
+                  "could not fetch the JWKS from " + a.jwks + ": " +
+                      (r->outcome == TransportOutcome::kOk ? "status " + std::to_string(r->status)
+                                                           : r->error));
     }
     jwks_text = r->body;
   } else {
@@ -134,7 +135,8 @@ int JwtVerifyCommand(const JwtVerifyArgs& a) {
     policy.algorithms.clear();
     for (const std::string& name : a.algs) {
       auto alg = jose::AlgFromName(name);
-      if (!alg || *alg == jose::Alg::kNone) return Fail(kExitUsage, "--alg: unknown algorithm `" + name + "`");
+      if (!alg || *alg == jose::Alg::kNone)
+        return Fail(kExitUsage, "--alg: unknown algorithm `" + name + "`");
       policy.algorithms.push_back(*alg);
     }
   }
@@ -154,7 +156,8 @@ int JwtVerifyCommand(const JwtVerifyArgs& a) {
     }
     return kExitFailed;
   }
-  nlohmann::json out = {{"valid", true}, {"header", result.ok->header}, {"claims", result.ok->claims}};
+  nlohmann::json out = {
+      {"valid", true}, {"header", result.ok->header}, {"claims", result.ok->claims}};
   std::cout << out.dump(2) << "\n";
   return kExitOk;
 }

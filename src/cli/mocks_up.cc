@@ -4,8 +4,8 @@
 #include <iostream>
 
 #include "cli/commands.h"
-#include "cli/project.h"
 #include "cli/journal_console.h"
+#include "cli/project.h"
 #include "tollgate/mocks/environment.h"
 #include "tollgate/scenario/loader.h"
 

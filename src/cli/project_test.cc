@@ -1,14 +1,13 @@
 #include "cli/project.h"
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "tollgate/runner/vocabulary.h"
 
@@ -142,7 +141,8 @@ TEST_F(ProjectLookupTest, MockActionsAndFaultMapsAreCheckedAgainstTheServicesKin
       << "profile: demo\n"
          "environment: mocks/demo.yaml\n"
          "requirements:\n"
-         "  - {id: R-1, text: t, source: s, quote: q, severity: must, rationale: \"must: a test\"}\n"
+         "  - {id: R-1, text: t, source: s, quote: q, severity: must, rationale: \"must: a "
+         "test\"}\n"
          "faults:\n"
          "  long_lived_token: [D-001]\n"
          "  keys:expired_certificate: [D-001]\n"

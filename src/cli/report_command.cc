@@ -5,8 +5,8 @@
 #include <sstream>
 
 #include "cli/commands.h"
-#include "tollgate/report/report.h"
 #include "tollgate/base/file.h"
+#include "tollgate/report/report.h"
 
 namespace tollgate::cli {
 

@@ -1,3 +1,4 @@
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -5,18 +6,16 @@
 #include <set>
 #include <thread>
 
-#include <fmt/format.h>
-
 #include "cli/color.h"
 #include "cli/commands.h"
 #include "cli/evidence_bundle.h"
 #include "cli/init_command.h"
-#include "tollgate/scenario/policy.h"
 #include "cli/project.h"
 #include "tollgate/http/client.h"
 #include "tollgate/mocks/environment.h"
 #include "tollgate/report/report.h"
 #include "tollgate/runner/runner.h"
+#include "tollgate/scenario/policy.h"
 
 namespace tollgate::cli {
 namespace {
@@ -43,9 +42,12 @@ int DefaultJobs(int jobs) {
 // could not run).
 int ExitCodeFor(const RunResult& run) {
   switch (RunVerdict(run.Count())) {
-    case Verdict::kFail: return kExitFailed;
-    case Verdict::kError: return kExitHarness;
-    default: return kExitOk;
+    case Verdict::kFail:
+      return kExitFailed;
+    case Verdict::kError:
+      return kExitHarness;
+    default:
+      return kExitOk;
   }
 }
 
@@ -112,7 +114,9 @@ int RunCommand(const RunArgs& args) {
     if (!waivers) return std::cerr << wdiags.Render(), kExitInvalid;
   }
   auto max_wait = ParseDuration(args.max_wait);
-  if (!max_wait) return Usage("--max-wait takes a duration such as 30s, found `" + args.max_wait + "`"), kExitUsage;
+  if (!max_wait)
+    return Usage("--max-wait takes a duration such as 30s, found `" + args.max_wait + "`"),
+           kExitUsage;
   opt.max_wait = *max_wait;
 
   Diagnostics diags;
@@ -171,7 +175,9 @@ int RunCommand(const RunArgs& args) {
   console.color = ColorWanted(isatty(STDOUT_FILENO) != 0);
   console.verbose = args.verbose;
   if (!args.quiet) {
-    opt.on_case = [&](const CaseResult& c) { std::cout << ConsoleCaseLine(c, console) << std::flush; };
+    opt.on_case = [&](const CaseResult& c) {
+      std::cout << ConsoleCaseLine(c, console) << std::flush;
+    };
   }
   InitHttpClientLibrary();
   HttpClient client;
@@ -190,8 +196,8 @@ int RunCommand(const RunArgs& args) {
     RunOptions per = opt;
     per.faults.clear();
     for (const auto& f : opt.faults) {
-      for (const ServiceDecl& s : p.environment ? p.environment->services
-                                                : std::vector<ServiceDecl>{}) {
+      for (const ServiceDecl& s :
+           p.environment ? p.environment->services : std::vector<ServiceDecl>{}) {
         if (s.name == f.first) per.faults.push_back(f);
       }
     }
@@ -219,9 +225,9 @@ int RunCommand(const RunArgs& args) {
     }
   }
   std::cout << ConsoleSummary(all, console);
-  for (const auto& [path, content] : {std::pair{args.junit, RenderJunit(all)},
-                                      std::pair{args.json, RenderJson(all)},
-                                      std::pair{args.html, args.html.empty() ? "" : RenderHtml(all)}}) {
+  for (const auto& [path, content] :
+       {std::pair{args.junit, RenderJunit(all)}, std::pair{args.json, RenderJson(all)},
+        std::pair{args.html, args.html.empty() ? "" : RenderHtml(all)}}) {
     if (path.empty()) continue;
     if (Status st = WriteFile(path, content); !st.ok()) {
       std::cerr << "error: " << st.message() << "\n";
@@ -291,8 +297,8 @@ int ListCommand(const std::vector<std::string>& paths) {
         std::string reqs, tags;
         for (const std::string& r : c.scenario->requirements) reqs += (reqs.empty() ? "" : ",") + r;
         for (const std::string& t : c.tags) tags += (tags.empty() ? "" : ",") + t;
-        std::cout << fmt::format("  {:<28} requirements: {:<14} tags: {:<12} {}\n", c.case_id,
-                                 reqs, tags.empty() ? "-" : tags, c.scenario->name.raw());
+        std::cout << fmt::format("  {:<28} requirements: {:<14} tags: {:<12} {}\n", c.case_id, reqs,
+                                 tags.empty() ? "-" : tags, c.scenario->name.raw());
       }
     }
   }

@@ -1,12 +1,12 @@
 // `tollgate selftest`: loads the profiles, runs the fault matrix (CheckFaultMatrix in
 // tollgate/runner/fault_matrix.h) against their reference targets and prints it.
 
+#include <fmt/format.h>
+
 #include <filesystem>
 #include <iostream>
 #include <set>
 #include <thread>
-
-#include <fmt/format.h>
 
 #include "cli/commands.h"
 #include "cli/project.h"
@@ -24,8 +24,9 @@ std::string Join(const std::set<std::string>& items) {
   return out.empty() ? "none" : out;
 }
 
-StatusOr<RunOutcome> RunOnce(const ProfileRun& p, const std::vector<std::pair<std::string, std::string>>& faults,
-                          int jobs, HttpClient& client) {
+StatusOr<RunOutcome> RunOnce(const ProfileRun& p,
+                             const std::vector<std::pair<std::string, std::string>>& faults,
+                             int jobs, HttpClient& client) {
   RunOptions opt;
   opt.jobs = jobs;
   PkiPaths pki = ProjectPki();
@@ -135,7 +136,8 @@ int SelftestCommand(const std::vector<std::string>& profiles, const std::string&
     for (ProfileRun& p : project) all.push_back(std::move(p));
   }
   StatusOr<FaultMatrix> matrix = CheckFaultMatrix(all, options, run);
-  if (!matrix.ok()) return std::cerr << "error: " << matrix.status().message() << "\n", kExitHarness;
+  if (!matrix.ok())
+    return std::cerr << "error: " << matrix.status().message() << "\n", kExitHarness;
   for (const std::string& f : matrix->unmapped) {
     std::cout << fmt::format("  FAIL  fault {} is in no profile's fault map\n", f);
   }

@@ -31,7 +31,8 @@ std::vector<std::string> GrantedScopes(const nlohmann::json& claims) {
   }
   if (auto it = claims.find("scp"); it != claims.end() && it->is_array()) {
     for (const nlohmann::json& s : *it) {
-      if (s.is_string() && !s.get_ref<const std::string&>().empty()) AddOnce(out, s.get<std::string>());
+      if (s.is_string() && !s.get_ref<const std::string&>().empty())
+        AddOnce(out, s.get<std::string>());
     }
   }
   return out;

@@ -34,7 +34,7 @@ TEST(GrantedScopes, Table) {
       {{{"scp", {"a", "b"}}}, {"a", "b"}},
       {{{"scope", "a b"}, {"scp", {"b", "c"}}}, {"a", "b", "c"}},
       {{{"scope", 7}}, {}},
-      {{{"scp", "a b"}}, {}},               // scp is an array or nothing
+      {{{"scp", "a b"}}, {}},  // scp is an array or nothing
       {{{"scp", {"a", 3, ""}}}, {"a"}},
       {json::array(), {}},
   };

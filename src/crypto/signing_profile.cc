@@ -22,7 +22,8 @@ std::optional<std::int64_t> WindowSeconds(const nlohmann::json& v) {
     unit = last == 's' ? 1 : last == 'm' ? 60 : 3600;
     s.pop_back();
   }
-  if (s.empty() || !std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); })) {
+  if (s.empty() ||
+      !std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); })) {
     return std::nullopt;
   }
   return std::stoll(s) * unit;
@@ -47,7 +48,7 @@ Status Choice(const nlohmann::json& j, const char* key, std::initializer_list<co
 }  // namespace
 
 const std::vector<std::string>& KnownComponents() {
-  static const std::vector<std::string> kNames = {"method", "path", "query", "host",
+  static const std::vector<std::string> kNames = {"method",      "path",      "query", "host",
                                                   "body_digest", "timestamp", "nonce", "key_id"};
   return kNames;
 }
@@ -73,9 +74,10 @@ nlohmann::json Profile::ToJson() const {
 }
 
 StatusOr<Profile> ProfileFromJson(const nlohmann::json& j) {
-  if (!j.is_object()) return InvalidArgumentError("a signing profile must be a mapping, found " + j.dump());
-  static const std::vector<std::string> kKeys = {"components", "separator", "layout", "mac",
-                                                 "body_digest", "encoding", "headers", "window"};
+  if (!j.is_object())
+    return InvalidArgumentError("a signing profile must be a mapping, found " + j.dump());
+  static const std::vector<std::string> kKeys = {"components",  "separator", "layout",  "mac",
+                                                 "body_digest", "encoding",  "headers", "window"};
   for (const auto& [k, v] : j.items()) {
     if (std::find(kKeys.begin(), kKeys.end(), k) == kKeys.end()) {
       return InvalidArgumentError("signing profile: unknown key `" + k +
@@ -102,7 +104,8 @@ StatusOr<Profile> ProfileFromJson(const nlohmann::json& j) {
     }
   }
   if (auto it = j.find("separator"); it != j.end()) {
-    if (!it->is_string()) return InvalidArgumentError("signing profile `separator`: expected a string");
+    if (!it->is_string())
+      return InvalidArgumentError("signing profile `separator`: expected a string");
     p.separator = it->get<std::string>();
   }
   RETURN_IF_ERROR(Choice(j, "layout", {"plain", "rfc9421"}, p.layout));
@@ -110,9 +113,10 @@ StatusOr<Profile> ProfileFromJson(const nlohmann::json& j) {
   RETURN_IF_ERROR(Choice(j, "body_digest", {"sha256", "sha512"}, p.body_digest));
   RETURN_IF_ERROR(Choice(j, "encoding", {"hex", "base64"}, p.encoding));
   if (auto it = j.find("headers"); it != j.end()) {
-    if (!it->is_object()) return InvalidArgumentError("signing profile `headers`: expected a mapping");
+    if (!it->is_object())
+      return InvalidArgumentError("signing profile `headers`: expected a mapping");
     for (const auto& [k, v] : it->items()) {
-      std::string* slot = k == "signature" ? &p.headers.signature
+      std::string* slot = k == "signature"   ? &p.headers.signature
                           : k == "timestamp" ? &p.headers.timestamp
                           : k == "nonce"     ? &p.headers.nonce
                           : k == "key_id"    ? &p.headers.key_id
@@ -122,18 +126,22 @@ StatusOr<Profile> ProfileFromJson(const nlohmann::json& j) {
         return InvalidArgumentError("signing profile `headers`: unknown key `" + k +
                                     "` (expected signature, timestamp, nonce, key_id, algorithm)");
       }
-      if (!v.is_string()) return InvalidArgumentError("signing profile `headers." + k + "`: expected a string");
+      if (!v.is_string())
+        return InvalidArgumentError("signing profile `headers." + k + "`: expected a string");
       *slot = v.get<std::string>();
     }
   }
   if (p.headers.signature.empty()) {
-    return InvalidArgumentError("signing profile `headers.signature`: a signature header name is required");
+    return InvalidArgumentError(
+        "signing profile `headers.signature`: a signature header name is required");
   }
   if (auto it = j.find("window"); it != j.end()) {
     auto s = WindowSeconds(*it);
     if (!s || *s <= 0) {
-      return InvalidArgumentError("signing profile `window`: expected a positive duration such as "
-                                  "300s or 5m, found " + it->dump());
+      return InvalidArgumentError(
+          "signing profile `window`: expected a positive duration such as "
+          "300s or 5m, found " +
+          it->dump());
     }
     p.window = std::chrono::seconds(*s);
   }

@@ -1,9 +1,10 @@
+#include "tollgate/crypto/signing.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "tollgate/base/digest.h"
 #include "tollgate/base/encoding.h"
-#include "tollgate/crypto/signing.h"
 
 namespace tollgate::signing {
 namespace {
@@ -43,9 +44,11 @@ std::string SigV4(const SigV4Case& c) {
     signed_headers += (signed_headers.empty() ? "" : ";") + n;
   }
   Message m{"GET", c.path, c.query, headers, ""};
-  std::string canonical = CanonicalString(p, m, {}) + "\n\n" + signed_headers + "\n" + Sha256Hex("");
-  std::string sts = "AWS4-HMAC-SHA256\n20150830T123600Z\n20150830/us-east-1/service/aws4_request\n" +
-                    Sha256Hex(canonical);
+  std::string canonical =
+      CanonicalString(p, m, {}) + "\n\n" + signed_headers + "\n" + Sha256Hex("");
+  std::string sts =
+      "AWS4-HMAC-SHA256\n20150830T123600Z\n20150830/us-east-1/service/aws4_request\n" +
+      Sha256Hex(canonical);
   std::string k = "AWS4wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
   for (const char* part : {"20150830", "us-east-1", "service", "aws4_request"}) {
     k = Mac("hmac-sha256", k, part).value();
@@ -55,17 +58,35 @@ std::string SigV4(const SigV4Case& c) {
 
 TEST(SigningKnownAnswers, AwsSigV4CanonicalisationCases) {
   const std::vector<SigV4Case> cases = {
-      {"get-vanilla", "/", "", {}, "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"},
-      {"get-vanilla-query-order-key-case", "/", "Param2=value2&Param1=value1", {},
+      {"get-vanilla",
+       "/",
+       "",
+       {},
+       "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"},
+      {"get-vanilla-query-order-key-case",
+       "/",
+       "Param2=value2&Param1=value1",
+       {},
        "b97d918cfa904a5beff61c982a1b6f458b799221646efd99d3219ec94cdf2500"},
-      {"get-vanilla-empty-query-key", "/", "Param1=value1", {},
+      {"get-vanilla-empty-query-key",
+       "/",
+       "Param1=value1",
+       {},
        "a67d582fa61cc504c4bae71f336f98b97f1ea3c7a6bfe1b6e45aec72011b9aeb"},
-      {"get-vanilla-query-unreserved", "/",
+      {"get-vanilla-query-unreserved",
+       "/",
        "-._~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz=-._~"
        "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz",
-       {}, "9c3e54bfcdf0b19771a7f523ee5669cdf59bc7cc0884027167c21bb143a40197"},
-      {"get-utf8", "/\xE1\x88\xB4", "", {}, "8318018e0b0f223aa2bbf98705b62bb787dc9c0e678f255a891fd03141be5d85"},
-      {"get-header-value-trim", "/", "",
+       {},
+       "9c3e54bfcdf0b19771a7f523ee5669cdf59bc7cc0884027167c21bb143a40197"},
+      {"get-utf8",
+       "/\xE1\x88\xB4",
+       "",
+       {},
+       "8318018e0b0f223aa2bbf98705b62bb787dc9c0e678f255a891fd03141be5d85"},
+      {"get-header-value-trim",
+       "/",
+       "",
        {{"My-Header1", " value1"}, {"My-Header2", "\"a   b   c\""}},
        "acc3ed3afb60bb290fc8d2dd0098b9911fcaa05412b367055dee359757a9c736"},
   };
@@ -87,18 +108,23 @@ TEST(SigningKnownAnswers, Rfc9421AppendixB25) {
   p.layout = "rfc9421";
   p.components = {"header:date", "host", "header:content-type"};
   p.encoding = "base64";
-  Message m{"POST", "/foo", "param=Value&Pet=dog",
+  Message m{"POST",
+            "/foo",
+            "param=Value&Pet=dog",
             {{"Host", "example.com"},
              {"Date", "Tue, 20 Apr 2021 02:07:55 GMT"},
              {"Content-Type", "application/json"}},
             R"({"hello": "world"})"};
   SignParams s{"test-shared-secret", "1618884473", ""};
-  EXPECT_EQ(CanonicalString(p, m, s),
-            "\"date\": Tue, 20 Apr 2021 02:07:55 GMT\n\"@authority\": example.com\n"
-            "\"content-type\": application/json\n\"@signature-params\": "
-            "(\"date\" \"@authority\" \"content-type\");created=1618884473;keyid=\"test-shared-secret\"");
+  EXPECT_EQ(
+      CanonicalString(p, m, s),
+      "\"date\": Tue, 20 Apr 2021 02:07:55 GMT\n\"@authority\": example.com\n"
+      "\"content-type\": application/json\n\"@signature-params\": "
+      "(\"date\" \"@authority\" \"content-type\");created=1618884473;keyid=\"test-shared-secret\"");
   std::string key = Base64Decode(
-      "uzvJfB4u3N0Jy4T7NZ75MDVcr8zSTInedJtkgcu46YW4XByzNJjxBdtjUkdJPBtbmHhIDi6pcl8jsasjlTMtDQ==").value();
+                        "uzvJfB4u3N0Jy4T7NZ75MDVcr8zSTInedJtkgcu46YW4XByzNJjxBdtjUkdJPBtbmHhIDi6pcl"
+                        "8jsasjlTMtDQ==")
+                        .value();
   EXPECT_EQ(Sign(p, m, s, key).value(), "pxcQw6G3AjtMBQjwo8XzkZf/bws5LelbaMk5rGIGtE8=");
 }
 
@@ -106,10 +132,11 @@ TEST(SigningKnownAnswers, Rfc9421AppendixB25) {
 class VerifierTest : public ::testing::Test {
  protected:
   static constexpr std::int64_t kNow = 1'700'000'000;
-  Profile p_ = ProfileFromJson({{"components", {"method", "path", "query", "host",
-                                                "header:content-type", "body_digest",
-                                                "timestamp", "nonce", "key_id"}},
-                                {"window", "5m"}}).value();
+  Profile p_ = ProfileFromJson({{"components",
+                                 {"method", "path", "query", "host", "header:content-type",
+                                  "body_digest", "timestamp", "nonce", "key_id"}},
+                                {"window", "5m"}})
+                   .value();
   KeyLookup keys_ = [](const std::string& id) -> std::optional<std::string> {
     if (id == "alpha") return std::string("alpha-secret-0123456789");
     if (id == "beta") return std::string("beta-secret-0123456789");
@@ -117,7 +144,9 @@ class VerifierTest : public ::testing::Test {
   };
 
   Message Signed(std::int64_t ts = kNow, const std::string& secret = "alpha-secret-0123456789") {
-    Message m{"POST", "/v3/payments", "b=2&a=1",
+    Message m{"POST",
+              "/v3/payments",
+              "b=2&a=1",
               {{"Host", "127.0.0.1:8080"}, {"Content-Type", "application/json"}},
               R"({"amount":1})"};
     SignParams s{"alpha", std::to_string(ts), "n-1"};
@@ -208,7 +237,8 @@ TEST(SigningProfile, RejectsBadProfilesByKey) {
   EXPECT_THAT(ProfileFromJson({{"encoding", "base32"}}).status().message(),
               HasSubstr("`encoding`: expected one of hex, base64"));
   EXPECT_THAT(ProfileFromJson({{"window", "soon"}}).status().message(), HasSubstr("`window`"));
-  EXPECT_THAT(ProfileFromJson({{"colour", "red"}}).status().message(), HasSubstr("unknown key `colour`"));
+  EXPECT_THAT(ProfileFromJson({{"colour", "red"}}).status().message(),
+              HasSubstr("unknown key `colour`"));
   EXPECT_THAT(ProfileFromJson({{"headers", {{"signature", ""}}}}).status().message(),
               HasSubstr("signature header name is required"));
   auto p = ProfileFromJson({{"window", "2m"}, {"encoding", "base64"}});

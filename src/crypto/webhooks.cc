@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
-
 #include <nlohmann/json.hpp>
 
 #include "tollgate/base/digest.h"
@@ -21,7 +20,8 @@ constexpr std::int64_t kSkew = 600;  // stale/future variants: well outside any 
 bool Same(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i]))) {
       return false;
     }
   }
@@ -76,8 +76,9 @@ std::vector<std::string> Names(const std::vector<NamedItem>& items) {
 
 const std::vector<NamedItem>& Schemes() {
   static const std::vector<NamedItem> kSchemes = {
-      {"standard-webhooks", "webhook-id, -timestamp and -signature: v1, base64 HMAC-SHA256 of "
-                            "id.timestamp.body (Standard Webhooks)"},
+      {"standard-webhooks",
+       "webhook-id, -timestamp and -signature: v1, base64 HMAC-SHA256 of "
+       "id.timestamp.body (Standard Webhooks)"},
       {"stripe", "Stripe-Signature: t=timestamp, v1=hex HMAC-SHA256 of timestamp.body"},
       {"github", "X-Hub-Signature-256: sha256=hex HMAC-SHA256 of the body, no timestamp"}};
   return kSchemes;

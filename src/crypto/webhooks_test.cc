@@ -1,7 +1,7 @@
+#include "tollgate/crypto/webhooks.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-
-#include "tollgate/crypto/webhooks.h"
 
 namespace tollgate::webhooks {
 namespace {
@@ -20,7 +20,8 @@ TEST(WebhookKnownAnswers, StandardWebhooks) {
   ASSERT_TRUE(d.ok()) << d.status().message();
   EXPECT_EQ(HeaderOf(*d, "webhook-signature"), "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
   EXPECT_TRUE(Verify(Scheme::kStandardWebhooks, "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
-                     d->headers, d->body, 1614265330 + 299, 300).ok);
+                     d->headers, d->body, 1614265330 + 299, 300)
+                  .ok);
 }
 
 // GitHub's published vector.
@@ -38,7 +39,8 @@ TEST(WebhookKnownAnswers, StripeHeaderLayoutAndRotation) {
   auto d = Sign(Scheme::kStripe, {"whsec_test", "whsec_next"}, "evt", 1700000000, "{}");
   ASSERT_TRUE(d.ok() && one.ok());
   std::string v1 = HeaderOf(*one, "X-Hub-Signature-256").substr(7);
-  EXPECT_THAT(HeaderOf(*d, "Stripe-Signature"), ::testing::StartsWith("t=1700000000,v1=" + v1 + ",v1="));
+  EXPECT_THAT(HeaderOf(*d, "Stripe-Signature"),
+              ::testing::StartsWith("t=1700000000,v1=" + v1 + ",v1="));
   EXPECT_TRUE(Verify(Scheme::kStripe, "whsec_next", d->headers, d->body, 1700000000, 300).ok);
 }
 
@@ -54,7 +56,8 @@ TEST(WebhookVariants, EachCorruptionIsRefusedWithItsReason) {
       {Scheme::kStandardWebhooks, "stale_timestamp", "timestamp too old"},
       {Scheme::kStandardWebhooks, "future_timestamp", "timestamp too new"},
       {Scheme::kStandardWebhooks, "wrong_secret", "no signature matches"},
-      {Scheme::kStandardWebhooks, "missing_signature", "missing webhook-id, -timestamp or -signature"},
+      {Scheme::kStandardWebhooks, "missing_signature",
+       "missing webhook-id, -timestamp or -signature"},
       {Scheme::kStripe, "stale_timestamp", "timestamp too old"},
       {Scheme::kStripe, "reserialized_body", "no signature matches"},
       {Scheme::kStripe, "missing_signature", "missing Stripe-Signature"},

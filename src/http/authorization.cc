@@ -5,9 +5,7 @@
 
 namespace tollgate {
 
-bool Authorization::IsScheme(std::string_view name) const {
-  return EqualsIgnoreCase(scheme, name);
-}
+bool Authorization::IsScheme(std::string_view name) const { return EqualsIgnoreCase(scheme, name); }
 
 Authorization SplitAuthorization(std::string_view value) {
   Authorization a;

@@ -30,8 +30,10 @@ TEST(SplitAuthorization, Table) {
 }
 
 TEST(IsB64Token, Table) {
-  for (const char* ok : {"abc", "a.b.c", "A-Z_0~9+/", "abc==", "x="}) EXPECT_TRUE(IsB64Token(ok)) << ok;
-  for (const char* bad : {"", "=", "a b", "a=b", "a,b", "a\"", "é"}) EXPECT_FALSE(IsB64Token(bad)) << bad;
+  for (const char* ok : {"abc", "a.b.c", "A-Z_0~9+/", "abc==", "x="})
+    EXPECT_TRUE(IsB64Token(ok)) << ok;
+  for (const char* bad : {"", "=", "a b", "a=b", "a,b", "a\"", "é"})
+    EXPECT_FALSE(IsB64Token(bad)) << bad;
 }
 
 TEST(DecodeBasic, Table) {
@@ -42,12 +44,12 @@ TEST(DecodeBasic, Table) {
     const char* password;
   } cases[] = {
       {"dXNlcjpwYXNz", true, "user", "pass"},  // user:pass
-      {"OnNlY3JldA==", true, "", "secret"},     // :secret
-      {"dTo6cA==", true, "u", ":p"},            // u::p, the first colon splits
-      {"dXNlcg==", false, "", ""},              // no colon
+      {"OnNlY3JldA==", true, "", "secret"},    // :secret
+      {"dTo6cA==", true, "u", ":p"},           // u::p, the first colon splits
+      {"dXNlcg==", false, "", ""},             // no colon
       {"not base64!", false, "", ""},
       {"", false, "", ""},
-      {"dToBcA==", false, "", ""},              // u:\x01p, a control character
+      {"dToBcA==", false, "", ""},  // u:\x01p, a control character
   };
   for (const Case& c : cases) {
     std::optional<BasicCredentials> got = DecodeBasic(c.credentials);

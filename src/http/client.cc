@@ -4,10 +4,10 @@
 #include <openssl/ssl.h>
 
 #include <cstdio>
+#include <map>
 #include <mutex>
 #include <string_view>
 #include <thread>
-#include <map>
 
 #include "http/client_tls.h"
 #include "http/transport_outcome.h"
@@ -129,7 +129,8 @@ std::string UrlHost(const std::string& text) {
   if (curl_url_get(url.get(), CURLUPART_HOST, &host, 0) != CURLUE_OK) return "";
   std::string out = host;
   curl_free(host);
-  if (out.size() > 2 && out.front() == '[' && out.back() == ']') out = out.substr(1, out.size() - 2);
+  if (out.size() > 2 && out.front() == '[' && out.back() == ']')
+    out = out.substr(1, out.size() - 2);
   return out;
 }
 

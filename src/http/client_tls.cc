@@ -11,8 +11,8 @@
 #include <mutex>
 
 #include "http/tls_context.h"
-#include "tollgate/base/tls_alerts.h"
 #include "tollgate/base/openssl.h"
+#include "tollgate/base/tls_alerts.h"
 
 namespace tollgate::http_internal {
 namespace {
@@ -34,8 +34,8 @@ std::string IsoTime(const ASN1_TIME* t) {
 
 std::vector<std::string> SubjectAltNames(X509* cert) {
   std::vector<std::string> out;
-  auto* names = static_cast<GENERAL_NAMES*>(
-      X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr));
+  auto* names =
+      static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr));
   if (names == nullptr) return out;
   for (int i = 0; i < sk_GENERAL_NAME_num(names); ++i) {
     const GENERAL_NAME* n = sk_GENERAL_NAME_value(names, i);
@@ -63,12 +63,12 @@ TlsCertificateInfo Describe(X509* cert, const Clock* clock) {
   out.sha256 = std::move(base.sha256_fingerprint);
   out.not_before = IsoTime(X509_get0_notBefore(cert));
   out.not_after = IsoTime(X509_get0_notAfter(cert));
-  std::time_t now = clock != nullptr ? std::chrono::system_clock::to_time_t(clock->Now())
-                                     : std::time(nullptr);
+  std::time_t now =
+      clock != nullptr ? std::chrono::system_clock::to_time_t(clock->Now()) : std::time(nullptr);
   ASN1_TIME* now_asn1 = ASN1_TIME_set(nullptr, now);
   int days = 0, secs = 0;
   if (now_asn1 != nullptr && ASN1_TIME_diff(&days, &secs, now_asn1, X509_get0_notAfter(cert))) {
-    out.days_left = days;  // whole days, truncated toward zero
+    out.days_left = days;                           // whole days, truncated toward zero
     if (days == 0 && secs < 0) out.days_left = -1;  // expired less than a day ago
   }
   ASN1_TIME_free(now_asn1);
@@ -85,13 +85,14 @@ bool HostMatches(X509* leaf, const std::string& host) {
   return X509_check_host(leaf, host.c_str(), host.size(), 0, nullptr) == 1;
 }
 
-void CaptureChain(STACK_OF(X509)* chain, TlsCapture* cap) {
+void CaptureChain(STACK_OF(X509) * chain, TlsCapture* cap) {
   if (chain == nullptr || !cap->facts.server_chain.empty()) return;
   const Clock* clock = cap->options != nullptr ? cap->options->clock : nullptr;
   for (int i = 0; i < sk_X509_num(chain); ++i) {
     cap->facts.server_chain.push_back(Describe(sk_X509_value(chain, i), clock));
   }
-  if (sk_X509_num(chain) > 0) cap->facts.host_matched = HostMatches(sk_X509_value(chain, 0), cap->host);
+  if (sk_X509_num(chain) > 0)
+    cap->facts.host_matched = HostMatches(sk_X509_value(chain, 0), cap->host);
 }
 
 TlsCapture* CaptureOf(SSL* ssl) {
@@ -101,8 +102,8 @@ TlsCapture* CaptureOf(SSL* ssl) {
 
 // Keeps OpenSSL's verdict; only records the chain as presented and the first error.
 int OnVerify(int preverify_ok, X509_STORE_CTX* store) {
-  auto* ssl = static_cast<SSL*>(
-      X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
+  auto* ssl =
+      static_cast<SSL*>(X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
   TlsCapture* cap = CaptureOf(ssl);
   if (cap == nullptr) return preverify_ok;
   CaptureChain(X509_STORE_CTX_get0_untrusted(store), cap);
@@ -115,8 +116,8 @@ int OnVerify(int preverify_ok, X509_STORE_CTX* store) {
 
 // Alerts as records, in both directions: this sees TLS 1.3 alerts after decryption, and a
 // client-certificate refusal that arrives after our Finished, which error text may not.
-void OnMessage(int write_p, int /*version*/, int content_type, const void* buf,
-               std::size_t len, SSL* /*ssl*/, void* arg) {
+void OnMessage(int write_p, int /*version*/, int content_type, const void* buf, std::size_t len,
+               SSL* /*ssl*/, void* arg) {
   if (arg == nullptr || len < 1) return;
   auto* cap = static_cast<TlsCapture*>(arg);
   const auto* b = static_cast<const unsigned char*>(buf);
@@ -244,8 +245,8 @@ std::string DescribeTlsRefusal(const ClientTlsFacts& f) {
              std::to_string(f.alert_received->code) + ")";
     case TlsRefusal::kWeRefusedServer: {
       std::string reason = !f.verify_error_text.empty() ? f.verify_error_text
-                           : f.host_matched == false     ? "host name mismatch"
-                                                         : "verification failed";
+                           : f.host_matched == false    ? "host name mismatch"
+                                                        : "verification failed";
       return "we refused the server's certificate: " + reason;
     }
     case TlsRefusal::kOther:

@@ -19,8 +19,8 @@ namespace tollgate::http_internal {
 /// transfer; used by one thread at a time.
 struct TlsCapture {
   const ClientTlsOptions* options = nullptr;  // borrowed for the transfer
-  std::string host;        // the URL's host, for the name check
-  std::string setup_error; // why the context could not be set up (bad cert, cipher list)
+  std::string host;                           // the URL's host, for the name check
+  std::string setup_error;  // why the context could not be set up (bad cert, cipher list)
   ClientTlsFacts facts;
 
   void Reset(const ClientTlsOptions* o, std::string url_host);

@@ -13,14 +13,16 @@ TEST(ParseForm, Table) {
   } cases[] = {
       {"", {}, ""},
       {"a=1&b=2", {{"a", "1"}, {"b", "2"}}, ""},
-      {"grant_type=client_credentials&scope=a+b", {{"grant_type", "client_credentials"}, {"scope", "a b"}}, ""},
+      {"grant_type=client_credentials&scope=a+b",
+       {{"grant_type", "client_credentials"}, {"scope", "a b"}},
+       ""},
       {"x=%41%2b%20", {{"x", "A+ "}}, ""},
       {"&&a=1&", {{"a", "1"}}, ""},
-      {"a=&b", {}, ""},                   // no value: omitted (RFC 6749 §3.1)
-      {"a==b", {{"a", "=b"}}, ""},        // the first `=` splits
+      {"a=&b", {}, ""},             // no value: omitted (RFC 6749 §3.1)
+      {"a==b", {{"a", "=b"}}, ""},  // the first `=` splits
       {"a%3Db=c", {{"a=b", "c"}}, ""},
       {"a=1&a=2", {}, "parameter `a` is repeated"},
-      {"a=1&a=", {{"a", "1"}}, ""},       // an empty repeat is an omitted one
+      {"a=1&a=", {{"a", "1"}}, ""},  // an empty repeat is an omitted one
       {"a=%zz", {}, "bad % escape"},
       {"%=1", {}, "bad % escape"},
   };

@@ -24,47 +24,67 @@ struct TestCert {
   std::string cert_file;   // the certificate alone
   std::string chain_file;  // the certificate then its issuers up to (not incl.) the root
   std::string key_file;
-  std::string sha256;  // lower-case hex
-  std::string subject; // RFC 2253, e.g. "CN=client,O=tollgate-test"
+  std::string sha256;   // lower-case hex
+  std::string subject;  // RFC 2253, e.g. "CN=client,O=tollgate-test"
 };
 
 /// How to make one certificate.
 struct CertSpec {
   std::string cn;
-  std::string issuer;             // name of a CA made before; "" = self-signed
-  bool ca = false;                // basicConstraints CA:TRUE
-  std::string eku;                // "clientAuth", "serverAuth", "clientAuth,serverAuth", ""
-  long not_before_s = -3600;      // offsets from now
+  std::string issuer;                    // name of a CA made before; "" = self-signed
+  bool ca = false;                       // basicConstraints CA:TRUE
+  std::string eku;                       // "clientAuth", "serverAuth", "clientAuth,serverAuth", ""
+  long not_before_s = -3600;             // offsets from now
   long not_after_s = 10 * 86400 + 3600;  // ten whole days left, whatever the second
   std::string san = "DNS:localhost,IP:127.0.0.1";
-  bool rsa1024 = false;           // a deliberately weak key
+  bool rsa1024 = false;  // a deliberately weak key
 
   // Chainable setters: CertSpec::Leaf("client", "root").Eku("clientAuth").
-  static CertSpec Root(std::string cn) { CertSpec s; s.cn = std::move(cn); s.ca = true; return s; }
+  static CertSpec Root(std::string cn) {
+    CertSpec s;
+    s.cn = std::move(cn);
+    s.ca = true;
+    return s;
+  }
   static CertSpec Leaf(std::string cn, std::string issuer) {
     CertSpec s;
     s.cn = std::move(cn);
     s.issuer = std::move(issuer);
     return s;
   }
-  CertSpec Ca() const { CertSpec s = *this; s.ca = true; return s; }
-  CertSpec Eku(std::string v) const { CertSpec s = *this; s.eku = std::move(v); return s; }
+  CertSpec Ca() const {
+    CertSpec s = *this;
+    s.ca = true;
+    return s;
+  }
+  CertSpec Eku(std::string v) const {
+    CertSpec s = *this;
+    s.eku = std::move(v);
+    return s;
+  }
   CertSpec Validity(long from_s, long to_s) const {
     CertSpec s = *this;
     s.not_before_s = from_s;
     s.not_after_s = to_s;
     return s;
   }
-  CertSpec San(std::string v) const { CertSpec s = *this; s.san = std::move(v); return s; }
-  CertSpec Rsa1024() const { CertSpec s = *this; s.rsa1024 = true; return s; }
+  CertSpec San(std::string v) const {
+    CertSpec s = *this;
+    s.san = std::move(v);
+    return s;
+  }
+  CertSpec Rsa1024() const {
+    CertSpec s = *this;
+    s.rsa1024 = true;
+    return s;
+  }
 };
 
 /// Owns a temp directory and the keys and certificates made in it. Not thread-safe.
 class TestPki {
  public:
   TestPki() {
-    std::string tmpl =
-        (std::filesystem::temp_directory_path() / "tollgate-pki-XXXXXX").string();
+    std::string tmpl = (std::filesystem::temp_directory_path() / "tollgate-pki-XXXXXX").string();
     if (::mkdtemp(tmpl.data()) != nullptr) dir_ = tmpl;
   }
   ~TestPki() {
@@ -111,7 +131,8 @@ class TestPki {
               (issuer == nullptr || Ext(c, issuer_cert, NID_authority_key_identifier, "keyid")) &&
               (spec.san.empty() || Ext(c, issuer_cert, NID_subject_alt_name, spec.san.c_str())) &&
               (spec.eku.empty() || Ext(c, issuer_cert, NID_ext_key_usage, spec.eku.c_str())) &&
-              (!spec.ca || Ext(c, issuer_cert, NID_key_usage, "critical,digitalSignature,keyCertSign,cRLSign"));
+              (!spec.ca ||
+               Ext(c, issuer_cert, NID_key_usage, "critical,digitalSignature,keyCertSign,cRLSign"));
     EVP_PKEY* signer = issuer ? issuer->key : m.key;
     ok = ok && X509_sign(c, signer, EVP_sha256()) > 0;
     if (!ok) {

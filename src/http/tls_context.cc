@@ -9,8 +9,8 @@
 #include <string>
 
 #include "tollgate/base/encoding.h"
-#include "tollgate/base/openssl.h"
 #include "tollgate/base/file.h"
+#include "tollgate/base/openssl.h"
 
 namespace tollgate::http_internal {
 namespace {

@@ -7,17 +7,17 @@
 namespace tollgate {
 namespace {
 
+using testing::CertSpec;
 using ::testing::HasSubstr;
 using testing::ReceivedAlert;
-using testing::CertSpec;
 using testing::TestCert;
 using TlsPolicyTest = testing::TlsFixture;
 
 struct RefusalCase {
   std::string name;
-  std::string version;       // client min = max
-  std::string client;        // "", "client", "expired", "stranger", "not_yet"
-  std::string alert;         // expected alert from the server
+  std::string version;  // client min = max
+  std::string client;   // "", "client", "expired", "stranger", "not_yet"
+  std::string alert;    // expected alert from the server
 };
 
 class ClientRefusalTest : public testing::TlsFixture,
@@ -25,8 +25,10 @@ class ClientRefusalTest : public testing::TlsFixture,
 
 TEST_P(ClientRefusalTest, ServerRefusesOurCertificateWithAlert) {
   const RefusalCase& c = GetParam();
-  pki_.Make("expired", CertSpec::Leaf("expired", "root").Eku("clientAuth").Validity(-10 * 86400, -86400));
-  pki_.Make("not_yet", CertSpec::Leaf("not-yet", "root").Eku("clientAuth").Validity(86400, 10 * 86400));
+  pki_.Make("expired",
+            CertSpec::Leaf("expired", "root").Eku("clientAuth").Validity(-10 * 86400, -86400));
+  pki_.Make("not_yet",
+            CertSpec::Leaf("not-yet", "root").Eku("clientAuth").Validity(86400, 10 * 86400));
   pki_.Make("stranger", CertSpec::Leaf("stranger", "other-root").Eku("clientAuth"));
   Start(MutualTls());
   ClientRequest req = Hello();
@@ -69,14 +71,16 @@ TEST_F(TlsPolicyTest, WeRefuseAnUntrustedServerCertificate) {
   EXPECT_EQ(r.outcome, TransportOutcome::kTlsRejected) << r.error;
   EXPECT_EQ(r.tls.refusal, TlsRefusal::kWeRefusedServer);
   EXPECT_NE(r.tls.verify_error, 0);
-  EXPECT_THAT(r.tls_error, HasSubstr("we refused the server's certificate: unable to get local issuer"));
+  EXPECT_THAT(r.tls_error,
+              HasSubstr("we refused the server's certificate: unable to get local issuer"));
   EXPECT_EQ(ReceivedAlert(r), "none");
   ASSERT_EQ(r.tls.server_chain.size(), 1u);  // what it presented is still on record
   EXPECT_EQ(r.tls.server_chain[0].sha256, server_.sha256);
 }
 
 TEST_F(TlsPolicyTest, WeRefuseAHostNameMismatch) {
-  TestCert wrong = pki_.Make("wrong-host", CertSpec::Leaf("wrong", "root").Eku("serverAuth").San("DNS:elsewhere.example"));
+  TestCert wrong = pki_.Make(
+      "wrong-host", CertSpec::Leaf("wrong", "root").Eku("serverAuth").San("DNS:elsewhere.example"));
   ServerTlsOptions tls = ServerTls();
   tls.cert_chain_file = wrong.cert_file;
   tls.key_file = wrong.key_file;
@@ -258,7 +262,8 @@ TEST_F(TlsPolicyTest, EkuPolicies) {
       {"CA:TRUE leaf", CertSpec::Leaf("d", "root").Ca().Eku("clientAuth"), true, false},
   };
   int made = 0;
-  for (const ClientEkuPolicy policy : {ClientEkuPolicy::kOpenSslDefault, ClientEkuPolicy::kStrict}) {
+  for (const ClientEkuPolicy policy :
+       {ClientEkuPolicy::kOpenSslDefault, ClientEkuPolicy::kStrict}) {
     ServerTlsOptions tls = MutualTls();
     tls.eku = policy;
     Start(tls);

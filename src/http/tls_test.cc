@@ -7,10 +7,10 @@
 namespace tollgate {
 namespace {
 
+using testing::CertSpec;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
-using testing::CertSpec;
 using testing::TestCert;
 using TlsTest = testing::TlsFixture;
 

@@ -3,10 +3,9 @@
 // defaults. Small helpers so each kind's constructor reads like its schema.
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "tollgate/base/status.h"
 #include "tollgate/http/server.h"

@@ -15,7 +15,7 @@ struct PresentedBasic {
   bool present = false;    // an Authorization header with the Basic scheme
   bool malformed = false;  // present but not base64(key:secret) with a non-empty key
   std::string key, secret;
-  std::string scheme;      // as sent
+  std::string scheme;  // as sent
 };
 
 PresentedBasic ParseBasic(const ServerRequest& request) {
@@ -85,29 +85,41 @@ const KindTerms& ConnectPay::Vocabulary() {
   static const KindTerms kTerms = {
       "connectpay",
       /*actions=*/{},
-      /*faults=*/{
-      {"accept_any_secret", "accepts a registered client key on the Basic APIs with any secret"},
-      {"accept_unknown_key", "accepts Basic credentials whose client key is not registered"},
-      {"accept_empty_key", "accepts Basic credentials with an empty client key (`base64(:secret)`)"},
-      {"omit_challenge", "answers 401 without a `WWW-Authenticate` challenge"},
-      {"malformed_500", "answers malformed Basic credentials with a 500 instead of a 401"},
-      {"reject_lowercase_scheme", "refuses the Basic scheme unless spelt exactly `Basic` (e.g. `basic`)"},
-      {"basic_on_bearer_path", "opens the Bearer-only data APIs to valid Basic credentials"},
-      {"distinct_unknown_key_body", "answers an unknown key with its own 401 (`unknown_client`, no challenge)"},
-      {"accept_any_client_cert", "asks for a client certificate on the two-way host but verifies nothing about it"},
-      {"skip_revocation", "loads no CRLs: a revoked client certificate passes the handshake"},
-      {"accept_expired_certs", "ignores client certificate validity dates (expired or not yet valid pass)"},
-      {"lenient_eku", "uses OpenSSL's default purpose check: no-EKU and CA:TRUE client certificates pass"},
-      {"skip_registered_check", "accepts any trusted client certificate for any client, tokens included"},
-      {"token_without_certificate_binding", "accepts a token sent with another certificate than the one it was issued to"},
-      {"no_scope_check", "serves every data API to any valid token, whatever its scopes"},
-      {"person_scopes_merged", "grants a person the scopes of every person of the same client"},
-      {"cert_api_on_one_way", "serves the token endpoint and the data APIs on the one-way host too"},
-      {"generic_on_two_way", "serves the Basic generic APIs on the two-way (mTLS) host too"},
-      {"accept_unordered_bundle", "registers a misordered or reversed bundle if some reordering of it verifies"},
-      {"accept_any_bundle", "registers any onboarding bundle without checking it"},
-      {"no_bundle_size_limit", "parses oversized onboarding bundles instead of refusing them with 413"},
-      {"callbacks_need_credentials", "refuses public callbacks sent without an Authorization header (401)"}}};
+      /*faults=*/
+      {{"accept_any_secret", "accepts a registered client key on the Basic APIs with any secret"},
+       {"accept_unknown_key", "accepts Basic credentials whose client key is not registered"},
+       {"accept_empty_key",
+        "accepts Basic credentials with an empty client key (`base64(:secret)`)"},
+       {"omit_challenge", "answers 401 without a `WWW-Authenticate` challenge"},
+       {"malformed_500", "answers malformed Basic credentials with a 500 instead of a 401"},
+       {"reject_lowercase_scheme",
+        "refuses the Basic scheme unless spelt exactly `Basic` (e.g. `basic`)"},
+       {"basic_on_bearer_path", "opens the Bearer-only data APIs to valid Basic credentials"},
+       {"distinct_unknown_key_body",
+        "answers an unknown key with its own 401 (`unknown_client`, no challenge)"},
+       {"accept_any_client_cert",
+        "asks for a client certificate on the two-way host but verifies nothing about it"},
+       {"skip_revocation", "loads no CRLs: a revoked client certificate passes the handshake"},
+       {"accept_expired_certs",
+        "ignores client certificate validity dates (expired or not yet valid pass)"},
+       {"lenient_eku",
+        "uses OpenSSL's default purpose check: no-EKU and CA:TRUE client certificates pass"},
+       {"skip_registered_check",
+        "accepts any trusted client certificate for any client, tokens included"},
+       {"token_without_certificate_binding",
+        "accepts a token sent with another certificate than the one it was issued to"},
+       {"no_scope_check", "serves every data API to any valid token, whatever its scopes"},
+       {"person_scopes_merged", "grants a person the scopes of every person of the same client"},
+       {"cert_api_on_one_way",
+        "serves the token endpoint and the data APIs on the one-way host too"},
+       {"generic_on_two_way", "serves the Basic generic APIs on the two-way (mTLS) host too"},
+       {"accept_unordered_bundle",
+        "registers a misordered or reversed bundle if some reordering of it verifies"},
+       {"accept_any_bundle", "registers any onboarding bundle without checking it"},
+       {"no_bundle_size_limit",
+        "parses oversized onboarding bundles instead of refusing them with 413"},
+       {"callbacks_need_credentials",
+        "refuses public callbacks sent without an Authorization header (401)"}}};
   return kTerms;
 }
 

@@ -70,8 +70,7 @@ class ConnectPay : public MockService {
   /// Two-host handlers (connectpay_tokens.cc, connectpay_onboarding.cc), public so they
   /// can be unit-tested without a socket. `two_way` tells which host received the request.
   Handled HandleToken(const ServerRequest& request) const;
-  Handled HandleData(const ServerRequest& request, const std::string& scope,
-                     bool two_way) const;
+  Handled HandleData(const ServerRequest& request, const std::string& scope, bool two_way) const;
   Handled HandleCertificates(const ServerRequest& request) const;
   Handled HandleCallback(const ServerRequest& request) const;
   /// 401 unless the presented certificate is registered for some client.
@@ -91,8 +90,8 @@ class ConnectPay : public MockService {
                        const std::string& error) const;
 
   struct Client {
-    std::string registered;                          // PKI identity
-    std::string registered_sha256;                   // its leaf, once resolved
+    std::string registered;                                // PKI identity
+    std::string registered_sha256;                         // its leaf, once resolved
     std::map<std::string, std::set<std::string>> persons;  // person -> allowed scopes
   };
   struct Token {

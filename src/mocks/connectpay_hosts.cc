@@ -1,11 +1,10 @@
 // Kind `connectpay`, two-host mode: the listeners, their routes and the registered-
 // certificate check (see connectpay.h).
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-
-#include <algorithm>
 
 #include "mocks/config.h"
 #include "mocks/connectpay.h"
@@ -22,9 +21,7 @@ Handled NotFound(const std::string& note) {
 
 Status ConnectPay::SetUpHosts(const ServiceDecl& decl) {
   if (server_identity_.empty() || !ctx().identity) return Status::Ok();
-  auto context = [&](const std::string& what) {
-    return "service `" + decl.name + "`: " + what;
-  };
+  auto context = [&](const std::string& what) { return "service `" + decl.name + "`: " + what; };
   auto server = ctx().identity(server_identity_, "");
   if (!server.ok()) return server.status().WithContext(context("server_identity"));
   auto client = ctx().identity(client_identity_, "");
@@ -43,8 +40,8 @@ Status ConnectPay::SetUpHosts(const ServiceDecl& decl) {
     // Revocation is checked for the whole chain, so the CRLs of every authority the PKI
     // generated (they sit together) are loaded, not only the issuing CA's.
     std::error_code ec;
-    for (const auto& entry :
-         std::filesystem::directory_iterator(std::filesystem::path(client->crl_file).parent_path(), ec)) {
+    for (const auto& entry : std::filesystem::directory_iterator(
+             std::filesystem::path(client->crl_file).parent_path(), ec)) {
       std::string path = entry.path().string();
       if (path.size() < 8 || path.compare(path.size() - 8, 8, ".crl.pem") != 0) continue;
       ASSIGN_OR_RETURN(std::string pem, ReadFile(path));
@@ -179,7 +176,8 @@ void ConnectPay::AddOneWayRoutes(ServiceRouter& router) {
 Handled ConnectPay::HandleCallback(const ServerRequest& request) const {
   // Public callbacks need no credentials: the sender is the bank's partner, not a client.
   if (HasFault("callbacks_need_credentials") && !request.headers.Has("Authorization")) {
-    return {ServerResponse::Json(401, R"({"error":"unauthorized"})"), "callback without credentials"};
+    return {ServerResponse::Json(401, R"({"error":"unauthorized"})"),
+            "callback without credentials"};
   }
   return {ServerResponse::Json(202, R"({"received":true})"),
           "callback of " + std::to_string(request.body.size()) + " bytes"};

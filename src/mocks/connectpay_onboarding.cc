@@ -3,7 +3,6 @@
 // against its own anchors and CRL and answers 201, 400 with the findings, or 413.
 
 #include <algorithm>
-
 #include <nlohmann/json.hpp>
 
 #include "mocks/connectpay.h"

@@ -30,14 +30,20 @@ class ConnectPayTest : public ::testing::Test {
 
 TEST_F(ConnectPayTest, AcceptsTheRegisteredCredentialsInAnySchemeCase) {
   ConnectPay cp(Decl(), ServiceContext{&clock_, &redactor_, {}, {}, {}});
-  EXPECT_EQ(cp.HandleBasic(With("Basic " + Base64Encode("ConnectPay:EasyBanking"))).response.status, 200);
-  EXPECT_EQ(cp.HandleBasic(With("basic " + Base64Encode("ConnectPay:EasyBanking"))).response.status, 200);
-  EXPECT_EQ(cp.HandleBasic(With("BASIC " + Base64Encode("ConnectPay:EasyBanking"))).response.status, 200);
+  EXPECT_EQ(cp.HandleBasic(With("Basic " + Base64Encode("ConnectPay:EasyBanking"))).response.status,
+            200);
+  EXPECT_EQ(cp.HandleBasic(With("basic " + Base64Encode("ConnectPay:EasyBanking"))).response.status,
+            200);
+  EXPECT_EQ(cp.HandleBasic(With("BASIC " + Base64Encode("ConnectPay:EasyBanking"))).response.status,
+            200);
 }
 
 TEST_F(ConnectPayTest, RefusesEveryBadCredentialWith401AndAChallenge) {
   ConnectPay cp(Decl(), ServiceContext{&clock_, &redactor_, {}, {}, {}});
-  struct Case { const char* name; std::string header; } cases[] = {
+  struct Case {
+    const char* name;
+    std::string header;
+  } cases[] = {
       {"none", ""},
       {"wrong secret", "Basic " + Base64Encode("ConnectPay:nope")},
       {"unknown key", "Basic " + Base64Encode("Other:EasyBanking")},
@@ -52,7 +58,8 @@ TEST_F(ConnectPayTest, RefusesEveryBadCredentialWith401AndAChallenge) {
     Handled h = cp.HandleBasic(With(c.header));
     EXPECT_EQ(h.response.status, 401) << c.name;
     EXPECT_EQ(h.response.headers.Get("WWW-Authenticate").value_or(""),
-              "Basic realm=\"cp-realm\", charset=\"UTF-8\"") << c.name;
+              "Basic realm=\"cp-realm\", charset=\"UTF-8\"")
+        << c.name;
     EXPECT_EQ(h.response.body, R"({"error":"unauthorized"})") << c.name;
   }
 }
@@ -77,16 +84,20 @@ TEST_F(ConnectPayTest, EachFaultBreaksExactlyItsRule) {
   EXPECT_EQ(make("accept_unknown_key")->HandleBasic(With(unknown)).response.status, 200);
   EXPECT_EQ(make("accept_unknown_key")->HandleBasic(With(wrong)).response.status, 401);
   EXPECT_EQ(make("accept_empty_key")->HandleBasic(With(empty_key)).response.status, 200);
-  EXPECT_FALSE(make("omit_challenge")->HandleBasic(With("")).response.headers.Has("WWW-Authenticate"));
+  EXPECT_FALSE(
+      make("omit_challenge")->HandleBasic(With("")).response.headers.Has("WWW-Authenticate"));
   EXPECT_THROW(make("malformed_500")->HandleBasic(With("Basic !!!!")), std::exception);
-  EXPECT_EQ(make("reject_lowercase_scheme")->HandleBasic(With("basic " + good.substr(6))).response.status, 401);
+  EXPECT_EQ(
+      make("reject_lowercase_scheme")->HandleBasic(With("basic " + good.substr(6))).response.status,
+      401);
   EXPECT_EQ(make("reject_lowercase_scheme")->HandleBasic(With(good)).response.status, 200);
   EXPECT_EQ(make("basic_on_bearer_path")->HandleBearerOnly(With(good)).response.status, 200);
   auto distinct = make("distinct_unknown_key_body");
   EXPECT_NE(distinct->HandleBasic(With(unknown)).response.body,
             distinct->HandleBasic(With(wrong)).response.body);
   ConnectPay plain(Decl(), ServiceContext{&clock_, &redactor_, {}, {}, {}});
-  EXPECT_EQ(plain.HandleBasic(With(unknown)).response.body, plain.HandleBasic(With(wrong)).response.body);
+  EXPECT_EQ(plain.HandleBasic(With(unknown)).response.body,
+            plain.HandleBasic(With(wrong)).response.body);
 }
 
 TEST_F(ConnectPayTest, BasicNeverOpensTheDataApi) {

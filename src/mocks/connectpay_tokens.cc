@@ -43,7 +43,8 @@ Handled ConnectPay::HandleToken(const ServerRequest& request) const {
                       "the certificate is not the one registered for " + client);
   }
   StatusOr<FormFields> parsed = ParseForm(request.body);
-  if (!parsed.ok()) return OAuthError(400, "invalid_request", "the body: " + parsed.status().message());
+  if (!parsed.ok())
+    return OAuthError(400, "invalid_request", "the body: " + parsed.status().message());
   std::map<std::string, std::string>& form = parsed->values;
   if (form["grant_type"] != "client_credentials") {
     return OAuthError(400, "unsupported_grant_type", "grant_type is not client_credentials");
@@ -66,8 +67,7 @@ Handled ConnectPay::HandleToken(const ServerRequest& request) const {
                         "scope `" + s + "` is not granted to " + client + " for " + person);
     }
   }
-  Token grant{client, person, presented, requested,
-              ctx().clock->NowSeconds() + token_ttl_seconds_};
+  Token grant{client, person, presented, requested, ctx().clock->NowSeconds() + token_ttl_seconds_};
   std::string token;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -111,9 +111,9 @@ Handled ConnectPay::HandleData(const ServerRequest& request, const std::string& 
   }
   if (!scope.empty() && !grant->scopes.count(scope) && !HasFault("no_scope_check")) {
     ServerResponse r = ServerResponse::Json(403, R"({"error":"insufficient_scope"})");
-    r.headers.Add("WWW-Authenticate", "Bearer realm=\"" + realm_ +
-                                          "\", error=\"insufficient_scope\", scope=\"" + scope +
-                                          "\"");
+    r.headers.Add(
+        "WWW-Authenticate",
+        "Bearer realm=\"" + realm_ + "\", error=\"insufficient_scope\", scope=\"" + scope + "\"");
     return {std::move(r), "token lacks scope " + scope};
   }
   nlohmann::json body = {{"person", grant->person}, {"client", grant->client}, {"data", {}}};

@@ -8,9 +8,8 @@
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "mocks/connectpay.h"
 #include "tollgate/base/encoding.h"
@@ -89,10 +88,10 @@ class ConnectPayTwoHostTest : public ::testing::Test {
                      "persons": {"carol": "accounts"}}},
       "data_apis": {"/v1/accounts": "accounts", "/v1/payments": "payments"},
       "bearer_paths": []})");
-    ServiceContext ctx{&clock_, &redactor_, {}, {},
-                       [](const std::string& id, const std::string& variant) {
-                         return pki::ResolveIdentity(Out(), id, variant);
-                       }};
+    ServiceContext ctx{
+        &clock_, &redactor_, {}, {}, [](const std::string& id, const std::string& variant) {
+          return pki::ResolveIdentity(Out(), id, variant);
+        }};
     auto cp = std::make_unique<ConnectPay>(d, ctx);
     Status st = cp->SetUpHosts(d);
     EXPECT_TRUE(st.ok()) << st.message();
@@ -175,7 +174,8 @@ TEST_F(ConnectPayTwoHostTest, WithoutAPkiTheTargetStaysPlainHttp) {
 
 TEST_F(ConnectPayTwoHostTest, TokensCarryThePairsScopesAndNeedTheRegisteredCertificate) {
   auto cp = Make();
-  Handled alice = cp->HandleToken(TokenRequest("partner", "grant_type=client_credentials&person=alice"));
+  Handled alice =
+      cp->HandleToken(TokenRequest("partner", "grant_type=client_credentials&person=alice"));
   ASSERT_EQ(alice.response.status, 200) << alice.note;
   EXPECT_EQ(nlohmann::json::parse(alice.response.body)["scope"], "accounts payments");
   EXPECT_EQ(alice.response.headers.Get("Cache-Control").value_or(""), "no-store");
@@ -187,12 +187,12 @@ TEST_F(ConnectPayTwoHostTest, TokensCarryThePairsScopesAndNeedTheRegisteredCerti
   EXPECT_EQ(cp->HandleToken(TokenRequest("partner", "grant_type=client_credentials&person=carol"))
                 .response.status,
             400);
-  EXPECT_EQ(cp->HandleToken(TokenRequest("partner", "grant_type=password&person=alice"))
-                .response.status,
-            400);
+  EXPECT_EQ(
+      cp->HandleToken(TokenRequest("partner", "grant_type=password&person=alice")).response.status,
+      400);
   // Another client's registered certificate, or a wrong secret: invalid_client.
-  Handled other = cp->HandleToken(
-      TokenRequest("other-partner", "grant_type=client_credentials&person=alice"));
+  Handled other =
+      cp->HandleToken(TokenRequest("other-partner", "grant_type=client_credentials&person=alice"));
   EXPECT_EQ(other.response.status, 401);
   EXPECT_EQ(nlohmann::json::parse(other.response.body)["error"], "invalid_client");
   EXPECT_EQ(cp->HandleToken(TokenRequest("partner", "grant_type=client_credentials&person=alice",
@@ -203,27 +203,29 @@ TEST_F(ConnectPayTwoHostTest, TokensCarryThePairsScopesAndNeedTheRegisteredCerti
 
 TEST_F(ConnectPayTwoHostTest, ScopeFaultsIssueOrHonourTooMuch) {
   auto merged = Make({"person_scopes_merged"});
-  EXPECT_EQ(merged->HandleToken(TokenRequest(
-                "partner", "grant_type=client_credentials&person=bob&scope=payments"))
+  EXPECT_EQ(merged
+                ->HandleToken(TokenRequest(
+                    "partner", "grant_type=client_credentials&person=bob&scope=payments"))
                 .response.status,
             200);
   auto unchecked = Make({"no_scope_check"});
-  std::string token = TokenOf(unchecked->HandleToken(
-      TokenRequest("partner", "grant_type=client_credentials&person=bob")));
+  std::string token = TokenOf(
+      unchecked->HandleToken(TokenRequest("partner", "grant_type=client_credentials&person=bob")));
   EXPECT_EQ(unchecked->HandleData(DataRequest("partner", token), "payments", true).response.status,
             200);
 }
 
 TEST_F(ConnectPayTwoHostTest, DataApisCheckTokenScopeAndCertificateBinding) {
   auto cp = Make();
-  std::string token = TokenOf(
-      cp->HandleToken(TokenRequest("partner", "grant_type=client_credentials&person=bob")));
+  std::string token =
+      TokenOf(cp->HandleToken(TokenRequest("partner", "grant_type=client_credentials&person=bob")));
   ASSERT_FALSE(token.empty());
   EXPECT_EQ(cp->HandleData(DataRequest("partner", token), "accounts", true).response.status, 200);
   Handled no_scope = cp->HandleData(DataRequest("partner", token), "payments", true);
   EXPECT_EQ(no_scope.response.status, 403);
-  EXPECT_NE(no_scope.response.headers.Get("WWW-Authenticate").value_or("").find(
-                "error=\"insufficient_scope\", scope=\"payments\""),
+  EXPECT_NE(no_scope.response.headers.Get("WWW-Authenticate")
+                .value_or("")
+                .find("error=\"insufficient_scope\", scope=\"payments\""),
             std::string::npos);
   EXPECT_EQ(cp->HandleData(DataRequest("other-partner", token), "accounts", true).response.status,
             401);

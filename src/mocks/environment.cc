@@ -76,8 +76,8 @@ Status MockEnvironment::AddFault(const std::string& service, const std::string& 
           std::string list;
           for (const std::string& k : names) list += (list.empty() ? "" : ", ") + k;
           return InvalidArgumentError("service `" + decl.name + "` (kind " + decl.kind +
-                                      ") has no fault `" + fault + "`; known faults: " +
-                                      (list.empty() ? "none" : list));
+                                      ") has no fault `" + fault +
+                                      "`; known faults: " + (list.empty() ? "none" : list));
         }
       }
     }
@@ -95,8 +95,7 @@ Status MockEnvironment::Start() {
     auto run = std::make_unique<Running>();
     run->name = decl.name;
     run->kind = decl.kind;
-    ServiceContext ctx{clock_, redactor_,
-                       [this](const std::string& other) { return Url(other); },
+    ServiceContext ctx{clock_, redactor_, [this](const std::string& other) { return Url(other); },
                        [this](const std::string& other) { return Service(other); },
                        [this](const std::string& identity, const std::string& variant) {
                          return Identity(identity, variant);
@@ -118,8 +117,8 @@ Status MockEnvironment::Start() {
         for (const std::string& k : known) list += (list.empty() ? "" : ", ") + k;
         Stop();
         return InvalidArgumentError("service `" + decl.name + "` (kind " + decl.kind +
-                                    ") has no fault `" + f + "`; known faults: " +
-                                    (list.empty() ? "none" : list));
+                                    ") has no fault `" + f +
+                                    "`; known faults: " + (list.empty() ? "none" : list));
       }
       run->service->EnableFault(f);
     }
@@ -245,8 +244,7 @@ std::string MockEnvironment::TrustFileFor(const std::string& url) const {
     for (const std::string* base : {&run->public_url, &run->one_way_url}) {
       // The same origin: the URL is the base itself or continues with a path or query.
       if (!base->empty() && url.compare(0, base->size(), *base) == 0 &&
-          (url.size() == base->size() || url[base->size()] == '/' ||
-           url[base->size()] == '?')) {
+          (url.size() == base->size() || url[base->size()] == '/' || url[base->size()] == '?')) {
         return run->ca_file;
       }
     }

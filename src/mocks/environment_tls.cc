@@ -4,8 +4,8 @@
 #include <sstream>
 
 #include "mocks/config.h"
-#include "tollgate/mocks/environment.h"
 #include "tollgate/base/file.h"
+#include "tollgate/mocks/environment.h"
 
 namespace tollgate {
 namespace mocks {
@@ -33,8 +33,7 @@ bool WantsTls(const ServiceDecl& decl) {
   return it != decl.config.end() && it->is_object();
 }
 
-StatusOr<ServerTlsOptions> ListenerTls(const ServiceDecl& decl,
-                                       const std::set<std::string>& faults,
+StatusOr<ServerTlsOptions> ListenerTls(const ServiceDecl& decl, const std::set<std::string>& faults,
                                        const IdentityResolver& identity, std::string* ca_file) {
   const nlohmann::json& tls = decl.config.at("tls");
   std::string name = GetString(tls, "identity", "server");

@@ -11,7 +11,6 @@
 #include "tollgate/http/server.h"
 #include "tollgate/pki/pki.h"
 #include "tollgate/scenario/model.h"
-
 #include "tollgate/scenario/vocabulary.h"
 
 namespace tollgate::mocks {
@@ -29,8 +28,7 @@ bool WantsTls(const ServiceDecl& decl);
 /// verifies the served certificate.
 using IdentityResolver =
     std::function<StatusOr<pki::IdentityFiles>(const std::string&, const std::string&)>;
-StatusOr<ServerTlsOptions> ListenerTls(const ServiceDecl& decl,
-                                       const std::set<std::string>& faults,
+StatusOr<ServerTlsOptions> ListenerTls(const ServiceDecl& decl, const std::set<std::string>& faults,
                                        const IdentityResolver& identity, std::string* ca_file);
 
 }  // namespace tollgate::mocks

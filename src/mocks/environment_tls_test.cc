@@ -109,8 +109,7 @@ TEST_F(EnvironmentTlsTest, TlsServiceServesHttpsWithItsPkiIdentity) {
   EXPECT_NE(r.tls.server_chain[0].subject.find("CN=localhost"), std::string::npos);
   EXPECT_GT(r.tls.server_chain[0].days_left, 30);
   EXPECT_FALSE(r.tls.certificate_requested);  // a one-way listener
-  EXPECT_EQ(env_->ReadyJson()["services"]["api"]["ca_file"],
-            env_->TrustFileFor(env_->Url("api")));
+  EXPECT_EQ(env_->ReadyJson()["services"]["api"]["ca_file"], env_->TrustFileFor(env_->Url("api")));
 }
 
 TEST_F(EnvironmentTlsTest, ExpiredCertificateFaultServesAnExpiredLeaf) {
@@ -154,7 +153,10 @@ TEST_F(EnvironmentTlsTest, NullCiphersAreRefusedUnlessTheFaultEnablesThem) {
   ASSERT_TRUE(Start({"weak_ciphers"}).ok());
   weak.ca_file = Trusting().ca_file;
   ClientResponse r = Get(weak);
-  EXPECT_EQ(r.outcome, TransportOutcome::kOk) << r.error << " / " << r.tls_error << " / " << (r.tls.alert_received ? r.tls.alert_received->name : "-") << (r.tls.alert_sent ? r.tls.alert_sent->name : "-");
+  EXPECT_EQ(r.outcome, TransportOutcome::kOk)
+      << r.error << " / " << r.tls_error << " / "
+      << (r.tls.alert_received ? r.tls.alert_received->name : "-")
+      << (r.tls.alert_sent ? r.tls.alert_sent->name : "-");
   EXPECT_NE(r.tls.cipher.find("NULL"), std::string::npos) << r.tls.cipher;
 }
 

@@ -100,16 +100,23 @@ const KindTerms& Gateway::Vocabulary() {
   static const KindTerms kTerms = {
       "gateway",
       /*actions=*/{},
-      /*faults=*/WithVerifierFaults({
-      {"ignore_audience", "accepts a token whose `aud` is not the configured audience, or has none"},
-      {"ignore_issuer", "accepts a token whose `iss` is not the trusted issuer's, or has none"},
-      {"ignore_typ", "accepts a token whose `typ` header is wrong or missing"},
-      {"no_role_check", "lets any authenticated client post any message type, whatever its `roles`"},
-      {"validate_body_before_auth", "checks the message body (400/415) before authenticating the token"},
-      {"no_jwks_refetch", "never refetches the JWKS on an unknown kid: a rotated-in key fails until max-age"},
-      {"no_scope_check", "serves scoped paths to any valid token, whatever its `scope`"},
-      {"omit_bearer_challenge", "answers 401 without a `WWW-Authenticate: Bearer` challenge"},
-      {"lowercase_scheme_rejected", "refuses the Authorization scheme unless spelt exactly `Bearer`"}})};
+      /*faults=*/
+      WithVerifierFaults(
+          {{"ignore_audience",
+            "accepts a token whose `aud` is not the configured audience, or has none"},
+           {"ignore_issuer",
+            "accepts a token whose `iss` is not the trusted issuer's, or has none"},
+           {"ignore_typ", "accepts a token whose `typ` header is wrong or missing"},
+           {"no_role_check",
+            "lets any authenticated client post any message type, whatever its `roles`"},
+           {"validate_body_before_auth",
+            "checks the message body (400/415) before authenticating the token"},
+           {"no_jwks_refetch",
+            "never refetches the JWKS on an unknown kid: a rotated-in key fails until max-age"},
+           {"no_scope_check", "serves scoped paths to any valid token, whatever its `scope`"},
+           {"omit_bearer_challenge", "answers 401 without a `WWW-Authenticate: Bearer` challenge"},
+           {"lowercase_scheme_rejected",
+            "refuses the Authorization scheme unless spelt exactly `Bearer`"}})};
   return kTerms;
 }
 
@@ -156,8 +163,8 @@ std::vector<TargetSetting> Gateway::TargetSettings() const {
        "the clock skew your API allows on exp and nbf"},
       {"realm", realm_, false, "the realm of your API's WWW-Authenticate challenge"},
       // What the real-time (`slow`) variants wait for (see the sage-connector's settings).
-      {"jwks_cache_ttl", std::to_string(RemoteJwksOptions{}.default_max_age.count()) + "s",
-       false, "how long your API keeps a fetched key set when its host names no max-age"},
+      {"jwks_cache_ttl", std::to_string(RemoteJwksOptions{}.default_max_age.count()) + "s", false,
+       "how long your API keeps a fetched key set when its host names no max-age"},
       {"jwks_refetch_cooldown", std::to_string(refetch_cooldown_.count()) + "s", false,
        "the least time between two key-set refetches for unknown kids"},
   };
@@ -187,12 +194,12 @@ std::vector<TargetSetting> Gateway::TargetSettings() const {
     out.push_back({"client_secret", client->secret, true, "that client's secret"});
   }
   if (assigned) {
-    out.push_back({"assigned_type", assigned->name, false,
-                   "a message type that client is entitled to"});
+    out.push_back(
+        {"assigned_type", assigned->name, false, "a message type that client is entitled to"});
     std::string fields;
     for (const std::string& f : assigned->required) fields += (fields.empty() ? "" : ",") + f;
-    out.push_back({"assigned_required", fields, false,
-                   "the fields that type requires, comma-separated"});
+    out.push_back(
+        {"assigned_required", fields, false, "the fields that type requires, comma-separated"});
   }
   // When the client holds every configured type, an unconfigured name is unassigned too.
   out.push_back({"unassigned_type", unassigned ? unassigned->name : "unassigned-type", false,
@@ -233,8 +240,8 @@ Gateway::Authn Gateway::Authenticate(const ServerRequest& request) {
     return {std::nullopt, Unauthorized("", "", "no Authorization header")};
   }
   Authorization authz = SplitAuthorization(headers[0]);
-  bool bearer = HasFault("lowercase_scheme_rejected") ? authz.scheme == "Bearer"
-                                                      : authz.IsScheme("Bearer");
+  bool bearer =
+      HasFault("lowercase_scheme_rejected") ? authz.scheme == "Bearer" : authz.IsScheme("Bearer");
   if (!bearer) {
     return {std::nullopt, Unauthorized("", "", "scheme `" + authz.scheme + "` is not Bearer")};
   }

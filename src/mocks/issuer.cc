@@ -301,17 +301,27 @@ Handled IssuerService::ClientCredentials(const IssuerClient& client, const FormF
 const KindTerms& IssuerService::Vocabulary() {
   static const KindTerms kTerms = {
       "issuer",
-      /*actions=*/{
-      {"rotate_keys", "publishes a new active key (`kid`, or `<kid>-rN`; same alg); the old ones stay in the set"},
-      {"add_key", "publishes an extra key `kid` (alg given or the active one's); the signing key is unchanged"},
-      {"remove_key", "unpublishes key `kid` and stops signing with it; if active, the first remaining takes over"},
-      {"restore", "brings back the configured keys with their original material (refresh tokens kept)"}},
-      /*faults=*/{
-      {"accept_wrong_secret", "issues tokens to a registered client whatever secret it presents"},
-      {"token_cacheable", "omits `Cache-Control: no-store` from successful token responses"},
-      {"long_lived_tokens", "issues access tokens whose `exp` is 30 days out (`expires_in` unchanged)"},
-      {"refresh_reuse_allowed", "accepts a used refresh token again (no single use, no family revocation)"},
-      {"no_family_revocation", "refuses a reused refresh token but leaves its family's successors valid"}}};
+      /*actions=*/
+      {{"rotate_keys",
+        "publishes a new active key (`kid`, or `<kid>-rN`; same alg); the old ones stay in the "
+        "set"},
+       {"add_key",
+        "publishes an extra key `kid` (alg given or the active one's); the signing key is "
+        "unchanged"},
+       {"remove_key",
+        "unpublishes key `kid` and stops signing with it; if active, the first remaining takes "
+        "over"},
+       {"restore",
+        "brings back the configured keys with their original material (refresh tokens kept)"}},
+      /*faults=*/
+      {{"accept_wrong_secret", "issues tokens to a registered client whatever secret it presents"},
+       {"token_cacheable", "omits `Cache-Control: no-store` from successful token responses"},
+       {"long_lived_tokens",
+        "issues access tokens whose `exp` is 30 days out (`expires_in` unchanged)"},
+       {"refresh_reuse_allowed",
+        "accepts a used refresh token again (no single use, no family revocation)"},
+       {"no_family_revocation",
+        "refuses a reused refresh token but leaves its family's successors valid"}}};
   return kTerms;
 }
 

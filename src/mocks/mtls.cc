@@ -31,7 +31,8 @@ StatusOr<std::unique_ptr<Mtls>> Mtls::Create(const ServiceDecl& decl, ServiceCon
   base.min_version = GetString(c, "min_version", "1.2");
   base.max_version = GetString(c, "max_version", "");
   if (base.cert_chain_file.empty() || base.key_file.empty()) {
-    return InvalidArgumentError("service `" + decl.name + "`: kind mtls needs `server_cert` and "
+    return InvalidArgumentError("service `" + decl.name +
+                                "`: kind mtls needs `server_cert` and "
                                 "`server_key`");
   }
   m->one_way_ = base;
@@ -78,10 +79,12 @@ const KindTerms& Mtls::Vocabulary() {
   static const KindTerms kTerms = {
       "mtls",
       /*actions=*/{},
-      /*faults=*/{
-      {"accept_unregistered", "serves a valid client certificate whose fingerprint is not `registered`"},
-      {"optional_client_cert", "asks for a client certificate on the two-way listener but does not require one"},
-      {"allow_tls11", "accepts TLS 1.1 handshakes on both listeners"}}};
+      /*faults=*/
+      {{"accept_unregistered",
+        "serves a valid client certificate whose fingerprint is not `registered`"},
+       {"optional_client_cert",
+        "asks for a client certificate on the two-way listener but does not require one"},
+       {"allow_tls11", "accepts TLS 1.1 handshakes on both listeners"}}};
   return kTerms;
 }
 

@@ -14,8 +14,8 @@
 namespace tollgate {
 namespace {
 
-using ::testing::HasSubstr;
 using testing::CertSpec;
+using ::testing::HasSubstr;
 using testing::TestCert;
 
 class MtlsTest : public ::testing::Test {
@@ -26,12 +26,14 @@ class MtlsTest : public ::testing::Test {
     partner_ = pki_.Make("partner", CertSpec::Leaf("partner", "root").Eku("clientAuth"));
     other_ = pki_.Make("other", CertSpec::Leaf("other", "root").Eku("clientAuth"));
     revoked_ = pki_.Make("revoked", CertSpec::Leaf("revoked", "root").Eku("clientAuth"));
-    expired_ = pki_.Make("expired", CertSpec::Leaf("expired", "root").Eku("clientAuth")
-                                        .Validity(-10 * 86400, -86400));
+    expired_ = pki_.Make(
+        "expired",
+        CertSpec::Leaf("expired", "root").Eku("clientAuth").Validity(-10 * 86400, -86400));
     server_auth_ = pki_.Make("srv-only", CertSpec::Leaf("srv-only", "root").Eku("serverAuth"));
     no_eku_ = pki_.Make("no-eku", CertSpec::Leaf("no-eku", "root"));
     pki_.Make("stranger-root", CertSpec::Root("stranger-root"));
-    stranger_ = pki_.Make("stranger", CertSpec::Leaf("stranger", "stranger-root").Eku("clientAuth"));
+    stranger_ =
+        pki_.Make("stranger", CertSpec::Leaf("stranger", "stranger-root").Eku("clientAuth"));
     crl_ = pki_.Crl("root", {"revoked"}, "root.crl");
   }
   void TearDown() override {
@@ -201,8 +203,10 @@ TEST_F(MtlsTest, BadConfigIsInvalidArgument) {
   ServiceDecl d;
   d.name = "bank";
   d.kind = "mtls";
-  d.config = {{"server_cert", server_.cert_file}, {"server_key", server_.key_file},
-              {"client_ca", root_.cert_file}, {"eku", "lenient"}};
+  d.config = {{"server_cert", server_.cert_file},
+              {"server_key", server_.key_file},
+              {"client_ca", root_.cert_file},
+              {"eku", "lenient"}};
   auto made = mocks::Mtls::Create(d, ServiceContext{&clock_, &redactor_, {}, {}, {}});
   ASSERT_FALSE(made.ok());
   EXPECT_THAT(made.status().message(), HasSubstr("eku `lenient`"));

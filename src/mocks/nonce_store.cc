@@ -11,7 +11,8 @@ NonceStore::Outcome NonceStore::Insert(const std::string& key_id, const std::str
                                        std::int64_t now) {
   std::lock_guard<std::mutex> lock(mu_);
   auto key = std::make_pair(key_id, nonce);
-  if (auto it = expires_.find(key); it != expires_.end() && it->second > now) return Outcome::kReplay;
+  if (auto it = expires_.find(key); it != expires_.end() && it->second > now)
+    return Outcome::kReplay;
   PruneLocked(now);
   if (expires_.size() >= capacity_) return Outcome::kFull;  // refuse rather than forget
   expires_[key] = now + ttl_;
@@ -23,7 +24,8 @@ NonceStore::Outcome NonceStore::InsertRacy(const std::string& key_id, const std:
   auto key = std::make_pair(key_id, nonce);
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (auto it = expires_.find(key); it != expires_.end() && it->second > now) return Outcome::kReplay;
+    if (auto it = expires_.find(key); it != expires_.end() && it->second > now)
+      return Outcome::kReplay;
   }
   between();  // the check-then-act gap a non-atomic store has (a cache round trip, say)
   std::lock_guard<std::mutex> lock(mu_);

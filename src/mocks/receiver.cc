@@ -31,8 +31,9 @@ Receiver::Receiver(const ServiceDecl& decl, ServiceContext ctx)
 Handled Receiver::Handle(const ServerRequest& request) {
   std::string note = "recorded";
   if (verify_) {
-    webhooks::Verdict v = webhooks::Verify(verify_->scheme, verify_->secret, request.headers.items(),
-                                           request.body, ctx().clock->NowSeconds(), verify_->tolerance);
+    webhooks::Verdict v =
+        webhooks::Verify(verify_->scheme, verify_->secret, request.headers.items(), request.body,
+                         ctx().clock->NowSeconds(), verify_->tolerance);
     if (v.ok && !v.id.empty()) {
       std::lock_guard<std::mutex> lock(mu_);
       if (!seen_ids_.insert(v.id).second) v = {false, "duplicate id " + v.id, v.id};
@@ -60,10 +61,9 @@ void Receiver::AddRoutes(ServiceRouter& router) {
 }
 
 const KindTerms& Receiver::Vocabulary() {
-  static const KindTerms kTerms = {
-      "receiver",
-      /*actions=*/{},
-      /*faults=*/{}};
+  static const KindTerms kTerms = {"receiver",
+                                   /*actions=*/{},
+                                   /*faults=*/{}};
   return kTerms;
 }
 

@@ -1,8 +1,7 @@
 #include "mocks/remote_jwks.h"
 
-#include <thread>
-
 #include <nlohmann/json.hpp>
+#include <thread>
 
 namespace tollgate::mocks {
 namespace {

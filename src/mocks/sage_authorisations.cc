@@ -6,17 +6,24 @@ namespace tollgate::mocks {
 
 const char* UseResultName(UseResult r) {
   switch (r) {
-    case UseResult::kAccepted: return "accepted";
-    case UseResult::kUnknown: return "unknown";
-    case UseResult::kUsed: return "already used";
-    case UseResult::kExpired: return "expired";
+    case UseResult::kAccepted:
+      return "accepted";
+    case UseResult::kUnknown:
+      return "unknown";
+    case UseResult::kUsed:
+      return "already used";
+    case UseResult::kExpired:
+      return "expired";
   }
   return "unknown";
 }
 
 AuthorisationStore::AuthorisationStore(const Clock* clock, std::chrono::seconds lifetime,
                                        AuthorisationFaults faults, std::size_t capacity)
-    : clock_(clock), lifetime_(lifetime), faults_(faults), capacity_(std::max<std::size_t>(1, capacity)) {}
+    : clock_(clock),
+      lifetime_(lifetime),
+      faults_(faults),
+      capacity_(std::max<std::size_t>(1, capacity)) {}
 
 void AuthorisationStore::Announce(const std::string& id) {
   std::lock_guard<std::mutex> lock(mu_);

@@ -16,11 +16,12 @@ namespace tollgate::mocks {
 
 /// Rules a faulty connector breaks. All false: correct.
 struct AuthorisationFaults {
-  bool allow_reuse = false;        // an id may be used again
-  bool ignore_lifetime = false;    // an id never expires
-  bool prefix_match = false;       // ids compared on their first 8 characters only
-  /// Check and mark are not atomic: a use that passes the check waits (up to 1 s, real time: it only widens the window of a fault) for
-  /// a concurrent use of the same id to pass it too, so a race is won by every racer.
+  bool allow_reuse = false;      // an id may be used again
+  bool ignore_lifetime = false;  // an id never expires
+  bool prefix_match = false;     // ids compared on their first 8 characters only
+  /// Check and mark are not atomic: a use that passes the check waits (up to 1 s, real time: it
+  /// only widens the window of a fault) for a concurrent use of the same id to pass it too, so a
+  /// race is won by every racer.
   bool racy_use = false;
 };
 
@@ -35,8 +36,8 @@ const char* UseResultName(UseResult r);
 class AuthorisationStore {
  public:
   /// `clock` is borrowed and must outlive the store.
-  AuthorisationStore(const Clock* clock, std::chrono::seconds lifetime,
-                     AuthorisationFaults faults, std::size_t capacity = 10000);
+  AuthorisationStore(const Clock* clock, std::chrono::seconds lifetime, AuthorisationFaults faults,
+                     std::size_t capacity = 10000);
 
   /// Records an id announced by a valid notification (again: a fresh lifetime, unused).
   void Announce(const std::string& id);
@@ -58,8 +59,8 @@ class AuthorisationStore {
   const AuthorisationFaults faults_;
   const std::size_t capacity_;
   std::mutex mu_;
-  std::condition_variable racers_;          // racy_use only
-  std::map<std::string, int> checking_;     // racy_use: uses past the check, per id
+  std::condition_variable racers_;       // racy_use only
+  std::map<std::string, int> checking_;  // racy_use: uses past the check, per id
   std::map<std::string, Entry> ids_;
   std::uint64_t next_order_ = 0;
 };

@@ -1,10 +1,10 @@
 #include "mocks/sage_authorisations.h"
 
+#include <gtest/gtest.h>
+
 #include <atomic>
 #include <thread>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 namespace tollgate::mocks {
 namespace {

@@ -82,29 +82,41 @@ const KindTerms& SageConnector::Vocabulary() {
   static const KindTerms kTerms = {
       "sage-connector",
       /*actions=*/{},
-      /*faults=*/{
-      {"ignore_audience", "accepts an ID token whose `aud` is not the configured audience, or has none"},
-      {"ignore_issuer", "accepts an ID token whose `iss` is not the trusted issuer's, or has none"},
-      {"accept_expired", "accepts an ID token whose `exp` has passed (beyond the leeway)"},
-      {"skip_signature", "accepts any ID-token signature when the kid is known and the alg allowed"},
-      {"accept_alg_none", "accepts an unsigned ID token with `alg` none in any letter case"},
-      {"no_scope_check", "accepts notifications with an ID token of any scope (no `WebhooksLambda`)"},
-      {"accounts_any_scope", "serves the accounts API to an ID token of any scope (no `ProviderAPI`)"},
-      {"accept_any_header_value", "requires the custom header but does not check its value"},
-      {"record_rejected_notifications", "records a notification's AuthorisationID before checking it, even if refused"},
-      {"allow_id_reuse", "lets an AuthorisationID open /auth or /authrefresh more than once"},
-      {"ignore_id_lifetime", "accepts an AuthorisationID after its lifetime (ids never expire)"},
-      {"accept_mismatched_id", "matches AuthorisationIDs on their first 8 characters only"},
-      {"refetch_jwks_every_request", "fetches the key set again on every request (no caching)"},
-      {"no_jwks_refetch", "never refetches the key set on an unknown kid: a rotated-in key fails until expiry"},
-      {"cache_jwks_forever", "ignores the key set's max-age: keeps retired keys and hides an outage"},
-      {"fail_open_when_jwks_down", "trusts the ID token's claims unverified when no key set can be had"},
-      {"accept_not_yet_valid", "accepts an ID token whose `nbf` or `iat` is in the future"},
-      {"accept_embedded_jwk", "verifies the ID token with the key in its own `jwk` header"},
-      {"hs256_key_confusion", "accepts HS256 keyed with a published public key's PEM or JWK text"},
-      {"short_id_lifetime", "expires AuthorisationIDs after 5 minutes, whatever `authorisation_ttl` says"},
-      {"racy_id_use", "checks and marks an AuthorisationID non-atomically: parallel uses all succeed"},
-      {"coalesced_jwks_refetch", "refetches on every unknown kid with no cooldown; concurrent ones share a fetch"}}};
+      /*faults=*/
+      {{"ignore_audience",
+        "accepts an ID token whose `aud` is not the configured audience, or has none"},
+       {"ignore_issuer",
+        "accepts an ID token whose `iss` is not the trusted issuer's, or has none"},
+       {"accept_expired", "accepts an ID token whose `exp` has passed (beyond the leeway)"},
+       {"skip_signature",
+        "accepts any ID-token signature when the kid is known and the alg allowed"},
+       {"accept_alg_none", "accepts an unsigned ID token with `alg` none in any letter case"},
+       {"no_scope_check",
+        "accepts notifications with an ID token of any scope (no `WebhooksLambda`)"},
+       {"accounts_any_scope",
+        "serves the accounts API to an ID token of any scope (no `ProviderAPI`)"},
+       {"accept_any_header_value", "requires the custom header but does not check its value"},
+       {"record_rejected_notifications",
+        "records a notification's AuthorisationID before checking it, even if refused"},
+       {"allow_id_reuse", "lets an AuthorisationID open /auth or /authrefresh more than once"},
+       {"ignore_id_lifetime", "accepts an AuthorisationID after its lifetime (ids never expire)"},
+       {"accept_mismatched_id", "matches AuthorisationIDs on their first 8 characters only"},
+       {"refetch_jwks_every_request", "fetches the key set again on every request (no caching)"},
+       {"no_jwks_refetch",
+        "never refetches the key set on an unknown kid: a rotated-in key fails until expiry"},
+       {"cache_jwks_forever",
+        "ignores the key set's max-age: keeps retired keys and hides an outage"},
+       {"fail_open_when_jwks_down",
+        "trusts the ID token's claims unverified when no key set can be had"},
+       {"accept_not_yet_valid", "accepts an ID token whose `nbf` or `iat` is in the future"},
+       {"accept_embedded_jwk", "verifies the ID token with the key in its own `jwk` header"},
+       {"hs256_key_confusion", "accepts HS256 keyed with a published public key's PEM or JWK text"},
+       {"short_id_lifetime",
+        "expires AuthorisationIDs after 5 minutes, whatever `authorisation_ttl` says"},
+       {"racy_id_use",
+        "checks and marks an AuthorisationID non-atomically: parallel uses all succeed"},
+       {"coalesced_jwks_refetch",
+        "refetches on every unknown kid with no cooldown; concurrent ones share a fetch"}}};
   return kTerms;
 }
 
@@ -151,8 +163,8 @@ std::shared_ptr<RemoteJwks> SageConnector::Remote() {
     options.pinned_jwks_url = [url, trust] { return url ? url(trust) + "/jwks" : std::string(); };
     options.pinned_issuer = service->keys()->Issuer();
   }
-  remote_ = std::make_shared<RemoteJwks>(
-      [url, trust] { return url ? url(trust) : std::string(); }, ctx().clock, options);
+  remote_ = std::make_shared<RemoteJwks>([url, trust] { return url ? url(trust) : std::string(); },
+                                         ctx().clock, options);
   return remote_;
 }
 
@@ -175,7 +187,8 @@ std::vector<TargetSetting> SageConnector::TargetSettings() const {
       {"audience", audience_, false, "the `aud` your API requires in ID tokens"},
       {"header_name", header_name_, false,
        "the partner's custom header every notification carries"},
-      {"header_value", header_value_, true, "the value of the custom header named by `header_name`"},
+      {"header_value", header_value_, true,
+       "the value of the custom header named by `header_name`"},
       {"notification_path", notification_path_, false, "the path notifications are posted to"},
       {"auth_path", auth_path_, false, "the path that issues an AuthorisationID"},
       {"authrefresh_path", authrefresh_path_, false, "the path that refreshes an AuthorisationID"},
@@ -189,8 +202,8 @@ std::vector<TargetSetting> SageConnector::TargetSettings() const {
        "the clock skew your API allows on exp and nbf"},
       // What the real-time (`slow`) variants wait for: the key set's cache lifetime when
       // its host names none, and the gap between refetches on an unknown kid.
-      {"jwks_cache_ttl", std::to_string(RemoteJwksOptions{}.default_max_age.count()) + "s",
-       false, "how long your API keeps a fetched key set when its host names no max-age"},
+      {"jwks_cache_ttl", std::to_string(RemoteJwksOptions{}.default_max_age.count()) + "s", false,
+       "how long your API keeps a fetched key set when its host names no max-age"},
       {"jwks_refetch_cooldown", std::to_string(refetch_cooldown_.count()) + "s", false,
        "the least time between two key-set refetches for unknown kids"},
   };
@@ -200,8 +213,9 @@ SageConnector::Authn SageConnector::Authenticate(const ServerRequest& request,
                                                  const std::string& scope, bool check_scope) {
   std::vector<std::string> headers = request.headers.GetAll("Authorization");
   if (headers.size() != 1) {
-    return {std::nullopt, Refuse(401, "invalid_token",
-                                 headers.empty() ? "no ID token" : "more than one Authorization header")};
+    return {std::nullopt,
+            Refuse(401, "invalid_token",
+                   headers.empty() ? "no ID token" : "more than one Authorization header")};
   }
   Authorization authz = SplitAuthorization(headers[0]);
   if (!authz.IsScheme("Bearer") || authz.credentials.empty()) {
@@ -224,8 +238,9 @@ SageConnector::Authn SageConnector::Authenticate(const ServerRequest& request,
   std::optional<nlohmann::json> claims;
   if (!trusted.ok()) {
     if (!HasFault("fail_open_when_jwks_down") || !parts.ok()) {
-      return {std::nullopt, Refuse(401, "invalid_token",
-                                   "keys unavailable (fail closed): " + trusted.status().message())};
+      return {std::nullopt,
+              Refuse(401, "invalid_token",
+                     "keys unavailable (fail closed): " + trusted.status().message())};
     }
     // The fault: the claims are read without a signature check.
     nlohmann::json c = nlohmann::json::parse(parts->payload, nullptr, false);
@@ -246,15 +261,15 @@ SageConnector::Authn SageConnector::Authenticate(const ServerRequest& request,
     claims = result.ok->claims;
   }
   if (check_scope && !jose::HasScope(*claims, scope)) {
-    return {std::nullopt,
-            Refuse(403, "insufficient_scope", "ID token lacks scope " + scope)};
+    return {std::nullopt, Refuse(403, "insufficient_scope", "ID token lacks scope " + scope)};
   }
   return {claims, {}};
 }
 
 std::optional<Handled> SageConnector::CheckCustomHeader(const ServerRequest& request) const {
   std::vector<std::string> values = request.headers.GetAll(header_name_);
-  if (values.empty()) return Refuse(401, "invalid_request", "custom header " + header_name_ + " missing");
+  if (values.empty())
+    return Refuse(401, "invalid_request", "custom header " + header_name_ + " missing");
   if (values.size() > 1) return Refuse(401, "invalid_request", "custom header sent twice");
   if (HasFault("accept_any_header_value")) return std::nullopt;
   // Constant time: compare digests of equal length, so neither the length nor a common

@@ -78,8 +78,7 @@ class SageConnector : public MockService {
 
   explicit SageConnector(const ServiceDecl& decl, ServiceContext ctx);
   // A valid ID token carrying `scope`, or the refusal.
-  Authn Authenticate(const ServerRequest& request, const std::string& scope,
-                     bool check_scope);
+  Authn Authenticate(const ServerRequest& request, const std::string& scope, bool check_scope);
   std::optional<Handled> CheckCustomHeader(const ServerRequest& request) const;
   std::shared_ptr<RemoteJwks> Remote();
   // The AuthorisationID announced by a notification body, or "" when it announces none.

@@ -70,7 +70,8 @@ TEST_F(SageConnectorTest, NotificationWithoutATokenIsRefusedBeforeAnythingElse) 
   r.method = "POST";
   r.path = "/notification";
   r.headers.Add("X-Partner-Key", "s3cret-value");
-  r.body = R"({"type":"resourceCreated","resource":{"id":"a-1","type":"authorisation","url":"NA"}})";
+  r.body =
+      R"({"type":"resourceCreated","resource":{"id":"a-1","type":"authorisation","url":"NA"}})";
   Handled h = c->HandleNotification(r);
   EXPECT_EQ(h.response.status, 401);
   EXPECT_EQ(h.note, "refused: no ID token");

@@ -4,8 +4,8 @@
 #include "mocks/jwks_host.h"
 #include "mocks/mtls.h"
 #include "mocks/receiver.h"
-#include "mocks/signed_api.h"
 #include "mocks/sage_connector.h"
+#include "mocks/signed_api.h"
 #include "tollgate/mocks/service.h"
 
 namespace tollgate {
@@ -21,10 +21,10 @@ StatusOr<std::unique_ptr<MockService>> Upcast(StatusOr<std::unique_ptr<T>> made)
 
 const std::vector<KindTerms>& AllKindTerms() {
   static const std::vector<KindTerms> kKinds = {
-      mocks::Receiver::Vocabulary(), mocks::ConnectPay::Vocabulary(),
+      mocks::Receiver::Vocabulary(),      mocks::ConnectPay::Vocabulary(),
       mocks::IssuerService::Vocabulary(), mocks::JwksHost::Vocabulary(),
-      mocks::Mtls::Vocabulary(), mocks::Gateway::Vocabulary(),
-      mocks::SignedApi::Vocabulary(), mocks::SageConnector::Vocabulary()};
+      mocks::Mtls::Vocabulary(),          mocks::Gateway::Vocabulary(),
+      mocks::SignedApi::Vocabulary(),     mocks::SageConnector::Vocabulary()};
   return kKinds;
 }
 

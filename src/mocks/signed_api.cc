@@ -14,8 +14,8 @@ namespace tollgate::mocks {
 namespace {
 
 ServerResponse JsonError(int status, const std::string& error, const std::string& description) {
-  return ServerResponse::Json(status, nlohmann::json{{"error", error},
-                                                     {"error_description", description}}.dump());
+  return ServerResponse::Json(
+      status, nlohmann::json{{"error", error}, {"error_description", description}}.dump());
 }
 
 }  // namespace
@@ -23,7 +23,8 @@ ServerResponse JsonError(int status, const std::string& error, const std::string
 SignedApi::SignedApi(const ServiceDecl& decl, ServiceContext ctx)
     : MockService(decl.name, decl.kind, ctx) {}
 
-StatusOr<std::unique_ptr<SignedApi>> SignedApi::Create(const ServiceDecl& decl, ServiceContext ctx) {
+StatusOr<std::unique_ptr<SignedApi>> SignedApi::Create(const ServiceDecl& decl,
+                                                       ServiceContext ctx) {
   std::unique_ptr<SignedApi> s(new SignedApi(decl, ctx));
   const nlohmann::json& c = decl.config;
   auto bad = [&](const std::string& what) {
@@ -40,20 +41,24 @@ StatusOr<std::unique_ptr<SignedApi>> SignedApi::Create(const ServiceDecl& decl, 
   if (auto it = c.find("clients"); it != c.end() && it->is_object()) {
     for (const auto& [id, spec] : it->items()) {
       std::string secret = spec.is_object() ? GetString(spec, "secret", "") : "";
-      if (secret.size() < 16) return bad("client `" + id + "`: `secret` must be at least 16 characters");
+      if (secret.size() < 16)
+        return bad("client `" + id + "`: `secret` must be at least 16 characters");
       s->clients_.emplace_back(id, secret);
       if (ctx.redactor) ctx.redactor->AddSecret(secret);
     }
   }
   if (s->clients_.size() < 2) {
-    return bad("`clients` must declare at least two clients (one signs, the other's key id is the "
-               "cross-client case)");
+    return bad(
+        "`clients` must declare at least two clients (one signs, the other's key id is the "
+        "cross-client case)");
   }
   s->allow_list_ = GetStrings(c, "allow_list", {"127.0.0.1"});
   s->prefix_ = GetString(c, "prefix", "/v3");
   if (s->prefix_.empty() || s->prefix_.front() != '/') return bad("`prefix` must start with /");
-  ASSIGN_OR_RETURN(auto access_ttl, GetDuration(c, "token_ttl", std::chrono::seconds(900), decl.name));
-  ASSIGN_OR_RETURN(auto refresh_ttl, GetDuration(c, "refresh_ttl", std::chrono::seconds(86400), decl.name));
+  ASSIGN_OR_RETURN(auto access_ttl,
+                   GetDuration(c, "token_ttl", std::chrono::seconds(900), decl.name));
+  ASSIGN_OR_RETURN(auto refresh_ttl,
+                   GetDuration(c, "refresh_ttl", std::chrono::seconds(86400), decl.name));
   int capacity = GetInt(c, "nonce_capacity", 100'000);
   if (capacity <= 0) return bad("`nonce_capacity` must be positive");
   s->tokens_ = std::make_unique<TokenBook>(access_ttl.count(), refresh_ttl.count());
@@ -66,33 +71,50 @@ const KindTerms& SignedApi::Vocabulary() {
   static const KindTerms kTerms = {
       "signed-api",
       /*actions=*/{},
-      /*faults=*/{
-      {"no_nonce_check", "never records or checks nonces: a replayed signed request is accepted"},
-      {"racy_nonce_store", "checks then inserts a nonce with a 100 ms unlocked gap: concurrent replays pass"},
-      {"nonce_before_window", "records the nonce before judging the request: a stale or forged one burns it"},
-      {"wide_window", "accepts timestamps up to 24 h off instead of the configured window"},
-      {"accept_future_timestamps", "accepts any timestamp ahead of now (only the past bound is checked)"},
-      {"body_not_signed", "leaves the body digest out of the signed components (and its advertised profile)"},
-      {"method_not_signed", "leaves the method out of the signed components (and its advertised profile)"},
-      {"path_not_signed", "leaves the path out of the signed components (and its advertised profile)"},
-      {"query_not_signed", "leaves the query out of the signed components (and its advertised profile)"},
-      {"host_not_signed", "leaves the host out of the signed components (and its advertised profile)"},
-      {"header_not_signed", "leaves every signed header out of the components (and its advertised profile)"},
-      {"optional_signature", "accepts a request that carries no signature header at all"},
-      {"optional_timestamp", "accepts a request without a timestamp header (no window check)"},
-      {"optional_nonce", "accepts a request without a nonce header (no replay check)"},
-      {"optional_key_id", "accepts a request without a key id header, taking it as the first client's"},
-      {"accept_duplicate_signature", "accepts several signature headers when any one of them matches"},
-      {"lenient_encoding", "accepts a MAC in the other encoding (hex instead of base64 or vice versa)"},
-      {"prefix_compare", "compares the MAC as a prefix: a truncated MAC is accepted"},
-      {"honour_algorithm_label", "computes the MAC with whatever algorithm the label names (e.g. hmac-sha1)"},
-      {"skip_mac_check", "never compares the MAC: a wrong, tampered or truncated signature passes"},
-      {"key_id_not_bound", "accepts a MAC made with any client's secret, whatever key id the request names"},
-      {"accept_expired_token", "accepts an access token after it has expired"},
-      {"refresh_reusable", "accepts a used refresh token again (single use not enforced)"},
-      {"no_family_revocation", "refuses a reused refresh token but leaves its family's other tokens valid"},
-      {"trust_forwarded_for", "takes the source address for the allow-list from `X-Forwarded-For`"},
-      {"no_allow_list", "serves any source address (no allow-list check)"}}};
+      /*faults=*/
+      {{"no_nonce_check", "never records or checks nonces: a replayed signed request is accepted"},
+       {"racy_nonce_store",
+        "checks then inserts a nonce with a 100 ms unlocked gap: concurrent replays pass"},
+       {"nonce_before_window",
+        "records the nonce before judging the request: a stale or forged one burns it"},
+       {"wide_window", "accepts timestamps up to 24 h off instead of the configured window"},
+       {"accept_future_timestamps",
+        "accepts any timestamp ahead of now (only the past bound is checked)"},
+       {"body_not_signed",
+        "leaves the body digest out of the signed components (and its advertised profile)"},
+       {"method_not_signed",
+        "leaves the method out of the signed components (and its advertised profile)"},
+       {"path_not_signed",
+        "leaves the path out of the signed components (and its advertised profile)"},
+       {"query_not_signed",
+        "leaves the query out of the signed components (and its advertised profile)"},
+       {"host_not_signed",
+        "leaves the host out of the signed components (and its advertised profile)"},
+       {"header_not_signed",
+        "leaves every signed header out of the components (and its advertised profile)"},
+       {"optional_signature", "accepts a request that carries no signature header at all"},
+       {"optional_timestamp", "accepts a request without a timestamp header (no window check)"},
+       {"optional_nonce", "accepts a request without a nonce header (no replay check)"},
+       {"optional_key_id",
+        "accepts a request without a key id header, taking it as the first client's"},
+       {"accept_duplicate_signature",
+        "accepts several signature headers when any one of them matches"},
+       {"lenient_encoding",
+        "accepts a MAC in the other encoding (hex instead of base64 or vice versa)"},
+       {"prefix_compare", "compares the MAC as a prefix: a truncated MAC is accepted"},
+       {"honour_algorithm_label",
+        "computes the MAC with whatever algorithm the label names (e.g. hmac-sha1)"},
+       {"skip_mac_check",
+        "never compares the MAC: a wrong, tampered or truncated signature passes"},
+       {"key_id_not_bound",
+        "accepts a MAC made with any client's secret, whatever key id the request names"},
+       {"accept_expired_token", "accepts an access token after it has expired"},
+       {"refresh_reusable", "accepts a used refresh token again (single use not enforced)"},
+       {"no_family_revocation",
+        "refuses a reused refresh token but leaves its family's other tokens valid"},
+       {"trust_forwarded_for",
+        "takes the source address for the allow-list from `X-Forwarded-For`"},
+       {"no_allow_list", "serves any source address (no allow-list check)"}}};
   return kTerms;
 }
 
@@ -111,7 +133,8 @@ signing::Profile SignedApi::EffectiveProfile() const {
 
 std::vector<TargetSetting> SignedApi::TargetSettings() const {
   std::string blocked = "127.0.0.2";
-  for (int last = 2; std::find(allow_list_.begin(), allow_list_.end(), blocked) != allow_list_.end(); ++last) {
+  for (int last = 2;
+       std::find(allow_list_.begin(), allow_list_.end(), blocked) != allow_list_.end(); ++last) {
     blocked = "127.0.0." + std::to_string(last + 1);
   }
   return {{"signing_profile", EffectiveProfile().ToJson().dump(), false,
@@ -155,7 +178,8 @@ std::optional<Handled> SignedApi::CheckSource(const ServerRequest& request) cons
       source = first;
     }
   }
-  if (std::find(allow_list_.begin(), allow_list_.end(), source) != allow_list_.end()) return std::nullopt;
+  if (std::find(allow_list_.begin(), allow_list_.end(), source) != allow_list_.end())
+    return std::nullopt;
   return Handled{JsonError(403, "source_not_allowed", "the source address is not allow-listed"),
                  "refused: source " + request.peer_address + " not allow-listed"};
 }
@@ -185,11 +209,12 @@ Handled SignedApi::HandleToken(const ServerRequest& request) {
     return {JsonError(400, "unsupported_grant_type", "client_credentials or refresh_token"),
             "unsupported grant"};
   }
-  ServerResponse r = ServerResponse::Json(
-      200, nlohmann::json{{"access_token", pair->access_token},
-                          {"refresh_token", pair->refresh_token},
-                          {"token_type", "Bearer"},
-                          {"expires_in", pair->expires_in}}.dump());
+  ServerResponse r =
+      ServerResponse::Json(200, nlohmann::json{{"access_token", pair->access_token},
+                                               {"refresh_token", pair->refresh_token},
+                                               {"token_type", "Bearer"},
+                                               {"expires_in", pair->expires_in}}
+                                    .dump());
   r.headers.Set("Cache-Control", "no-store");
   return {std::move(r), "issued (" + grant + ")"};
 }
@@ -208,7 +233,8 @@ Handled SignedApi::HandleAccounts(const ServerRequest& request) {
     r.headers.Set("WWW-Authenticate", "Bearer error=\"invalid_token\"");
     return {std::move(r), why};
   }
-  return {ServerResponse::Json(200, nlohmann::json{{"client", *client}, {"accounts", {"acc-001"}}}.dump()),
+  return {ServerResponse::Json(
+              200, nlohmann::json{{"client", *client}, {"accounts", {"acc-001"}}}.dump()),
           "ok"};
 }
 
@@ -225,13 +251,15 @@ Handled SignedApi::HandleSigned(const ServerRequest& request) {
     }
   }
   signing::Verdict v = VerifySignature(request);
-  if (!v.ok) return {JsonError(401, "invalid_signature", "the request signature is not valid"), v.reason};
+  if (!v.ok)
+    return {JsonError(401, "invalid_signature", "the request signature is not valid"), v.reason};
   if (!HasFault("no_nonce_check") && !HasFault("nonce_before_window") &&
       !(HasFault("optional_nonce") && v.params.nonce.empty())) {
     NonceStore::Outcome o =
         HasFault("racy_nonce_store")
-            ? nonces_->InsertRacy(v.params.key_id, v.params.nonce, now,
-                                  [] { std::this_thread::sleep_for(std::chrono::milliseconds(100)); })
+            ? nonces_->InsertRacy(
+                  v.params.key_id, v.params.nonce, now,
+                  [] { std::this_thread::sleep_for(std::chrono::milliseconds(100)); })
             : nonces_->Insert(v.params.key_id, v.params.nonce, now);
     if (o == NonceStore::Outcome::kReplay) {
       return {JsonError(401, "replayed_nonce", "the nonce was already used"), "replay: nonce seen"};
@@ -240,7 +268,8 @@ Handled SignedApi::HandleSigned(const ServerRequest& request) {
       return {JsonError(503, "busy", "try again later"), "nonce store full"};
     }
   }
-  return {ServerResponse::Json(200, nlohmann::json{{"status", "accepted"}, {"key_id", v.params.key_id}}.dump()),
+  return {ServerResponse::Json(
+              200, nlohmann::json{{"status", "accepted"}, {"key_id", v.params.key_id}}.dump()),
           "verified"};
 }
 

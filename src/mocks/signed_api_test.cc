@@ -1,3 +1,5 @@
+#include "mocks/signed_api.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -5,7 +7,6 @@
 #include <thread>
 
 #include "mocks/nonce_store.h"
-#include "mocks/signed_api.h"
 
 namespace tollgate::mocks {
 namespace {
@@ -18,11 +19,14 @@ class SignedApiTest : public ::testing::Test {
     ServiceDecl d;
     d.name = "api";
     d.kind = "signed-api";
-    d.config = {{"signing", {{"components", {"method", "path", "query", "host", "header:content-type",
-                                             "body_digest", "timestamp", "nonce", "key_id"}},
-                             {"window", "5m"}}},
-                {"clients", {{"alpha", {{"secret", "alpha-secret-0123456789"}}},
-                             {"beta", {{"secret", "beta-secret-0123456789"}}}}}};
+    d.config = {{"signing",
+                 {{"components",
+                   {"method", "path", "query", "host", "header:content-type", "body_digest",
+                    "timestamp", "nonce", "key_id"}},
+                  {"window", "5m"}}},
+                {"clients",
+                 {{"alpha", {{"secret", "alpha-secret-0123456789"}}},
+                  {"beta", {{"secret", "beta-secret-0123456789"}}}}}};
     auto s = SignedApi::Create(d, ServiceContext{&clock_, &redactor_, {}, {}, {}});
     EXPECT_TRUE(s.ok()) << s.status().message();
     for (const std::string& f : faults) (*s)->EnableFault(f);
@@ -101,14 +105,17 @@ TEST_F(SignedApiTest, RefreshRotatesAndReuseRevokesTheFamily) {
   };
   const std::string creds = "client_id=alpha&client_secret=alpha-secret-0123456789";
   auto first = post("grant_type=client_credentials&" + creds);
-  auto second = post("grant_type=refresh_token&refresh_token=" +
-                     first["refresh_token"].get<std::string>() + "&" + creds);
+  auto second =
+      post("grant_type=refresh_token&refresh_token=" + first["refresh_token"].get<std::string>() +
+           "&" + creds);
   ASSERT_TRUE(second.contains("access_token"));
   EXPECT_NE(second["refresh_token"], first["refresh_token"]);
-  EXPECT_EQ(post("grant_type=refresh_token&refresh_token=" + first["refresh_token"].get<std::string>() +
-                 "&" + creds)["error"], "invalid_grant");
-  EXPECT_EQ(post("grant_type=refresh_token&refresh_token=" + second["refresh_token"].get<std::string>() +
-                 "&" + creds)["error"], "invalid_grant");
+  EXPECT_EQ(post("grant_type=refresh_token&refresh_token=" +
+                 first["refresh_token"].get<std::string>() + "&" + creds)["error"],
+            "invalid_grant");
+  EXPECT_EQ(post("grant_type=refresh_token&refresh_token=" +
+                 second["refresh_token"].get<std::string>() + "&" + creds)["error"],
+            "invalid_grant");
   ServerRequest acc;
   acc.headers.Add("Authorization", "Bearer " + second["access_token"].get<std::string>());
   EXPECT_EQ(api->HandleAccounts(acc).note, "token family revoked");
@@ -131,8 +138,9 @@ TEST_F(SignedApiTest, RejectsConfigWithOneClient) {
   d.name = "api";
   d.kind = "signed-api";
   d.config = {{"clients", {{"alpha", {{"secret", "alpha-secret-0123456789"}}}}}};
-  EXPECT_THAT(SignedApi::Create(d, ServiceContext{&clock_, &redactor_, {}, {}, {}}).status().message(),
-              HasSubstr("at least two clients"));
+  EXPECT_THAT(
+      SignedApi::Create(d, ServiceContext{&clock_, &redactor_, {}, {}, {}}).status().message(),
+      HasSubstr("at least two clients"));
 }
 
 TEST(NonceStore, ConcurrentInsertsOfOneNonceLetExactlyOneThrough) {

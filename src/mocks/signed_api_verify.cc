@@ -16,13 +16,15 @@ bool IsMacReason(const std::string& reason) {
 
 signing::Verdict SignedApi::VerifySignature(const ServerRequest& request) const {
   signing::Profile p = EffectiveProfile();
-  signing::Message m{request.method, request.path, request.query, request.headers.items(), request.body};
+  signing::Message m{request.method, request.path, request.query, request.headers.items(),
+                     request.body};
   bool default_key = !p.headers.key_id.empty() && !request.headers.Has(p.headers.key_id) &&
                      HasFault("optional_key_id");
   if (default_key) p.headers.key_id.clear();
   // optional_key_id: a request without a key id is taken to be the first client's.
   auto keys = [this, default_key](const std::string& id) {
-    return id.empty() && default_key ? std::optional<std::string>(clients_[0].second) : SecretOf(id);
+    return id.empty() && default_key ? std::optional<std::string>(clients_[0].second)
+                                     : SecretOf(id);
   };
   std::int64_t now = ctx().clock->NowSeconds();
   const Headers& h = request.headers;
@@ -35,7 +37,8 @@ signing::Verdict SignedApi::VerifySignature(const ServerRequest& request) const 
     return v;
   }
   // A missing timestamp or nonce read as empty (and so no window or replay check).
-  if (!p.headers.timestamp.empty() && !h.Has(p.headers.timestamp) && HasFault("optional_timestamp")) {
+  if (!p.headers.timestamp.empty() && !h.Has(p.headers.timestamp) &&
+      HasFault("optional_timestamp")) {
     p.headers.timestamp.clear();
   }
   if (!p.headers.nonce.empty() && !h.Has(p.headers.nonce) && HasFault("optional_nonce")) {
@@ -71,7 +74,9 @@ signing::Verdict SignedApi::VerifySignature(const ServerRequest& request) const 
       signing::Verdict last;
       for (const std::string& s : sigs) {
         signing::Message one = m;
-        std::erase_if(one.headers, [&](const auto& kv) { return EqualsIgnoreCase(kv.first, p.headers.signature); });
+        std::erase_if(one.headers, [&](const auto& kv) {
+          return EqualsIgnoreCase(kv.first, p.headers.signature);
+        });
         one.headers.emplace_back(p.headers.signature, s);
         last = signing::Verify(p, one, keys, now);
         if (last.ok) return last;
@@ -86,14 +91,16 @@ signing::Verdict SignedApi::VerifySignature(const ServerRequest& request) const 
   if (HasFault("prefix_compare")) {
     std::string presented = h.Get(p.headers.signature).value_or("");
     std::optional<std::string> secret = keys(v.params.key_id);
-    auto full = secret ? signing::Sign(p, m, v.params, *secret) : StatusOr<std::string>(InternalError(v.reason));
+    auto full = secret ? signing::Sign(p, m, v.params, *secret)
+                       : StatusOr<std::string>(InternalError(v.reason));
     if (full.ok() && !presented.empty() && full->rfind(presented, 0) == 0) {
       return v.ok = true, v.reason.clear(), v;
     }
   }
   if (HasFault("key_id_not_bound")) {
     for (const auto& [id, secret] : clients_) {
-      signing::Verdict any = signing::Verify(p, m, [&](const std::string&) { return secret; }, now);
+      signing::Verdict any = signing::Verify(
+          p, m, [&](const std::string&) { return secret; }, now);
       if (any.ok) return any;
     }
   }

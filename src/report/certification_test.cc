@@ -34,7 +34,10 @@ CaseResult Case(const std::string& id, Verdict v, std::vector<std::string> reqs,
   c.verdict = v;
   c.loc = {"suites/gateway/auth.yaml", line, 5};
   if (v == Verdict::kFail) {
-    c.failures.push_back({"assert.status", "expected status 401, got 200", "401", "200",
+    c.failures.push_back({"assert.status",
+                          "expected status 401, got 200",
+                          "401",
+                          "200",
                           {"suites/gateway/auth.yaml", line + 4, 17}});
   }
   return c;
@@ -49,7 +52,8 @@ RunResult CertRun() {
   run.timestamp = "2026-05-01T10:00:00Z";
   run.hostname = "ci";
   run.requirements = {
-      {"gateway", "GW-1", "A request without a JWT gets 401.", "000_doc.txt", "Any request", Severity::kMust},
+      {"gateway", "GW-1", "A request without a JWT gets 401.", "000_doc.txt", "Any request",
+       Severity::kMust},
       {"gateway", "GW-2", "A 401 carries a challenge.", "RFC 6750 §3", "", Severity::kShould},
       {"gateway", "GW-3", "Rotated keys are honoured.", "000_doc.txt", "", Severity::kMust},
       {"gateway", "GW-9", "Never exercised here.", "000_doc.txt", "", Severity::kMust}};
@@ -99,17 +103,19 @@ pugi::xml_node TestCase(const pugi::xml_document& doc, const std::string& id) {
 }
 
 std::string Property(const pugi::xml_document& doc, const std::string& name) {
-  for (pugi::xml_node p : doc.child("testsuites").child("testsuite").child("properties").children()) {
+  for (pugi::xml_node p :
+       doc.child("testsuites").child("testsuite").child("properties").children()) {
     if (name == p.attribute("name").value()) return p.attribute("value").value();
   }
   return "<absent>";
 }
 
 int Xmllint(const std::string& xml) {
-  const fs::path file = fs::path(::testing::TempDir()) / ("cert_" + std::to_string(getpid()) + ".xml");
+  const fs::path file =
+      fs::path(::testing::TempDir()) / ("cert_" + std::to_string(getpid()) + ".xml");
   std::ofstream(file, std::ios::binary) << xml;
-  const std::string cmd = "xmllint --noout --schema '" + kSchemaPath + "' '" +
-                          file.string() + "' >/dev/null 2>&1";
+  const std::string cmd =
+      "xmllint --noout --schema '" + kSchemaPath + "' '" + file.string() + "' >/dev/null 2>&1";
   const int rc = std::system(cmd.c_str());
   fs::remove(file);
   return rc;
@@ -137,8 +143,9 @@ TEST(JunitOutcomes, ShouldFailureIsAPropertyAndSystemOutNeverAFailure) {
   pugi::xml_node warn = TestCase(doc, "GW-A-003");
   EXPECT_FALSE(warn.child("failure"));
   EXPECT_FALSE(warn.child("error"));
-  EXPECT_THAT(warn.child("system-out").text().get(),
-              HasSubstr("WARNING (should requirement; does not fail the run)\nexpected status 401"));
+  EXPECT_THAT(
+      warn.child("system-out").text().get(),
+      HasSubstr("WARNING (should requirement; does not fail the run)\nexpected status 401"));
   EXPECT_EQ(Property(doc, "case.GW-A-003.result"), "WARNING");
   EXPECT_EQ(Property(doc, "case.GW-A-003.requirement"), "GW-2");
   EXPECT_EQ(Property(doc, "case.GW-A-003.severity"), "should");
@@ -148,8 +155,9 @@ TEST(JunitOutcomes, WaivedFailureIsNotAFailureAndSaysWhyAndUntilWhen) {
   const pugi::xml_document doc = ParseXml(RenderJunit(CertRun()));
   pugi::xml_node waived = TestCase(doc, "GW-A-004");
   EXPECT_FALSE(waived.child("failure"));
-  EXPECT_THAT(waived.child("system-out").text().get(),
-              HasSubstr("WAIVED until 2026-06-30 (waivers.yaml:3:5): fix in release 4.2 (TICKET-7)"));
+  EXPECT_THAT(
+      waived.child("system-out").text().get(),
+      HasSubstr("WAIVED until 2026-06-30 (waivers.yaml:3:5): fix in release 4.2 (TICKET-7)"));
   EXPECT_EQ(Property(doc, "case.GW-A-004.result"), "WAIVED");
   EXPECT_EQ(Property(doc, "case.GW-A-005.result"), "WAIVER-NOT-NEEDED");
 }
@@ -173,12 +181,15 @@ TEST(JunitOutcomes, CountsEqualFailureChildrenAndValidate) {
 
 TEST(ConsoleOutcomes, WarningsAndWaiversHaveTheirOwnWordsAndCounts) {
   const RunResult run = CertRun();
-  EXPECT_EQ(ConsoleCaseLine(run.suites[0].cases[2], {}), "  WARN  GW-A-003 does its thing  (0 ms)\n");
-  EXPECT_EQ(ConsoleCaseLine(run.suites[0].cases[3], {}), "  WAIVE GW-A-004 does its thing  (0 ms)\n");
+  EXPECT_EQ(ConsoleCaseLine(run.suites[0].cases[2], {}),
+            "  WARN  GW-A-003 does its thing  (0 ms)\n");
+  EXPECT_EQ(ConsoleCaseLine(run.suites[0].cases[3], {}),
+            "  WAIVE GW-A-004 does its thing  (0 ms)\n");
   const std::string summary = ConsoleSummary(run, {});
   EXPECT_THAT(summary, HasSubstr("waived until 2026-06-30: fix in release 4.2 (TICKET-7)"));
   EXPECT_THAT(summary, HasSubstr("waiver not needed: GW-A-005 does its thing passes"));
-  EXPECT_THAT(summary, HasSubstr("2 passed, 1 failed, 0 errors, 0 skipped, 1 warnings, 1 waived in"));
+  EXPECT_THAT(summary,
+              HasSubstr("2 passed, 1 failed, 0 errors, 0 skipped, 1 warnings, 1 waived in"));
 }
 
 TEST(HtmlReport, IsSelfContained) {
@@ -216,7 +227,8 @@ TEST(HtmlReport, RequirementMatrixRowsCarrySourceSeverityAndWorstResult) {
   // GW-1: one pass, one fail -> fail. GW-9: nothing checks it in this run.
   const std::size_t gw1 = html.find("<td class=\"req\">GW-1</td>");
   const std::size_t row_end = html.find("</tr>", gw1);
-  EXPECT_THAT(html.substr(gw1, row_end - gw1), HasSubstr("<td><span class=\"chip fail\">fail</span></td>"));
+  EXPECT_THAT(html.substr(gw1, row_end - gw1),
+              HasSubstr("<td><span class=\"chip fail\">fail</span></td>"));
   const std::size_t gw9 = html.find("<td class=\"req\">GW-9</td>");
   EXPECT_THAT(html.substr(gw9, html.find("</tr>", gw9) - gw9), HasSubstr("not run"));
 }
@@ -233,7 +245,8 @@ TEST(HtmlReport, FailureEvidenceShowsRequestResponseTlsTokensAndWhere) {
   EXPECT_THAT(html, HasSubstr("<code>ab12cd</code>"));
   EXPECT_THAT(html, HasSubstr("&quot;alg&quot;: &quot;none&quot;"));
   EXPECT_THAT(html, HasSubstr("&quot;sub&quot;: &quot;mallory&quot;"));
-  EXPECT_THAT(html, HasSubstr("<td><code>401</code></td><td><code>200</code></td><td><code>suites/gateway/auth.yaml:16:17</code>"));
+  EXPECT_THAT(html, HasSubstr("<td><code>401</code></td><td><code>200</code></td><td><code>suites/"
+                              "gateway/auth.yaml:16:17</code>"));
   EXPECT_THAT(html, HasSubstr("fix in release 4.2 (TICKET-7)"));
 }
 
@@ -285,7 +298,8 @@ TEST(Merge, UnionOfShardsEqualsTheWholeRunInFileOrder) {
   ASSERT_EQ(merged->suites.size(), 1u);
   std::vector<std::string> ids;
   for (const CaseResult& c : merged->suites[0].cases) ids.push_back(c.case_id);
-  EXPECT_THAT(ids, ::testing::ElementsAre("GW-A-001", "GW-A-002", "GW-A-003", "GW-A-004", "GW-A-005"));
+  EXPECT_THAT(ids,
+              ::testing::ElementsAre("GW-A-001", "GW-A-002", "GW-A-003", "GW-A-004", "GW-A-005"));
   const Counts m = merged->Count(), w = whole.Count();
   EXPECT_EQ(m.tests, w.tests);
   EXPECT_EQ(m.failures, w.failures);
@@ -308,8 +322,9 @@ TEST(Merge, ConflictingDuplicateIsAnErrorNamingBothFiles) {
   shards[0].second.suites[0].cases.push_back(twin);
   auto merged = MergeResults(shards, nullptr);
   ASSERT_FALSE(merged.ok());
-  EXPECT_THAT(merged.status().message(),
-              HasSubstr("case `GW-A-002` of `gateway/auth` is in a.json (pass) and in b.json (fail)"));
+  EXPECT_THAT(
+      merged.status().message(),
+      HasSubstr("case `GW-A-002` of `gateway/auth` is in a.json (pass) and in b.json (fail)"));
 }
 
 TEST(Merge, IdenticalDuplicateCountsOnceWithANote) {
@@ -336,8 +351,9 @@ TEST(Merge, DifferentTargetsAndMissingShardsAreReported) {
 class Manifest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::path(::testing::TempDir()) / ("manifest_" + std::to_string(getpid()) + "_" +
-                                             ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = fs::path(::testing::TempDir()) /
+           ("manifest_" + std::to_string(getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
     ASSERT_TRUE(WriteFile((dir_ / "report.html").string(), "<html>ok</html>").ok());
     ASSERT_TRUE(WriteFile((dir_ / "sources/suites/a.yaml").string(), "suite: a\n").ok());

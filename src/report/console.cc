@@ -29,10 +29,14 @@ VerdictStyle StyleOf(Outcome o) {
       return {"WARN", fmt::terminal_color::yellow};
     case Outcome::kWaived:
       return {"WAIVE", fmt::terminal_color::magenta};
-    case Outcome::kPass: return {"PASS", fmt::terminal_color::green};
-    case Outcome::kFail: return {"FAIL", fmt::terminal_color::red};
-    case Outcome::kError: return {"ERROR", fmt::terminal_color::yellow};
-    case Outcome::kSkipped: return {"SKIP", fmt::terminal_color::bright_black};
+    case Outcome::kPass:
+      return {"PASS", fmt::terminal_color::green};
+    case Outcome::kFail:
+      return {"FAIL", fmt::terminal_color::red};
+    case Outcome::kError:
+      return {"ERROR", fmt::terminal_color::yellow};
+    case Outcome::kSkipped:
+      return {"SKIP", fmt::terminal_color::bright_black};
   }
   return {"?", fmt::terminal_color::white};
 }

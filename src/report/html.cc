@@ -59,12 +59,18 @@ std::string E(std::string_view text) { return HtmlEscape(text); }
 // Worst first: what a requirement's row shows when several cases check it.
 int Rank(Outcome o) {
   switch (o) {
-    case Outcome::kFail: return 0;
-    case Outcome::kError: return 1;
-    case Outcome::kWarning: return 2;
-    case Outcome::kWaived: return 3;
-    case Outcome::kPass: return 4;
-    case Outcome::kSkipped: return 5;
+    case Outcome::kFail:
+      return 0;
+    case Outcome::kError:
+      return 1;
+    case Outcome::kWarning:
+      return 2;
+    case Outcome::kWaived:
+      return 3;
+    case Outcome::kPass:
+      return 4;
+    case Outcome::kSkipped:
+      return 5;
   }
   return 5;
 }
@@ -72,13 +78,15 @@ int Rank(Outcome o) {
 // The verdict and the counts: the first thing on the page.
 std::string VerdictHeader(const Counts& n) {
   const char* verdict = VerdictName(RunVerdict(n));
-  std::string verdict_text = verdict == std::string("pass")    ? "PASS"
+  std::string verdict_text = verdict == std::string("pass")   ? "PASS"
                              : verdict == std::string("fail") ? "FAIL"
-                                                               : "ERROR (not every check could run)";
+                                                              : "ERROR (not every check could run)";
   std::string notes;
-  if (n.warnings) notes += fmt::format(" &middot; {} warning(s) on <i>should</i> requirements", n.warnings);
+  if (n.warnings)
+    notes += fmt::format(" &middot; {} warning(s) on <i>should</i> requirements", n.warnings);
   if (n.waived) notes += fmt::format(" &middot; {} waived failure(s)", n.waived);
-  if (n.stale_waivers) notes += fmt::format(" &middot; {} waiver(s) no longer needed", n.stale_waivers);
+  if (n.stale_waivers)
+    notes += fmt::format(" &middot; {} waiver(s) no longer needed", n.stale_waivers);
   return fmt::format(
       "<header><h1>tollgate certification report</h1><div class=\"verdict {}\">{}</div>"
       "<p class=\"counts\">{} passed, {} failed, {} errors, {} skipped of {} "
@@ -175,10 +183,10 @@ std::string Matrix(const RunResult& run, const std::map<const CaseResult*, int>&
         const Outcome o = OutcomeOf(c);
         if (Rank(o) < worst) worst = Rank(o), worst_outcome = o;
         auto it = index.find(&c);
-        const std::string name = it == index.end()
-                                     ? E(c.case_id)
-                                     : fmt::format("<a href=\"#{}\">{}</a>", CaseAnchor(it->second),
-                                                   E(c.case_id));
+        const std::string name =
+            it == index.end()
+                ? E(c.case_id)
+                : fmt::format("<a href=\"#{}\">{}</a>", CaseAnchor(it->second), E(c.case_id));
         // Passing cases fold away: the row should show at a glance what went wrong.
         if (o == Outcome::kPass && c.waiver == WaiverState::kNone) {
           ++passed_count;
@@ -195,7 +203,8 @@ std::string Matrix(const RunResult& run, const std::map<const CaseResult*, int>&
     const std::string result =
         worst == 99 ? "<span class=\"chip not-run\">not run</span>" : OutcomeChip(worst_outcome);
     out += fmt::format(
-        "<tr><td class=\"req\">{}</td><td>{}</td><td>{}</td><td>{}{}</td><td>{}</td><td>{}</td></tr>",
+        "<tr><td "
+        "class=\"req\">{}</td><td>{}</td><td>{}</td><td>{}{}</td><td>{}</td><td>{}</td></tr>",
         E(r.id), SeverityName(r.severity), E(r.source), E(r.text),
         r.quote.empty() ? "" : "<span class=\"quote\">&ldquo;" + E(r.quote) + "&rdquo;</span>",
         cases.empty() ? "<span class=\"muted\">none in this run</span>" : cases, result);
@@ -206,17 +215,19 @@ std::string Matrix(const RunResult& run, const std::map<const CaseResult*, int>&
 std::string Suites(const RunResult& run, const std::map<const CaseResult*, int>& index) {
   std::string out = "<h2>Results</h2>";
   for (const SuiteResult& s : run.suites) {
-    out += fmt::format("<h3>{} <span class=\"muted\">{} &middot; {}</span></h3><table>"
-                       "<tr><th>Result</th><th>Case</th><th>Requirements</th><th>Time</th></tr>",
-                       E(s.id), E(s.title), E(s.file));
+    out += fmt::format(
+        "<h3>{} <span class=\"muted\">{} &middot; {}</span></h3><table>"
+        "<tr><th>Result</th><th>Case</th><th>Requirements</th><th>Time</th></tr>",
+        E(s.id), E(s.title), E(s.file));
     for (const CaseResult& c : s.cases) {
       std::string reqs;
       for (const std::string& r : c.requirements) reqs += (reqs.empty() ? "" : ", ") + r;
       auto it = index.find(&c);
-      std::string name = it == index.end()
-                             ? E(c.name)
-                             : fmt::format("<a href=\"#{}\">{}</a>", CaseAnchor(it->second), E(c.name));
-      if (c.verdict == Verdict::kSkipped) name += " <span class=\"muted\">(" + E(c.skip_reason) + ")</span>";
+      std::string name = it == index.end() ? E(c.name)
+                                           : fmt::format("<a href=\"#{}\">{}</a>",
+                                                         CaseAnchor(it->second), E(c.name));
+      if (c.verdict == Verdict::kSkipped)
+        name += " <span class=\"muted\">(" + E(c.skip_reason) + ")</span>";
       out += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{:.0f} ms</td></tr>",
                          OutcomeChip(OutcomeOf(c)), name, E(reqs), SaneSeconds(c.seconds) * 1000);
     }

@@ -124,8 +124,8 @@ std::string Curl(const Json& record) {
 std::string Response(const Json& r) {
   std::string status = r.contains("status") ? Scalar(r["status"]) : "";
   std::string outcome = r.value("outcome", "");
-  std::string line = outcome.empty() || outcome == "ok" ? "HTTP " + status
-                                                        : "no HTTP answer: " + outcome;
+  std::string line =
+      outcome.empty() || outcome == "ok" ? "HTTP " + status : "no HTTP answer: " + outcome;
   if (r.contains("duration_ms")) line += fmt::format(" ({} ms)", Scalar(r["duration_ms"]));
   return fmt::format("<h5>Response</h5><p class=\"line\"><code>{}</code></p>{}{}", E(line),
                      Headers(r.value("headers", Json::object())), Body(r));
@@ -148,8 +148,9 @@ std::string Tokens(const Json& tokens) {
 }
 
 std::string Exchange(const StepEvidence& e) {
-  std::string out = fmt::format("<div class=\"exchange\"><h4>{} <span class=\"where\">{}</span></h4>",
-                                E(e.label), E(e.where.ToString()));
+  std::string out =
+      fmt::format("<div class=\"exchange\"><h4>{} <span class=\"where\">{}</span></h4>", E(e.label),
+                  E(e.where.ToString()));
   Json record = Json::parse(e.record, nullptr, false);
   if (record.is_discarded() || !record.is_object()) {
     return out + "<pre>" + E(e.record) + "</pre></div>";
@@ -204,17 +205,20 @@ std::string CaseEvidenceHtml(const CaseResult& c, int index) {
   }
   out += "</p>";
   if (c.waiver != WaiverState::kNone) {
-    out += fmt::format("<p class=\"waiver\">{}: {} (expires {}, {})</p>",
-                       c.waiver == WaiverState::kWaived ? "Waived" : "Waiver not needed: the case passes",
-                       E(c.waiver_note.reason), E(c.waiver_note.expires), E(c.waiver_note.where));
+    out += fmt::format(
+        "<p class=\"waiver\">{}: {} (expires {}, {})</p>",
+        c.waiver == WaiverState::kWaived ? "Waived" : "Waiver not needed: the case passes",
+        E(c.waiver_note.reason), E(c.waiver_note.expires), E(c.waiver_note.where));
   }
   if (!c.failures.empty()) {
-    out += "<table class=\"checks\"><tr><th>check</th><th>expected</th><th>actual</th>"
-           "<th>where in the suite</th></tr>";
+    out +=
+        "<table class=\"checks\"><tr><th>check</th><th>expected</th><th>actual</th>"
+        "<th>where in the suite</th></tr>";
     for (const CheckFailure& f : c.failures) {
-      out += fmt::format("<tr><td><b>{}</b><br>{}</td><td><code>{}</code></td><td><code>{}</code>"
-                         "</td><td><code>{}</code></td></tr>",
-                         E(f.type), E(f.message), E(f.expected), E(f.actual), E(f.where.ToString()));
+      out += fmt::format(
+          "<tr><td><b>{}</b><br>{}</td><td><code>{}</code></td><td><code>{}</code>"
+          "</td><td><code>{}</code></td></tr>",
+          E(f.type), E(f.message), E(f.expected), E(f.actual), E(f.where.ToString()));
     }
     out += "</table>";
   }

@@ -17,19 +17,26 @@ using report_internal::SaneSeconds;
 
 constexpr std::string_view kSchema = "tollgate.results/1";
 
-
 Json SummaryJson(const Counts& c) {
-  return Json{{"tests", c.tests},       {"passed", c.passed},     {"failures", c.failures},
-              {"errors", c.errors},     {"skipped", c.skipped},   {"warnings", c.warnings},
-              {"waived", c.waived},     {"stale_waivers", c.stale_waivers},
+  return Json{{"tests", c.tests},
+              {"passed", c.passed},
+              {"failures", c.failures},
+              {"errors", c.errors},
+              {"skipped", c.skipped},
+              {"warnings", c.warnings},
+              {"waived", c.waived},
+              {"stale_waivers", c.stale_waivers},
               {"verdict", VerdictName(RunVerdict(c))}};
 }
 
 const char* WaiverStateName(WaiverState w) {
   switch (w) {
-    case WaiverState::kNone: return "none";
-    case WaiverState::kWaived: return "waived";
-    case WaiverState::kUnused: return "unused";
+    case WaiverState::kNone:
+      return "none";
+    case WaiverState::kWaived:
+      return "waived";
+    case WaiverState::kUnused:
+      return "unused";
   }
   return "none";
 }

@@ -86,14 +86,15 @@ StatusOr<CaseResult> ParseCase(const Json& j, const std::string& suite_id) {
   c.requirements = Strings(j, "requirements");
   c.tags = Strings(j, "tags");
   auto verdict = ParseVerdict(Str(j, "verdict"));
-  if (!verdict.ok()) return InvalidArgumentError("case `" + c.case_id + "`: " + verdict.status().message());
+  if (!verdict.ok())
+    return InvalidArgumentError("case `" + c.case_id + "`: " + verdict.status().message());
   c.verdict = *verdict;
   c.seconds = Num(j, "seconds");
   c.loc = ParseLoc(Str(j, "location"));
   if (auto it = j.find("failures"); it != j.end() && it->is_array()) {
     for (const Json& f : *it) {
-      c.failures.push_back({Str(f, "type"), Str(f, "message"), Str(f, "expected"),
-                            Str(f, "actual"), ParseLoc(Str(f, "location"))});
+      c.failures.push_back({Str(f, "type"), Str(f, "message"), Str(f, "expected"), Str(f, "actual"),
+                            ParseLoc(Str(f, "location"))});
     }
   }
   c.error = Str(j, "error");
@@ -111,11 +112,10 @@ StatusOr<CaseResult> ParseCase(const Json& j, const std::string& suite_id) {
   if (auto it = j.find("evidence"); it != j.end() && it->is_array()) {
     for (const Json& e : *it) {
       auto record = e.find("record");
-      c.evidence.push_back({Str(e, "label"),
-                            record == e.end() ? "{}"
-                                              : record->dump(-1, ' ', false,
-                                                             Json::error_handler_t::replace),
-                            ParseLoc(Str(e, "location"))});
+      c.evidence.push_back(
+          {Str(e, "label"),
+           record == e.end() ? "{}" : record->dump(-1, ' ', false, Json::error_handler_t::replace),
+           ParseLoc(Str(e, "location"))});
     }
   }
   return c;
@@ -144,10 +144,9 @@ StatusOr<RunResult> ParseJsonResults(const std::string& text, const std::string&
   run.seconds = Num(doc, "seconds");
   if (auto reqs = doc.find("requirements"); reqs != doc.end() && reqs->is_array()) {
     for (const Json& r : *reqs) {
-      run.requirements.push_back({Str(r, "profile"), Str(r, "id"), Str(r, "text"),
-                                  Str(r, "source"), Str(r, "quote"),
-                                  Str(r, "severity") == "should" ? Severity::kShould
-                                                                 : Severity::kMust});
+      run.requirements.push_back(
+          {Str(r, "profile"), Str(r, "id"), Str(r, "text"), Str(r, "source"), Str(r, "quote"),
+           Str(r, "severity") == "should" ? Severity::kShould : Severity::kMust});
     }
   }
   auto suites = doc.find("suites");

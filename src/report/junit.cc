@@ -160,7 +160,8 @@ void AddSuite(pugi::xml_node root, const RunResult& run, const SuiteResult& suit
     if (c.waiver == WaiverState::kUnused) result = "WAIVER-NOT-NEEDED";
     if (result.empty()) continue;
     AddProperty(props, (key + ".result").c_str(), result);
-    AddProperty(props, (key + ".requirement").c_str(), fmt::format("{}", fmt::join(c.requirements, ",")));
+    AddProperty(props, (key + ".requirement").c_str(),
+                fmt::format("{}", fmt::join(c.requirements, ",")));
     AddProperty(props, (key + ".severity").c_str(), SeverityName(c.severity));
     if (c.waiver != WaiverState::kNone) {
       AddProperty(props, (key + ".waiver").c_str(),

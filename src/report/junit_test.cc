@@ -42,8 +42,8 @@ int ValidateWithXmllint(const std::string& xml, const std::string& label, std::s
   const fs::path file = dir / (label + ".xml");
   const fs::path out = dir / (label + ".log");
   std::ofstream(file, std::ios::binary) << xml;
-  const std::string cmd = "xmllint --noout --schema '" + kSchemaPath + "' '" +
-                          file.string() + "' >'" + out.string() + "' 2>&1";
+  const std::string cmd = "xmllint --noout --schema '" + kSchemaPath + "' '" + file.string() +
+                          "' >'" + out.string() + "' 2>&1";
   const int rc = std::system(cmd.c_str());
   log = ReadAll(out);
   fs::remove_all(dir);

@@ -1,6 +1,8 @@
 // The evidence bundle's manifest: the SHA-256 of every file of the folder, so a
 // certification can be re-checked later (`tollgate report verify DIR`).
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -8,11 +10,9 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include <fmt/format.h>
-
 #include "tollgate/base/digest.h"
-#include "tollgate/report/report.h"
 #include "tollgate/base/file.h"
+#include "tollgate/report/report.h"
 
 namespace tollgate {
 namespace {
@@ -81,7 +81,8 @@ StatusOr<std::vector<std::string>> VerifyManifest(const std::string& dir) {
       continue;
     }
     const std::string got = Sha256Hex(*bytes);
-    if (got != want) problems.push_back(fmt::format("modified: {} (manifest sha256 {}, now {})", rel, want, got));
+    if (got != want)
+      problems.push_back(fmt::format("modified: {} (manifest sha256 {}, now {})", rel, want, got));
   }
   for (const std::string& rel : FilesOf(dir)) {
     if (!listed.count(rel)) problems.push_back(fmt::format("not in the manifest: {}", rel));

@@ -2,8 +2,9 @@
 // Shards of one run hold disjoint cases; the same case twice is tolerated only when both
 // say the same thing, since a conflict means the inputs are not shards of one run.
 
-#include <algorithm>
 #include <fmt/format.h>
+
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -24,7 +25,8 @@ bool SameOutcome(const CaseResult& a, const CaseResult& b) {
 
 StatusOr<RunResult> MergeResults(const std::vector<std::pair<std::string, RunResult>>& inputs,
                                  std::vector<std::string>* notes) {
-  if (inputs.empty()) return InvalidArgumentError("nothing to merge: give at least one results file");
+  if (inputs.empty())
+    return InvalidArgumentError("nothing to merge: give at least one results file");
   RunResult out;
   const auto& [first_path, first] = inputs.front();
   out.target = first.target;
@@ -66,7 +68,8 @@ StatusOr<RunResult> MergeResults(const std::vector<std::pair<std::string, RunRes
         copy.seconds = 0;
         out.suites.push_back(std::move(copy));
         target = out.suites.end() - 1;
-      } else if (!suite.sha256.empty() && !target->sha256.empty() && suite.sha256 != target->sha256) {
+      } else if (!suite.sha256.empty() && !target->sha256.empty() &&
+                 suite.sha256 != target->sha256) {
         return InvalidArgumentError(fmt::format(
             "suite `{}` differs between the inputs (sha256 {} in {}): not shards of one run",
             suite.id, suite.sha256, path));
@@ -77,13 +80,14 @@ StatusOr<RunResult> MergeResults(const std::vector<std::pair<std::string, RunRes
           auto prior = std::find_if(target->cases.begin(), target->cases.end(),
                                     [&](const CaseResult& x) { return x.case_id == c.case_id; });
           if (!SameOutcome(*prior, c)) {
-            return InvalidArgumentError(fmt::format(
-                "case `{}` of `{}` is in {} ({}) and in {} ({}) with different results",
-                c.case_id, suite.id, seen->second, OutcomeName(OutcomeOf(*prior)), path,
-                OutcomeName(OutcomeOf(c))));
+            return InvalidArgumentError(
+                fmt::format("case `{}` of `{}` is in {} ({}) and in {} ({}) with different results",
+                            c.case_id, suite.id, seen->second, OutcomeName(OutcomeOf(*prior)), path,
+                            OutcomeName(OutcomeOf(c))));
           }
-          if (notes) notes->push_back(fmt::format("case `{}` is in {} and {}; counted once",
-                                                  c.case_id, seen->second, path));
+          if (notes)
+            notes->push_back(fmt::format("case `{}` is in {} and {}; counted once", c.case_id,
+                                         seen->second, path));
           continue;
         }
         case_from[key] = path;
@@ -101,7 +105,8 @@ StatusOr<RunResult> MergeResults(const std::vector<std::pair<std::string, RunRes
   for (const auto& [total, indexes] : shards_seen) {
     const int n = std::atoi(total.c_str());
     for (int i = 1; i <= n && notes; ++i) {
-      if (!indexes.count(i)) notes->push_back(fmt::format("shard {}/{} is missing from the inputs", i, n));
+      if (!indexes.count(i))
+        notes->push_back(fmt::format("shard {}/{} is missing from the inputs", i, n));
     }
   }
   return out;

@@ -1,20 +1,20 @@
 #include "runner/case_executor.h"
 
+#include <fmt/format.h>
+
 #include <chrono>
 #include <thread>
-
-#include <fmt/format.h>
 
 #include "runner/case_scope.h"
 #include "runner/evidence.h"
 #include "runner/expect_check.h"
-#include "runner/tls_facts.h"
-#include "runner/sign_steps.h"
 #include "runner/notify_steps.h"
+#include "runner/sign_steps.h"
+#include "runner/tls_facts.h"
 #include "runner/token_steps.h"
+#include "tollgate/base/encoding.h"
 #include "tollgate/mocks/environment.h"
 #include "tollgate/scenario/loader.h"
-#include "tollgate/base/encoding.h"
 
 namespace tollgate::runner {
 namespace {
@@ -83,8 +83,8 @@ class CaseRun {
   std::map<std::string, ClientRequest> sent_;  // save name -> request, for replay
   std::optional<ClientRequest> previous_;
   std::string last_webhook_id_;  // the previous signed notify's webhook id (duplicate_id)
-  bool touched_mocks_ = false;  // a mock step ran: restore every mock after the case
-  bool moved_clock_ = false;    // a clock step ran: put the shared clock back after the case
+  bool touched_mocks_ = false;   // a mock step ran: restore every mock after the case
+  bool moved_clock_ = false;     // a clock step ran: put the shared clock back after the case
   std::vector<Kept> kept_;
 };
 
@@ -114,7 +114,8 @@ StatusOr<ClientRequest> CaseRun::BuildRequest(const RequestStep& req) {
     return false;
   };
   switch (req.body.kind) {
-    case BodySpec::Kind::kNone: break;
+    case BodySpec::Kind::kNone:
+      break;
     case BodySpec::Kind::kJson: {
       ASSIGN_OR_RETURN(nlohmann::json body, EvalJson(req.body.json.value, req.body.json.loc));
       q.body = body.dump();
@@ -144,9 +145,15 @@ StatusOr<ClientRequest> CaseRun::BuildRequest(const RequestStep& req) {
     if (req.tls.identity || req.tls.variant) {
       RETURN_IF_ERROR(PresentIdentity(req.tls, q.tls));
     }
-    if (req.tls.ca) { ASSIGN_OR_RETURN(q.tls.ca_file, Eval(*req.tls.ca)); }
-    if (req.tls.cert) { ASSIGN_OR_RETURN(q.tls.cert_file, Eval(*req.tls.cert)); }
-    if (req.tls.key) { ASSIGN_OR_RETURN(q.tls.key_file, Eval(*req.tls.key)); }
+    if (req.tls.ca) {
+      ASSIGN_OR_RETURN(q.tls.ca_file, Eval(*req.tls.ca));
+    }
+    if (req.tls.cert) {
+      ASSIGN_OR_RETURN(q.tls.cert_file, Eval(*req.tls.cert));
+    }
+    if (req.tls.key) {
+      ASSIGN_OR_RETURN(q.tls.key_file, Eval(*req.tls.key));
+    }
     if (req.tls.min_version) q.tls.min_version = *req.tls.min_version;
     if (req.tls.max_version) q.tls.max_version = *req.tls.max_version;
     if (req.tls.insecure) q.tls.verify_peer = q.tls.verify_host = false;
@@ -168,8 +175,12 @@ StatusOr<ClientRequest> CaseRun::BuildRequest(const RequestStep& req) {
 
 Status CaseRun::PresentIdentity(const TlsOptions& tls, ClientTlsOptions& out) {
   std::string identity = "partner", variant;
-  if (tls.identity) { ASSIGN_OR_RETURN(identity, Eval(*tls.identity)); }
-  if (tls.variant) { ASSIGN_OR_RETURN(variant, Eval(*tls.variant)); }
+  if (tls.identity) {
+    ASSIGN_OR_RETURN(identity, Eval(*tls.identity));
+  }
+  if (tls.variant) {
+    ASSIGN_OR_RETURN(variant, Eval(*tls.variant));
+  }
   if (run_.env == nullptr) {
     return FailedPreconditionError("tls identity `" + identity +
                                    "` needs an environment with a PKI profile");
@@ -195,9 +206,10 @@ nlohmann::json CaseRun::Record(const ClientRequest& q, const ClientResponse& r) 
                              {"duration_ms", r.timings.total_ms}};
   nlohmann::json parsed = nlohmann::json::parse(r.body, nullptr, false);
   if (!parsed.is_discarded()) response["json"] = parsed;
-  nlohmann::json record = {{"request", {{"method", q.method}, {"url", q.url},
-                                        {"headers", req_headers}, {"body", q.body}}},
-                           {"response", response}};
+  nlohmann::json record = {
+      {"request",
+       {{"method", q.method}, {"url", q.url}, {"headers", req_headers}, {"body", q.body}}},
+      {"response", response}};
   if (nlohmann::json tls = TlsRecord(q, r); !tls.is_null()) record["tls"] = std::move(tls);
   return record;
 }
@@ -260,7 +272,8 @@ bool CaseRun::RunRequest(const Step& step, const RequestStep& req) {
   auto q = BuildRequest(req);
   if (!q.ok()) return Error(step, q.status().message());
   if (!req.send) {  // prepared for a later replay (the first use of a nonce, say)
-    transcript_ += fmt::format("= prepared {} {} (not sent)\n", q->method, run_.redactor->Redact(q->url));
+    transcript_ +=
+        fmt::format("= prepared {} {} (not sent)\n", q->method, run_.redactor->Redact(q->url));
     previous_ = *q;
     if (step.save) sent_[*step.save] = *q;
     return true;
@@ -280,8 +293,9 @@ bool CaseRun::RunNotify(const Step& step, const NotifyStep& notify) {
   }
   if (built->saved.contains("webhook")) {
     const nlohmann::json& w = built->saved["webhook"];
-    transcript_ += fmt::format("= notify: webhook {} id {} (variant {})\n", w["scheme"].get<std::string>(),
-                               w["id"].get<std::string>(), w["variant"].get<std::string>());
+    transcript_ +=
+        fmt::format("= notify: webhook {} id {} (variant {})\n", w["scheme"].get<std::string>(),
+                    w["id"].get<std::string>(), w["variant"].get<std::string>());
   }
   if (built->request.tls.ca_file.empty()) {
     built->request.tls.ca_file = run_.TrustFileFor(built->request.url);
@@ -341,7 +355,10 @@ bool CaseRun::RunReplay(const Step& step, const ReplayStep& replay) {
         ready.fetch_add(1);
         while (ready.load() < static_cast<int>(copies.size())) std::this_thread::yield();
         auto r = run_.client->Send(*q);
-        if (r.ok()) copies[i] = std::move(r).value(); else errors[i] = r.status();
+        if (r.ok())
+          copies[i] = std::move(r).value();
+        else
+          errors[i] = r.status();
       });
     }
     for (std::thread& t : threads) t.join();
@@ -350,16 +367,17 @@ bool CaseRun::RunReplay(const Step& step, const ReplayStep& replay) {
     if (!s.ok()) return Error(step, s.message());
   }
   for (std::size_t i = 0; i < copies.size(); ++i) {
-    Log(*q, copies[i], copies.size() > 1 ? fmt::format("  [replay copy {}/{}]", i + 1, copies.size())
-                                         : "  [replay]");
+    Log(*q, copies[i],
+        copies.size() > 1 ? fmt::format("  [replay copy {}/{}]", i + 1, copies.size())
+                          : "  [replay]");
     if (step.expect) transcript_ += RefusalNote(*step.expect, copies[i]);
     Keep(copies.size() > 1 ? fmt::format("replay {}/{}", i + 1, copies.size()) : "replay",
          Record(*q, copies[i]), q, step.loc);
   }
   if (step.save) scope_.Save(*step.save, Record(*q, copies.front()));
   for (const ClientResponse& r : copies) {
-    if (r.outcome == TransportOutcome::kConnectFailed || r.outcome == TransportOutcome::kDnsFailed ||
-        r.outcome == TransportOutcome::kTimeout) {
+    if (r.outcome == TransportOutcome::kConnectFailed ||
+        r.outcome == TransportOutcome::kDnsFailed || r.outcome == TransportOutcome::kTimeout) {
       return Error(step, "target did not answer: " + DescribeOutcome(r));
     }
   }
@@ -376,9 +394,8 @@ bool CaseRun::RunWait(const Step& step, const WaitStep& wait) {
   // is the harness unable to check, not the target failing.
   StatusOr<Duration> total = ResolveWait(wait, scope_);
   if (!total.ok()) return Error(step, total.status().message());
-  std::string source = wait.for_ ? fmt::format(" ({} plus {} ms)", wait.for_->raw(),
-                                               wait.duration.count())
-                                 : "";
+  std::string source =
+      wait.for_ ? fmt::format(" ({} plus {} ms)", wait.for_->raw(), wait.duration.count()) : "";
   if (*total > run_.options->max_wait) {
     return Error(step, fmt::format("wait of {} ms{} exceeds --max-wait ({} ms)", total->count(),
                                    source, run_.options->max_wait.count()));
@@ -409,7 +426,8 @@ bool CaseRun::RunReceived(const Step& step, const ReceivedStep& received) {
     try {
       since = std::stoull(*v);
     } catch (const std::exception&) {
-      return Error(step, "`since` must be a journal position (a saved `last_seq`), got `" + *v + "`");
+      return Error(step,
+                   "`since` must be a journal position (a saved `last_seq`), got `" + *v + "`");
     }
   }
   std::vector<JournalEntry> all = journal->Snapshot();
@@ -421,8 +439,8 @@ bool CaseRun::RunReceived(const Step& step, const ReceivedStep& received) {
     if (path && e.path != *path) continue;
     selected.push_back(std::move(e));
   }
-  transcript_ += fmt::format("= received by {}: {} matching request(s)\n", received.service,
-                             selected.size());
+  transcript_ +=
+      fmt::format("= received by {}: {} matching request(s)\n", received.service, selected.size());
   if (step.save) {
     nlohmann::json list = nlohmann::json::array();
     for (const JournalEntry& e : selected) list.push_back(e.ToJson());
@@ -448,9 +466,10 @@ bool CaseRun::RunToken(const Step& step, const TokenStep& token) {
                                    : " (mutation " + saved["mutation"].get<std::string>() + ")",
                                saved.value("claims", nlohmann::json::object()).dump());
     const std::string mutation = saved["mutation"].get<std::string>();
-    kept_.push_back({"token minted", nlohmann::json::object(), saved.value("token", ""),
-                     "minted by " + token.issuer + (mutation.empty() ? "" : " (mutation " + mutation + ")"),
-                     step.loc});
+    kept_.push_back(
+        {"token minted", nlohmann::json::object(), saved.value("token", ""),
+         "minted by " + token.issuer + (mutation.empty() ? "" : " (mutation " + mutation + ")"),
+         step.loc});
   } else {
     auto q = BuildTokenRequest(token, scope_);
     if (!q.ok()) return Error(step, q.status().message());
@@ -461,14 +480,15 @@ bool CaseRun::RunToken(const Step& step, const TokenStep& token) {
     Keep("token request", Record(*q, *r), &*q, step.loc);
     previous_ = *q;
     if (step.save) sent_[*step.save] = *q;
-    if (r->outcome == TransportOutcome::kConnectFailed || r->outcome == TransportOutcome::kDnsFailed ||
-        r->outcome == TransportOutcome::kTimeout) {
+    if (r->outcome == TransportOutcome::kConnectFailed ||
+        r->outcome == TransportOutcome::kDnsFailed || r->outcome == TransportOutcome::kTimeout) {
       return Error(step, "token endpoint did not answer: " + DescribeOutcome(*r));
     }
     saved = TokenResult(*r);
     // Tokens issued by a real token endpoint are credentials: keep them out of every output.
     for (const char* k : {"access_token", "refresh_token"}) {
-      if (saved.contains(k) && saved[k].is_string()) run_.redactor->AddSecret(saved[k].get<std::string>());
+      if (saved.contains(k) && saved[k].is_string())
+        run_.redactor->AddSecret(saved[k].get<std::string>());
     }
     saved["response"] = Record(*q, *r)["response"];
     if (step.expect) {
@@ -476,13 +496,14 @@ bool CaseRun::RunToken(const Step& step, const TokenStep& token) {
       if (!checked.ok()) return Error(step, checked.status().message());
       failures = std::move(checked).value();
     } else if (r->status / 100 != 2) {
-      failures.push_back({"assert.status", "token endpoint answered " + DescribeOutcome(*r),
-                          "2xx", DescribeOutcome(*r), step.loc});
+      failures.push_back({"assert.status", "token endpoint answered " + DescribeOutcome(*r), "2xx",
+                          DescribeOutcome(*r), step.loc});
     }
   }
   if (step.save) scope_.Save(*step.save, saved);
   if (step.expect && step.expect->token) {
-    for (CheckFailure& f : CheckToken(*step.expect->token, saved, run_)) failures.push_back(std::move(f));
+    for (CheckFailure& f : CheckToken(*step.expect->token, saved, run_))
+      failures.push_back(std::move(f));
   }
   return Fail(std::move(failures));
 }
@@ -507,14 +528,22 @@ bool CaseRun::RunClock(const Step& step, const ClockStep& clock) {
 
 bool CaseRun::RunStep(const Step& step) {
   switch (step.kind) {
-    case Step::Kind::kRequest: return RunRequest(step, std::get<RequestStep>(step.body));
-    case Step::Kind::kReplay: return RunReplay(step, std::get<ReplayStep>(step.body));
-    case Step::Kind::kWait: return RunWait(step, std::get<WaitStep>(step.body));
-    case Step::Kind::kReceived: return RunReceived(step, std::get<ReceivedStep>(step.body));
-    case Step::Kind::kToken: return RunToken(step, std::get<TokenStep>(step.body));
-    case Step::Kind::kMock: return RunMock(step, std::get<MockStep>(step.body));
-    case Step::Kind::kClock: return RunClock(step, std::get<ClockStep>(step.body));
-    case Step::Kind::kNotify: return RunNotify(step, std::get<NotifyStep>(step.body));
+    case Step::Kind::kRequest:
+      return RunRequest(step, std::get<RequestStep>(step.body));
+    case Step::Kind::kReplay:
+      return RunReplay(step, std::get<ReplayStep>(step.body));
+    case Step::Kind::kWait:
+      return RunWait(step, std::get<WaitStep>(step.body));
+    case Step::Kind::kReceived:
+      return RunReceived(step, std::get<ReceivedStep>(step.body));
+    case Step::Kind::kToken:
+      return RunToken(step, std::get<TokenStep>(step.body));
+    case Step::Kind::kMock:
+      return RunMock(step, std::get<MockStep>(step.body));
+    case Step::Kind::kClock:
+      return RunClock(step, std::get<ClockStep>(step.body));
+    case Step::Kind::kNotify:
+      return RunNotify(step, std::get<NotifyStep>(step.body));
   }
   return Error(step, "unknown step kind");
 }
@@ -540,8 +569,8 @@ CaseResult CaseRun::Run() {
     auto v = Eval(value);
     if (!v.ok()) {
       result_.verdict = Verdict::kError;
-      result_.error = "var `" + name + "`: " + v.status().message() + " (at " +
-                      value.loc().ToString() + ")";
+      result_.error =
+          "var `" + name + "`: " + v.status().message() + " (at " + value.loc().ToString() + ")";
       ok = false;
       break;
     }
@@ -550,14 +579,15 @@ CaseResult CaseRun::Run() {
   auto name = Eval(sc.name);
   std::string title = name.ok() ? *name : sc.name.raw();
   std::string suffix;
-  for (const auto& [k, v] : case_.matrix_values) suffix += (suffix.empty() ? "" : ", ") + k + "=" + v;
-  result_.name = run_.redactor->Redact(sc.id + " " + title + (suffix.empty() ? "" : " [" + suffix + "]"));
+  for (const auto& [k, v] : case_.matrix_values)
+    suffix += (suffix.empty() ? "" : ", ") + k + "=" + v;
+  result_.name =
+      run_.redactor->Redact(sc.id + " " + title + (suffix.empty() ? "" : " [" + suffix + "]"));
   for (std::size_t i = 0; ok && i < sc.steps.size(); ++i) ok = RunStep(sc.steps[i]);
   // Shared state goes back as it was, so the next case starts clean (such cases run alone).
   if (touched_mocks_ && run_.env) run_.env->RestoreAll();
   if (moved_clock_) run_.clock->SetOffset(Duration(0));
-  result_.seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  result_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   result_.transcript = run_.redactor->Redact(transcript_);
   // Evidence is for the cases a reader must look into; a pass needs none.
   for (const Kept& k : result_.verdict == Verdict::kPass ? std::vector<Kept>{} : kept_) {

@@ -1,13 +1,12 @@
 #include "runner/case_scope.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
-
-#include "tollgate/scenario/loader.h"
-
 #include <cstdlib>
 #include <random>
 
-#include <fmt/format.h>
+#include "tollgate/scenario/loader.h"
 
 namespace tollgate::runner {
 namespace {

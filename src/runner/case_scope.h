@@ -3,10 +3,9 @@
 // vars, matrix values and the results saved by earlier steps.
 
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "runner/run_context.h"
 #include "tollgate/scenario/template.h"
@@ -28,8 +27,8 @@ class CaseScope : public Scope {
 
  private:
   const RunContext* run_;
-  std::map<std::string, std::string> values_;     // suite vars and matrix values
-  std::map<std::string, nlohmann::json> saved_;   // save: results
+  std::map<std::string, std::string> values_;    // suite vars and matrix values
+  std::map<std::string, nlohmann::json> saved_;  // save: results
 };
 
 /// How long a `wait:` step waits: its fixed part plus its `for:` resolved in `scope` (never

@@ -3,9 +3,8 @@
 // record, with the JWTs it carried decoded. Built from the same record `save` keeps, so
 // whatever the record holds (a `tls` object, say) reaches the report too.
 
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "tollgate/base/redact.h"
 #include "tollgate/results.h"

@@ -20,9 +20,11 @@ TEST(Evidence, RedactsSecretsHeadersAndBodies) {
   Redactor r;
   r.AddSecret("hunter2-secret");
   nlohmann::json record = {
-      {"request", {{"method", "POST"}, {"url", "https://t/x?k=hunter2-secret"},
-                   {"headers", {{"Authorization", "Basic dXNlcjpwYXNz"}, {"X-Key", "hunter2-secret"}}},
-                   {"body", "secret=hunter2-secret"}}},
+      {"request",
+       {{"method", "POST"},
+        {"url", "https://t/x?k=hunter2-secret"},
+        {"headers", {{"Authorization", "Basic dXNlcjpwYXNz"}, {"X-Key", "hunter2-secret"}}},
+        {"body", "secret=hunter2-secret"}}},
       {"response", {{"status", 200}, {"headers", nlohmann::json::object()}, {"body", "ok"}}},
       {"tls", {{"protocol", "TLSv1.3"}, {"received", {{"subject", "CN=t"}, {"sha256", "ab"}}}}}};
   StepEvidence e = MakeEvidence("request", record, "", "", {"s.yaml", 3, 5}, r);
@@ -53,9 +55,10 @@ TEST(Evidence, ABodyIsRedactedBeforeItIsCutSoNoHeadOfASecretIsLeft) {
 
 TEST(Evidence, DecodesABearerJwtButNeverItsSignatureOrASecretToken) {
   Redactor r;
-  const std::string token = Jwt(R"({"alg":"none","typ":"JWT"})", R"({"sub":"mallory","aud":"api"})") + "c2ln";
-  StepEvidence e = MakeEvidence("request", nlohmann::json::object(), token, "request Authorization: Bearer",
-                                {}, r);
+  const std::string token =
+      Jwt(R"({"alg":"none","typ":"JWT"})", R"({"sub":"mallory","aud":"api"})") + "c2ln";
+  StepEvidence e = MakeEvidence("request", nlohmann::json::object(), token,
+                                "request Authorization: Bearer", {}, r);
   nlohmann::json j = nlohmann::json::parse(e.record);
   ASSERT_EQ(j["tokens"].size(), 1u);
   EXPECT_EQ(j["tokens"][0]["header"]["alg"], "none");

@@ -57,8 +57,8 @@ Status CheckNamed(const std::vector<std::pair<std::string, Matcher>>& matchers,
     ASSIGN_OR_RETURN(auto mismatch, MatchValue(m, get(name), scope));
     if (mismatch) {
       out.push_back(Failure(type,
-                            std::string("expected ") + what + " " + name + " " +
-                                mismatch->first + ", got " + mismatch->second,
+                            std::string("expected ") + what + " " + name + " " + mismatch->first +
+                                ", got " + mismatch->second,
                             mismatch->first, mismatch->second, m.loc));
     }
   }
@@ -69,7 +69,8 @@ Status CheckNamed(const std::vector<std::pair<std::string, Matcher>>& matchers,
 
 std::string DescribeOutcome(const ClientResponse& r) {
   switch (r.outcome) {
-    case TransportOutcome::kOk: return "status " + std::to_string(r.status);
+    case TransportOutcome::kOk:
+      return "status " + std::to_string(r.status);
     case TransportOutcome::kTlsRejected:
       return "TLS handshake rejected (" + (r.tls_error.empty() ? r.error : r.tls_error) + ")";
     default:
@@ -128,15 +129,15 @@ StatusOr<std::optional<std::pair<std::string, std::string>>> MatchValue(
       expected = neg + "to match " + Quote(want);
       break;
     }
-    case Matcher::Kind::kExists: break;
+    case Matcher::Kind::kExists:
+      break;
   }
   if (m.negated) ok = actual.has_value() ? !ok : true;
   if (ok) return Result();
   return Result({expected, shown});
 }
 
-StatusOr<std::vector<CheckFailure>> CheckResponse(const Expect& expect,
-                                                  const ClientResponse& r,
+StatusOr<std::vector<CheckFailure>> CheckResponse(const Expect& expect, const ClientResponse& r,
                                                   const CaseScope& scope) {
   std::vector<CheckFailure> out;
   std::optional<StatusExpect> status;
@@ -146,8 +147,9 @@ StatusOr<std::vector<CheckFailure>> CheckResponse(const Expect& expect,
   bool answered = r.outcome == TransportOutcome::kOk;
   if (status && !(answered && StatusMatches(*status, r.status))) {
     std::string want = StatusText(*status);
-    out.push_back(Failure("assert.status", "expected status " + want + ", got " + DescribeOutcome(r),
-                          want, DescribeOutcome(r), status->loc));
+    out.push_back(Failure("assert.status",
+                          "expected status " + want + ", got " + DescribeOutcome(r), want,
+                          DescribeOutcome(r), status->loc));
   }
   if (expect.rejected) {
     const Refusal refusal = ClassifyRefusal(r);
@@ -157,8 +159,8 @@ StatusOr<std::vector<CheckFailure>> CheckResponse(const Expect& expect,
                                             "terminator's answer, 401 or 403)"
                                           : "not rejected";
       std::string actual = rejected ? "refused: " + refusal.how : DescribeOutcome(r);
-      out.push_back(Failure("assert.rejected", "expected " + want + ", got " + actual, want,
-                            actual, expect.rejected_loc));
+      out.push_back(Failure("assert.rejected", "expected " + want + ", got " + actual, want, actual,
+                            expect.rejected_loc));
     }
   }
   if (expect.tls) {
@@ -196,7 +198,8 @@ StatusOr<std::vector<CheckFailure>> CheckResponse(const Expect& expect,
     }
   } else if (!expect.headers.empty() || !expect.json.empty() || !expect.body.empty()) {
     if (!expect.status) {  // already explained by the status failure otherwise
-      out.push_back(Failure("assert.response", "expected an HTTP response, got " + DescribeOutcome(r),
+      out.push_back(Failure("assert.response",
+                            "expected an HTTP response, got " + DescribeOutcome(r),
                             "an HTTP response", DescribeOutcome(r), expect.loc));
     }
   }
@@ -247,8 +250,8 @@ StatusOr<std::vector<CheckFailure>> CheckConcurrent(const Expect& expect,
   std::string statuses;
   int matching = 0;
   for (const ClientResponse& r : copies) {
-    bool match = exactly_one && r.outcome == TransportOutcome::kOk &&
-                 StatusMatches(*exactly_one, r.status);
+    bool match =
+        exactly_one && r.outcome == TransportOutcome::kOk && StatusMatches(*exactly_one, r.status);
     statuses += (statuses.empty() ? "" : ", ") +
                 (r.outcome == TransportOutcome::kOk ? std::to_string(r.status)
                                                     : std::string(TransportOutcomeName(r.outcome)));
@@ -294,13 +297,15 @@ StatusOr<std::vector<CheckFailure>> CheckJournal(const Expect& expect,
       }
       return std::nullopt;
     };
-    RETURN_IF_ERROR(CheckNamed(expect.headers, get, "assert.header", "received header", scope, out));
+    RETURN_IF_ERROR(
+        CheckNamed(expect.headers, get, "assert.header", "received header", scope, out));
     for (const Matcher& m : expect.body) {
       ASSIGN_OR_RETURN(auto mismatch, MatchValue(m, e.body, scope));
       if (mismatch) {
-        out.push_back(Failure("assert.body", "expected received body " + mismatch->first +
-                                                 ", got " + mismatch->second,
-                              mismatch->first, mismatch->second, m.loc));
+        out.push_back(
+            Failure("assert.body",
+                    "expected received body " + mismatch->first + ", got " + mismatch->second,
+                    mismatch->first, mismatch->second, m.loc));
       }
     }
   }

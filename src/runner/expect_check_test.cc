@@ -133,9 +133,9 @@ TEST_F(RejectedTest, HoldsOnEveryFormOfRefusal) {
 }
 
 TEST_F(RejectedTest, OtherAnswersAreNotRefusals) {
-  for (const ClientResponse& r : {Answer(400, "<center>400 Bad Request</center>"),
-                                  Answer(400, R"({"error":"invalid_request"})"), Answer(200),
-                                  Answer(404), Answer(500)}) {
+  for (const ClientResponse& r :
+       {Answer(400, "<center>400 Bad Request</center>"),
+        Answer(400, R"({"error":"invalid_request"})"), Answer(200), Answer(404), Answer(500)}) {
     auto f = Check(true, r);
     ASSERT_EQ(f.size(), 1u) << r.status;
     EXPECT_EQ(f[0].type, "assert.rejected");

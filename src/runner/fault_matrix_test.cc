@@ -1,9 +1,9 @@
 #include "tollgate/runner/fault_matrix.h"
 
-#include <map>
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <map>
 
 namespace tollgate {
 namespace {
@@ -58,10 +58,10 @@ struct Script {
 
 TEST(FaultMatrix, EachFaultMustFailExactlyItsCases) {
   std::vector<ProfileRun> profiles = {
-      Profile({{"ignore_audience", {"A-1"}},                 // caught exactly
-               {"ignore_issuer", {"A-2", "B-1"}},            // B-1 names both matrix cases
-               {"no_role_check", {"A-1"}},                   // missed, and over-broad
-               {"idp:long_lived_tokens", {"A-2"}}})};        // another service's fault
+      Profile({{"ignore_audience", {"A-1"}},           // caught exactly
+               {"ignore_issuer", {"A-2", "B-1"}},      // B-1 names both matrix cases
+               {"no_role_check", {"A-1"}},             // missed, and over-broad
+               {"idp:long_lived_tokens", {"A-2"}}})};  // another service's fault
   Script script;
   script.by_fault[""] = {};
   script.by_fault["gw:ignore_audience"] = {{"A-1"}, {}};
@@ -85,10 +85,10 @@ TEST(FaultMatrix, EachFaultMustFailExactlyItsCases) {
   EXPECT_THAT(p.faults[3].errored, ElementsAre("A-1 (connect failed)"));
   EXPECT_EQ(m->problems(), 2);
   // One clean run, then one run per entry with exactly its fault on.
-  EXPECT_THAT(script.calls, ElementsAre(Faults{}, Faults{{"gw", "ignore_audience"}},
-                                        Faults{{"gw", "ignore_issuer"}},
-                                        Faults{{"gw", "no_role_check"}},
-                                        Faults{{"idp", "long_lived_tokens"}}));
+  EXPECT_THAT(
+      script.calls,
+      ElementsAre(Faults{}, Faults{{"gw", "ignore_audience"}}, Faults{{"gw", "ignore_issuer"}},
+                  Faults{{"gw", "no_role_check"}}, Faults{{"idp", "long_lived_tokens"}}));
 }
 
 TEST(FaultMatrix, ACleanRunThatFailsIsAProblem) {

@@ -14,11 +14,13 @@ StatusOr<std::string> NotifyBody(const NotifyStep& step, const CaseScope& scope,
     return body.is_string() ? body.get<std::string>() : body.dump();
   }
   std::string type = "authorisation";
-  if (step.resource_type) { ASSIGN_OR_RETURN(type, step.resource_type->Evaluate(scope)); }
+  if (step.resource_type) {
+    ASSIGN_OR_RETURN(type, step.resource_type->Evaluate(scope));
+  }
   nlohmann::json additional = {{"bankId", "tollgate-bank"}};
   if (step.additional_data) {
-    ASSIGN_OR_RETURN(additional, EvaluateJson(step.additional_data->value, scope,
-                                              step.additional_data->loc));
+    ASSIGN_OR_RETURN(additional,
+                     EvaluateJson(step.additional_data->value, scope, step.additional_data->loc));
   }
   nlohmann::json body = {{"type", "resourceCreated"},
                          {"resource", {{"id", id}, {"type", type}, {"url", "NA"}}},
@@ -53,7 +55,9 @@ StatusOr<BuiltNotify> BuildNotify(const NotifyStep& step, const RunContext& run,
     q.headers.emplace_back(std::move(name), std::move(value));
   }
   std::string id = scope.NewUuid();
-  if (step.id) { ASSIGN_OR_RETURN(id, step.id->Evaluate(scope)); }
+  if (step.id) {
+    ASSIGN_OR_RETURN(id, step.id->Evaluate(scope));
+  }
   out.saved["authorisation_id"] = id;
   ASSIGN_OR_RETURN(q.body, NotifyBody(step, scope, id));
   // Signed last, over the exact bytes of the final body.

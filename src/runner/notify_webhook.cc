@@ -1,7 +1,7 @@
 #include "runner/notify_webhook.h"
 
-#include "tollgate/http/message.h"
 #include "tollgate/crypto/webhooks.h"
+#include "tollgate/http/message.h"
 
 namespace tollgate::runner {
 

@@ -66,7 +66,8 @@ TEST_F(NotifyWebhookTest, EachSchemeSignsTheExactBodySentAndVerifies) {
     EXPECT_THAT(b.request.body, HasSubstr(R"("type":"resourceCreated")"));
     // The notification's own Content-Type only, not a second one from the scheme.
     int types = 0;
-    for (const auto& [n, value] : b.request.headers) types += n == "Content-Type" || n == "content-type";
+    for (const auto& [n, value] : b.request.headers)
+      types += n == "Content-Type" || n == "content-type";
     EXPECT_EQ(types, 1);
     EXPECT_EQ(redactor_.Redact("key " + SecretFor(scheme)), "key ***");
   }
@@ -134,7 +135,8 @@ TEST_F(NotifyWebhookTest, DuplicateIdWithoutAnEarlierDeliveryIsAnError) {
 TEST_F(NotifyWebhookTest, DualSignaturesOneFromARotatedOutSecret) {
   for (const std::string& scheme : {std::string("standard-webhooks"), std::string("stripe")}) {
     SCOPED_TRACE(scheme);
-    std::string old = scheme == "stripe" ? "whsec_stripe-rotated-out" : "whsec_cm90YXRlZC1vdXQta2V5LTAw";
+    std::string old =
+        scheme == "stripe" ? "whsec_stripe-rotated-out" : "whsec_cm90YXRlZC1vdXQta2V5LTAw";
     BuiltNotify both = Build(Step(scheme, "", {old, SecretFor(scheme)}));
     EXPECT_TRUE(Verify(scheme, both.request).ok);
     std::string header;
@@ -143,7 +145,8 @@ TEST_F(NotifyWebhookTest, DualSignaturesOneFromARotatedOutSecret) {
     }
     std::size_t n = 0;
     std::string sep = scheme == "stripe" ? ",v1=" : " v1,";
-    for (std::size_t at = header.find(sep); at != std::string::npos; at = header.find(sep, at + 1)) ++n;
+    for (std::size_t at = header.find(sep); at != std::string::npos; at = header.find(sep, at + 1))
+      ++n;
     EXPECT_EQ(n, scheme == "stripe" ? 2u : 1u) << header;  // two signatures
     BuiltNotify only_old = Build(Step(scheme, "", {old}));
     EXPECT_FALSE(Verify(scheme, only_old.request).ok);

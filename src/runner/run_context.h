@@ -21,7 +21,7 @@ struct RunContext {
   HttpClient* client = nullptr;
   std::string target_url;
   std::map<std::string, std::string> target_settings;  // target.NAME (secrets included)
-  std::string target_ca_file;  // the target file's `ca:`, "" when none
+  std::string target_ca_file;                          // the target file's `ca:`, "" when none
 
   /// The CA file a request to `url` trusts when its step names none: a TLS mock's PKI root,
   /// or the target file's `ca:` for the target's own URLs (target.url and every https

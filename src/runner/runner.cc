@@ -1,8 +1,8 @@
 #include "tollgate/runner/runner.h"
-#include <algorithm>
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <filesystem>
@@ -35,8 +35,8 @@ std::string ProfileOf(const Suite& s) {
 }
 
 // Resolves target.url and target.* settings; registers target secrets.
-Status ResolveTarget(const RunOptions& opt, const MockEnvironment* env,
-                     runner::RunContext& ctx, Redactor& redactor) {
+Status ResolveTarget(const RunOptions& opt, const MockEnvironment* env, runner::RunContext& ctx,
+                     Redactor& redactor) {
   const TargetSpec& t = opt.target;
   std::string service;
   if (t.kind == TargetSpec::Kind::kMock) service = t.service;
@@ -50,7 +50,8 @@ Status ResolveTarget(const RunOptions& opt, const MockEnvironment* env,
   }
   if (!service.empty()) {
     if (!env || !env->HasService(service)) {
-      return InvalidArgumentError("--target mock:" + service + ": no such service in the environment");
+      return InvalidArgumentError("--target mock:" + service +
+                                  ": no such service in the environment");
     }
     ctx.target_url = env->Url(service);
     // A target with a second, one-way host offers it as target.one_way_url.
@@ -130,8 +131,8 @@ std::optional<Duration> LongestWait(const std::vector<const Scenario*>& scenario
 
 // Why case `c` cannot be decided against an external target, with the command that runs its
 // real-time variant; empty when it can be decided.
-std::string ExternalSkipReason(const ScenarioCase& c, const Environment* env,
-                               const RunOptions& opt, const runner::RunContext& ctx) {
+std::string ExternalSkipReason(const ScenarioCase& c, const Environment* env, const RunOptions& opt,
+                               const runner::RunContext& ctx) {
   std::string reference = env ? env->default_target : "";
   std::optional<std::string> blocker = ExternalTargetBlocker(*c.scenario, reference);
   if (!blocker) return "";
@@ -144,9 +145,9 @@ std::string ExternalSkipReason(const ScenarioCase& c, const Environment* env,
   // `--tags slow` runs every slow scenario of the file: --max-wait must cover them all.
   std::vector<const Scenario*> slow;
   for (const Scenario& s : c.suite->scenarios) {
-    bool tagged = std::find(s.tags.begin(), s.tags.end(), "slow") != s.tags.end() ||
-                  std::find(c.suite->tags.begin(), c.suite->tags.end(), "slow") !=
-                      c.suite->tags.end();
+    bool tagged =
+        std::find(s.tags.begin(), s.tags.end(), "slow") != s.tags.end() ||
+        std::find(c.suite->tags.begin(), c.suite->tags.end(), "slow") != c.suite->tags.end();
     if (tagged) slow.push_back(&s);
   }
   if (std::optional<Duration> wait = LongestWait(slow, ctx)) {
@@ -201,8 +202,10 @@ std::string TargetSpec::CommandLine() const {
 
 std::string TargetSpec::Describe(const Environment* env) const {
   switch (kind) {
-    case Kind::kMock: return "mock:" + service;
-    case Kind::kUrl: return url;
+    case Kind::kMock:
+      return "mock:" + service;
+    case Kind::kUrl:
+      return url;
     case Kind::kDefault:
       if (file) return file->name;
       return env && !env->default_target.empty() ? "mock:" + env->default_target : "";
@@ -261,8 +264,9 @@ StatusOr<RunResult> Runner::Run(const std::vector<Suite>& suites, const Environm
   for (std::size_t i = 0; i < cases.size(); ++i) {
     bool exclusive = false;
     for (const Step& step : cases[i].scenario->steps) {
-      exclusive = exclusive || step.kind == Step::Kind::kMock || step.kind == Step::Kind::kClock ||
-                  (step.kind == Step::Kind::kReplay && std::get<ReplayStep>(step.body).concurrent > 1);
+      exclusive =
+          exclusive || step.kind == Step::Kind::kMock || step.kind == Step::Kind::kClock ||
+          (step.kind == Step::Kind::kReplay && std::get<ReplayStep>(step.body).concurrent > 1);
     }
     (exclusive ? exclusive_order : shared_order).push_back(i);
   }
@@ -313,10 +317,10 @@ StatusOr<RunResult> Runner::Run(const std::vector<Suite>& suites, const Environm
       const ScenarioCase& c = cases[i];
       if (!Selected(c)) {
         bool slow = !options_.tags;
-        results[i] = SkippedCase(
-            c, slow ? "slow" : "tags",
-            slow ? "tagged `slow`: select it with --tags (bounded by --max-wait)"
-                 : "not selected by --tags '" + options_.tags_text + "'");
+        results[i] =
+            SkippedCase(c, slow ? "slow" : "tags",
+                        slow ? "tagged `slow`: select it with --tags (bounded by --max-wait)"
+                             : "not selected by --tags '" + options_.tags_text + "'");
       } else if (!external_skip[i].empty()) {
         results[i] = SkippedCase(c, "external-target", external_skip[i]);
       } else {

@@ -1,9 +1,9 @@
 #include "tollgate/runner/shard.h"
 
+#include <fmt/format.h>
+
 #include <cstdint>
 #include <cstdlib>
-
-#include <fmt/format.h>
 
 #include "tollgate/base/digest.h"
 

@@ -1,10 +1,10 @@
 #include "tollgate/runner/shard.h"
 
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <cstdlib>
-#include <fmt/format.h>
 #include <map>
 #include <set>
 
@@ -65,7 +65,8 @@ TEST(ShardOf, EveryCaseInExactlyOneShardAndBalanced) {
 TEST(ShardOf, StableAndIndependentOfOtherCases) {
   // Pinned values: the assignment must not change between releases or machines, or shards
   // of one pipeline run by different tollgate builds would overlap.
-  EXPECT_EQ(ShardOf("connectpay/basic", "CP-BA-001", 4), ShardOf("connectpay/basic", "CP-BA-001", 4));
+  EXPECT_EQ(ShardOf("connectpay/basic", "CP-BA-001", 4),
+            ShardOf("connectpay/basic", "CP-BA-001", 4));
   const int a = ShardOf("connectpay/basic", "CP-BA-001", 4);
   const int b = ShardOf("connectpay/basic", "CP-BA-007[value=Basic]", 4);
   EXPECT_EQ(a, ShardOf("connectpay/basic", "CP-BA-001", 4));

@@ -75,7 +75,7 @@ const Terms& SignMutations() {
 StatusOr<std::string> ApplySign(const nlohmann::json& spec, ClientRequest& q, const RunContext& run,
                                 const std::string& fresh_nonce) {
   if (!spec.is_object()) return InvalidArgumentError("`sign` must be a mapping");
-  static const std::vector<std::string> kKeys = {"profile", "key_id", "secret", "nonce",
+  static const std::vector<std::string> kKeys = {"profile",          "key_id",    "secret", "nonce",
                                                  "timestamp_offset", "timestamp", "mutate"};
   for (const auto& [k, v] : spec.items()) {
     if (std::find(kKeys.begin(), kKeys.end(), k) == kKeys.end()) {
@@ -87,7 +87,8 @@ StatusOr<std::string> ApplySign(const nlohmann::json& spec, ClientRequest& q, co
   nlohmann::json pj = spec.value("profile", nlohmann::json::object());
   if (pj.is_string()) {
     pj = nlohmann::json::parse(pj.get<std::string>(), nullptr, false);
-    if (pj.is_discarded()) return InvalidArgumentError("`sign.profile`: not a mapping nor JSON text of one");
+    if (pj.is_discarded())
+      return InvalidArgumentError("`sign.profile`: not a mapping nor JSON text of one");
   }
   auto profile = signing::ProfileFromJson(pj);
   if (!profile.ok()) return InvalidArgumentError("`sign.profile`: " + profile.status().message());
@@ -99,7 +100,8 @@ StatusOr<std::string> ApplySign(const nlohmann::json& spec, ClientRequest& q, co
   if (!mutate.empty() && !HasTerm(SignMutations(), mutate)) {
     std::string list;
     for (const Term& m : SignMutations()) list += (list.empty() ? "" : ", ") + m.name;
-    return InvalidArgumentError("`sign.mutate`: unknown mutation `" + mutate + "` (expected one of " + list + ")");
+    return InvalidArgumentError("`sign.mutate`: unknown mutation `" + mutate +
+                                "` (expected one of " + list + ")");
   }
 
   signing::SignParams s;
@@ -108,7 +110,9 @@ StatusOr<std::string> ApplySign(const nlohmann::json& spec, ClientRequest& q, co
   std::int64_t ts = run.clock->NowSeconds();
   if (spec.contains("timestamp_offset")) {
     auto off = ParseSignedDuration(Str(spec, "timestamp_offset"));
-    if (!off) return InvalidArgumentError("`sign.timestamp_offset`: expected a signed duration such as -301s");
+    if (!off)
+      return InvalidArgumentError(
+          "`sign.timestamp_offset`: expected a signed duration such as -301s");
     ts += std::chrono::duration_cast<std::chrono::seconds>(*off).count();
   }
   s.timestamp = spec.contains("timestamp") ? Str(spec, "timestamp") : std::to_string(ts);
@@ -173,7 +177,8 @@ StatusOr<std::string> ApplySign(const nlohmann::json& spec, ClientRequest& q, co
     SetHeader(q, name, signing::HeaderValue(q.headers, name).value_or("") + "-tampered");
   } else if (mutate == "tamper_host") {
     std::size_t colon = u.authority.rfind(':');
-    SetHeader(q, "Host", "tampered.example" + (colon == std::string::npos ? "" : u.authority.substr(colon)));
+    SetHeader(q, "Host",
+              "tampered.example" + (colon == std::string::npos ? "" : u.authority.substr(colon)));
   }
   return "signed as " + s.key_id + (mutate.empty() ? "" : " (mutation " + mutate + ")");
 }

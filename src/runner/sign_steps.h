@@ -4,10 +4,9 @@
 // must refuse (tampering after signing, dropped or duplicated headers, truncated MACs,
 // swapped encodings, downgraded algorithm labels, wrong keys).
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "runner/run_context.h"
 #include "tollgate/http/client.h"
@@ -22,7 +21,7 @@ const Terms& SignMutations();
 /// JSON text such as ${target.signing_profile}), key_id, secret (registered as a secret),
 /// nonce (default `fresh_nonce`), timestamp_offset ("-301s"), timestamp (literal text),
 /// mutate. Returns a one-line note for the transcript; InvalidArgument for a bad spec.
-StatusOr<std::string> ApplySign(const nlohmann::json& spec, ClientRequest& q,
-                                const RunContext& run, const std::string& fresh_nonce);
+StatusOr<std::string> ApplySign(const nlohmann::json& spec, ClientRequest& q, const RunContext& run,
+                                const std::string& fresh_nonce);
 
 }  // namespace tollgate::runner

@@ -1,7 +1,8 @@
+#include "runner/sign_steps.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "runner/sign_steps.h"
 #include "tollgate/crypto/signing.h"
 
 namespace tollgate::runner {
@@ -34,20 +35,25 @@ class SignStepTest : public ::testing::Test {
   signing::Verdict Verify(const ClientRequest& q) {
     std::string url = q.url.substr(std::string("http://127.0.0.1:8080").size());
     std::size_t qm = url.find('?');
-    signing::Message m{q.method, url.substr(0, qm), qm == std::string::npos ? "" : url.substr(qm + 1),
-                       q.headers, q.body};
+    signing::Message m{q.method, url.substr(0, qm),
+                       qm == std::string::npos ? "" : url.substr(qm + 1), q.headers, q.body};
     bool has_host = false;
     for (const auto& [n, v] : q.headers) has_host = has_host || n == "Host";
     if (!has_host) m.headers.emplace_back("Host", "127.0.0.1:8080");
-    return signing::Verify(profile_, m, [](const std::string& id) -> std::optional<std::string> {
-      if (id == "alpha") return std::string("alpha-secret-0123456789");
-      return std::nullopt;
-    }, clock_.NowSeconds());
+    return signing::Verify(
+        profile_, m,
+        [](const std::string& id) -> std::optional<std::string> {
+          if (id == "alpha") return std::string("alpha-secret-0123456789");
+          return std::nullopt;
+        },
+        clock_.NowSeconds());
   }
 
-  signing::Profile profile_ = signing::ProfileFromJson(
-      {{"components", {"method", "path", "query", "host", "header:content-type", "body_digest",
-                       "timestamp", "nonce", "key_id"}}}).value();
+  signing::Profile profile_ =
+      signing::ProfileFromJson({{"components",
+                                 {"method", "path", "query", "host", "header:content-type",
+                                  "body_digest", "timestamp", "nonce", "key_id"}}})
+          .value();
   OffsetClock clock_;
   Redactor redactor_;
   RunContext run_;
@@ -102,10 +108,12 @@ TEST_F(SignStepTest, TimestampOffsetMovesTheSignedTimestamp) {
 TEST_F(SignStepTest, BadSpecsAreClearErrors) {
   ClientRequest q = Request();
   nlohmann::json s = Spec("tamper_everything");
-  EXPECT_THAT(ApplySign(s, q, run_, "n").status().message(), HasSubstr("unknown mutation `tamper_everything`"));
+  EXPECT_THAT(ApplySign(s, q, run_, "n").status().message(),
+              HasSubstr("unknown mutation `tamper_everything`"));
   s = Spec();
   s.erase("secret");
-  EXPECT_THAT(ApplySign(s, q, run_, "n").status().message(), HasSubstr("`sign.secret` is required"));
+  EXPECT_THAT(ApplySign(s, q, run_, "n").status().message(),
+              HasSubstr("`sign.secret` is required"));
   s = Spec();
   s["profile"] = "{not json";
   EXPECT_THAT(ApplySign(s, q, run_, "n").status().message(), HasSubstr("`sign.profile`"));

@@ -8,10 +8,14 @@ namespace {
 
 const char* RefusalName(TlsRefusal r) {
   switch (r) {
-    case TlsRefusal::kNone: return "none";
-    case TlsRefusal::kPeerAlert: return "peer_alert";
-    case TlsRefusal::kWeRefusedServer: return "we_refused_server";
-    case TlsRefusal::kOther: return "other";
+    case TlsRefusal::kNone:
+      return "none";
+    case TlsRefusal::kPeerAlert:
+      return "peer_alert";
+    case TlsRefusal::kWeRefusedServer:
+      return "we_refused_server";
+    case TlsRefusal::kOther:
+      return "other";
   }
   return "other";
 }
@@ -199,16 +203,16 @@ std::vector<CheckFailure> CheckTls(const TlsExpect& e, const ClientResponse& r) 
       std::string actual = leaf == nullptr ? no_cert
                                            : std::to_string(leaf->days_left) +
                                                  " days left (notAfter " + leaf->not_after + ")";
-      out.push_back(Fail("expected server certificate days left " + BoundText(*e.days_left) +
-                             ", got " + actual,
-                         "days_left " + BoundText(*e.days_left), actual, e.days_left->loc));
+      out.push_back(Fail(
+          "expected server certificate days left " + BoundText(*e.days_left) + ", got " + actual,
+          "days_left " + BoundText(*e.days_left), actual, e.days_left->loc));
     }
   }
   if (e.chain_trusted) {
     bool trusted = leaf != nullptr && f.verify_error == 0;
     if (leaf == nullptr || trusted != *e.chain_trusted) {
-      std::string want = *e.chain_trusted ? "a server chain trusted by the given CA"
-                                          : "an untrusted server chain";
+      std::string want =
+          *e.chain_trusted ? "a server chain trusted by the given CA" : "an untrusted server chain";
       std::string actual = leaf == nullptr ? no_cert
                            : trusted       ? "trusted"
                                            : "untrusted: " + f.verify_error_text;
@@ -223,7 +227,7 @@ std::vector<CheckFailure> CheckTls(const TlsExpect& e, const ClientResponse& r) 
       if (leaf != nullptr) {
         for (const std::string& s : leaf->sans) sans += (sans.empty() ? "" : ", ") + s;
       }
-      std::string actual = !f.host_matched ? no_cert
+      std::string actual = !f.host_matched   ? no_cert
                            : *f.host_matched ? "it matches (" + sans + ")"
                                              : "it does not (SANs: " + sans + ")";
       out.push_back(Fail("expected " + want + ", got " + actual, want, actual, e.host_loc));

@@ -193,9 +193,8 @@ TEST(CheckTls, RejectedHoldsInTheHandshakeAndOnTheTerminatorsAnswer) {
   }
   // 401/403 are the application's answer (these requests carry no credentials), and any
   // other 400, 200, 404 or 500 is no refusal at all.
-  for (const ClientResponse& r :
-       {Answered(401), Answered(403), Answered(400, kNginxBadRequest), Answered(200),
-        Answered(404), Answered(500)}) {
+  for (const ClientResponse& r : {Answered(401), Answered(403), Answered(400, kNginxBadRequest),
+                                  Answered(200), Answered(404), Answered(500)}) {
     auto f = CheckTls(rejected, r);
     ASSERT_EQ(f.size(), 1u) << r.status;
     EXPECT_EQ(f[0].expected, "TLS rejected (in the handshake or by the TLS terminator's answer)");

@@ -12,8 +12,8 @@
 namespace tollgate {
 namespace {
 
-using ::testing::HasSubstr;
 using testing::CertSpec;
+using ::testing::HasSubstr;
 
 const char kSuite[] = R"yaml(suite: tls/e2e
 requires: [bank]
@@ -94,8 +94,8 @@ TEST(TlsRun, SuiteAgainstTheMtlsMock) {
   const auto& cases = result->suites[0].cases;
   ASSERT_EQ(cases.size(), 2u);
   EXPECT_EQ(cases[0].verdict, Verdict::kPass)
-      << cases[0].error << (cases[0].failures.empty() ? "" : cases[0].failures[0].message)
-      << "\n" << cases[0].transcript;
+      << cases[0].error << (cases[0].failures.empty() ? "" : cases[0].failures[0].message) << "\n"
+      << cases[0].transcript;
   EXPECT_THAT(cases[0].transcript, HasSubstr("< TLS TLSv1.3"));
   ASSERT_EQ(cases[1].verdict, Verdict::kFail) << cases[1].error;
   ASSERT_EQ(cases[1].failures.size(), 1u);

@@ -17,7 +17,9 @@ StatusOr<std::optional<std::string>> EvalOpt(const std::optional<Template>& t,
   return std::optional<std::string>(std::move(v));
 }
 
-long long Seconds(Duration d) { return std::chrono::duration_cast<std::chrono::seconds>(d).count(); }
+long long Seconds(Duration d) {
+  return std::chrono::duration_cast<std::chrono::seconds>(d).count();
+}
 
 // Where jku/x5u mutations point: the first receiver of the environment, so a suite can
 // assert the target never fetched it.
@@ -51,7 +53,8 @@ StatusOr<nlohmann::json> MintToken(const TokenStep& step, const RunContext& run,
   }
   ASSIGN_OR_RETURN(auto kid, EvalOpt(step.kid, scope));
   std::optional<jose::Jwk> key = keys->SigningKey(kid.value_or(""));
-  if (!key) return NotFoundError("issuer `" + step.issuer + "` has no key `" + kid.value_or("") + "`");
+  if (!key)
+    return NotFoundError("issuer `" + step.issuer + "` has no key `" + kid.value_or("") + "`");
   long long now = run.clock->NowSeconds();
   nlohmann::json claims = nlohmann::json::object();
   claims["iss"] = keys->Issuer();
@@ -69,14 +72,19 @@ StatusOr<nlohmann::json> MintToken(const TokenStep& step, const RunContext& run,
   claims["exp"] = now + (step.lifetime ? Seconds(*step.lifetime) : keys->TokenTtl().count());
   claims["jti"] = scope.NewUuid();
   if (step.claims) {
-    ASSIGN_OR_RETURN(nlohmann::json extra, EvaluateJson(step.claims->value, scope, step.claims->loc));
+    ASSIGN_OR_RETURN(nlohmann::json extra,
+                     EvaluateJson(step.claims->value, scope, step.claims->loc));
     for (const auto& [k, v] : extra.items()) {
-      if (v.is_null()) claims.erase(k); else claims[k] = v;
+      if (v.is_null())
+        claims.erase(k);
+      else
+        claims[k] = v;
     }
   }
   nlohmann::json header = {{"typ", keys->TokenType()}};
   if (step.header) {
-    ASSIGN_OR_RETURN(nlohmann::json extra, EvaluateJson(step.header->value, scope, step.header->loc));
+    ASSIGN_OR_RETURN(nlohmann::json extra,
+                     EvaluateJson(step.header->value, scope, step.header->loc));
     for (const auto& [k, v] : extra.items()) header[k] = v;
   }
   jose::Jwks published = keys->PublishedKeys();
@@ -147,7 +155,8 @@ std::vector<CheckFailure> CheckToken(const TokenExpect& e, const nlohmann::json&
                                      const RunContext& run) {
   std::vector<CheckFailure> out;
   auto fail = [&](std::string message, std::string expected, std::string actual) {
-    out.push_back({"assert.token", std::move(message), std::move(expected), std::move(actual), e.loc});
+    out.push_back(
+        {"assert.token", std::move(message), std::move(expected), std::move(actual), e.loc});
   };
   if (!saved.contains("claims") || !saved["claims"].is_object()) {
     fail("expected a JWT with a claims object, got none", "a JWT", "no decodable JWT");
@@ -156,7 +165,8 @@ std::vector<CheckFailure> CheckToken(const TokenExpect& e, const nlohmann::json&
   const nlohmann::json& claims = saved["claims"];
   const nlohmann::json header = saved.value("header", nlohmann::json::object());
   for (const std::string& c : e.claims) {
-    if (!claims.contains(c)) fail("expected claim `" + c + "` in the token, it is absent", c, "absent");
+    if (!claims.contains(c))
+      fail("expected claim `" + c + "` in the token, it is absent", c, "absent");
   }
   if (e.max_lifetime) {
     if (!claims.contains("exp") || !claims["exp"].is_number() || !claims.contains("iat") ||
@@ -182,8 +192,8 @@ std::vector<CheckFailure> CheckToken(const TokenExpect& e, const nlohmann::json&
     const KeyHolder* keys = s ? s->keys() : nullptr;
     std::string kid = header.value("kid", "");
     if (!keys) {
-      fail("no key-publishing service `" + *e.kid_in + "` to check the kid against",
-           *e.kid_in, "no such service");
+      fail("no key-publishing service `" + *e.kid_in + "` to check the kid against", *e.kid_in,
+           "no such service");
     } else if (kid.empty() || !keys->PublishedKeys().Find(kid)) {
       fail("expected kid `" + kid + "` to be published by `" + *e.kid_in + "`",
            "a kid in " + *e.kid_in + "'s JWKS", kid.empty() ? "no kid" : kid);

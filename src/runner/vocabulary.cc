@@ -20,7 +20,8 @@ Terms FromNamed(const std::vector<webhooks::NamedItem>& items) {
 
 void RegisterAll() {
   Terms mutations;
-  for (const jose::MutationInfo& m : jose::Mutations()) mutations.push_back({m.name, m.description});
+  for (const jose::MutationInfo& m : jose::Mutations())
+    mutations.push_back({m.name, m.description});
   RegisterTerms(vocabulary::kTokenMutation, std::move(mutations));
   RegisterTerms(vocabulary::kSignMutation, runner::SignMutations());
   RegisterTerms(vocabulary::kWebhookScheme, FromNamed(webhooks::Schemes()));

@@ -1,13 +1,13 @@
 #include "tollgate/runner/vocabulary.h"
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include <cstdlib>
 #include <fstream>
 #include <regex>
 #include <set>
 #include <sstream>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "mocks/environment_tls.h"
 #include "mocks/fault_verifier.h"
@@ -116,9 +116,10 @@ std::string RenderMockKinds() {
   }
   out += "## Every kind listening on TLS (`tls:`)\n\n";
   Table(out, "fault", mocks::TlsFaultTerms());
-  out += "## The token verifier's faults\n\n"
-         "Kinds that verify tokens with the shared verifier (`gateway`) have these faults "
-         "too; each\nreproduces a known verifier defect.\n\n";
+  out +=
+      "## The token verifier's faults\n\n"
+      "Kinds that verify tokens with the shared verifier (`gateway`) have these faults "
+      "too; each\nreproduces a known verifier defect.\n\n";
   Table(out, "fault", mocks::VerifierFaultTerms());
   out.pop_back();
   return out;
@@ -127,7 +128,8 @@ std::string RenderMockKinds() {
 TEST(Vocabularies, MockKindsPageIsGeneratedFromTheTables) {
   std::string path = std::string(TOLLGATE_SOURCE_DIR) + "/docs/mock-kinds.md";
   std::string want = RenderMockKinds();
-  if (std::getenv("TOLLGATE_UPDATE_GOLDEN") != nullptr) std::ofstream(path, std::ios::binary) << want;
+  if (std::getenv("TOLLGATE_UPDATE_GOLDEN") != nullptr)
+    std::ofstream(path, std::ios::binary) << want;
   EXPECT_EQ(ReadAll(path), want) << "regenerate with TOLLGATE_UPDATE_GOLDEN=1";
 }
 

@@ -89,8 +89,8 @@ std::string RenderDiagnostic(const Diagnostic& d_in, const std::string& source_l
     std::size_t begin = CharStart(source_line, at > 80 ? at - 80 : 0);
     std::size_t end = CharStart(source_line, std::min(source_line.size(), begin + kMaxLine));
     std::string prefix = begin > 0 ? "..." : "";
-    std::string window = prefix + source_line.substr(begin, end - begin) +
-                         (end < source_line.size() ? "..." : "");
+    std::string window =
+        prefix + source_line.substr(begin, end - begin) + (end < source_line.size() ? "..." : "");
     column = static_cast<int>(at - begin + prefix.size() + 1);
     length = static_cast<int>(
         std::min<std::size_t>(std::max(d.length, 1), window.size() - (column - 1)));

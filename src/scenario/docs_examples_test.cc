@@ -1,10 +1,10 @@
 // The complete examples in docs/formats.md must load: the user documentation stays true to
 // the loaders. Fragments (blocks that do not start with a file's first key) are skipped.
 
+#include <gtest/gtest.h>
+
 #include <fstream>
 #include <sstream>
-
-#include <gtest/gtest.h>
 
 #include "test_render.h"
 #include "tollgate/scenario/loader.h"

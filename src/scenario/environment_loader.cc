@@ -8,8 +8,8 @@
 
 #include "service_kinds.h"
 #include "suite_parts.h"
-#include "tollgate/scenario/vocabulary.h"
 #include "tollgate/scenario/loader.h"
+#include "tollgate/scenario/vocabulary.h"
 #include "yaml_reader.h"
 
 namespace tollgate {

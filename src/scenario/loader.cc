@@ -2,7 +2,6 @@
 // and suite discovery.
 
 #include "tollgate/scenario/loader.h"
-#include "tollgate/base/file.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -11,6 +10,8 @@
 #include <fstream>
 #include <sstream>
 #include <system_error>
+
+#include "tollgate/base/file.h"
 
 namespace tollgate {
 namespace {

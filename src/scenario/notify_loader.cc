@@ -39,7 +39,8 @@ bool ReadWebhook(Document& doc, const Node& n, const NameScope& scope, NotifySte
   auto secret = m.Get("secret");
   auto secrets = m.Get("secrets");
   if (secret && secrets) {
-    doc.Error(*m.KeyNode("secrets"), "both `secret` and `secrets`", yaml::Describe(*m.KeyNode("secrets")),
+    doc.Error(*m.KeyNode("secrets"), "both `secret` and `secrets`",
+              yaml::Describe(*m.KeyNode("secrets")),
               "either one `secret` or a list of `secrets` (one signature each)");
   } else if (secret) {
     if (auto t = yaml::ReadTemplate(doc, *secret, "secret", scope)) w.secrets.push_back(*t);
@@ -72,7 +73,8 @@ bool ReadWebhook(Document& doc, const Node& n, const NameScope& scope, NotifySte
               "signatures carry no timestamp)");
   }
   if (w.scheme == "github" && w.secrets.size() > 1) {
-    doc.Error(*m.Get("secrets"), "several `secrets` for `github`", yaml::Describe(*m.Get("secrets")),
+    doc.Error(*m.Get("secrets"), "several `secrets` for `github`",
+              yaml::Describe(*m.Get("secrets")),
               "one secret (GitHub sends a single signature; no rotation list)");
   }
   if (doc.errors() > before) return false;
@@ -100,7 +102,8 @@ std::optional<NotifyStep> ReadNotifyStep(Document& doc, const Node& n, const Nam
   }
   if (auto v = m.Get("bearer")) {
     if (s.token) {
-      doc.Error(*m.KeyNode("bearer"), "both `token` and `bearer`", yaml::Describe(*m.KeyNode("bearer")),
+      doc.Error(*m.KeyNode("bearer"), "both `token` and `bearer`",
+                yaml::Describe(*m.KeyNode("bearer")),
                 "either a token to mint (`token`) or one to send as it is (`bearer`)");
     } else {
       s.bearer = yaml::ReadTemplate(doc, *v, "bearer", scope);

@@ -65,9 +65,8 @@ std::optional<std::string> ExternalTargetBlocker(const Scenario& scenario,
   if (const Step* step = ReferenceStateStep(scenario, reference_service)) {
     return fmt::format(
         "{} the in-process reference target `{}` (`{}` at {}), not the target under test",
-        step->kind == Step::Kind::kMock ? "controls" : "reads the journal of",
-        reference_service, step->kind == Step::Kind::kMock ? "mock" : "received",
-        step->loc.ToString());
+        step->kind == Step::Kind::kMock ? "controls" : "reads the journal of", reference_service,
+        step->kind == Step::Kind::kMock ? "mock" : "received", step->loc.ToString());
   }
   return std::nullopt;
 }

@@ -4,12 +4,12 @@
 
 #include "tollgate/scenario/observability.h"
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include <filesystem>
 #include <map>
 #include <set>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "test_render.h"
 #include "tollgate/scenario/loader.h"

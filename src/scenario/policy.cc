@@ -42,8 +42,8 @@ std::vector<std::string> ApplyWaivers(RunResult& run, const Waivers& waivers,
   for (const Waiver& w : waivers.waivers) {
     const std::string where = w.loc.ToString();
     if (!known_ids.count(w.scenario)) {
-      warnings.push_back(fmt::format("waiver for `{}` ({}) names no scenario or case of these suites",
-                                     w.scenario, where));
+      warnings.push_back(fmt::format(
+          "waiver for `{}` ({}) names no scenario or case of these suites", w.scenario, where));
       continue;
     }
     // `expires` is the last day the waiver holds; ISO dates compare as text.

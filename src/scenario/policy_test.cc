@@ -39,7 +39,8 @@ Waivers W(std::vector<std::pair<std::string, std::string>> ids_expiry) {
   Waivers w;
   w.file = "w.yaml";
   int line = 2;
-  for (auto& [id, expires] : ids_expiry) w.waivers.push_back({id, "known", expires, {"w.yaml", line++, 5}});
+  for (auto& [id, expires] : ids_expiry)
+    w.waivers.push_back({id, "known", expires, {"w.yaml", line++, 5}});
   return w;
 }
 
@@ -68,7 +69,9 @@ TEST(Waivers, ALiveWaiverTurnsAFailureIntoWaived) {
 TEST(Waivers, AnExpiredWaiverNoLongerApplies) {
   RunResult run = SampleRun();
   auto warnings = ApplyWaivers(run, W({{"B", "2026-06-29"}}), "2026-06-30", false, kKnown);
-  EXPECT_THAT(warnings, ElementsAre("waiver for `B` (w.yaml:2:5) expired on 2026-06-29: it no longer applies"));
+  EXPECT_THAT(
+      warnings,
+      ElementsAre("waiver for `B` (w.yaml:2:5) expired on 2026-06-29: it no longer applies"));
   EXPECT_EQ(OutcomeOf(run.suites[0].cases[1]), Outcome::kFail);
   EXPECT_EQ(run.Count().failures, 2);
 }

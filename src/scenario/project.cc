@@ -64,8 +64,7 @@ void CheckFaultName(const std::string& entry, const SourceLoc& loc, const Enviro
   std::string close = ClosestMatch(fault, names);
   std::string list;
   for (const std::string& n : names) list += (list.empty() ? "" : ", ") + n;
-  diags.Add({"unknown fault `" + fault + "` of service `" + service + "` (kind " + decl->kind +
-                 ")",
+  diags.Add({"unknown fault `" + fault + "` of service `" + service + "` (kind " + decl->kind + ")",
              loc, static_cast<int>(entry.size()), "`" + entry + "`", "one of: " + list,
              close.empty() ? "" : "did you mean `" + close + "`?"});
 }
@@ -104,9 +103,9 @@ void CheckProfile(ProfileRun& run, bool require_coverage, bool own_environment,
   for (const Suite& suite : run.suites) {
     for (const Scenario& sc : suite.scenarios) {
       if (!scenario_ids.insert(sc.id).second) {
-        diags.Add({"duplicate scenario id `" + sc.id + "` in profile `" + run.profile + "`",
-                   sc.loc, static_cast<int>(sc.id.size()), sc.id,
-                   "scenario ids unique within a profile", ""});
+        diags.Add({"duplicate scenario id `" + sc.id + "` in profile `" + run.profile + "`", sc.loc,
+                   static_cast<int>(sc.id.size()), sc.id, "scenario ids unique within a profile",
+                   ""});
       }
       if (!run.requirements) continue;
       std::vector<std::string> known;

@@ -104,8 +104,9 @@ std::optional<std::string> ReadTlsVersion(Document& doc, const Node& n, const st
 std::optional<std::string> ReadCipherList(Document& doc, const Node& n, const std::string& key) {
   const std::string text = n.Text();
   bool ok = n.IsScalar() && !text.empty() &&
-            text.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-                                   "0123456789-_:+!@=.,") == std::string::npos;
+            text.find_first_not_of(
+                "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                "0123456789-_:+!@=.,") == std::string::npos;
   if (ok) return text;
   doc.Error(n, "invalid value for `" + key + "`", yaml::Describe(n),
             "an OpenSSL cipher list, e.g. \"eNULL\" or \"ECDHE-RSA-AES128-GCM-SHA256\"");
@@ -113,11 +114,10 @@ std::optional<std::string> ReadCipherList(Document& doc, const Node& n, const st
 }
 
 bool ReadTls(Document& doc, const Node& n, const NameScope& scope, TlsOptions& tls) {
-  MapReader m(
-      doc, n,
-      {"ca", "cert", "key", "min_version", "max_version", "insecure", "identity", "variant",
-       "ciphers", "tls13_ciphers", "security_level"},
-      "tls");
+  MapReader m(doc, n,
+              {"ca", "cert", "key", "min_version", "max_version", "insecure", "identity", "variant",
+               "ciphers", "tls13_ciphers", "security_level"},
+              "tls");
   if (!m.ok()) return false;
   int before = doc.errors();
   tls.loc = doc.Loc(n);
@@ -210,8 +210,10 @@ std::optional<RequestStep> ReadRequestStep(Document& doc, const Node& node,
                 "a mapping: a signing profile and its overrides");
     } else {
       // Keys are checked here so a misspelt one fails validation, before anything runs.
-      MapReader keys(doc, *v, {"profile", "key_id", "secret", "nonce", "timestamp_offset",
-                               "timestamp", "mutate"}, "sign");
+      MapReader keys(
+          doc, *v,
+          {"profile", "key_id", "secret", "nonce", "timestamp_offset", "timestamp", "mutate"},
+          "sign");
       if (keys.ok()) r.sign = yaml::ReadTemplatedValue(doc, *v, "sign", scope);
       if (auto mutate = keys.Get("mutate")) {
         CheckTerm(doc, *mutate, "mutate", vocabulary::kSignMutation, scope);

@@ -345,14 +345,15 @@ TEST(ParseSuiteSteps, TokenExpectationOnARequestStep) {
 }
 
 TEST(ParseSuiteSteps, AMintedTokenHasNoHttpResponseToExpect) {
-  EXPECT_EQ(Errors(WithSteps("      - token: {mint: {issuer: sage_id}}\n"
-                             "        expect: {status: 200}\n")),
-            "error: a `token: mint` step cannot expect `status`\n"
-            "  --> x.yaml:9:18\n"
-            "   |\n"
-            " 9 |         expect: {status: 200}\n"
-            "   |                  ^^^^^^ found `status`, expected one of: token\n"
-            "   = help: `status` applies to `request`, `replay`, `token: fetch` and `notify` steps\n\n");
+  EXPECT_EQ(
+      Errors(WithSteps("      - token: {mint: {issuer: sage_id}}\n"
+                       "        expect: {status: 200}\n")),
+      "error: a `token: mint` step cannot expect `status`\n"
+      "  --> x.yaml:9:18\n"
+      "   |\n"
+      " 9 |         expect: {status: 200}\n"
+      "   |                  ^^^^^^ found `status`, expected one of: token\n"
+      "   = help: `status` applies to `request`, `replay`, `token: fetch` and `notify` steps\n\n");
 }
 
 TEST(ParseSuiteSteps, FetchTakesNoRejectedOrTls) {

@@ -205,12 +205,11 @@ class SuiteReader {
                    "a scenario tagged `slow` that waits for real (no `clock:` step)");
         continue;
       }
-      bool same_rule = std::any_of(from.requirements.begin(), from.requirements.end(),
-                                   [&](const std::string& r) {
-                                     return std::find(to->requirements.begin(),
-                                                      to->requirements.end(),
-                                                      r) != to->requirements.end();
-                                   });
+      bool same_rule = std::any_of(
+          from.requirements.begin(), from.requirements.end(), [&](const std::string& r) {
+            return std::find(to->requirements.begin(), to->requirements.end(), r) !=
+                   to->requirements.end();
+          });
       if (!same_rule) {
         doc_.Error(node, "invalid value for `real_time`", "`" + from.real_time + "`",
                    "a scenario that checks one of this scenario's requirements");

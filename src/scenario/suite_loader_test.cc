@@ -1,10 +1,10 @@
 // Suite loading: a full valid suite (fields and locations), then one test per kind of
 // mistake, asserting the exact diagnostic.
 
-#include <chrono>
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <chrono>
 
 #include "test_render.h"
 #include "tollgate/scenario/loader.h"
@@ -372,7 +372,8 @@ TEST(ParseSuite, NotifyWebhookReadsSchemeSecretsVariantAndId) {
   std::string text = WithSteps(
       "      - notify:\n"
       "          url: /hooks\n"
-      "          webhook: {scheme: stripe, secrets: [old, \"${secret.key}\"], variant: stale_timestamp, id: m-1}\n"
+      "          webhook: {scheme: stripe, secrets: [old, \"${secret.key}\"], variant: "
+      "stale_timestamp, id: m-1}\n"
       "      - notify: {url: /hooks, webhook: {scheme: github, secret: s, variant: none}}\n");
   std::optional<Suite> suite = ParseSuite(text, "x.yaml", diags);
   ASSERT_TRUE(suite) << RenderWithText(diags, text);
@@ -400,7 +401,8 @@ TEST(ParseSuite, NotifyWebhookRejectsUnknownSchemeAndVariantWithTheirLines) {
   EXPECT_NE(errors.find("error: unknown webhook scheme `svix`\n  --> x.yaml:8:"), std::string::npos)
       << errors;
   EXPECT_NE(errors.find("standard-webhooks, stripe"), std::string::npos) << errors;
-  EXPECT_NE(errors.find("error: unknown webhook variant `late`\n  --> x.yaml:9:"), std::string::npos)
+  EXPECT_NE(errors.find("error: unknown webhook variant `late`\n  --> x.yaml:9:"),
+            std::string::npos)
       << errors;
   EXPECT_NE(errors.find("duplicate_id"), std::string::npos) << errors;
 }
@@ -412,10 +414,14 @@ TEST(ParseSuite, NotifyWebhookRefusesVariantsThatAreNoDefectForTheScheme) {
       "      - notify: {url: /x, webhook: {scheme: stripe, secret: a, secrets: [b]}}\n"
       "      - notify: {url: /x, webhook: {scheme: stripe}}\n"));
   EXPECT_NE(errors.find("variant `stale_timestamp` does not apply to `github`\n  --> x.yaml:8:"),
-            std::string::npos) << errors;
-  EXPECT_NE(errors.find("several `secrets` for `github`\n  --> x.yaml:9:"), std::string::npos) << errors;
-  EXPECT_NE(errors.find("both `secret` and `secrets`\n   --> x.yaml:10:"), std::string::npos) << errors;
-  EXPECT_NE(errors.find("missing `secret` in `webhook`\n   --> x.yaml:11:"), std::string::npos) << errors;
+            std::string::npos)
+      << errors;
+  EXPECT_NE(errors.find("several `secrets` for `github`\n  --> x.yaml:9:"), std::string::npos)
+      << errors;
+  EXPECT_NE(errors.find("both `secret` and `secrets`\n   --> x.yaml:10:"), std::string::npos)
+      << errors;
+  EXPECT_NE(errors.find("missing `secret` in `webhook`\n   --> x.yaml:11:"), std::string::npos)
+      << errors;
 }
 
 TEST(ParseSuite, MisspeltExpectInAStepIsAnUnknownKey) {
@@ -429,13 +435,14 @@ TEST(ParseSuite, MisspeltExpectInAStepIsAnUnknownKey) {
 }
 
 TEST(ParseSuite, StepWithoutAKind) {
-  EXPECT_EQ(Errors(WithSteps("      - save: x\n")),
-            "error: missing step kind\n"
-            "  --> x.yaml:8:9\n"
-            "   |\n"
-            " 8 |       - save: x\n"
-            "   |         ^ expected one of: request, replay, wait, received, token, notify, mock, clock "
-            "in this step\n\n");
+  EXPECT_EQ(
+      Errors(WithSteps("      - save: x\n")),
+      "error: missing step kind\n"
+      "  --> x.yaml:8:9\n"
+      "   |\n"
+      " 8 |       - save: x\n"
+      "   |         ^ expected one of: request, replay, wait, received, token, notify, mock, clock "
+      "in this step\n\n");
 }
 
 TEST(ParseSuite, AtMostOneRequestBody) {
@@ -750,8 +757,7 @@ TEST(ParseSuite, AnAliasBombInAJsonBodyIsADiagnosticNotAnExplosion) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
   std::string rendered = RenderWithText(diags, text);
   EXPECT_THAT(rendered, ::testing::HasSubstr("error: value too large"));
-  EXPECT_THAT(rendered,
-              ::testing::HasSubstr("more than 100000 nodes once aliases are expanded"));
+  EXPECT_THAT(rendered, ::testing::HasSubstr("more than 100000 nodes once aliases are expanded"));
   EXPECT_EQ(diags.items().size(), 1u) << rendered;
 }
 

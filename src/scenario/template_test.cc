@@ -195,9 +195,9 @@ TEST(Template, PathsListEveryFullPathIncludingCallArguments) {
       "${target.url}/x?b=${base64(target.client_id, ':', target.client_secret)}&e=$${target.no}");
   ASSERT_TRUE(t.ok());
   using P = std::vector<std::string>;
-  EXPECT_THAT(t->Paths(), ElementsAre(Pair(P{"target", "url"}, 2),
-                                      Pair(P{"target", "client_id"}, 27),
-                                      Pair(P{"target", "client_secret"}, 50)));
+  EXPECT_THAT(t->Paths(),
+              ElementsAre(Pair(P{"target", "url"}, 2), Pair(P{"target", "client_id"}, 27),
+                          Pair(P{"target", "client_secret"}, 50)));
 }
 
 TEST(Template, KeepsRawAndLocation) {

@@ -52,12 +52,11 @@ std::optional<NumberBound> ReadBound(Document& doc, const Node& n, const std::st
   return b;
 }
 
-std::optional<bool> ReadWord(Document& doc, const Node& n, const std::string& key,
-                             const char* yes, const char* no) {
+std::optional<bool> ReadWord(Document& doc, const Node& n, const std::string& key, const char* yes,
+                             const char* no) {
   if (n.IsScalar() && n.Text() == yes) return true;
   if (n.IsScalar() && n.Text() == no) return false;
-  doc.Error(n, "invalid value for `" + key + "`", yaml::Describe(n),
-            yaml::OneOf({yes, no}));
+  doc.Error(n, "invalid value for `" + key + "`", yaml::Describe(n), yaml::OneOf({yes, no}));
   return std::nullopt;
 }
 

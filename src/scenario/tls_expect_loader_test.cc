@@ -1,11 +1,12 @@
 // `expect: {tls: ...}` and the request `tls:` options added for weak material: a suite
 // using every key, then one test per kind of mistake with the exact diagnostic.
 
+#include "tls_expect_loader.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "test_render.h"
-#include "tls_expect_loader.h"
 #include "tollgate/scenario/loader.h"
 
 namespace tollgate {
@@ -30,19 +31,20 @@ std::string Errors(const std::string& text) {
 
 TEST(TlsExpectLoader, ReadsOutcomesFactsAndWeakOptions) {
   Diagnostics diags;
-  auto suite = ParseSuite(WithSteps(
-      "      - request:\n"
-      "          url: https://x/\n"
-      "          tls: {max_version: \"1.2\", ciphers: \"eNULL:aNULL\", security_level: 0,\n"
-      "                tls13_ciphers: TLS_AES_128_GCM_SHA256}\n"
-      "        expect: {tls: rejected}\n"
-      "      - request: {url: https://x/}\n"
-      "        expect: {tls: certificate_required}\n"
-      "      - request: {url: https://x/}\n"
-      "        expect:\n"
-      "          tls:\n"
-      "            protocol: \">= 1.2\"\n"
-      "            server_cert: {days_left: \">= 30\", chain: trusted, host: match}\n"),
+  auto suite = ParseSuite(
+      WithSteps(
+          "      - request:\n"
+          "          url: https://x/\n"
+          "          tls: {max_version: \"1.2\", ciphers: \"eNULL:aNULL\", security_level: 0,\n"
+          "                tls13_ciphers: TLS_AES_128_GCM_SHA256}\n"
+          "        expect: {tls: rejected}\n"
+          "      - request: {url: https://x/}\n"
+          "        expect: {tls: certificate_required}\n"
+          "      - request: {url: https://x/}\n"
+          "        expect:\n"
+          "          tls:\n"
+          "            protocol: \">= 1.2\"\n"
+          "            server_cert: {days_left: \">= 30\", chain: trusted, host: match}\n"),
       "x.yaml", diags);
   ASSERT_TRUE(suite.has_value()) << RenderWithText(diags, "");
   const auto& steps = suite->scenarios[0].steps;

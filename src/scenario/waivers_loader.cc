@@ -6,9 +6,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "tollgate/base/file.h"
 #include "tollgate/scenario/waivers.h"
 #include "yaml_reader.h"
-#include "tollgate/base/file.h"
 
 namespace tollgate {
 namespace {

@@ -25,9 +25,7 @@ class OffsetClock : public Clock {
   TimePoint Now() const override;
   /// Moves this clock by `delta` relative to the system clock.
   void SetOffset(std::chrono::milliseconds delta) { offset_ms_.store(delta.count()); }
-  std::chrono::milliseconds offset() const {
-    return std::chrono::milliseconds(offset_ms_.load());
-  }
+  std::chrono::milliseconds offset() const { return std::chrono::milliseconds(offset_ms_.load()); }
 
  private:
   std::atomic<std::int64_t> offset_ms_{0};

@@ -13,14 +13,14 @@ namespace tollgate {
 /// The short list of error kinds a Status can carry.
 enum class StatusCode {
   kOk = 0,
-  kInvalidArgument,    // bad input from a user file or the command line
-  kNotFound,           // a named thing does not exist
-  kFailedPrecondition, // the operation does not apply in the current state
-  kUnavailable,        // a peer could not be reached or refused
-  kDeadlineExceeded,   // a timeout elapsed
-  kPermissionDenied,   // refused by policy
-  kInternal,           // a bug or an unexpected library failure
-  kUnimplemented,      // recognised but not built yet
+  kInvalidArgument,     // bad input from a user file or the command line
+  kNotFound,            // a named thing does not exist
+  kFailedPrecondition,  // the operation does not apply in the current state
+  kUnavailable,         // a peer could not be reached or refused
+  kDeadlineExceeded,    // a timeout elapsed
+  kPermissionDenied,    // refused by policy
+  kInternal,            // a bug or an unexpected library failure
+  kUnimplemented,       // recognised but not built yet
 };
 
 /// Name of a code, for messages ("invalid argument").
@@ -62,7 +62,7 @@ Status UnimplementedError(std::string message);
 template <typename T>
 class [[nodiscard]] StatusOr {
  public:
-  StatusOr(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
+  StatusOr(T value) : value_(std::move(value)) {}         // NOLINT: implicit by design
   StatusOr(Status status) : status_(std::move(status)) {  // NOLINT: implicit by design
     if (status_.ok()) status_ = InternalError("StatusOr constructed from an OK status");
   }
@@ -88,10 +88,10 @@ class [[nodiscard]] StatusOr {
 #define TOLLGATE_CONCAT(a, b) TOLLGATE_CONCAT_INNER(a, b)
 
 /// Returns the Status of `expr` from the enclosing function when it is not OK.
-#define RETURN_IF_ERROR(expr)                  \
-  do {                                         \
-    ::tollgate::Status _st = (expr);           \
-    if (!_st.ok()) return _st;                 \
+#define RETURN_IF_ERROR(expr)        \
+  do {                               \
+    ::tollgate::Status _st = (expr); \
+    if (!_st.ok()) return _st;       \
   } while (0)
 
 #define TOLLGATE_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \

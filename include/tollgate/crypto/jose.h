@@ -4,12 +4,11 @@
 // able to produce, on request, what no correct library would (see Mutations()).
 
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "tollgate/base/clock.h"
 #include "tollgate/base/status.h"
@@ -103,10 +102,11 @@ Status VerifySignature(const JwsParts& parts, const Jwk& key, Alg alg);
 
 /// What a relying party accepts.
 struct ValidationPolicy {
-  std::vector<std::string> issuers;    // one must equal iss (empty: iss not checked)
-  std::vector<std::string> audiences;  // aud (string or array) must contain one (empty: not checked)
+  std::vector<std::string> issuers;  // one must equal iss (empty: iss not checked)
+  std::vector<std::string>
+      audiences;  // aud (string or array) must contain one (empty: not checked)
   std::vector<Alg> algorithms{Alg::kRS256, Alg::kES256};  // allow-list; never kNone
-  std::optional<std::string> typ;      // required header typ, compared case-insensitively
+  std::optional<std::string> typ;  // required header typ, compared case-insensitively
   std::vector<std::string> required_claims{"exp"};
   std::optional<std::string> required_scope;  // in "scope" (space-separated) or "scp" array
   long long leeway_seconds = 60;
@@ -115,10 +115,10 @@ struct ValidationPolicy {
 
 /// Why a token was refused: a stable code (for tests and journals) and a sentence.
 struct Rejection {
-  std::string code;     // "malformed", "alg_not_allowed", "unknown_kid", "bad_signature",
-                        // "expired", "not_yet_valid", "issued_in_future", "wrong_issuer",
-                        // "wrong_audience", "wrong_typ", "missing_claim", "insufficient_scope",
-                        // "crit_unsupported", "duplicate_member", "embedded_key", "lifetime"
+  std::string code;  // "malformed", "alg_not_allowed", "unknown_kid", "bad_signature",
+                     // "expired", "not_yet_valid", "issued_in_future", "wrong_issuer",
+                     // "wrong_audience", "wrong_typ", "missing_claim", "insufficient_scope",
+                     // "crit_unsupported", "duplicate_member", "embedded_key", "lifetime"
   std::string message;
 };
 
@@ -141,14 +141,14 @@ VerifyResult VerifyJwt(std::string_view token, const Jwks& keys, const Validatio
 
 /// Everything the minter needs to build a token and its hostile variants.
 struct MintRequest {
-  const Jwk* key = nullptr;          // the issuer's signing key
-  const Jwks* issuer_keys = nullptr; // the issuer's published keys (for confusion attacks)
+  const Jwk* key = nullptr;           // the issuer's signing key
+  const Jwks* issuer_keys = nullptr;  // the issuer's published keys (for confusion attacks)
   nlohmann::json header = nlohmann::json::object();  // extra header members (typ, ...)
   nlohmann::json claims = nlohmann::json::object();  // the valid claims (iss, aud, exp, ...)
-  std::string mutation;              // "" for a correct token, else a name of Mutations()
-  std::string attacker_url;          // where jku/x5u point (a tollgate receiver)
-  long long now = 0;                 // shared clock, seconds
-  long long leeway_seconds = 60;     // the target's declared leeway, for edge mutations
+  std::string mutation;           // "" for a correct token, else a name of Mutations()
+  std::string attacker_url;       // where jku/x5u point (a tollgate receiver)
+  long long now = 0;              // shared clock, seconds
+  long long leeway_seconds = 60;  // the target's declared leeway, for edge mutations
   /// The key that signs embedded_jwk, jku_injection and x5u_injection tokens, so a receiver
   /// at attacker_url can serve it (its kid goes in the header). Null: a fresh key per token.
   const Jwk* attacker_key = nullptr;

@@ -2,11 +2,10 @@
 // Scopes, read one way everywhere: by the issuer mock (what a client asks for), by every
 // reference target and by the strict verifier (what a token grants).
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace tollgate::jose {
 

@@ -8,12 +8,11 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "tollgate/base/status.h"
 
@@ -31,13 +30,13 @@ struct HeaderNames {
 /// One signing profile. Components, in order: method, path, query, host, body_digest,
 /// timestamp, nonce, key_id, header:NAME.
 struct Profile {
-  std::vector<std::string> components = {"method", "path", "query", "body_digest",
-                                         "timestamp", "nonce"};
+  std::vector<std::string> components = {"method",      "path",      "query",
+                                         "body_digest", "timestamp", "nonce"};
   std::string separator = "\n";
-  std::string layout = "plain";   // or "rfc9421"
-  std::string mac = "hmac-sha256";  // or "hmac-sha512"
+  std::string layout = "plain";        // or "rfc9421"
+  std::string mac = "hmac-sha256";     // or "hmac-sha512"
   std::string body_digest = "sha256";  // or "sha512"
-  std::string encoding = "hex";   // of the MAC and the body digest: "hex" or "base64"
+  std::string encoding = "hex";        // of the MAC and the body digest: "hex" or "base64"
   HeaderNames headers;
   std::chrono::seconds window{300};
 

@@ -18,13 +18,13 @@ namespace tollgate {
 
 /// Client-side TLS settings for one request.
 struct ClientTlsOptions {
-  std::string ca_file;          // trust these instead of the system store
-  std::string cert_file;        // client certificate chain (PEM, leaf first)
-  std::string key_file;         // client private key (PEM)
-  std::string min_version;      // "1.0".."1.3"; empty: library default
+  std::string ca_file;      // trust these instead of the system store
+  std::string cert_file;    // client certificate chain (PEM, leaf first)
+  std::string key_file;     // client private key (PEM)
+  std::string min_version;  // "1.0".."1.3"; empty: library default
   std::string max_version;
-  std::string ciphers;          // TLS 1.2 and below cipher list (OpenSSL syntax)
-  std::string tls13_ciphers;    // TLS 1.3 suites ("TLS_AES_128_GCM_SHA256:...")
+  std::string ciphers;        // TLS 1.2 and below cipher list (OpenSSL syntax)
+  std::string tls13_ciphers;  // TLS 1.3 suites ("TLS_AES_128_GCM_SHA256:...")
   /// OpenSSL security level; -1: OpenSSL's default, raised to 0 for TLS 1.0/1.1. 0 lets
   /// the client send deliberately weak material (RSA-1024 or SHA-1 certificates, 3DES).
   int security_level = -1;
@@ -37,12 +37,12 @@ struct ClientTlsOptions {
 
 /// One certificate as the server presented it.
 struct TlsCertificateInfo {
-  std::string subject;      // RFC 2253
+  std::string subject;  // RFC 2253
   std::string issuer;
-  std::string sha256;       // of the DER form, lower-case hex
-  std::string not_before;   // ISO 8601 UTC
+  std::string sha256;      // of the DER form, lower-case hex
+  std::string not_before;  // ISO 8601 UTC
   std::string not_after;
-  long days_left = 0;       // whole days from the clock to notAfter (negative: expired)
+  long days_left = 0;             // whole days from the clock to notAfter (negative: expired)
   std::vector<std::string> sans;  // "DNS:localhost", "IP:127.0.0.1"
 };
 
@@ -55,10 +55,10 @@ struct TlsAlert {
 
 /// Who refused the handshake, when it failed.
 enum class TlsRefusal {
-  kNone,              // no TLS failure
-  kPeerAlert,         // the server sent a fatal alert (it refused us)
-  kWeRefusedServer,   // our verification of the server's certificate or host name failed
-  kOther,             // failed without an alert (reset, cipher mismatch on our side)
+  kNone,             // no TLS failure
+  kPeerAlert,        // the server sent a fatal alert (it refused us)
+  kWeRefusedServer,  // our verification of the server's certificate or host name failed
+  kOther,            // failed without an alert (reset, cipher mismatch on our side)
 };
 
 /// What the TLS layer of one request showed.
@@ -68,12 +68,12 @@ struct ClientTlsFacts {
   std::optional<TlsAlert> alert_received;  // the first fatal alert from the server
   std::optional<TlsAlert> alert_sent;      // the first fatal alert we sent
   TlsRefusal refusal = TlsRefusal::kNone;
-  int verify_error = 0;           // X509_V_ERR_* from our verification of the server
-  std::string verify_error_text;  // "certificate has expired"
+  int verify_error = 0;                          // X509_V_ERR_* from our verification of the server
+  std::string verify_error_text;                 // "certificate has expired"
   std::vector<TlsCertificateInfo> server_chain;  // as presented, leaf first
-  std::optional<bool> host_matched;  // the leaf matches the URL's host (when one came)
-  bool certificate_requested = false;  // the server sent a CertificateRequest
-  std::string client_cert_subject;   // the leaf we presented, if any
+  std::optional<bool> host_matched;              // the leaf matches the URL's host (when one came)
+  bool certificate_requested = false;            // the server sent a CertificateRequest
+  std::string client_cert_subject;               // the leaf we presented, if any
   std::string client_cert_sha256;
 };
 
@@ -97,12 +97,12 @@ struct ClientTimings {
 
 /// How a transport attempt ended.
 enum class TransportOutcome {
-  kOk,                // a response arrived
-  kConnectFailed,     // refused / unreachable: a harness error
-  kDnsFailed,         // name did not resolve: a harness error
-  kTimeout,           // no answer in time
-  kTlsRejected,       // the handshake failed (details in tls_error)
-  kProtocolError,     // garbage instead of HTTP, connection closed mid-response
+  kOk,             // a response arrived
+  kConnectFailed,  // refused / unreachable: a harness error
+  kDnsFailed,      // name did not resolve: a harness error
+  kTimeout,        // no answer in time
+  kTlsRejected,    // the handshake failed (details in tls_error)
+  kProtocolError,  // garbage instead of HTTP, connection closed mid-response
 };
 
 /// What came back.

@@ -55,7 +55,7 @@ enum class ClientEkuPolicy {
 struct ServerTlsOptions {
   std::string cert_chain_file;  // leaf first
   std::string key_file;
-  std::string client_ca_file;   // trust anchors for client certificates
+  std::string client_ca_file;  // trust anchors for client certificates
   /// Ask for a client certificate (CertificateRequest) when client_ca_file is set. False
   /// makes a one-way listener that never asks, whatever else is configured.
   bool request_client_cert = true;

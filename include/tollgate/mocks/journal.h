@@ -7,11 +7,10 @@
 #include <cstdint>
 #include <deque>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "tollgate/base/clock.h"
 #include "tollgate/base/redact.h"
@@ -27,14 +26,14 @@ struct JournalEntry {
   std::string path;
   std::string query;
   std::vector<std::pair<std::string, std::string>> headers;
-  std::string body;         // first kBodyPreview bytes, private keys cut first; redacted, UTF-8
+  std::string body;  // first kBodyPreview bytes, private keys cut first; redacted, UTF-8
   std::size_t body_bytes = 0;
   std::string body_sha256;  // of the body as received (a digest reveals nothing)
   std::string peer;
   std::string client_cert_sha256;
   std::string client_cert_subject;
-  int status = 0;           // what the service answered
-  std::string note;         // the service's verdict or reason, if it gave one
+  int status = 0;    // what the service answered
+  std::string note;  // the service's verdict or reason, if it gave one
 
   nlohmann::json ToJson() const;
 };

@@ -150,7 +150,6 @@ class ServiceRouter {
 };
 
 /// Creates a service of `decl.kind`; InvalidArgument for a bad config value.
-StatusOr<std::unique_ptr<MockService>> CreateService(const ServiceDecl& decl,
-                                                     ServiceContext ctx);
+StatusOr<std::unique_ptr<MockService>> CreateService(const ServiceDecl& decl, ServiceContext ctx);
 
 }  // namespace tollgate

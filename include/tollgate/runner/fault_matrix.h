@@ -27,10 +27,10 @@ using ProfileRunner = std::function<StatusOr<RunOutcome>(
 
 /// One fault-map entry, checked.
 struct FaultCheck {
-  std::string entry;                  // "fault" or "service:fault"
-  std::set<std::string> expected;     // the case ids the map names
-  std::set<std::string> missed;       // expected but passed
-  std::set<std::string> extra;        // failed but not expected (over-broad)
+  std::string entry;               // "fault" or "service:fault"
+  std::set<std::string> expected;  // the case ids the map names
+  std::set<std::string> missed;    // expected but passed
+  std::set<std::string> extra;     // failed but not expected (over-broad)
   std::set<std::string> errored;
   bool ok() const { return missed.empty() && extra.empty() && errored.empty(); }
 };
@@ -38,9 +38,9 @@ struct FaultCheck {
 /// One profile, checked.
 struct ProfileCheck {
   std::string profile;
-  std::string target;    // the environment's default target
-  bool ran = false;      // false with map_only
-  RunOutcome clean;      // the run with no fault on: must be empty
+  std::string target;  // the environment's default target
+  bool ran = false;    // false with map_only
+  RunOutcome clean;    // the run with no fault on: must be empty
   std::vector<FaultCheck> faults;
 };
 
@@ -65,8 +65,7 @@ struct FaultMatrixOptions {
 /// Checks `profiles` with `run`. Stops at the first run that cannot be made (the harness's
 /// error, not the target's).
 StatusOr<FaultMatrix> CheckFaultMatrix(const std::vector<ProfileRun>& profiles,
-                                       const FaultMatrixOptions& options,
-                                       const ProfileRunner& run);
+                                       const FaultMatrixOptions& options, const ProfileRunner& run);
 
 /// True when `--fault NAME` selects the fault-map entry: NAME is the entry itself
 /// ("idp:accept_wrong_secret") or its fault ("accept_wrong_secret").

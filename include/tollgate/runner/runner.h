@@ -24,9 +24,9 @@ namespace tollgate {
 /// What the suites run against.
 struct TargetSpec {
   enum class Kind { kDefault, kMock, kUrl };
-  Kind kind = Kind::kDefault;  // kDefault: the environment's default_target
-  std::string service;         // kMock
-  std::string url;             // kUrl
+  Kind kind = Kind::kDefault;      // kDefault: the environment's default_target
+  std::string service;             // kMock
+  std::string url;                 // kUrl
   std::optional<TargetFile> file;  // settings for kUrl (or kDefault with --target-file)
   /// "mock:NAME" or the URL, for reports.
   std::string Describe(const Environment* env) const;

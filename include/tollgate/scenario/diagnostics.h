@@ -19,7 +19,7 @@ namespace tollgate {
 
 /// One problem in a user file.
 struct Diagnostic {
-  std::string title;     // after "error: "
+  std::string title;  // after "error: "
   SourceLoc loc;
   int length = 1;        // how many columns the caret underlines
   std::string found;     // what the file says, shown verbatim after "found " ("`abc`")

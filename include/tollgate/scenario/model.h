@@ -5,13 +5,12 @@
 
 #include <chrono>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <utility>
 #include <variant>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "tollgate/base/source.h"
 #include "tollgate/scenario/template.h"
@@ -76,7 +75,7 @@ struct CountExpect {
 struct NumberBound {
   std::string op = "==";  // one of >=, >, <=, <, ==
   double value = 0;
-  std::string text;       // as written, for messages
+  std::string text;  // as written, for messages
   SourceLoc loc;
 };
 
@@ -90,7 +89,7 @@ struct TlsExpect {
   std::optional<NumberBound> days_left;  // of the server's leaf certificate
   std::optional<bool> chain_trusted;     // server_cert.chain: trusted | untrusted
   SourceLoc chain_loc;
-  std::optional<bool> host_match;        // server_cert.host: match | mismatch
+  std::optional<bool> host_match;  // server_cert.host: match | mismatch
   SourceLoc host_loc;
   SourceLoc loc;
 };
@@ -98,10 +97,10 @@ struct TlsExpect {
 /// Expectations on a token saved by a `token: fetch` step (or minted): claims present,
 /// lifetime bound, algorithm allow-list, kid published by an issuer mock.
 struct TokenExpect {
-  std::vector<std::string> claims;        // each must be present
-  std::optional<Duration> max_lifetime;   // exp - iat at most this
-  std::vector<std::string> algs;          // header alg must be one of these
-  std::optional<std::string> kid_in;      // service name of an issuer/jwks mock
+  std::vector<std::string> claims;       // each must be present
+  std::optional<Duration> max_lifetime;  // exp - iat at most this
+  std::vector<std::string> algs;         // header alg must be one of these
+  std::optional<std::string> kid_in;     // service name of an issuer/jwks mock
   SourceLoc loc;
 };
 
@@ -114,7 +113,7 @@ struct Expect {
   std::optional<bool> rejected;  // handshake refused, or 401/403
   SourceLoc rejected_loc;
   std::optional<TlsExpect> tls;
-  std::vector<Expect> one_of;     // at least one alternative holds
+  std::vector<Expect> one_of;  // at least one alternative holds
   SourceLoc one_of_loc;
   std::optional<StatusExpect> exactly_one;  // concurrent replay: exactly one copy matches
   std::optional<DurationExpect> duration;
@@ -136,17 +135,17 @@ struct AuthSpec {
 /// Client TLS options: files to present and trust given directly, or a named identity (and
 /// variant) of the project's PKI profile, resolved to files at run time.
 struct TlsOptions {
-  std::optional<Template> ca;        // CA bundle file to trust
-  std::optional<Template> cert;      // client certificate (chain) file
-  std::optional<Template> key;       // client private key file
+  std::optional<Template> ca;              // CA bundle file to trust
+  std::optional<Template> cert;            // client certificate (chain) file
+  std::optional<Template> key;             // client private key file
   std::optional<std::string> min_version;  // "1.0", "1.1", "1.2", "1.3"
   std::optional<std::string> max_version;
-  bool insecure = false;             // skip server verification (never by default)
+  bool insecure = false;                     // skip server verification (never by default)
   std::optional<std::string> ciphers;        // TLS 1.2 cipher list (OpenSSL syntax)
   std::optional<std::string> tls13_ciphers;  // TLS 1.3 suites
   std::optional<int> security_level;         // 0..5; 0 sends deliberately weak material
-  std::optional<Template> identity;  // named identity of certs/pki.yaml (else `partner`)
-  std::optional<Template> variant;   // named hostile variant of it; absent: the valid one
+  std::optional<Template> identity;          // named identity of certs/pki.yaml (else `partner`)
+  std::optional<Template> variant;           // named hostile variant of it; absent: the valid one
   SourceLoc loc;
 };
 
@@ -154,9 +153,9 @@ struct TlsOptions {
 struct BodySpec {
   enum class Kind { kNone, kJson, kForm, kRaw };
   Kind kind = Kind::kNone;
-  TemplatedValue json;                                  // kJson
-  std::vector<std::pair<std::string, Template>> form;   // kForm
-  Template raw;                                         // kRaw
+  TemplatedValue json;                                 // kJson
+  std::vector<std::pair<std::string, Template>> form;  // kForm
+  Template raw;                                        // kRaw
 };
 
 /// `request:` sends one HTTP request.
@@ -185,8 +184,8 @@ struct ReplayStep {
 /// documents (a target setting such as its cache lifetime), plus a margin, so a real-time
 /// check waits as long as this target needs and no longer.
 struct WaitStep {
-  Duration duration{0};           // the fixed part (`wait: 2s`, or `plus:`, which may be < 0)
-  std::optional<Template> for_;   // a duration resolved at run time (`for:`)
+  Duration duration{0};          // the fixed part (`wait: 2s`, or `plus:`, which may be < 0)
+  std::optional<Template> for_;  // a duration resolved at run time (`for:`)
 };
 
 /// `received:` asserts on a mock service's journal. Filters select entries; `expect`
@@ -206,24 +205,24 @@ struct TokenStep {
   enum class Kind { kMint, kFetch };
   Kind kind = Kind::kMint;
   // mint
-  std::string issuer;                  // service name of an `issuer` mock
+  std::string issuer;  // service name of an `issuer` mock
   std::optional<Template> audience;
   std::optional<Template> scope;
   std::optional<Template> subject;
   std::optional<Template> client_id;
-  std::optional<Template> kid;         // sign with this key of the issuer (default: active)
-  std::optional<Duration> lifetime;    // exp = now + lifetime (default: issuer token_ttl)
-  std::optional<Duration> not_before;  // nbf = now + not_before
-  std::optional<Duration> issued_at;   // iat = now + issued_at (default 0)
+  std::optional<Template> kid;           // sign with this key of the issuer (default: active)
+  std::optional<Duration> lifetime;      // exp = now + lifetime (default: issuer token_ttl)
+  std::optional<Duration> not_before;    // nbf = now + not_before
+  std::optional<Duration> issued_at;     // iat = now + issued_at (default 0)
   std::optional<TemplatedValue> claims;  // extra claims, override the above
   std::optional<TemplatedValue> header;  // extra header members
-  std::optional<Template> mutate;      // a hostile variant by name
+  std::optional<Template> mutate;        // a hostile variant by name
   // fetch
-  std::optional<Template> url;         // token endpoint
+  std::optional<Template> url;  // token endpoint
   std::optional<Template> fetch_client_id;
   std::optional<Template> client_secret;
   std::string auth_method = "client_secret_basic";  // or "client_secret_post"
-  std::optional<Template> grant_type;  // default client_credentials
+  std::optional<Template> grant_type;               // default client_credentials
   std::optional<Template> refresh_token;
   std::optional<Template> fetch_scope;
 };
@@ -243,16 +242,16 @@ struct WebhookSign {
 
 struct NotifyStep {
   Template url;
-  std::optional<TokenStep> token;          // a mint; absent: no Authorization header
-  std::optional<Template> bearer;          // or a token as it is (one minted earlier)
-  std::optional<Template> header_name;     // the partner's custom header; absent: not sent
-  std::optional<Template> header_value;    // a secret: registered with the redactor
-  std::optional<Template> id;              // the AuthorisationID (default: a fresh UUID)
-  std::optional<Template> resource_type;   // default "authorisation"
+  std::optional<TokenStep> token;                 // a mint; absent: no Authorization header
+  std::optional<Template> bearer;                 // or a token as it is (one minted earlier)
+  std::optional<Template> header_name;            // the partner's custom header; absent: not sent
+  std::optional<Template> header_value;           // a secret: registered with the redactor
+  std::optional<Template> id;                     // the AuthorisationID (default: a fresh UUID)
+  std::optional<Template> resource_type;          // default "authorisation"
   std::optional<TemplatedValue> additional_data;  // default {"bankId": "tollgate-bank"}
-  std::optional<TemplatedValue> body;      // replaces the whole body
+  std::optional<TemplatedValue> body;             // replaces the whole body
   std::optional<Duration> timeout;
-  std::optional<WebhookSign> webhook;     // absent: not signed
+  std::optional<WebhookSign> webhook;  // absent: not signed
 };
 
 /// `mock:` controls a running mock service: `{service: NAME, action: ACTION, ...args}`.
@@ -303,10 +302,10 @@ struct Scenario {
 
 /// One suite file.
 struct Suite {
-  std::string id;     // `suite:`
+  std::string id;  // `suite:`
   std::string title;
-  std::string file;   // path as given
-  std::string sha256; // of the file's bytes, for provenance in reports
+  std::string file;    // path as given
+  std::string sha256;  // of the file's bytes, for provenance in reports
   std::vector<std::string> requires_services;
   std::vector<std::string> tags;
   std::vector<std::pair<std::string, Template>> vars;  // in file order

@@ -18,7 +18,7 @@ namespace tollgate {
 
 /// The suites of one profile (or of no profile, with an explicit --env) and what they run in.
 struct ProfileRun {
-  std::string profile;                     // folder name; "" without requirements.yaml
+  std::string profile;  // folder name; "" without requirements.yaml
   std::optional<Requirements> requirements;
   std::optional<Environment> environment;
   std::vector<Suite> suites;

@@ -38,11 +38,11 @@ class Scope {
 struct TemplateExpr {
   enum class Kind { kPath, kLiteral, kCall };
   Kind kind = Kind::kLiteral;
-  std::vector<std::string> path;  // kPath
+  std::vector<std::string> path;           // kPath
   std::optional<std::string> env_default;  // kPath under env. with ":-"
-  std::string text;               // kLiteral value, or kCall function name
-  std::vector<TemplateExpr> args; // kCall
-  int offset = 0;                 // byte offset of the expression in the raw string
+  std::string text;                        // kLiteral value, or kCall function name
+  std::vector<TemplateExpr> args;          // kCall
+  int offset = 0;                          // byte offset of the expression in the raw string
 };
 
 /// Where and why a template failed to parse, for located diagnostics.
@@ -85,7 +85,7 @@ class Template {
 
  private:
   struct Part {
-    std::string literal;                 // used when expr is empty
+    std::string literal;  // used when expr is empty
     std::optional<TemplateExpr> expr;
   };
   std::string raw_;
