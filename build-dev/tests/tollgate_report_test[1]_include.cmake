@@ -1,5 +1,0 @@
-if(EXISTS "/work/main/build-dev/tests/tollgate_report_test[1]_tests.cmake")
-  include("/work/main/build-dev/tests/tollgate_report_test[1]_tests.cmake")
-else()
-  add_test(tollgate_report_test_NOT_BUILT tollgate_report_test_NOT_BUILT)
-endif()
