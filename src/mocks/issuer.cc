@@ -298,21 +298,27 @@ Handled IssuerService::ClientCredentials(const IssuerClient& client, const FormF
   return Issue(client, scope, scope, RandomToken(16));
 }
 
+namespace {
+
+// The key ring's actions but `leave_out`, then `last`.
+Terms KeyRingActionsAnd(const std::set<std::string>& leave_out, Term last) {
+  Terms out;
+  for (const Term& t : KeyRing::ActionTerms()) {
+    if (!leave_out.count(t.name)) out.push_back(t);
+  }
+  out.push_back(std::move(last));
+  return out;
+}
+
+}  // namespace
+
 const KindTerms& IssuerService::Vocabulary() {
   static const KindTerms kTerms = {
       "issuer",
       /*actions=*/
-      {{"rotate_keys",
-        "publishes a new active key (`kid`, or `<kid>-rN`; same alg); the old ones stay in the "
-        "set"},
-       {"add_key",
-        "publishes an extra key `kid` (alg given or the active one's); the signing key is "
-        "unchanged"},
-       {"remove_key",
-        "unpublishes key `kid` and stops signing with it; if active, the first remaining takes "
-        "over"},
-       {"restore",
-        "brings back the configured keys with their original material (refresh tokens kept)"}},
+      KeyRingActionsAnd({"same_kid_new_key"}, {"restore",
+                                               "brings back the configured keys with their "
+                                               "original material (refresh tokens kept)"}),
       /*faults=*/
       {{"accept_wrong_secret", "issues tokens to a registered client whatever secret it presents"},
        {"token_cacheable", "omits `Cache-Control: no-store` from successful token responses"},

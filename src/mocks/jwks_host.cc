@@ -127,29 +127,21 @@ Handled JwksHost::HandleJwks(const ServerRequest& request) {
 }
 
 const KindTerms& JwksHost::Vocabulary() {
-  static const KindTerms kTerms = {
-      "jwks",
-      /*actions=*/
-      {{"down", "answers every key-set request with 503 and `Connection: close`"},
-       {"error_500", "answers every key-set request with 500"},
-       {"slow", "delays every key-set answer by `ms` of real time (default 3000, at most 30000)"},
-       {"malformed", "serves truncated JSON (`{\"keys\":[`) as the key set"},
-       {"empty", "serves an empty key set (`{\"keys\":[]}`)"},
-       {"same_kid_new_key",
-        "replaces key `kid` (default: the active one) with new material under the same kid"},
-       {"rotate_keys",
-        "publishes a new active key (`kid`, or `<kid>-rN`; same alg); the old ones stay in the "
-        "set"},
-       {"add_key",
-        "publishes an extra key `kid` (alg given or the active one's); the signing key is "
-        "unchanged"},
-       {"remove_key",
-        "unpublishes key `kid` and stops signing with it; if active, the first remaining takes "
-        "over"},
-       {"max_age", "serves the key set with `Cache-Control: max-age` set to `seconds`"},
-       {"restore",
-        "serves normally again: configured keys and max-age, no delay; wakes slowed requests"}},
-      /*faults=*/{}};
+  static const KindTerms kTerms = [] {
+    Terms actions = {
+        {"down", "answers every key-set request with 503 and `Connection: close`"},
+        {"error_500", "answers every key-set request with 500"},
+        {"slow", "delays every key-set answer by `ms` of real time (default 3000, at most 30000)"},
+        {"malformed", "serves truncated JSON (`{\"keys\":[`) as the key set"},
+        {"empty", "serves an empty key set (`{\"keys\":[]}`)"}};
+    for (const Term& t : KeyRing::ActionTerms()) actions.push_back(t);
+    actions.push_back(
+        {"max_age", "serves the key set with `Cache-Control: max-age` set to `seconds`"});
+    actions.push_back({"restore",
+                       "serves normally again: configured keys and max-age, no delay; wakes slowed "
+                       "requests"});
+    return KindTerms{"jwks", std::move(actions), /*faults=*/{}};
+  }();
   return kTerms;
 }
 

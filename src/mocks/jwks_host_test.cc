@@ -174,7 +174,9 @@ TEST_F(JwksHostTest, RestoreUndoesEveryAction) {
 TEST_F(JwksHostTest, UnknownActionNamesTheKnownOnes) {
   Status st = Make()->Control("explode", nlohmann::json::object());
   EXPECT_EQ(st.code(), StatusCode::kInvalidArgument);
-  EXPECT_THAT(st.message(), HasSubstr("down, error_500, slow, malformed, empty, same_kid_new_key"));
+  EXPECT_THAT(st.message(),
+              HasSubstr("down, error_500, slow, malformed, empty, rotate_keys, add_key, "
+                        "remove_key, same_kid_new_key, max_age, restore"));
 }
 
 TEST_F(JwksHostTest, IsAKeyHolderForMinting) {

@@ -124,10 +124,23 @@ std::string KeyRing::ActiveKid() const {
   return active_kid_;
 }
 
-bool KeyRing::Knows(const std::string& action) {
-  return action == "rotate_keys" || action == "add_key" || action == "remove_key" ||
-         action == "same_kid_new_key";
+const Terms& KeyRing::ActionTerms() {
+  static const Terms kTerms = {
+      {"rotate_keys",
+       "publishes a new active key (`kid`, or `<kid>-rN`; same alg); the old ones stay in the "
+       "set"},
+      {"add_key",
+       "publishes an extra key `kid` (alg given or the active one's); the signing key is "
+       "unchanged"},
+      {"remove_key",
+       "unpublishes key `kid` and stops signing with it; if active, the first remaining takes "
+       "over"},
+      {"same_kid_new_key",
+       "replaces key `kid` (default: the active one) with new material under the same kid"}};
+  return kTerms;
 }
+
+bool KeyRing::Knows(const std::string& action) { return HasTerm(ActionTerms(), action); }
 
 bool KeyRing::HasKidLocked(const std::string& kid) const {
   return std::any_of(keys_.begin(), keys_.end(),

@@ -19,6 +19,7 @@
 #include "tollgate/base/status.h"
 #include "tollgate/crypto/jose.h"
 #include "tollgate/http/message.h"
+#include "tollgate/scenario/vocabulary.h"
 
 namespace tollgate::mocks {
 
@@ -50,6 +51,8 @@ class KeyRing {
   /// True for the actions Apply() knows: rotate_keys, add_key, remove_key,
   /// same_kid_new_key.
   static bool Knows(const std::string& action);
+  /// Those actions, each with what it does (for the tables of the kinds that hold a ring).
+  static const Terms& ActionTerms();
   /// Runs one of those actions. args: rotate_keys {kid?}, add_key {kid, alg?},
   /// remove_key {kid}, same_kid_new_key {kid?}. InvalidArgument for bad args.
   Status Apply(const std::string& action, const nlohmann::json& args);
