@@ -9,6 +9,7 @@
 
 #include "pki/x509_util.h"
 #include "tollgate/base/digest.h"
+#include "tollgate/base/file.h"
 #include "tollgate/pki/pki.h"
 
 namespace tollgate::pki {
@@ -177,7 +178,7 @@ const std::vector<std::string>& KnownBundles() {
 }
 
 StatusOr<PkiConfig> LoadPkiConfig(const std::string& path) {
-  ASSIGN_OR_RETURN(std::string text, internal::ReadFileText(path));
+  ASSIGN_OR_RETURN(std::string text, ReadFile(path));
   return ParsePkiConfig(text, path);
 }
 

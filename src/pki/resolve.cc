@@ -5,6 +5,7 @@
 
 #include "pki/layout.h"
 #include "pki/x509_util.h"
+#include "tollgate/base/file.h"
 #include "tollgate/pki/pki.h"
 
 namespace tollgate::pki {
@@ -61,9 +62,9 @@ StatusOr<IdentityFiles> ResolveIdentity(const std::string& out_dir, const std::s
   f.chain_file = (vdir / "chain.pem").string();
   f.key_file = (vdir / "key.pem").string();
   f.ca_file = (vdir / "ca.pem").string();
-  auto link = internal::ReadFileText((vdir / "crl.link").string());
+  auto link = ReadFile((vdir / "crl.link").string());
   if (link.ok()) f.crl_file = (dir / "ca" / (*link + ".crl.pem")).string();
-  ASSIGN_OR_RETURN(std::string pem, internal::ReadFileText(f.cert_file));
+  ASSIGN_OR_RETURN(std::string pem, ReadFile(f.cert_file));
   auto certs = internal::ReadCerts(pem);
   if (certs.empty()) return InternalError(f.cert_file + " holds no certificate");
   f.sha256 = internal::CertSha256(certs[0].get());

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "pki/x509_util.h"
+#include "tollgate/base/file.h"
 #include "tollgate/pki/pki.h"
 
 namespace tollgate::pki::testing {
@@ -31,7 +32,7 @@ inline std::string ProfilePath() { return std::string(TOLLGATE_SOURCE_DIR) + "/c
 
 /// The first certificate of a PEM file (fails the test when there is none).
 inline internal::X509Ptr LoadCert(const std::string& path) {
-  auto text = internal::ReadFileText(path);
+  auto text = ReadFile(path);
   EXPECT_TRUE(text.ok()) << path;
   if (!text.ok()) return nullptr;
   auto certs = internal::ReadCerts(*text);
@@ -40,7 +41,7 @@ inline internal::X509Ptr LoadCert(const std::string& path) {
 }
 
 inline std::string Slurp(const std::string& path) {
-  auto text = internal::ReadFileText(path);
+  auto text = ReadFile(path);
   return text.ok() ? *text : std::string();
 }
 

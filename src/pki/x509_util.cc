@@ -125,8 +125,6 @@ std::vector<CrlPtr> ReadCrls(std::string_view pem) {
 
 std::string CertSha256(X509* cert) { return Sha256Hex(CertDer(cert)); }
 
-StatusOr<std::string> ReadFileText(const std::string& path) { return ReadFile(path); }
-
 Status WriteFileMode(const std::string& path, std::string_view bytes, unsigned mode) {
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
   if (fd < 0) return InternalError("cannot create " + path);

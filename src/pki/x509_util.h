@@ -51,8 +51,6 @@ std::vector<CrlPtr> ReadCrls(std::string_view pem);
 /// Lower-case hex SHA-256 of the certificate's DER.
 std::string CertSha256(X509* cert);
 
-/// Whole file contents; NotFound when it cannot be read.
-StatusOr<std::string> ReadFileText(const std::string& path);
 /// Writes a file with `mode` (created exclusively).
 Status WriteFileMode(const std::string& path, std::string_view bytes, unsigned mode);
 
