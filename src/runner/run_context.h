@@ -1,6 +1,6 @@
 #pragma once
 // What every case of one run shares: the resolved target, the running mocks, secrets and
-// the borrowed clock, redactor and client. Read-only while cases run, so thread-safe.
+// the borrowed clock, redactor and transport. Read-only while cases run, so thread-safe.
 
 #include <map>
 #include <string>
@@ -18,7 +18,7 @@ struct RunContext {
   MockEnvironment* env = nullptr;  // null when the run has no environment
   OffsetClock* clock = nullptr;
   Redactor* redactor = nullptr;
-  HttpClient* client = nullptr;
+  Transport* client = nullptr;  // every request of the run goes through it
   std::string target_url;
   std::map<std::string, std::string> target_settings;  // target.NAME (secrets included)
   std::string target_ca_file;                          // the target file's `ca:`, "" when none

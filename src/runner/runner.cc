@@ -213,8 +213,8 @@ std::string TargetSpec::Describe(const Environment* env) const {
   return "";
 }
 
-Runner::Runner(RunOptions options, OffsetClock* clock, Redactor* redactor, HttpClient* client)
-    : options_(std::move(options)), clock_(clock), redactor_(redactor), client_(client) {}
+Runner::Runner(RunOptions options, OffsetClock* clock, Redactor* redactor, Transport* transport)
+    : options_(std::move(options)), clock_(clock), redactor_(redactor), transport_(transport) {}
 
 StatusOr<RunResult> Runner::Run(const std::vector<Suite>& suites, const Environment* env) {
   for (const auto& [k, v] : options_.secrets) redactor_->AddSecret(v);
@@ -234,7 +234,7 @@ StatusOr<RunResult> Runner::Run(const std::vector<Suite>& suites, const Environm
   ctx.env = mocks.get();
   ctx.clock = clock_;
   ctx.redactor = redactor_;
-  ctx.client = client_;
+  ctx.client = transport_;
   RETURN_IF_ERROR(ResolveTarget(options_, mocks.get(), ctx, *redactor_));
 
   RunResult run;

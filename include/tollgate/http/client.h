@@ -122,15 +122,24 @@ struct ClientResponse {
 /// "connect failed", "timeout", ...
 const char* TransportOutcomeName(TransportOutcome o);
 
-/// A libcurl client. Reuses connections between requests made from the same thread
-/// (one easy handle per thread). Thread-safe.
-class HttpClient {
+/// What sends a request: the seam between the steps that build requests and the network.
+/// The runner talks to the target only through one, so a scripted fake can stand in for
+/// the network in tests. Implementations must be thread-safe (cases run on `jobs` threads).
+class Transport {
  public:
-  HttpClient();
-  ~HttpClient();
+  virtual ~Transport() = default;
   /// Sends one request. Transport failures are a response with a non-OK outcome, not an
   /// error Status; Status is for misuse (bad URL syntax, unreadable TLS file).
-  StatusOr<ClientResponse> Send(const ClientRequest& request);
+  virtual StatusOr<ClientResponse> Send(const ClientRequest& request) = 0;
+};
+
+/// A libcurl client. Reuses connections between requests made from the same thread
+/// (one easy handle per thread). Thread-safe.
+class HttpClient : public Transport {
+ public:
+  HttpClient();
+  ~HttpClient() override;
+  StatusOr<ClientResponse> Send(const ClientRequest& request) override;
 
  private:
   struct Impl;

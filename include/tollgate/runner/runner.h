@@ -63,8 +63,10 @@ struct RunOptions {
 /// Runs suites. Not thread-safe itself; runs cases on `jobs` threads.
 class Runner {
  public:
-  /// `clock`, `redactor` and `client` are borrowed and must outlive the Runner.
-  Runner(RunOptions options, OffsetClock* clock, Redactor* redactor, HttpClient* client);
+  /// `clock`, `redactor` and `transport` are borrowed and must outlive the Runner. Every
+  /// request to the target and to the mocks goes through `transport` (an `HttpClient`, or
+  /// a scripted fake in tests).
+  Runner(RunOptions options, OffsetClock* clock, Redactor* redactor, Transport* transport);
 
   /// Starts the environment (if any), runs every case, stops the environment. An error
   /// Status means the harness could not run at all (a mock did not start, the target
@@ -75,7 +77,7 @@ class Runner {
   RunOptions options_;
   OffsetClock* clock_;
   Redactor* redactor_;
-  HttpClient* client_;
+  Transport* transport_;
 };
 
 }  // namespace tollgate
