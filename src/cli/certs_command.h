@@ -1,5 +1,6 @@
 #pragma once
-// `tollgate certs generate` and `tollgate certs check`: the pki module on the command line.
+// `tollgate certs generate`, `certs check` and `certs matrix`: the pki module on the
+// command line.
 
 #include <string>
 
@@ -19,7 +20,16 @@ struct CertsCheckArgs {
   std::string crl;      // PEM file of CRLs
 };
 
+/// `tollgate certs matrix` options.
+struct CertsMatrixArgs {
+  std::string config = "certs/pki.yaml";
+  std::string out = "certs/generated";
+  std::string identity = "partner";
+  bool list = false;  // print the table only; generate and verify nothing
+};
+
 int CertsGenerateCommand(const CertsGenerateArgs& args);
 int CertsCheckCommand(const CertsCheckArgs& args);
+int CertsMatrixCommand(const CertsMatrixArgs& args);
 
 }  // namespace tollgate::cli

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -35,7 +36,7 @@ class CertsCli : public ::testing::Test {
     tmp_ = new fs::path(::mkdtemp(templ.data()));
     Result r = Exec("certs generate --out " + Gen());
     ASSERT_EQ(r.exit, 0) << r.err;
-    EXPECT_THAT(r.out, StartsWith("generated 24 certificates from certs/pki.yaml into " + Gen() +
+    EXPECT_THAT(r.out, StartsWith("generated 156 certificates from certs/pki.yaml into " + Gen() +
                                   " (no material yet)"));
   }
   static void TearDownTestSuite() {
@@ -124,6 +125,25 @@ TEST_F(CertsCli, UnreadableInputExitsTwo) {
                             ":3:1: unknown key `colour` in the PKI profile; expected one of: pki, "
                             "authorities, identities\n");
   EXPECT_FALSE(fs::exists(*tmp_ / "never"));
+}
+
+TEST_F(CertsCli, MatrixListsTheTableAndVerifiesEveryChain) {
+  Result list = Exec("certs matrix --list");
+  EXPECT_EQ(list.exit, 0);
+  EXPECT_THAT(list.out, StartsWith("baseline\taccept\tRFC 5280 §6.1: "));
+  EXPECT_THAT(list.out, HasSubstr("\nlong_chain\trefuse\ttollgate policy"));
+  EXPECT_EQ(std::count(list.out.begin(), list.out.end(), '\n'), 53);
+  Result r = Exec("certs matrix --out " + Gen());
+  EXPECT_EQ(r.exit, 0) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("ok   int_ca_false: expected refuse, refused: path validation at "
+                               "depth 1 (CN=int_ca_false CA 1,O=tollgate matrix): invalid CA "
+                               "certificate\n"));
+  EXPECT_THAT(r.out, HasSubstr("ok   intermediate_anchor: expected accept, accepted\n"));
+  EXPECT_THAT(r.out,
+              ::testing::EndsWith("every chain got its expected verdict (53 chains of partner)\n"));
+  Result none = Exec("certs matrix --identity server --out " + Gen());
+  EXPECT_EQ(none.exit, 2);
+  EXPECT_EQ(none.err, "error: identity `server` of certs/pki.yaml lists no `chains:` to verify\n");
 }
 
 TEST_F(CertsCli, HelpNamesTheExitCodes) {

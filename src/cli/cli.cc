@@ -188,6 +188,17 @@ int Main(int argc, char** argv) {
   check->add_option("--anchors", check_args.anchors,
                     "PEM file of allowed roots (default: trust the bundle's own root)");
   check->add_option("--crl", check_args.crl, "PEM file of CRLs; the leaf must not be revoked");
+  CertsMatrixArgs matrix_args;
+  CLI::App* matrix = certs->add_subcommand(
+      "matrix",
+      "the path-validation matrix: verify each chain an identity lists against its expected "
+      "verdict (exit 0 all agree, 4 not), or --list the table");
+  matrix->add_option("--config", matrix_args.config, "PKI profile")->capture_default_str();
+  matrix->add_option("--out", matrix_args.out, "output folder")->capture_default_str();
+  matrix->add_option("--identity", matrix_args.identity, "the identity whose `chains:` to verify")
+      ->capture_default_str();
+  matrix->add_flag("--list", matrix_args.list,
+                   "print NAME<TAB>accept|refuse<TAB>RULE for every chain of the matrix");
 
   try {
     app.parse(argc, argv);
@@ -205,6 +216,7 @@ int Main(int argc, char** argv) {
   if (*verify) return JwtVerifyCommand(verify_args);
   if (*gen) return CertsGenerateCommand(gen_args);
   if (*check) return CertsCheckCommand(check_args);
+  if (*matrix) return CertsMatrixCommand(matrix_args);
   if (*merge) return ReportMergeCommand(merge_inputs, merge_junit, merge_json, merge_html);
   if (*verify_bundle) return ReportVerifyCommand(verify_dir);
   if (*selftest)

@@ -16,7 +16,7 @@ namespace tollgate::pki {
 namespace {
 
 // Bumped whenever the generator's output changes shape, so old material is rebuilt.
-constexpr const char* kFormatVersion = "tollgate-pki-1";
+constexpr const char* kFormatVersion = "tollgate-pki-2";
 
 const std::vector<std::string> kKeyTypes = {"rsa2048", "rsa1024", "ec-p256", "ec-p384"};
 
@@ -242,7 +242,7 @@ StatusOr<PkiConfig> ParsePkiConfig(const std::string& text, const std::string& p
         std::string where = "identity `" + id.name + "`";
         if (!r.Map(kv.second, where,
                    {"subject", "issuer", "usage", "key", "days", "san", "variants", "bundles",
-                    "untrusted_issuer", "wrong_host_san"},
+                    "untrusted_issuer", "wrong_host_san", "chains"},
                    {"subject", "issuer", "usage", "key", "days"})) {
           continue;
         }
@@ -257,6 +257,7 @@ StatusOr<PkiConfig> ParsePkiConfig(const std::string& text, const std::string& p
         CheckSan(r, n["san"], id.san);
         if (n["variants"]) id.variants = r.List(n["variants"], "variant", &KnownVariants());
         if (n["bundles"]) id.bundles = r.List(n["bundles"], "bundle", &KnownBundles());
+        if (n["chains"]) id.chains = r.List(n["chains"], "chain", &KnownChains());
         if (n["untrusted_issuer"]) {
           id.untrusted_issuer = r.OneOf(n["untrusted_issuer"], "untrusted_issuer", authority_names);
         }

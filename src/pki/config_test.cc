@@ -33,6 +33,18 @@ TEST(PkiConfig, MissingFileIsNotFound) {
   EXPECT_THAT(cfg.status().message(), HasSubstr("/nonexistent/pki.yaml"));
 }
 
+// An identity in block style, so a test can append keys to it.
+constexpr const char* kGoodProfile = R"(authorities:
+  root: {subject: CN=Root, key: ec-p256, days: 100}
+identities:
+  a:
+    subject: CN=a
+    issuer: root
+    usage: client
+    key: ec-p256
+    days: 10
+)";
+
 constexpr const char* kGood = R"(authorities:
   root: {subject: CN=Root, key: ec-p256, days: 100}
   ca: {subject: CN=CA, issuer: root, key: ec-p256, days: 50}
@@ -56,7 +68,7 @@ TEST(PkiConfig, ErrorsNameFileLineAndExpectation) {
   const BadCase cases[] = {
       {"unknown key", replace("usage: client", "usage: client, colour: red"),
        ":5:49: unknown key `colour` in identity `a`; expected one of: subject, issuer, usage, "
-       "key, days, san, variants, bundles, untrusted_issuer, wrong_host_san"},
+       "key, days, san, variants, bundles, untrusted_issuer, wrong_host_san, chains"},
       {"key type", replace("key: ec-p256, days: 10", "key: dsa, days: 10"),
        ":2:33: key type `dsa` is not known; expected one of: rsa2048, rsa1024, ec-p256, ec-p384"},
       {"days", replace("days: 50", "days: -3"),
@@ -96,6 +108,21 @@ TEST(PkiConfig, ErrorsNameFileLineAndExpectation) {
     std::string first = cfg.status().message().substr(0, cfg.status().message().find('\n'));
     EXPECT_EQ(first, path + c.expected) << c.name;
   }
+}
+
+TEST(PkiConfig, ChainsAreNamesOfThePathMatrix) {
+  std::string text = kGoodProfile;
+  TempDir dir;
+  std::ofstream(dir.Sub("good.yaml")) << text << "    chains: [baseline, long_chain]\n";
+  auto cfg = LoadPkiConfig(dir.Sub("good.yaml"));
+  ASSERT_TRUE(cfg.ok()) << cfg.status().ToString();
+  EXPECT_EQ(cfg->identities[0].chains, (std::vector<std::string>{"baseline", "long_chain"}));
+  std::ofstream(dir.Sub("bad.yaml")) << text << "    chains: [baseline, long_chian]\n";
+  auto bad = LoadPkiConfig(dir.Sub("bad.yaml"));
+  ASSERT_FALSE(bad.ok());
+  EXPECT_THAT(bad.status().message(),
+              HasSubstr(":10:24: chain item `long_chian` is not known; expected one of: baseline, "
+                        "int_ca_false,"));
 }
 
 }  // namespace

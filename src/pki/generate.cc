@@ -14,6 +14,7 @@
 
 #include "pki/issue.h"
 #include "pki/layout.h"
+#include "pki/matrix_build.h"
 #include "pki/x509_util.h"
 #include "tollgate/pki/pki.h"
 
@@ -204,7 +205,33 @@ class Builder {
       ++certificates_;
       kept_.push_back(std::move(cert));  // the CRL is signed after every identity is built
     }
+    RETURN_IF_ERROR(BuildChains(id, issuer));
     return BuildBundles(id, chain, key.get());
+  }
+
+  // The path-validation matrix chains the identity lists, under its issuer's root.
+  Status BuildChains(const IdentitySpec& id, const Authority& issuer) {
+    if (id.chains.empty()) return Status::Ok();
+    X509* root = issuer.chain.back();
+    EVP_PKEY* root_key = nullptr;
+    for (const auto& [name, a] : authorities_) {
+      if (a.cert.get() == root) root_key = a.key.get();
+    }
+    for (const std::string& name : id.chains) {
+      ASSIGN_OR_RETURN(internal::ChainPlan plan, internal::PlanChain(name, id, now_));
+      fs::path cdir = dir_ / "identities" / id.name / layout::kChains / name;
+      ASSIGN_OR_RETURN(internal::BuiltChain built,
+                       internal::BuildChain(plan, root, root_key, cdir.string(), keys_));
+      certificates_ += built.certificates;
+      for (const auto& [nb, na] : built.validity) {
+        if (nb > now_) {
+          window_.Limit(nb - kDay);  // rebuilt before a not-yet-valid one becomes valid
+        } else if (na > now_) {
+          window_.Valid(nb, na);
+        }
+      }
+    }
+    return Status::Ok();
   }
 
   Status BuildBundles(const IdentitySpec& id, const std::vector<X509*>& chain, EVP_PKEY* key) {
@@ -266,6 +293,7 @@ class Builder {
   std::time_t now_;
   std::map<std::string, Authority> authorities_;
   std::vector<X509Ptr> kept_;
+  internal::KeyCache keys_;
   Window window_;
   int certificates_ = 0;
 };

@@ -23,6 +23,22 @@ struct CertRequest {
   std::vector<std::string> san;  // "DNS:x", "IP:y"
   bool sha1 = false;             // sign with SHA-1 instead of SHA-256
   bool unknown_critical_extension = false;
+
+  // Knobs of the path-validation matrix (matrix_plan.cc); the defaults change nothing.
+  std::string digest;             // "sha256" (default), "sha1" or "md5"; overrides `sha1`
+  int version = 3;                // 1: an X.509 v1 certificate without extensions
+  int path_len = -1;              // pathLenConstraint of a CA; -1: none
+  std::string basic_constraints;  // overrides the default value; "none" omits it
+  std::string key_usage;          // overrides the default value; "none" omits it
+  bool omit_ski = false;          // no subjectKeyIdentifier
+  std::string aki;                // "": the issuer's SKI; "hash": the SHA-1 of the
+                                  // issuer's key (an issuer without SKI); "bogus": random
+  std::vector<std::string> name_constraints;  // "permitted;DNS:x", "excluded;dirName:O=x"
+  std::string policies;                       // the OID of a certificatePolicies extension
+  std::string policy_constraints;             // e.g. "critical,requireExplicitPolicy:0"
+  int duplicate_extension = 0;                // NID of an extension to add a second time
+  bool unknown_noncritical_extension = false;
+  std::string issuer_name;  // overrides the issuer name (RFC 2253 text)
 };
 
 /// Builds and signs a certificate with a fresh random serial.

@@ -5,6 +5,7 @@
 //   ca/NAME.pem .key .crl.pem     each authority
 //   identities/ID/VARIANT/        cert.pem chain.pem key.pem ca.pem [crl.link]
 //   identities/ID/bundles/NAME.pem (der.der)
+//   identities/ID/chains/NAME/    cert.pem chain.pem untrusted.pem key.pem ca.pem
 
 #include <ctime>
 #include <filesystem>
@@ -15,6 +16,7 @@ namespace tollgate::pki::layout {
 inline constexpr const char* kManifest = "manifest";
 inline constexpr const char* kValid = "valid";
 inline constexpr const char* kBundles = "bundles";
+inline constexpr const char* kChains = "chains";
 
 /// The manifest text.
 std::string FormatManifest(const std::string& digest, std::time_t generated, std::time_t valid_from,

@@ -18,7 +18,7 @@ std::string Names(const fs::path& dir, bool strip_ext) {
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(dir, ec)) {
     std::string n = strip_ext ? e.path().stem().string() : e.path().filename().string();
-    if (!strip_ext && n == layout::kBundles) continue;
+    if (!strip_ext && (n == layout::kBundles || n == layout::kChains)) continue;
     if (!strip_ext && n == layout::kValid) n = "\"\" (valid)";
     names.insert(n);
   }
@@ -53,7 +53,8 @@ StatusOr<IdentityFiles> ResolveIdentity(const std::string& out_dir, const std::s
   }
   std::string vname = variant.empty() ? layout::kValid : variant;
   fs::path vdir = idir / vname;
-  if (!SafeName(vname) || vname == layout::kBundles || !fs::is_directory(vdir)) {
+  if (!SafeName(vname) || vname == layout::kBundles || vname == layout::kChains ||
+      !fs::is_directory(vdir)) {
     return NotFoundError("identity `" + identity + "` has no variant `" + variant +
                          "`; known: " + Names(idir, false));
   }
@@ -69,6 +70,28 @@ StatusOr<IdentityFiles> ResolveIdentity(const std::string& out_dir, const std::s
   if (certs.empty()) return InternalError(f.cert_file + " holds no certificate");
   f.sha256 = internal::CertSha256(certs[0].get());
   f.subject = internal::NameText(X509_get_subject_name(certs[0].get()));
+  return f;
+}
+
+StatusOr<ChainFiles> ResolveChain(const std::string& out_dir, const std::string& identity,
+                                  const std::string& chain) {
+  fs::path dir(out_dir);
+  RETURN_IF_ERROR(CheckGenerated(dir));
+  if (!SafeName(identity) || !fs::is_directory(dir / "identities" / identity)) {
+    return NotFoundError("unknown identity `" + identity +
+                         "`; known: " + Names(dir / "identities", false));
+  }
+  fs::path cdir = dir / "identities" / identity / layout::kChains;
+  if (!SafeName(chain) || !fs::is_directory(cdir / chain)) {
+    return NotFoundError("identity `" + identity + "` has no matrix chain `" + chain +
+                         "`; known: " + Names(cdir, false));
+  }
+  ChainFiles f;
+  f.cert_file = (cdir / chain / "cert.pem").string();
+  f.chain_file = (cdir / chain / "chain.pem").string();
+  f.untrusted_file = (cdir / chain / "untrusted.pem").string();
+  f.key_file = (cdir / chain / "key.pem").string();
+  f.ca_file = (cdir / chain / "ca.pem").string();
   return f;
 }
 

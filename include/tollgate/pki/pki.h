@@ -40,6 +40,7 @@ struct IdentitySpec {
   std::string
       untrusted_issuer;  // authority under an unrelated root (untrusted_root, extra_unrelated)
   std::vector<std::string> wrong_host_san;  // SANs of the wrong_host variant
+  std::vector<std::string> chains;          // chains of the path-validation matrix to build
 };
 
 /// A loaded PKI profile.
@@ -53,6 +54,19 @@ struct PkiConfig {
 /// The variant names an identity may list, and the bundle names.
 const std::vector<std::string>& KnownVariants();
 const std::vector<std::string>& KnownBundles();
+
+/// One chain of the path-validation matrix: a named defect (or a control that must pass),
+/// the rule it tests and the verdict a client-certificate verifier must reach.
+struct ChainCase {
+  std::string name;
+  std::string rule;     // one line: the rule's source (RFC section) and what it says
+  bool accept = false;  // tollgate's expected verdict
+};
+
+/// The path-validation matrix; the single owner of its names, rules and verdicts.
+const std::vector<ChainCase>& PathMatrix();
+/// The names of PathMatrix(), in its order: what an identity's `chains:` may list.
+const std::vector<std::string>& KnownChains();
 
 /// Loads and checks a profile; errors read "FILE:LINE:COL: what was found; expected ...".
 StatusOr<PkiConfig> LoadPkiConfig(const std::string& path);
@@ -87,6 +101,37 @@ struct IdentityFiles {
 /// Finds an identity's files; `variant` "" is the valid one. NotFound lists known names.
 StatusOr<IdentityFiles> ResolveIdentity(const std::string& out_dir, const std::string& identity,
                                         const std::string& variant);
+
+/// The files of one generated matrix chain (identities/ID/chains/NAME/).
+struct ChainFiles {
+  std::string cert_file;       // the leaf only
+  std::string chain_file;      // leaf first, then the intermediates a client presents
+  std::string untrusted_file;  // the presented intermediates alone (may be empty)
+  std::string key_file;
+  std::string ca_file;  // the trust anchor(s) of the relying party
+};
+
+/// Finds a matrix chain's files. NotFound lists known names.
+StatusOr<ChainFiles> ResolveChain(const std::string& out_dir, const std::string& identity,
+                                  const std::string& chain);
+
+/// The verdict of tollgate's client-certificate verifier on one chain.
+struct ChainVerdict {
+  bool accepted = false;
+  std::string reason;  // why it was refused; "" when accepted
+};
+
+/// At most this many intermediates between a client leaf and its trust anchor.
+inline constexpr int kMaxIntermediates = 5;
+
+/// tollgate's client-certificate path validation: RFC 5280 §6.1 with any configured
+/// certificate as a trust anchor (self-signed or not), purpose clientAuth, strict X.509
+/// checks, certificate policies, at most kMaxIntermediates intermediates; then the policy
+/// of the onboarding check (leaf CA:FALSE with clientAuth; RSA >= 2048, EC >= 256 bits and
+/// no SHA-1 or MD5 signature anywhere but on a self-signed anchor). `chain_pem` is what the
+/// client presents, leaf first; `anchors_pem` the trusted certificates.
+ChainVerdict VerifyClientChain(std::string_view chain_pem, std::string_view anchors_pem,
+                               const Clock& clock);
 
 /// Path of a generated onboarding bundle of `identity`. NotFound lists known names.
 StatusOr<std::string> ResolveBundle(const std::string& out_dir, const std::string& identity,
