@@ -9,19 +9,14 @@
 
 #include "tollgate/base/status.h"
 #include "tollgate/http/server.h"
+#include "tollgate/mocks/environment.h"
 #include "tollgate/pki/pki.h"
 #include "tollgate/scenario/model.h"
 #include "tollgate/scenario/vocabulary.h"
 
 namespace tollgate::mocks {
 
-/// The faults of every service that listens on TLS, each with what it breaks.
-const Terms& TlsFaultTerms();
-/// Their names: expired_certificate, wrong_host_certificate, tls10_enabled, weak_ciphers.
-const std::set<std::string>& TlsFaultNames();
-
-/// True when the service declares `tls:`.
-bool WantsTls(const ServiceDecl& decl);
+// TlsFaultTerms, TlsFaultNames and WantsTls are public: tollgate/mocks/environment.h.
 
 /// The listener's TLS settings for `decl` with `faults` (the service's enabled faults)
 /// applied; `identity` resolves a PKI identity variant. `ca_file` receives the root that

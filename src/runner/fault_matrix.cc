@@ -2,7 +2,7 @@
 
 #include <map>
 
-#include "mocks/environment_tls.h"
+#include "tollgate/mocks/environment.h"
 #include "tollgate/mocks/service.h"
 #include "tollgate/scenario/expand.h"
 

@@ -6,6 +6,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -17,6 +18,7 @@
 #include "tollgate/mocks/service.h"
 #include "tollgate/pki/pki.h"
 #include "tollgate/scenario/model.h"
+#include "tollgate/scenario/vocabulary.h"
 
 namespace tollgate {
 
@@ -80,3 +82,16 @@ class MockEnvironment {
 };
 
 }  // namespace tollgate
+
+namespace tollgate::mocks {
+
+/// The faults every service that listens on TLS knows, whatever its kind, each with what it
+/// breaks (the fault matrix and the vocabularies need them besides the kinds' own).
+const Terms& TlsFaultTerms();
+/// Their names: expired_certificate, wrong_host_certificate, tls10_enabled, weak_ciphers.
+const std::set<std::string>& TlsFaultNames();
+
+/// True when the service declares `tls:`.
+bool WantsTls(const ServiceDecl& decl);
+
+}  // namespace tollgate::mocks
