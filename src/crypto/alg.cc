@@ -6,33 +6,47 @@
 namespace tollgate::jose {
 namespace {
 
-constexpr std::array<std::pair<Alg, const char*>, 9> kNames{{
-    {Alg::kNone, "none"},
-    {Alg::kHS256, "HS256"},
-    {Alg::kRS256, "RS256"},
-    {Alg::kRS384, "RS384"},
-    {Alg::kRS512, "RS512"},
-    {Alg::kPS256, "PS256"},
-    {Alg::kES256, "ES256"},
-    {Alg::kES384, "ES384"},
-    {Alg::kEdDSA, "EdDSA"},
+// The one table of algorithm names: AlgName, AlgFromName and SignatureAlgs read it.
+constexpr std::array<AlgInfo, 9> kNames{{
+    {Alg::kRS256, "RS256", "RSASSA-PKCS1-v1_5 with SHA-256"},
+    {Alg::kRS384, "RS384", "RSASSA-PKCS1-v1_5 with SHA-384"},
+    {Alg::kRS512, "RS512", "RSASSA-PKCS1-v1_5 with SHA-512"},
+    {Alg::kPS256, "PS256", "RSASSA-PSS with SHA-256"},
+    {Alg::kES256, "ES256", "ECDSA with P-256 and SHA-256"},
+    {Alg::kES384, "ES384", "ECDSA with P-384 and SHA-384"},
+    {Alg::kEdDSA, "EdDSA", "EdDSA with Ed25519"},
+    {Alg::kHS256, "HS256", "HMAC with SHA-256 (a shared secret)"},
+    {Alg::kNone, "none", "no signature"},
 }};
 
 }  // namespace
 
 const char* AlgName(Alg alg) {
-  for (const auto& [a, name] : kNames) {
-    if (a == alg) return name;
+  for (const AlgInfo& a : kNames) {
+    if (a.alg == alg) return a.name;
   }
   return "none";
 }
 
 std::optional<Alg> AlgFromName(std::string_view name) {
-  for (const auto& [a, n] : kNames) {
-    if (name == n) return a;
+  for (const AlgInfo& a : kNames) {
+    if (name == a.name) return a.alg;
   }
   return std::nullopt;
 }
+
+const std::vector<AlgInfo>& SignatureAlgs() {
+  static const std::vector<AlgInfo> kAlgs = [] {
+    std::vector<AlgInfo> out;
+    for (const AlgInfo& a : kNames) {
+      if (a.alg != Alg::kNone) out.push_back(a);
+    }
+    return out;
+  }();
+  return kAlgs;
+}
+
+bool IsPublicKeyAlg(Alg alg) { return alg != Alg::kNone && alg != Alg::kHS256; }
 
 namespace internal {
 

@@ -50,38 +50,33 @@ ConnectPay::ConnectPay(const ServiceDecl& decl, ServiceContext ctx)
       token_ttl_seconds_(GetInt(decl.config, "token_ttl_seconds", 600)),
       server_identity_(GetString(decl.config, "server_identity", "")),
       client_identity_(GetString(decl.config, "client_identity", "partner")) {
-  if (auto it = decl.config.find("clients"); it != decl.config.end() && it->is_object()) {
-    for (const auto& [key, client] : it->items()) {
-      std::string secret = GetString(client, "secret", "");
-      clients_[key] = secret;
-      ctx.redactor->AddSecret(secret);
-      Client& reg = registry_[key];
-      reg.registered = GetString(client, "registered", "");
-      if (auto p = client.find("persons"); p != client.end() && p->is_object()) {
-        for (const auto& [person, scopes] : p->items()) {
-          std::string list = scopes.is_string() ? scopes.get<std::string>() : "";
-          std::set<std::string>& allowed = reg.persons[person];
-          std::size_t pos = 0;
-          while (pos < list.size()) {
-            std::size_t end = list.find(' ', pos);
-            if (end == std::string::npos) end = list.size();
-            if (end > pos) allowed.insert(list.substr(pos, end - pos));
-            pos = end + 1;
-          }
-        }
+  for (const auto& [key, client] : GetObject(decl.config, "clients").items()) {
+    std::string secret = GetString(client, "secret", "");
+    clients_[key] = secret;
+    ctx.redactor->AddSecret(secret);
+    Client& reg = registry_[key];
+    reg.registered = GetString(client, "registered", "");
+    for (const auto& [person, scopes] : GetObject(client, "persons").items()) {
+      std::string list = scopes.get<std::string>();
+      std::set<std::string>& allowed = reg.persons[person];
+      std::size_t pos = 0;
+      while (pos < list.size()) {
+        std::size_t end = list.find(' ', pos);
+        if (end == std::string::npos) end = list.size();
+        if (end > pos) allowed.insert(list.substr(pos, end - pos));
+        pos = end + 1;
       }
     }
   }
   // Bearer paths without a scope, then data APIs with one.
   for (const std::string& p : bearer_paths_) data_scopes_[p] = "";
-  if (auto it = decl.config.find("data_apis"); it != decl.config.end() && it->is_object()) {
-    for (const auto& [path, scope] : it->items()) {
-      data_scopes_[path] = scope.is_string() ? scope.get<std::string>() : "";
-    }
+  for (const auto& [path, scope] : GetObject(decl.config, "data_apis").items()) {
+    data_scopes_[path] = scope.get<std::string>();
   }
 }
 
 const KindTerms& ConnectPay::Vocabulary() {
+  using T = FieldType;
   static const KindTerms kTerms = {
       "connectpay",
       /*actions=*/{},
@@ -119,7 +114,31 @@ const KindTerms& ConnectPay::Vocabulary() {
        {"no_bundle_size_limit",
         "parses oversized onboarding bundles instead of refusing them with 413"},
        {"callbacks_need_credentials",
-        "refuses public callbacks sent without an Authorization header (401)"}}};
+        "refuses public callbacks sent without an Authorization header (401)"}},
+      /*keys=*/
+      {Key("realm", T::kString, "the realm of its Basic challenge (default `connectpay`)"),
+       Key("clients", T::kObjectMap, "the registered clients, by client key")
+           .Of({Key("secret", T::kString, "its secret (redacted)").Required(),
+                Key("registered", T::kString,
+                    "the PKI identity whose certificate is registered for the client"),
+                Key("persons", T::kStringMap,
+                    "person -> the space-separated scopes a token for them may have")}),
+       Key("basic_paths", T::kStringList,
+           "the generic Basic APIs (the one-way host in two-host mode)"),
+       Key("bearer_paths", T::kStringList, "data APIs a Bearer token of any scope may call"),
+       // Two-host mode (connectpay.h).
+       Key("server_identity", T::kString,
+           "PKI identity both hosts serve; setting it (with a PKI) turns on two-host mode"),
+       Key("client_identity", T::kString,
+           "PKI identity whose root and CRLs verify client certificates (default `partner`)"),
+       Key("data_apis", T::kStringMap, "path -> the scope a Bearer token needs for it"),
+       Key("callback_paths", T::kStringList,
+           "public callbacks on the one-way host (default `/v1/callbacks/payment`)"),
+       Key("token_path", T::kString, "the token endpoint (default `/v1/oauth/token`)"),
+       Key("certificates_path", T::kString, "the onboarding endpoint (default `/v1/certificates`)"),
+       Key("max_bundle_bytes", T::kPositiveInt,
+           "largest onboarding bundle; 413 above (default 16384)"),
+       Key("token_ttl_seconds", T::kPositiveInt, "access-token lifetime (default 600)")}};
   return kTerms;
 }
 

@@ -58,7 +58,7 @@ class ConnectPay : public MockService {
   /// without a PKI). InvalidArgument/NotFound name the service and the identity.
   Status SetUpHosts(const ServiceDecl& decl);
   void AddRoutes(ServiceRouter& router) override;
-  /// Its `mock:` actions and faults, each with a one-line summary.
+  /// Its table: config keys, `mock:` actions and faults, each with a one-line summary.
   static const KindTerms& Vocabulary();
   std::vector<TargetSetting> TargetSettings() const override;
   std::optional<ServerTlsOptions> ListenerTls() const override;

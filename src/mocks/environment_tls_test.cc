@@ -9,6 +9,7 @@
 
 #include "tollgate/http/client.h"
 #include "tollgate/mocks/environment.h"
+#include "tollgate/mocks/service.h"
 #include "tollgate/scenario/loader.h"
 
 namespace tollgate {
@@ -57,6 +58,7 @@ class EnvironmentTlsTest : public ::testing::Test {
 
   // Starts the environment with `faults` on service `api`; returns its status.
   Status Start(const std::vector<std::string>& faults = {}, bool with_pki = true) {
+    RegisterMockKinds();  // the kinds' schemas, for the loader
     Diagnostics diags;
     auto model = ParseEnvironment(kEnv, "mocks/tls-test.yaml", diags);
     EXPECT_TRUE(model.has_value());
@@ -162,6 +164,7 @@ TEST_F(EnvironmentTlsTest, NullCiphersAreRefusedUnlessTheFaultEnablesThem) {
 
 TEST_F(EnvironmentTlsTest, TlsFaultsBelongToTlsServicesOnly) {
   ASSERT_TRUE(Start().ok());
+  RegisterMockKinds();  // the kinds' schemas, for the loader
   Diagnostics diags;
   auto model = ParseEnvironment(kEnv, "mocks/tls-test.yaml", diags);
   MockEnvironment env(*model, &clock_, &redactor_);

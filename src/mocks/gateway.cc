@@ -32,13 +32,13 @@ StatusOr<std::unique_ptr<Gateway>> Gateway::Create(const ServiceDecl& decl, Serv
   auto bad = [&](const std::string& what) {
     return InvalidArgumentError("service `" + name + "` (kind gateway): " + what);
   };
-  auto trust = c.find("trust");
-  if (trust == c.end() || !trust->is_object())
-    return bad("`trust: {issuer, audience}` is required");
-  g->trust_issuer_ = GetString(*trust, "issuer", "");
-  g->audience_ = GetString(*trust, "audience", "");
-  if (g->trust_issuer_.empty()) return bad("`trust.issuer` must name an issuer service");
-  if (g->audience_.empty()) return bad("`trust.audience` is required");
+  // The loader has checked the schema (Vocabulary().keys): `trust` is there, `issuer`
+  // names an issuer above, `unassigned_status` and `algorithms` hold allowed values. What
+  // is left are the shapes of paths and names.
+  const nlohmann::json& trust = GetObject(c, "trust");
+  g->trust_issuer_ = GetString(trust, "issuer", "");
+  g->audience_ = GetString(trust, "audience", "");
+  if (g->audience_.empty()) return bad("`trust.audience` must not be empty");
 
   g->path_ = GetString(c, "path", "/api/messages");
   while (g->path_.size() > 1 && g->path_.back() == '/') g->path_.pop_back();
@@ -47,48 +47,36 @@ StatusOr<std::unique_ptr<Gateway>> Gateway::Create(const ServiceDecl& decl, Serv
   nlohmann::json types = {{"payment", {{"required", {"messageId", "amount"}}}},
                           {"statement", {{"required", {"messageId", "accountId"}}}}};
   if (auto it = c.find("message_types"); it != c.end()) {
-    if (!it->is_object() || it->empty()) return bad("`message_types` must be a non-empty mapping");
+    if (it->empty()) return bad("`message_types` must be a non-empty mapping");
     types = *it;
   }
   for (const auto& [type, spec] : types.items()) {
     if (type.empty() || type.find('/') != std::string::npos) {
       return bad("message type `" + type + "` must be one path segment");
     }
-    g->types_.push_back(
-        {type, spec.is_object() ? GetStrings(spec, "required", {}) : std::vector<std::string>{}});
+    g->types_.push_back({type, GetStrings(spec, "required", {})});
   }
 
   g->unassigned_status_ = static_cast<int>(ArgInt(c, "unassigned_status").value_or(403));
-  if (g->unassigned_status_ != 401 && g->unassigned_status_ != 403) {
-    return bad("`unassigned_status` must be 401 or 403");
-  }
   if (c.contains("algorithms")) {
     g->algorithms_.clear();
     for (const std::string& a : GetStrings(c, "algorithms", {})) {
-      std::optional<jose::Alg> alg = jose::AlgFromName(a);
-      if (!alg || *alg == jose::Alg::kNone || *alg == jose::Alg::kHS256) {
-        return bad("algorithm `" + a + "` cannot verify tokens from an issuer's JWKS");
-      }
-      g->algorithms_.push_back(*alg);
+      if (std::optional<jose::Alg> alg = jose::AlgFromName(a)) g->algorithms_.push_back(*alg);
     }
     if (g->algorithms_.empty()) return bad("`algorithms` must list at least one algorithm");
   }
-  ASSIGN_OR_RETURN(g->leeway_, GetDuration(c, "leeway", g->leeway_, name));
-  ASSIGN_OR_RETURN(g->refetch_cooldown_,
-                   GetDuration(c, "refetch_cooldown", g->refetch_cooldown_, name));
+  g->leeway_ = GetSeconds(c, "leeway", g->leeway_);
+  g->refetch_cooldown_ = GetSeconds(c, "refetch_cooldown", g->refetch_cooldown_);
   if (c.contains("typ")) {
     std::string typ = GetString(c, "typ", "");
     g->typ_ = typ.empty() ? std::nullopt : std::optional<std::string>(typ);
   }
-  if (auto it = c.find("scoped_paths"); it != c.end()) {
-    if (!it->is_object()) return bad("`scoped_paths` must map paths to scopes");
-    for (const auto& [path, scope] : it->items()) {
-      if (path.empty() || path.front() != '/' || !scope.is_string() ||
-          scope.get<std::string>().empty()) {
-        return bad("scoped path `" + path + "` needs a path starting with / and a scope");
-      }
-      g->scoped_paths_.emplace_back(path, scope.get<std::string>());
+  for (const auto& [path, scope] : GetObject(c, "scoped_paths").items()) {
+    std::string needed = scope.get<std::string>();
+    if (path.empty() || path.front() != '/' || needed.empty()) {
+      return bad("scoped path `" + path + "` needs a path starting with / and a scope");
     }
+    g->scoped_paths_.emplace_back(path, needed);
   }
   return g;
 }
@@ -97,6 +85,7 @@ Gateway::Gateway(const ServiceDecl& decl, ServiceContext ctx)
     : MockService(decl.name, decl.kind, ctx), realm_(GetString(decl.config, "realm", "gateway")) {}
 
 const KindTerms& Gateway::Vocabulary() {
+  using T = FieldType;
   static const KindTerms kTerms = {
       "gateway",
       /*actions=*/{},
@@ -116,7 +105,36 @@ const KindTerms& Gateway::Vocabulary() {
            {"no_scope_check", "serves scoped paths to any valid token, whatever its `scope`"},
            {"omit_bearer_challenge", "answers 401 without a `WWW-Authenticate: Bearer` challenge"},
            {"lowercase_scheme_rejected",
-            "refuses the Authorization scheme unless spelt exactly `Bearer`"}})};
+            "refuses the Authorization scheme unless spelt exactly `Bearer`"}}),
+      /*keys=*/
+      {Key("trust", T::kObject, "whose tokens it accepts")
+           .Required()
+           .Of({Key("issuer", T::kServiceRef,
+                    "an `issuer` service declared above it; its JWKS verifies the tokens")
+                    .Required()
+                    .OneOf({"issuer"}),
+                Key("audience", T::kString, "the `aud` its tokens must have").Required()}),
+       Key("path", T::kString,
+           "where messages are posted, `<path>/<type>` (default "
+           "`/api/messages`)"),
+       Key("message_types", T::kObjectMap,
+           "the message types it takes (default `payment` and `statement`)")
+           .Of({Key("required", T::kStringList, "the body fields a message must have").Required()}),
+       Key("unassigned_status", T::kInt,
+           "the status for a client posting a type its `roles` do not hold (default 403)")
+           .OneOf({"401", "403"}),
+       // A gateway verifies against its issuer's JWKS: public keys only, so no HS256.
+       Key("algorithms", T::kStringList,
+           "the signature algorithms it accepts (default RS256, ES256)")
+           .OneOf(PublicKeyAlgNames())
+           .Refusing(RefusedPublicKeyAlgs()),
+       Key("leeway", T::kDuration, "clock skew allowed on `exp` and `nbf` (default 60s)"),
+       Key("typ", T::kString,
+           "the `typ` header its tokens must have (default `at+jwt`; empty: any)"),
+       Key("scoped_paths", T::kStringMap, "path -> the scope a token needs to post there"),
+       Key("refetch_cooldown", T::kDuration,
+           "least time between two JWKS fetches for an unknown kid (default 30s)"),
+       Key("realm", T::kString, "the realm of its Bearer challenge (default `gateway`)")}};
   return kTerms;
 }
 

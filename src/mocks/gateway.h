@@ -49,7 +49,7 @@ class Gateway : public MockService {
   static StatusOr<std::unique_ptr<Gateway>> Create(const ServiceDecl& decl, ServiceContext ctx);
 
   void AddRoutes(ServiceRouter& router) override;
-  /// Its `mock:` actions and faults, each with a one-line summary.
+  /// Its table: config keys, `mock:` actions and faults, each with a one-line summary.
   static const KindTerms& Vocabulary();
   /// token_url, issuer, audience, message_path, assigned_type, unassigned_type,
   /// assigned_required, unassigned_status, scoped_path, scope, leeway, realm, and

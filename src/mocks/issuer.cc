@@ -34,9 +34,10 @@ StatusOr<std::unique_ptr<IssuerService>> IssuerService::Create(const ServiceDecl
   std::unique_ptr<IssuerService> s(new IssuerService(decl, ctx));
   const nlohmann::json& c = decl.config;
   const std::string& name = decl.name;
-  ASSIGN_OR_RETURN(s->token_ttl_, GetDuration(c, "token_ttl", s->token_ttl_, name));
-  ASSIGN_OR_RETURN(s->refresh_ttl_, GetDuration(c, "refresh_ttl", s->refresh_ttl_, name));
-  ASSIGN_OR_RETURN(s->jwks_max_age_, GetDuration(c, "jwks_max_age", s->jwks_max_age_, name));
+  s->token_ttl_ = GetSeconds(c, "token_ttl", s->token_ttl_);
+  s->refresh_ttl_ = GetSeconds(c, "refresh_ttl", s->refresh_ttl_);
+  s->jwks_max_age_ = GetSeconds(c, "jwks_max_age", s->jwks_max_age_);
+  // A duration may be 0s, which no token lifetime can be.
   if (s->token_ttl_.count() <= 0 || s->refresh_ttl_.count() <= 0) {
     return InvalidArgumentError("service `" + name +
                                 "`: token_ttl and refresh_ttl must be positive");
@@ -45,31 +46,16 @@ StatusOr<std::unique_ptr<IssuerService>> IssuerService::Create(const ServiceDecl
   // just as secret (a typo of the real one, or another service's), so the journal keeps none.
   // A Basic password needs nothing here: the journal keeps only the Authorization scheme.
   ctx.redactor->AddSecretField("client_secret");
-  if (auto it = c.find("clients"); it != c.end()) {
-    if (!it->is_object())
-      return InvalidArgumentError("service `" + name + "`: `clients` must be a mapping");
-    for (const auto& [id, v] : it->items()) {
-      IssuerClient client;
-      client.id = id;
-      client.secret = GetString(v, "secret", "");
-      if (client.secret.empty()) {
-        return InvalidArgumentError("service `" + name + "`: client `" + id + "` needs a `secret`");
-      }
-      client.scopes = GetStrings(v, "scopes", {});
-      client.roles = GetStrings(v, "roles", {});
-      client.audience = GetString(v, "audience", s->audiences_.empty() ? "" : s->audiences_[0]);
-      client.grants = GetStrings(v, "grants", {kGrants[0], kGrants[1]});
-      for (const std::string& g : client.grants) {
-        if (g != kGrants[0] && g != kGrants[1]) {
-          return InvalidArgumentError("service `" + name + "`: client `" + id + "` has grant `" +
-                                      g +
-                                      "`; this issuer supports client_credentials and "
-                                      "refresh_token");
-        }
-      }
-      ctx.redactor->AddSecret(client.secret);
-      s->clients_.push_back(std::move(client));
-    }
+  for (const auto& [id, v] : GetObject(c, "clients").items()) {
+    IssuerClient client;
+    client.id = id;
+    client.secret = GetString(v, "secret", "");
+    client.scopes = GetStrings(v, "scopes", {});
+    client.roles = GetStrings(v, "roles", {});
+    client.audience = GetString(v, "audience", s->audiences_.empty() ? "" : s->audiences_[0]);
+    client.grants = GetStrings(v, "grants", {kGrants[0], kGrants[1]});
+    ctx.redactor->AddSecret(client.secret);
+    s->clients_.push_back(std::move(client));
   }
   ASSIGN_OR_RETURN(std::vector<KeySpec> specs, ParseKeySpecs(c, name));
   ASSIGN_OR_RETURN(s->keys_, KeyRing::Create(specs));
@@ -313,6 +299,7 @@ Terms KeyRingActionsAnd(const std::set<std::string>& leave_out, Term last) {
 }  // namespace
 
 const KindTerms& IssuerService::Vocabulary() {
+  using T = FieldType;
   static const KindTerms kTerms = {
       "issuer",
       /*actions=*/
@@ -327,7 +314,22 @@ const KindTerms& IssuerService::Vocabulary() {
        {"refresh_reuse_allowed",
         "accepts a used refresh token again (no single use, no family revocation)"},
        {"no_family_revocation",
-        "refuses a reused refresh token but leaves its family's successors valid"}}};
+        "refuses a reused refresh token but leaves its family's successors valid"}},
+      /*keys=*/
+      {SigningKeysField(), Key("issuer", T::kString, "the `iss` of its tokens (default: its URL)"),
+       Key("audiences", T::kStringList, "the audiences it knows; the first is the default"),
+       Key("clients", T::kObjectMap, "the registered clients, by client id")
+           .Of({Key("secret", T::kString, "its secret (redacted)").Required(),
+                Key("scopes", T::kStringList, "the scopes it may be granted"),
+                Key("roles", T::kStringList, "the roles its tokens carry"),
+                Key("audience", T::kString,
+                    "the `aud` of its tokens (default: the first audience)"),
+                Key("grants", T::kStringList, "the grants it may use (default: both)")
+                    .OneOf({kGrants[0], kGrants[1]})}),
+       Key("token_ttl", T::kDuration, "access-token lifetime (default 1h)"),
+       Key("refresh_ttl", T::kDuration, "refresh-token lifetime (default 24h)"),
+       Key("typ", T::kString, "the `typ` header of its access tokens (default `at+jwt`)"),
+       Key("jwks_max_age", T::kDuration, "the max-age its JWKS is served with (default 5m)")}};
   return kTerms;
 }
 

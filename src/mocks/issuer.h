@@ -49,7 +49,7 @@ class IssuerService : public MockService, public KeyHolder {
   /// Faults of the platform's token service (the issuer is the target side of the token
   /// endpoint checks): accept_wrong_secret, token_cacheable (no Cache-Control: no-store),
   /// long_lived_tokens (30 days), refresh_reuse_allowed, no_family_revocation.
-  /// Its `mock:` actions and faults, each with a one-line summary.
+  /// Its table: config keys, `mock:` actions and faults, each with a one-line summary.
   static const KindTerms& Vocabulary();
   /// rotate_keys {kid?}, add_key {kid, alg?}, remove_key {kid}, restore.
   Status Control(const std::string& action, const nlohmann::json& args) override;

@@ -14,6 +14,7 @@
 #include "tollgate/base/encoding.h"
 #include "tollgate/http/client.h"
 #include "tollgate/mocks/environment.h"
+#include "tollgate/mocks/service.h"
 #include "tollgate/scenario/loader.h"
 
 namespace tollgate {
@@ -214,6 +215,7 @@ TEST(Journal, OtherPemBlocksAreKept) {
 }
 
 TEST(Journal, ServesInvalidUtf8AndNoKeyOverHttp) {
+  RegisterMockKinds();  // the kinds' schemas, for the loader
   Diagnostics diags;
   auto model =
       ParseEnvironment("environment: journal-test\nservices:\n  api:\n    kind: receiver\n",
@@ -404,6 +406,7 @@ TEST(Journal, ASecretAcrossThePreviewsEndLeavesNoHead) {
 // Many clients reading a full journal of heavy previews at once: each read is a bounded
 // page, so memory grows by pages, not by whole journals.
 TEST(Journal, ManyConcurrentReadsOverHttpStayBounded) {
+  RegisterMockKinds();  // the kinds' schemas, for the loader
   Diagnostics diags;
   auto model =
       ParseEnvironment("environment: journal-test\nservices:\n  api:\n    kind: receiver\n",

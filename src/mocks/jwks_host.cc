@@ -6,9 +6,7 @@ namespace tollgate::mocks {
 
 StatusOr<std::unique_ptr<JwksHost>> JwksHost::Create(const ServiceDecl& decl, ServiceContext ctx) {
   std::unique_ptr<JwksHost> h(new JwksHost(decl, ctx));
-  ASSIGN_OR_RETURN(h->configured_max_age_,
-                   GetDuration(decl.config, "max_age", h->configured_max_age_, decl.name));
-  ASSIGN_OR_RETURN(h->token_ttl_, GetDuration(decl.config, "token_ttl", h->token_ttl_, decl.name));
+  h->configured_max_age_ = GetSeconds(decl.config, "max_age", h->configured_max_age_);
   h->max_age_ = h->configured_max_age_;
   ASSIGN_OR_RETURN(std::vector<KeySpec> specs, ParseKeySpecs(decl.config, decl.name));
   ASSIGN_OR_RETURN(h->keys_, KeyRing::Create(specs));
@@ -18,7 +16,7 @@ StatusOr<std::unique_ptr<JwksHost>> JwksHost::Create(const ServiceDecl& decl, Se
 JwksHost::JwksHost(const ServiceDecl& decl, ServiceContext ctx)
     : MockService(decl.name, decl.kind, ctx),
       issuer_(GetString(decl.config, "issuer", "")),
-      typ_(GetString(decl.config, "typ", "at+jwt")) {}
+      typ_("at+jwt") {}
 
 JwksHost::~JwksHost() {
   std::lock_guard<std::mutex> lock(mu_);
@@ -140,7 +138,16 @@ const KindTerms& JwksHost::Vocabulary() {
     actions.push_back({"restore",
                        "serves normally again: configured keys and max-age, no delay; wakes slowed "
                        "requests"});
-    return KindTerms{"jwks", std::move(actions), /*faults=*/{}};
+    std::vector<FieldSpec> keys = {
+        SigningKeysField(),
+        Key("max_age", FieldType::kDuration,
+            "the `Cache-Control: max-age` of the key set (default 5m)"),
+        // The `iss` of the tokens the runner mints with its keys (default: its URL), and
+        // what a relying party trusting this key set by URL expects.
+        Key("issuer", FieldType::kString,
+            "the `iss` of tokens minted with its keys (default: its URL); what a "
+            "`sage-connector` trusting it expects")};
+    return KindTerms{"jwks", std::move(actions), /*faults=*/{}, std::move(keys)};
   }();
   return kTerms;
 }

@@ -23,7 +23,7 @@ namespace tollgate::mocks {
 /// Thread-safe.
 class JwksHost : public MockService, public KeyHolder {
  public:
-  /// Its `mock:` actions and faults, each with a one-line summary.
+  /// Its table: config keys, `mock:` actions and faults, each with a one-line summary.
   static const KindTerms& Vocabulary();
   /// The longest `slow` delay: a handler thread is held that long.
   static constexpr std::chrono::milliseconds kMaxSlow{30'000};

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "mocks/config.h"
 #include "tollgate/base/digest.h"
 #include "tollgate/base/encoding.h"
 #include "tollgate/scenario/loader.h"
@@ -12,7 +13,7 @@
 namespace tollgate::mocks {
 namespace {
 
-bool IsAsymmetric(jose::Alg alg) { return alg != jose::Alg::kNone && alg != jose::Alg::kHS256; }
+bool IsAsymmetric(jose::Alg alg) { return jose::IsPublicKeyAlg(alg); }
 
 // "k1-r3" -> "k1": rotations are numbered from the configured kid, not chained.
 std::string RotationBase(const std::string& kid) {
@@ -48,38 +49,45 @@ bool NoneMatchHits(std::string_view header, std::string_view etag) {
 
 }  // namespace
 
+std::vector<std::string> PublicKeyAlgNames() {
+  std::vector<std::string> names;
+  for (const jose::AlgInfo& a : jose::SignatureAlgs()) {
+    if (IsAsymmetric(a.alg)) names.push_back(a.name);
+  }
+  return names;
+}
+
+Terms RefusedPublicKeyAlgs() {
+  const std::string none = "an unsigned token (`none`) is never acceptable";
+  return {{"none", none},
+          {"None", none},
+          {"NONE", none},
+          {"HS256", "`HS256` needs a shared secret; keys here are public keys served in a JWKS"}};
+}
+
+FieldSpec SigningKeysField() {
+  return Key("keys", FieldType::kObjectList,
+             "the key pairs it generates at start, the first one signing (default one RS256 "
+             "key `k1`)")
+      .Of({Key("kid", FieldType::kString, "the key id").Required(),
+           Key("alg", FieldType::kString, "its algorithm")
+               .Required()
+               .OneOf(PublicKeyAlgNames())
+               .Refusing(RefusedPublicKeyAlgs())})
+      .Unique("kid");
+}
+
 StatusOr<std::vector<KeySpec>> ParseKeySpecs(const nlohmann::json& config,
                                              const std::string& service) {
   auto it = config.find("keys");
   if (it == config.end()) return std::vector<KeySpec>{{"k1", jose::Alg::kRS256}};
-  if (!it->is_array() || it->empty()) {
+  if (it->empty()) {
     return InvalidArgumentError("service `" + service + "`: `keys` must be a non-empty list");
   }
   std::vector<KeySpec> out;
   for (const nlohmann::json& k : *it) {
-    if (!k.is_object() || !k.contains("kid") || !k["kid"].is_string() ||
-        k["kid"].get<std::string>().empty()) {
-      return InvalidArgumentError("service `" + service + "`: every key needs a `kid`");
-    }
-    KeySpec spec{k["kid"].get<std::string>(), jose::Alg::kRS256};
-    if (k.contains("alg")) {
-      std::string name = k["alg"].is_string() ? k["alg"].get<std::string>() : "";
-      std::optional<jose::Alg> alg = jose::AlgFromName(name);
-      if (!alg || !IsAsymmetric(*alg)) {
-        return InvalidArgumentError("service `" + service + "`: key `" + spec.kid + "` has alg `" +
-                                    name +
-                                    "`; expected RS256, RS384, RS512, PS256, ES256, ES384 or "
-                                    "EdDSA");
-      }
-      spec.alg = *alg;
-    }
-    for (const KeySpec& seen : out) {
-      if (seen.kid == spec.kid) {
-        return InvalidArgumentError("service `" + service + "`: duplicate key id `" + spec.kid +
-                                    "`");
-      }
-    }
-    out.push_back(std::move(spec));
+    std::string alg = GetString(k, "alg", "RS256");
+    out.push_back({GetString(k, "kid", ""), jose::AlgFromName(alg).value_or(jose::Alg::kRS256)});
   }
   return out;
 }
@@ -269,22 +277,6 @@ std::string RandomToken(std::size_t n) {
     throw std::runtime_error("RAND_bytes failed");
   }
   return Base64UrlEncode(bytes);
-}
-
-StatusOr<std::chrono::seconds> GetDuration(const nlohmann::json& config, const char* key,
-                                           std::chrono::seconds def, const std::string& service) {
-  auto it = config.find(key);
-  if (it == config.end() || it->is_null()) return def;
-  if (it->is_number_integer() && it->get<long long>() >= 0) {
-    return std::chrono::seconds(it->get<long long>());
-  }
-  if (it->is_string()) {
-    if (std::optional<Duration> d = ParseDuration(it->get<std::string>())) {
-      return std::chrono::duration_cast<std::chrono::seconds>(*d);
-    }
-  }
-  return InvalidArgumentError("service `" + service + "`: `" + key + "` must be a duration " +
-                              "like 30s, 5m or 1h, found " + it->dump());
 }
 
 }  // namespace tollgate::mocks

@@ -19,6 +19,7 @@
 #include "tollgate/base/status.h"
 #include "tollgate/crypto/jose.h"
 #include "tollgate/http/message.h"
+#include "tollgate/scenario/service_schema.h"
 #include "tollgate/scenario/vocabulary.h"
 
 namespace tollgate::mocks {
@@ -29,9 +30,17 @@ struct KeySpec {
   jose::Alg alg = jose::Alg::kRS256;
 };
 
-/// Reads config `keys` ([{kid, alg}]; default [{kid: k1, alg: RS256}]). InvalidArgument for
-/// an empty list, a missing kid, a duplicate kid, or an alg that is not an asymmetric
-/// signature algorithm (a published JWKS never holds a shared secret).
+/// The algorithms a published key may have: crypto's public-key ones (a published JWKS
+/// never holds a shared secret). Also what a verifier of such keys may accept.
+std::vector<std::string> PublicKeyAlgNames();
+/// Why `none` and `HS256` are refused where PublicKeyAlgNames() are allowed.
+Terms RefusedPublicKeyAlgs();
+/// The `keys:` key of an issuer or a JWKS host ([{kid, alg}], kids unique).
+FieldSpec SigningKeysField();
+
+/// Reads config `keys` as the loader checked it against SigningKeysField() (default
+/// [{kid: k1, alg: RS256}]). InvalidArgument for an empty list, the one rule the schema
+/// cannot say.
 StatusOr<std::vector<KeySpec>> ParseKeySpecs(const nlohmann::json& config,
                                              const std::string& service);
 
@@ -87,10 +96,5 @@ std::optional<long long> ArgInt(const nlohmann::json& args, const char* key);
 /// `n` bytes from OpenSSL's CSPRNG, base64url. Refresh tokens and jti must be
 /// unpredictable, so this is deliberately not a seeded test generator.
 std::string RandomToken(std::size_t n);
-
-/// A config duration: "1h", "30s", "500ms" (tollgate::ParseDuration), or a number of
-/// seconds. `def` when absent; InvalidArgument naming the key when malformed or negative.
-StatusOr<std::chrono::seconds> GetDuration(const nlohmann::json& config, const char* key,
-                                           std::chrono::seconds def, const std::string& service);
 
 }  // namespace tollgate::mocks

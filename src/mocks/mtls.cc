@@ -30,27 +30,14 @@ StatusOr<std::unique_ptr<Mtls>> Mtls::Create(const ServiceDecl& decl, ServiceCon
   base.key_file = GetString(c, "server_key", "");
   base.min_version = GetString(c, "min_version", "1.2");
   base.max_version = GetString(c, "max_version", "");
-  if (base.cert_chain_file.empty() || base.key_file.empty()) {
-    return InvalidArgumentError("service `" + decl.name +
-                                "`: kind mtls needs `server_cert` and "
-                                "`server_key`");
-  }
   m->one_way_ = base;
   m->one_way_.request_client_cert = false;
   m->two_way_ = base;
   m->two_way_.client_ca_file = GetString(c, "client_ca", "");
   m->two_way_.crl_file = GetString(c, "crl", "");
   m->two_way_.require_client_cert = true;
-  std::string eku = GetString(c, "eku", "openssl-default");
-  if (eku == "strict") {
+  if (GetString(c, "eku", "openssl-default") == "strict")
     m->two_way_.eku = ClientEkuPolicy::kStrict;
-  } else if (eku != "openssl-default") {
-    return InvalidArgumentError("service `" + decl.name + "`: eku `" + eku +
-                                "`: expected strict or openssl-default");
-  }
-  if (m->two_way_.client_ca_file.empty()) {
-    return InvalidArgumentError("service `" + decl.name + "`: kind mtls needs `client_ca`");
-  }
   for (const std::string& fp : GetStrings(c, "registered", {})) m->registered_.insert(Lower(fp));
   return m;
 }
@@ -76,6 +63,7 @@ Handled Mtls::HandleOneWay(const ServerRequest& r) const {
 }
 
 const KindTerms& Mtls::Vocabulary() {
+  using T = FieldType;
   static const KindTerms kTerms = {
       "mtls",
       /*actions=*/{},
@@ -84,7 +72,21 @@ const KindTerms& Mtls::Vocabulary() {
         "serves a valid client certificate whose fingerprint is not `registered`"},
        {"optional_client_cert",
         "asks for a client certificate on the two-way listener but does not require one"},
-       {"allow_tls11", "accepts TLS 1.1 handshakes on both listeners"}}};
+       {"allow_tls11", "accepts TLS 1.1 handshakes on both listeners"}},
+      /*keys=*/
+      {Key("server_cert", T::kString, "PEM file: its certificate chain").Required(),
+       Key("server_key", T::kString, "PEM file: its private key").Required(),
+       Key("client_ca", T::kString, "PEM file: the roots client certificates must chain to")
+           .Required(),
+       Key("crl", T::kString, "PEM file: revoked client certificates"),
+       Key("registered", T::kStringList,
+           "SHA-256 fingerprints of the client certificates it serves"),
+       Key("eku", T::kString,
+           "client-certificate purpose check: `strict` (clientAuth required) or OpenSSL's "
+           "(the default)")
+           .OneOf({"strict", "openssl-default"}),
+       Key("min_version", T::kString, "lowest TLS version (default 1.2)").OneOf(TlsVersionNames()),
+       Key("max_version", T::kString, "highest TLS version").OneOf(TlsVersionNames())}};
   return kTerms;
 }
 

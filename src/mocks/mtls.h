@@ -29,7 +29,7 @@ class Mtls : public MockService {
   static StatusOr<std::unique_ptr<Mtls>> Create(const ServiceDecl& decl, ServiceContext ctx);
 
   void AddRoutes(ServiceRouter& router) override;
-  /// Its `mock:` actions and faults, each with a one-line summary.
+  /// Its table: config keys, `mock:` actions and faults, each with a one-line summary.
   static const KindTerms& Vocabulary();
   std::optional<ServerTlsOptions> ListenerTls() const override;
   std::optional<ServerTlsOptions> OneWayTls() const override;

@@ -199,18 +199,5 @@ TEST_F(MtlsTest, FaultAllowTls11AcceptsTheOldProtocol) {
   EXPECT_EQ(r.tls.protocol, "TLSv1.1");
 }
 
-TEST_F(MtlsTest, BadConfigIsInvalidArgument) {
-  ServiceDecl d;
-  d.name = "bank";
-  d.kind = "mtls";
-  d.config = {{"server_cert", server_.cert_file},
-              {"server_key", server_.key_file},
-              {"client_ca", root_.cert_file},
-              {"eku", "lenient"}};
-  auto made = mocks::Mtls::Create(d, ServiceContext{&clock_, &redactor_, {}, {}, {}});
-  ASSERT_FALSE(made.ok());
-  EXPECT_THAT(made.status().message(), HasSubstr("eku `lenient`"));
-}
-
 }  // namespace
 }  // namespace tollgate

@@ -9,22 +9,16 @@ Receiver::Receiver(const ServiceDecl& decl, ServiceContext ctx)
     : MockService(decl.name, decl.kind, ctx),
       status_(GetInt(decl.config, "status", 200)),
       body_(GetString(decl.config, "body", R"({"received":true})")) {
-  if (auto it = decl.config.find("headers"); it != decl.config.end() && it->is_object()) {
-    for (const auto& [name, value] : it->items()) {
-      headers_.emplace_back(name, value.is_string() ? value.get<std::string>() : value.dump());
-    }
+  for (const auto& [name, value] : GetObject(decl.config, "headers").items()) {
+    headers_.emplace_back(name, value.get<std::string>());
   }
-  // The environment loader has checked the schema (scheme one of the known names).
-  if (auto it = decl.config.find("verify"); it != decl.config.end() && it->is_object()) {
-    auto scheme = webhooks::SchemeFromName(GetString(*it, "scheme", ""));
-    if (scheme) {
-      Verify v{*scheme, GetString(*it, "secret", ""), 300};
-      if (auto d = ParseDuration(GetString(*it, "tolerance", ""))) {
-        v.tolerance = std::chrono::duration_cast<std::chrono::seconds>(*d).count();
-      }
-      if (ctx.redactor) ctx.redactor->AddSecret(v.secret);
-      verify_ = v;
-    }
+  const nlohmann::json& verify = GetObject(decl.config, "verify");
+  // The loader has checked `scheme` against the same names (Vocabulary().keys).
+  if (auto scheme = webhooks::SchemeFromName(GetString(verify, "scheme", ""))) {
+    Verify v{*scheme, GetString(verify, "secret", ""),
+             GetSeconds(verify, "tolerance", std::chrono::seconds(300)).count()};
+    if (ctx.redactor) ctx.redactor->AddSecret(v.secret);
+    verify_ = v;
   }
 }
 
@@ -61,9 +55,23 @@ void Receiver::AddRoutes(ServiceRouter& router) {
 }
 
 const KindTerms& Receiver::Vocabulary() {
-  static const KindTerms kTerms = {"receiver",
-                                   /*actions=*/{},
-                                   /*faults=*/{}};
+  using T = FieldType;
+  static const KindTerms kTerms = {
+      "receiver",
+      /*actions=*/{},
+      /*faults=*/{},
+      /*keys=*/
+      {Key("status", T::kStatusCode, "the status of every answer (default 200)"),
+       Key("body", T::kString, "the body of every answer (default `{\"received\":true}`)"),
+       Key("headers", T::kStringMap, "headers added to every answer"),
+       Key("verify", T::kObject,
+           "check webhook signatures: a delivery that fails, or repeats an accepted id, gets "
+           "401 (journal note `verified` or `rejected: <reason>`)")
+           .Of({Key("scheme", T::kString, "the signature scheme")
+                    .Required()
+                    .OneOf(webhooks::SchemeNames()),
+                Key("secret", T::kString, "the signing secret (redacted)").Required(),
+                Key("tolerance", T::kDuration, "how old a timestamp may be (default 5m)")})}};
   return kTerms;
 }
 

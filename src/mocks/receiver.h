@@ -17,7 +17,7 @@ namespace tollgate::mocks {
 /// Thread-safe: configuration is immutable; the seen-id set has its own lock.
 class Receiver : public MockService {
  public:
-  /// Its `mock:` actions and faults, each with a one-line summary.
+  /// Its table: config keys, `mock:` actions and faults, each with a one-line summary.
   static const KindTerms& Vocabulary();
   Receiver(const ServiceDecl& decl, ServiceContext ctx);
   void AddRoutes(ServiceRouter& router) override;

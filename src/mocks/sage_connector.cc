@@ -39,29 +39,23 @@ StatusOr<std::unique_ptr<SageConnector>> SageConnector::Create(const ServiceDecl
   auto bad = [&](const std::string& what) {
     return InvalidArgumentError("service `" + decl.name + "` (kind sage-connector): " + what);
   };
-  auto trust = c.find("trust");
-  if (trust == c.end() || !trust->is_object()) {
-    return bad("`trust: {issuer, audience}` is required");
-  }
-  s->trust_ = GetString(*trust, "issuer", "");
-  s->audience_ = GetString(*trust, "audience", "");
-  if (s->trust_.empty()) return bad("`trust.issuer` must name an issuer or jwks service");
-  if (s->audience_.empty()) return bad("`trust.audience` is required");
-  auto header = c.find("notification_header");
-  if (header == c.end() || !header->is_object()) {
-    return bad("`notification_header: {name, value}` is required");
-  }
-  s->header_name_ = GetString(*header, "name", "");
-  s->header_value_ = GetString(*header, "value", "");
+  // The loader has checked the schema (Vocabulary().keys): `trust` and
+  // `notification_header` are there, `trust.issuer` names an issuer or jwks host above.
+  // What is left: values that must not be empty, and the shape of paths.
+  const nlohmann::json& trust = GetObject(c, "trust");
+  s->trust_ = GetString(trust, "issuer", "");
+  s->audience_ = GetString(trust, "audience", "");
+  if (s->audience_.empty()) return bad("`trust.audience` must not be empty");
+  const nlohmann::json& header = GetObject(c, "notification_header");
+  s->header_name_ = GetString(header, "name", "");
+  s->header_value_ = GetString(header, "value", "");
   if (s->header_name_.empty() || s->header_value_.empty()) {
     return bad("`notification_header` needs a non-empty `name` and `value`");
   }
   if (ctx.redactor) ctx.redactor->AddSecret(s->header_value_);
-  ASSIGN_OR_RETURN(s->authorisation_ttl_,
-                   GetDuration(c, "authorisation_ttl", s->authorisation_ttl_, decl.name));
-  ASSIGN_OR_RETURN(s->leeway_, GetDuration(c, "leeway", s->leeway_, decl.name));
-  ASSIGN_OR_RETURN(s->refetch_cooldown_,
-                   GetDuration(c, "refetch_cooldown", s->refetch_cooldown_, decl.name));
+  s->authorisation_ttl_ = GetSeconds(c, "authorisation_ttl", s->authorisation_ttl_);
+  s->leeway_ = GetSeconds(c, "leeway", s->leeway_);
+  s->refetch_cooldown_ = GetSeconds(c, "refetch_cooldown", s->refetch_cooldown_);
   s->notification_scope_ = GetString(c, "notification_scope", s->notification_scope_);
   s->accounts_scope_ = GetString(c, "accounts_scope", s->accounts_scope_);
   s->notification_path_ = Normalised(GetString(c, "notification_path", ""), "/notification");
@@ -79,6 +73,7 @@ SageConnector::SageConnector(const ServiceDecl& decl, ServiceContext ctx)
     : MockService(decl.name, decl.kind, ctx) {}
 
 const KindTerms& SageConnector::Vocabulary() {
+  using T = FieldType;
   static const KindTerms kTerms = {
       "sage-connector",
       /*actions=*/{},
@@ -116,7 +111,33 @@ const KindTerms& SageConnector::Vocabulary() {
        {"racy_id_use",
         "checks and marks an AuthorisationID non-atomically: parallel uses all succeed"},
        {"coalesced_jwks_refetch",
-        "refetches on every unknown kid with no cooldown; concurrent ones share a fetch"}}};
+        "refetches on every unknown kid with no cooldown; concurrent ones share a fetch"}},
+      /*keys=*/
+      {Key("trust", T::kObject, "whose ID tokens it accepts")
+           .Required()
+           .Of({Key("issuer", T::kServiceRef,
+                    "an `issuer` (found by discovery) or a `jwks` host (its `/jwks` URL pinned) "
+                    "declared above it")
+                    .Required()
+                    .OneOf({"issuer", "jwks"}),
+                Key("audience", T::kString, "the `aud` its ID tokens must have").Required()}),
+       Key("notification_header", T::kObject, "the partner's custom header on notifications")
+           .Required()
+           .Of({Key("name", T::kString, "its name").Required(),
+                Key("value", T::kString, "its value (a secret, redacted)").Required()}),
+       Key("authorisation_ttl", T::kDuration,
+           "the AuthorisationID lifetime, on the shared clock (default 20m)"),
+       Key("notification_scope", T::kString,
+           "the scope a notification's ID token needs (default `WebhooksLambda`)"),
+       Key("accounts_scope", T::kString,
+           "the scope the accounts API needs (default `ProviderAPI`)"),
+       Key("notification_path", T::kString, "default `/notification`"),
+       Key("auth_path", T::kString, "default `/auth`"),
+       Key("authrefresh_path", T::kString, "default `/authrefresh`"),
+       Key("accounts_path", T::kString, "default `/accounts`"),
+       Key("leeway", T::kDuration, "clock skew allowed on `exp` (default 60s)"),
+       Key("refetch_cooldown", T::kDuration,
+           "least time between two JWKS fetches for an unknown kid (default 30s)")}};
   return kTerms;
 }
 

@@ -53,7 +53,7 @@ class SageConnector : public MockService {
                                                          ServiceContext ctx);
 
   void AddRoutes(ServiceRouter& router) override;
-  /// Its `mock:` actions and faults, each with a one-line summary.
+  /// Its table: config keys, `mock:` actions and faults, each with a one-line summary.
   static const KindTerms& Vocabulary();
   /// A partner connector serves each notification on its own thread (a key-set fetch
   /// blocks its handler), so concurrent probes really overlap: 12, above any flood the

@@ -34,19 +34,21 @@ class SageConnectorTest : public ::testing::Test {
   Redactor redactor_;
 };
 
+// That `trust` and `notification_header` are there is the schema's (the loader checks it:
+// service_schemas_test.cc); that their values are not empty is the service's.
 TEST_F(SageConnectorTest, ConfigNeedsTrustAndTheCustomHeader) {
   ServiceDecl d = Decl();
-  d.config.erase("notification_header");
+  d.config["notification_header"]["value"] = "";
   auto c = SageConnector::Create(d, ServiceContext{&clock_, &redactor_, {}, {}, {}});
   ASSERT_FALSE(c.ok());
   EXPECT_EQ(c.status().message(),
-            "service `connector` (kind sage-connector): `notification_header: {name, value}` "
-            "is required");
+            "service `connector` (kind sage-connector): `notification_header` needs a non-empty "
+            "`name` and `value`");
   d = Decl();
-  d.config["trust"].erase("audience");
+  d.config["trust"]["audience"] = "";
   c = SageConnector::Create(d, ServiceContext{&clock_, &redactor_, {}, {}, {}});
   ASSERT_FALSE(c.ok());
-  EXPECT_NE(c.status().message().find("`trust.audience` is required"), std::string::npos);
+  EXPECT_NE(c.status().message().find("`trust.audience` must not be empty"), std::string::npos);
 }
 
 TEST_F(SageConnectorTest, HeaderValueIsASecret) {

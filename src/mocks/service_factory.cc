@@ -1,4 +1,7 @@
+#include <mutex>
+
 #include "mocks/connectpay.h"
+#include "mocks/environment_tls.h"
 #include "mocks/gateway.h"
 #include "mocks/issuer.h"
 #include "mocks/jwks_host.h"
@@ -33,6 +36,27 @@ const KindTerms* FindKindTerms(const std::string& kind) {
     if (k.kind == kind) return &k;
   }
   return nullptr;
+}
+
+void RegisterMockKinds() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    Terms all_actions;
+    for (const KindTerms& kind : AllKindTerms()) {
+      RegisterServiceKind(ServiceKindSpec{kind.kind, kind.keys});
+      RegisterTerms(vocabulary::MockActions(kind.kind), kind.actions);
+      for (const Term& a : kind.actions) {
+        if (!HasTerm(all_actions, a.name)) all_actions.push_back(a);
+      }
+      // Every kind can listen on TLS (`tls:`), and then has the TLS faults too.
+      Terms faults = kind.faults;
+      for (const Term& t : mocks::TlsFaultTerms()) {
+        if (!HasTerm(faults, t.name)) faults.push_back(t);
+      }
+      RegisterTerms(vocabulary::Faults(kind.kind), std::move(faults));
+    }
+    RegisterTerms(vocabulary::kMockAction, std::move(all_actions));
+  });
 }
 
 std::set<std::string> MockService::KnownFaults() const {

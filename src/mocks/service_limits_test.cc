@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "mocks/config.h"
+#include "tollgate/mocks/service.h"
 #include "tollgate/scenario/diagnostics.h"
 #include "tollgate/scenario/loader.h"
 
@@ -76,6 +77,7 @@ services:
 )yaml";
 
 TEST(ServiceLimits, TheEnvironmentLoaderReadsThemAndNamesAnUnknownKeyWithItsLine) {
+  RegisterMockKinds();  // the kinds' schemas, for the loader
   Diagnostics diags;
   std::optional<Environment> env = ParseEnvironment(kEnvironment, "mocks/h.yaml", diags);
   ASSERT_TRUE(env.has_value()) << diags.Render();

@@ -32,20 +32,18 @@ StatusOr<std::unique_ptr<SignedApi>> SignedApi::Create(const ServiceDecl& decl,
   };
   nlohmann::json profile = c.value("signing", nlohmann::json::object());
   if (profile.contains("window")) {
-    ASSIGN_OR_RETURN(auto w, GetDuration(profile, "window", std::chrono::seconds(300), decl.name));
-    profile["window"] = w.count();
+    profile["window"] = GetSeconds(profile, "window", std::chrono::seconds(300)).count();
   }
   auto p = signing::ProfileFromJson(profile);
   if (!p.ok()) return bad(p.status().message());
   s->profile_ = *p;
-  if (auto it = c.find("clients"); it != c.end() && it->is_object()) {
-    for (const auto& [id, spec] : it->items()) {
-      std::string secret = spec.is_object() ? GetString(spec, "secret", "") : "";
-      if (secret.size() < 16)
-        return bad("client `" + id + "`: `secret` must be at least 16 characters");
-      s->clients_.emplace_back(id, secret);
-      if (ctx.redactor) ctx.redactor->AddSecret(secret);
-    }
+  // The loader has checked the schema (Vocabulary().keys); these rules it cannot say.
+  for (const auto& [id, spec] : GetObject(c, "clients").items()) {
+    std::string secret = GetString(spec, "secret", "");
+    if (secret.size() < 16)
+      return bad("client `" + id + "`: `secret` must be at least 16 characters");
+    s->clients_.emplace_back(id, secret);
+    if (ctx.redactor) ctx.redactor->AddSecret(secret);
   }
   if (s->clients_.size() < 2) {
     return bad(
@@ -55,12 +53,9 @@ StatusOr<std::unique_ptr<SignedApi>> SignedApi::Create(const ServiceDecl& decl,
   s->allow_list_ = GetStrings(c, "allow_list", {"127.0.0.1"});
   s->prefix_ = GetString(c, "prefix", "/v3");
   if (s->prefix_.empty() || s->prefix_.front() != '/') return bad("`prefix` must start with /");
-  ASSIGN_OR_RETURN(auto access_ttl,
-                   GetDuration(c, "token_ttl", std::chrono::seconds(900), decl.name));
-  ASSIGN_OR_RETURN(auto refresh_ttl,
-                   GetDuration(c, "refresh_ttl", std::chrono::seconds(86400), decl.name));
+  std::chrono::seconds access_ttl = GetSeconds(c, "token_ttl", std::chrono::seconds(900));
+  std::chrono::seconds refresh_ttl = GetSeconds(c, "refresh_ttl", std::chrono::seconds(86400));
   int capacity = GetInt(c, "nonce_capacity", 100'000);
-  if (capacity <= 0) return bad("`nonce_capacity` must be positive");
   s->tokens_ = std::make_unique<TokenBook>(access_ttl.count(), refresh_ttl.count());
   // TTL of twice the window: a nonce outlives every timestamp that could carry it.
   s->nonces_ = std::make_unique<NonceStore>(2 * s->profile_.window.count(), capacity);
@@ -68,6 +63,7 @@ StatusOr<std::unique_ptr<SignedApi>> SignedApi::Create(const ServiceDecl& decl,
 }
 
 const KindTerms& SignedApi::Vocabulary() {
+  using T = FieldType;
   static const KindTerms kTerms = {
       "signed-api",
       /*actions=*/{},
@@ -114,7 +110,36 @@ const KindTerms& SignedApi::Vocabulary() {
         "refuses a reused refresh token but leaves its family's other tokens valid"},
        {"trust_forwarded_for",
         "takes the source address for the allow-list from `X-Forwarded-For`"},
-       {"no_allow_list", "serves any source address (no allow-list check)"}}};
+       {"no_allow_list", "serves any source address (no allow-list check)"}},
+      /*keys=*/
+      {Key("signing", T::kObject,
+           "the signing profile it verifies (see `sign:` steps; default: the plain profile)")
+           .Of({Key("components", T::kStringList,
+                    "what is signed, in order (`header:NAME` for a header)"),
+                Key("separator", T::kString, "joins the values (layout plain)"),
+                Key("layout", T::kString, "the signed string").OneOf({"plain", "rfc9421"}),
+                Key("mac", T::kString, "the MAC").OneOf({"hmac-sha256", "hmac-sha512"}),
+                Key("body_digest", T::kString, "the body digest").OneOf({"sha256", "sha512"}),
+                Key("encoding", T::kString, "of the MAC and digest").OneOf({"hex", "base64"}),
+                Key("headers", T::kObject, "the header names it reads (\"\": not sent)")
+                    .Of({Key("signature", T::kString, "the MAC"),
+                         Key("timestamp", T::kString, "the Unix-seconds timestamp"),
+                         Key("nonce", T::kString, "the nonce"),
+                         Key("key_id", T::kString, "the client's key id"),
+                         Key("algorithm", T::kString, "the MAC's name")}),
+                Key("window", T::kDuration, "accepted timestamp skew, either side (default 5m)")}),
+       Key("clients", T::kObjectMap,
+           "key id -> client; at least two (one signs, the other's key id is the cross-client "
+           "case)")
+           .Required()
+           .Of({Key("secret", T::kString,
+                    "HMAC key and token-endpoint secret, 16+ characters (redacted)")
+                    .Required()}),
+       Key("allow_list", T::kStringList, "source addresses it serves (default 127.0.0.1)"),
+       Key("prefix", T::kString, "the path prefix of its API (default `/v3`)"),
+       Key("token_ttl", T::kDuration, "access-token lifetime (default 15m)"),
+       Key("refresh_ttl", T::kDuration, "refresh-token lifetime (default 24h)"),
+       Key("nonce_capacity", T::kPositiveInt, "nonces it remembers at most (default 100000)")}};
   return kTerms;
 }
 

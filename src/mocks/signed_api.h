@@ -51,7 +51,7 @@ class SignedApi : public MockService {
   static StatusOr<std::unique_ptr<SignedApi>> Create(const ServiceDecl& decl, ServiceContext ctx);
 
   void AddRoutes(ServiceRouter& router) override;
-  /// Its `mock:` actions and faults, each with a one-line summary.
+  /// Its table: config keys, `mock:` actions and faults, each with a one-line summary.
   static const KindTerms& Vocabulary();
   /// signing_profile (JSON), key_id, secret, other_key_id, client_id, client_secret,
   /// token_path, accounts_path, payments_path, window_seconds, allowed_source,

@@ -2,7 +2,6 @@
 
 #include <mutex>
 
-#include "mocks/environment_tls.h"
 #include "runner/sign_steps.h"
 #include "tollgate/crypto/jose.h"
 #include "tollgate/crypto/webhooks.h"
@@ -30,20 +29,11 @@ void RegisterAll() {
   variants.push_back({"duplicate_id", "the webhook id of the case's previous notification again"});
   RegisterTerms(vocabulary::kWebhookVariant, std::move(variants));
 
-  Terms all_actions;
-  for (const KindTerms& kind : AllKindTerms()) {
-    RegisterTerms(vocabulary::MockActions(kind.kind), kind.actions);
-    for (const Term& a : kind.actions) {
-      if (!HasTerm(all_actions, a.name)) all_actions.push_back(a);
-    }
-    // Every kind can listen on TLS (`tls:`), and then has the TLS faults too.
-    Terms faults = kind.faults;
-    for (const Term& t : mocks::TlsFaultTerms()) {
-      if (!HasTerm(faults, t.name)) faults.push_back(t);
-    }
-    RegisterTerms(vocabulary::Faults(kind.kind), std::move(faults));
-  }
-  RegisterTerms(vocabulary::kMockAction, std::move(all_actions));
+  Terms algs;
+  for (const jose::AlgInfo& a : jose::SignatureAlgs()) algs.push_back({a.name, a.summary});
+  RegisterTerms(vocabulary::kJwsAlgorithm, std::move(algs));
+  // Each mock kind's schema, actions and faults: the mocks module registers its own.
+  RegisterMockKinds();
 }
 
 }  // namespace

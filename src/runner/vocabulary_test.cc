@@ -9,14 +9,15 @@
 #include <set>
 #include <sstream>
 
-#include "mocks/environment_tls.h"
 #include "mocks/fault_verifier.h"
 #include "runner/sign_steps.h"
 #include "tollgate/base/clock.h"
 #include "tollgate/base/redact.h"
 #include "tollgate/crypto/jose.h"
 #include "tollgate/crypto/webhooks.h"
+#include "tollgate/mocks/environment.h"
 #include "tollgate/mocks/service.h"
+#include "tollgate/scenario/service_schema.h"
 #include "tollgate/scenario/vocabulary.h"
 
 namespace tollgate {
@@ -37,7 +38,13 @@ TEST(Vocabularies, ComeFromTheModulesThatOwnThem) {
   for (const std::string& v : webhooks::VariantNames()) {
     EXPECT_THAT(Registered(vocabulary::kWebhookVariant), ::testing::Contains(v));
   }
+  std::vector<std::string> algs;
+  for (const jose::AlgInfo& a : jose::SignatureAlgs()) algs.push_back(a.name);
+  EXPECT_EQ(Registered(vocabulary::kJwsAlgorithm), algs);
+  EXPECT_THAT(algs, ::testing::Not(::testing::Contains("none")));
   for (const KindTerms& kind : AllKindTerms()) {
+    ASSERT_TRUE(FindServiceKind(kind.kind)) << kind.kind;
+    EXPECT_EQ(FindServiceKind(kind.kind)->fields.size(), kind.keys.size()) << kind.kind;
     EXPECT_EQ(Registered(vocabulary::MockActions(kind.kind)), TermNames(kind.actions));
     for (const Term& f : kind.faults) {
       EXPECT_THAT(Registered(vocabulary::Faults(kind.kind)), ::testing::Contains(f.name));
@@ -84,6 +91,39 @@ std::string ReadAll(const std::string& path) {
   return s.str();
 }
 
+// The type column of a key: its type, and what it may hold when the schema says.
+std::string TypeCell(const FieldSpec& f) {
+  std::string list, kinds;
+  for (const std::string& c : f.choices) {
+    list += (list.empty() ? "`" : ", `") + c + "`";
+    kinds += (kinds.empty() ? "`" : " or `") + c + "`";
+  }
+  if (f.type == FieldType::kServiceRef) return "a service of kind " + kinds + " declared above";
+  std::string type = FieldTypeName(f.type);
+  if (!f.unique.empty()) type += ", `" + f.unique + "` unique";
+  if (list.empty()) return type;
+  return f.type == FieldType::kStringList ? "list of " + list : "one of " + list;
+}
+
+// One row per key, nested keys under their parent's path (`trust.issuer`,
+// `clients.<name>.secret`, `keys[].kid`).
+void KeyRows(std::string& out, const std::string& prefix, const std::vector<FieldSpec>& keys) {
+  for (const FieldSpec& f : keys) {
+    std::string path = prefix + f.name;
+    out += "| `" + path + "` | " + TypeCell(f) + " | " + (f.required ? "yes" : "") + " | " +
+           f.summary + " |\n";
+    if (f.type == FieldType::kObject) KeyRows(out, path + ".", f.fields);
+    if (f.type == FieldType::kObjectMap) KeyRows(out, path + ".<name>.", f.fields);
+    if (f.type == FieldType::kObjectList) KeyRows(out, path + "[].", f.fields);
+  }
+}
+
+void KeyTable(std::string& out, const std::vector<FieldSpec>& keys) {
+  out += "| key | type | required | what it means |\n|---|---|---|---|\n";
+  KeyRows(out, "", keys);
+  out += "\n";
+}
+
 void Table(std::string& out, const char* what, const Terms& terms) {
   out += "| " + std::string(what) + " | what it does |\n|---|---|\n";
   for (const Term& t : terms) out += "| `" + t.name + "` | " + t.summary + " |\n";
@@ -93,16 +133,26 @@ void Table(std::string& out, const char* what, const Terms& terms) {
 // docs/mock-kinds.md as the tables say it should read.
 std::string RenderMockKinds() {
   std::string out =
-      "# Mock kinds: actions and faults\n\n"
+      "# Mock kinds: config keys, actions and faults\n\n"
       "Generated from the tables each mock kind keeps in its own source file (its\n"
       "`Vocabulary()`); the unit test `Vocabularies.MockKindsPageIsGeneratedFromTheTables`\n"
       "fails when this page and the tables differ, and rewrites it when run with\n"
-      "`TOLLGATE_UPDATE_GOLDEN=1`. `tollgate validate` checks every action of a `mock:` step\n"
-      "and every fault of an environment's `faults:` or a profile's fault map against them.\n"
-      "Which scenarios catch each fault: the fault maps in `suites/*/requirements.yaml` and\n"
-      "[profiles.md](profiles.md).\n\n";
+      "`TOLLGATE_UPDATE_GOLDEN=1`. The environment loader checks every service's keys\n"
+      "against its kind's table, and `tollgate validate` checks every action of a `mock:`\n"
+      "step and every fault of an environment's `faults:` or a profile's fault map against\n"
+      "them. Which scenarios catch each fault: the fault maps in\n"
+      "`suites/*/requirements.yaml` and [profiles.md](profiles.md). The environment file\n"
+      "itself: [formats.md](formats.md#environments).\n\n"
+      "## Keys every kind takes\n\n"
+      "Besides `kind` (required) and `faults` (a list of the kind's faults to switch on):\n\n";
+  KeyTable(out, CommonServiceFields());
   for (const KindTerms& kind : AllKindTerms()) {
     out += "## `" + kind.kind + "`\n\n";
+    if (kind.keys.empty()) {
+      out += "No keys of its own.\n\n";
+    } else {
+      KeyTable(out, kind.keys);
+    }
     if (kind.actions.empty()) {
       out += "No `mock:` actions.\n\n";
     } else {

@@ -1,23 +1,20 @@
-// Environment files (docs/formats.md, Environments): mock services checked against their
-// kind's schema (service_kinds.cc). Strings may use ${env.NAME:-default}, evaluated here,
-// so the model holds final values.
+// Environment files (docs/formats.md, Environments): mock services checked against the
+// schema their kind registered (tollgate/scenario/service_schema.h; docs/mock-kinds.md). Strings
+// may use ${env.NAME:-default}, evaluated here, so the model holds final values.
 
 #include <algorithm>
 #include <climits>
 #include <cstdlib>
 
-#include "service_kinds.h"
 #include "suite_parts.h"
 #include "tollgate/scenario/loader.h"
+#include "tollgate/scenario/service_schema.h"
 #include "tollgate/scenario/vocabulary.h"
 #include "yaml_reader.h"
 
 namespace tollgate {
 namespace {
 
-using internal::FieldSpec;
-using internal::FieldType;
-using internal::ServiceKindSpec;
 using yaml::Document;
 using yaml::MapReader;
 using yaml::Node;
@@ -41,12 +38,6 @@ const yaml::NameScope& EnvOnlyScope() {
   static const yaml::NameScope kScope{
       {"env"}, false, "`env.NAME` (an environment file can only use environment variables)"};
   return kScope;
-}
-
-std::vector<std::string> ServiceKindNames() {
-  std::vector<std::string> out;
-  for (const ServiceKindSpec& k : internal::ServiceKinds()) out.push_back(k.kind);
-  return out;
 }
 
 bool IsServiceName(const std::string& s) {
@@ -116,17 +107,25 @@ class EnvironmentReader {
     if (!kind_node) return "";
     std::optional<std::string> kind = yaml::ReadString(doc_, *kind_node, "kind");
     if (!kind) return "";
-    const auto& kinds = internal::ServiceKinds();
-    auto spec = std::find_if(kinds.begin(), kinds.end(),
-                             [&](const ServiceKindSpec& k) { return k.kind == *kind; });
-    if (spec == kinds.end()) {
-      doc_.Error(*kind_node, "unknown service kind `" + *kind + "`", yaml::Describe(*kind_node),
-                 yaml::OneOf(ServiceKindNames()), yaml::DidYouMean(*kind, ServiceKindNames()));
+    std::shared_ptr<const ServiceKindSpec> spec = FindServiceKind(*kind);
+    if (!spec) {
+      std::vector<std::string> known = ServiceKindNames();
+      if (known.empty()) {
+        // Kinds are registered by their owner (the mocks module) before loading; a program
+        // that forgot must not accept every service unchecked.
+        doc_.Error(*kind_node, "unknown service kind `" + *kind + "`", yaml::Describe(*kind_node),
+                   "a registered mock kind",
+                   "no mock kind is registered: this program must call RegisterVocabularies() "
+                   "before it loads an environment");
+      } else {
+        doc_.Error(*kind_node, "unknown service kind `" + *kind + "`", yaml::Describe(*kind_node),
+                   yaml::OneOf(known), yaml::DidYouMean(*kind, known));
+      }
       return "";
     }
     current_kind_ = *kind;
 
-    std::vector<FieldSpec> fields = internal::CommonServiceFields();
+    std::vector<FieldSpec> fields = CommonServiceFields();
     fields.insert(fields.end(), spec->fields.begin(), spec->fields.end());
     std::vector<std::string> allowed = {"kind", "faults"};
     for (const FieldSpec& f : fields) allowed.push_back(f.name);
@@ -252,9 +251,8 @@ class EnvironmentReader {
     }
     // "did you mean `401`?" for 404 would be noise: numbers are not misspelt.
     std::string help = f.type == FieldType::kInt ? "" : yaml::DidYouMean(value, f.choices);
-    if (f.choices == internal::AlgNames(/*with_hmac=*/false)) {
-      std::string refused = internal::RefusedAlgHelp(value, /*with_hmac=*/false);
-      if (!refused.empty()) help = refused;
+    for (const Term& r : f.refused) {
+      if (r.name == value) help = r.summary;
     }
     doc_.Error(at, "invalid value for `" + f.name + "`", yaml::Describe(at), yaml::OneOf(f.choices),
                help);

@@ -5,7 +5,6 @@
 
 #include <algorithm>
 
-#include "service_kinds.h"
 #include "suite_parts.h"
 #include "tls_expect_loader.h"
 #include "tollgate/scenario/loader.h"
@@ -240,13 +239,17 @@ std::optional<TokenExpect> ReadTokenExpect(Document& doc, const Node& n,
   if (auto v = r.Get("max_lifetime")) t.max_lifetime = yaml::ReadDuration(doc, *v, "max_lifetime");
   if (auto v = r.Get("algs")) {
     if (auto l = yaml::ReadStringList(doc, *v, "algs", true)) {
-      std::vector<std::string> known = AlgNames(/*with_hmac=*/true);
+      // The algorithm names are crypto's (registered with the other vocabularies).
+      std::shared_ptr<const Terms> algs = FindTerms(vocabulary::kJwsAlgorithm);
+      std::vector<std::string> known = algs ? TermNames(*algs) : std::vector<std::string>{};
       std::vector<Node> items = yaml::Items(*v);
-      for (std::size_t i = 0; i < l->size(); ++i) {
+      for (std::size_t i = 0; algs && i < l->size(); ++i) {
         const std::string& alg = (*l)[i];
         if (std::find(known.begin(), known.end(), alg) != known.end()) continue;
-        std::string help = RefusedAlgHelp(alg, /*with_hmac=*/true);
-        if (help.empty()) help = yaml::DidYouMean(alg, known);
+        std::string help = yaml::DidYouMean(alg, known);
+        if (alg == "none" || alg == "None" || alg == "NONE") {
+          help = "an unsigned token (`none`) is never acceptable";
+        }
         doc.Error(items[i], "invalid value for `algs`", yaml::Describe(items[i]),
                   yaml::OneOf(known), help);
       }

@@ -75,8 +75,9 @@ TEST_F(GoldenDiagnostics, EveryRequiredCaseIsPresent) {
 TEST_F(GoldenDiagnostics, EachCaseRendersExactlyItsExpectedText) {
   bool update = std::getenv("TOLLGATE_UPDATE_GOLDEN") != nullptr;
   for (const std::string& name : CaseNames()) {
-    // Names other modules own (mutations, actions, faults) are only known once they are
-    // registered: the command-line test (Tollgate.BadFiles...) checks those cases.
+    // Names other modules own (mutations, actions, faults, the mock kinds and their keys)
+    // are only known once they are registered: the command-line test (Tollgate.BadFiles...)
+    // checks those cases.
     if (std::filesystem::exists(std::string(kCasesDir) + "/" + name + "/needs-vocabularies")) {
       continue;
     }

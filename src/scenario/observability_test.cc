@@ -1,6 +1,6 @@
 // Which cases an external target cannot decide, derived from the steps; the `real_time:`
-// link and `wait: {for, plus}`; and, over the shipped profiles, that every requirement
-// checked through the shared clock has a real-time variant an external target can run.
+// link and `wait: {for, plus}`. Over the shipped profiles (whose environments need the
+// mocks' kinds): src/runner/shipped_profiles_test.cc.
 
 #include "tollgate/scenario/observability.h"
 
@@ -148,60 +148,6 @@ TEST(WaitFor, NeedsATemplateAndADurationMargin) {
   std::string bad = Replace(kSuite, "plus: 2s", "plus: soon");
   EXPECT_FALSE(ParseSuite(bad, "time.yaml", diags));
   EXPECT_THAT(RenderWithText(diags, bad), HasSubstr("invalid value for `plus`"));
-}
-
-// Over the shipped profiles: a requirement whose cases an external target cannot decide
-// still has a case it can (a real-time variant, or another case of the requirement), so no
-// rule is left uncheckable on a real implementation.
-TEST(ShippedProfiles, EveryRequirementStaysCheckableOnAnExternalTarget) {
-  const std::filesystem::path root = std::filesystem::path(TOLLGATE_SOURCE_DIR) / "suites";
-  int profiles = 0;
-  for (const auto& dir : std::filesystem::directory_iterator(root)) {
-    if (!dir.is_directory()) continue;
-    ++profiles;
-    Diagnostics diags;
-    auto req = LoadRequirements((dir.path() / "requirements.yaml").string(), diags);
-    ASSERT_TRUE(req) << diags.Render();
-    Diagnostics env_diags;
-    auto env = LoadEnvironment(
-        (std::filesystem::path(TOLLGATE_SOURCE_DIR) / req->environment).string(), env_diags);
-    ASSERT_TRUE(env) << env_diags.Render();
-    auto files = CollectSuiteFiles({dir.path().string()});
-    ASSERT_TRUE(files.ok());
-    std::map<std::string, int> decidable;
-    std::set<std::string> blocked;
-    for (const std::string& f : *files) {
-      Diagnostics d;
-      auto suite = LoadSuite(f, d);
-      ASSERT_TRUE(suite) << d.Render();
-      for (const Scenario& sc : suite->scenarios) {
-        bool external_ok = !ExternalTargetBlocker(sc, env->default_target);
-        for (const std::string& r : sc.requirements) {
-          if (external_ok) ++decidable[r];
-          if (!external_ok) blocked.insert(r);
-        }
-        if (!external_ok && SharedClockStep(sc)) {
-          bool other = false;
-          for (const std::string& r : sc.requirements) {
-            for (const Scenario& o : suite->scenarios) {
-              if (&o != &sc && !ExternalTargetBlocker(o, env->default_target) &&
-                  std::find(o.requirements.begin(), o.requirements.end(), r) !=
-                      o.requirements.end()) {
-                other = true;
-              }
-            }
-          }
-          EXPECT_TRUE(!sc.real_time.empty() || other)
-              << f << ": " << sc.id << " needs the shared clock and names no real-time variant";
-        }
-      }
-    }
-    for (const std::string& r : blocked) {
-      EXPECT_GT(decidable[r], 0) << dir.path().filename().string() << ": requirement " << r
-                                 << " is checked only by cases an external target cannot decide";
-    }
-  }
-  EXPECT_EQ(profiles, 5);
 }
 
 }  // namespace

@@ -23,6 +23,17 @@ const char* AlgName(Alg alg);
 /// Exact, case-sensitive ("none" only; "None" is not an algorithm).
 std::optional<Alg> AlgFromName(std::string_view name);
 
+/// A signature algorithm and what it is, for documentation and the files' vocabulary.
+struct AlgInfo {
+  Alg alg;
+  const char* name;
+  const char* summary;
+};
+/// Every signature algorithm (never `none`): the public-key ones first, then HS256.
+const std::vector<AlgInfo>& SignatureAlgs();
+/// True for the algorithms that sign with a private key and verify with a public one.
+bool IsPublicKeyAlg(Alg alg);
+
 /// A key: an asymmetric key pair or public key, or a symmetric secret (kty "oct").
 /// Immutable; cheap to copy (shared); thread-safe.
 class Jwk {

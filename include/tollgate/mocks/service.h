@@ -15,6 +15,7 @@
 #include "tollgate/http/server.h"
 #include "tollgate/pki/pki.h"
 #include "tollgate/scenario/model.h"
+#include "tollgate/scenario/service_schema.h"
 #include "tollgate/scenario/vocabulary.h"
 
 namespace tollgate {
@@ -69,20 +70,29 @@ struct Handled {
   std::string note;
 };
 
-/// What one mock kind offers the files: its `mock:` actions and its faults, each with a
-/// one-line summary. Each kind keeps its table in its own file (its static Vocabulary());
-/// KnownFaults(), the loaders' checks (tollgate/runner/vocabulary.h) and the fault tables
-/// of docs/profiles.md (a test compares them) all come from it.
+/// What one mock kind offers the files: its `mock:` actions, its faults and its config
+/// keys, each with a one-line summary. Each kind keeps its table in its own file (its
+/// static Vocabulary()); KnownFaults(), the loaders' checks (RegisterMockKinds()),
+/// docs/mock-kinds.md and the fault tables of docs/profiles.md (tests compare them) all
+/// come from it.
 struct KindTerms {
   std::string kind;
   Terms actions;
   Terms faults;  // the TLS faults of a TLS listener come on top (mocks/environment_tls.h)
+  /// Its own config keys (the common ones, CommonServiceFields(), come on top). The
+  /// environment loader checks them, so the service reads a typed config (mocks/config.h)
+  /// and checks only what a schema cannot say (rules across keys).
+  std::vector<FieldSpec> keys;
 };
 
 /// Every kind's table, in a stable order.
 const std::vector<KindTerms>& AllKindTerms();
 /// The table of `kind`, or null for an unknown kind.
 const KindTerms* FindKindTerms(const std::string& kind);
+/// Registers every kind's schema (RegisterServiceKind), actions and faults (RegisterTerms,
+/// the TLS faults included) for the loaders. Before loading an environment; idempotent,
+/// thread-safe. RegisterVocabularies() calls it; tests of this module call it directly.
+void RegisterMockKinds();
 
 /// Base of every mock kind. Thread-safe once started: handlers run on server threads.
 class MockService {

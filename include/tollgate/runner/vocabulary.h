@@ -1,8 +1,10 @@
 #pragma once
 // Registers every vocabulary the loaders check files against (tollgate/scenario/
-// vocabulary.h), from the modules that own them: token mutations and webhook schemes
-// (crypto), signing mutations and the runner's own webhook variant (runner), each mock
-// kind's actions and faults (mocks). The command line calls it once at start-up.
+// vocabulary.h), from the modules that own them: token mutations, webhook schemes and
+// signature algorithms (crypto), signing mutations and the runner's own webhook variant
+// (runner), each mock kind's config schema, actions and faults (mocks,
+// RegisterMockKinds()). The command line calls it once at start-up; a program that loads
+// environments without it finds no mock kind (tollgate/scenario/service_schema.h).
 
 namespace tollgate {
 

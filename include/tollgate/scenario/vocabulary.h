@@ -1,12 +1,14 @@
 #pragma once
-// Names in user files whose meaning another module owns: the hostile token mutations and
-// webhook schemes (crypto), the request-signing mutations (runner), the actions and faults
-// of each mock kind (mocks). Each owner keeps one table of its names, each with a one-line
-// summary, and registers it at start-up (RegisterVocabularies() in
+// Names in user files whose meaning another module owns: the hostile token mutations,
+// webhook schemes and signature algorithms (crypto), the request-signing mutations (runner), the
+// actions and faults of each mock kind (mocks). Each owner keeps one table of its names, each with
+// a one-line summary, and registers it at start-up (RegisterVocabularies() in
 // tollgate/runner/vocabulary.h); the loaders check files against the tables, so a misspelt
 // name is a load error with a caret and a "did you mean" instead of a failure at run time.
 // A vocabulary nobody registered is not checked (the scenario module on its own: its unit
-// tests and fuzz targets). Registration happens before loading; lookups are thread-safe.
+// tests and fuzz targets). The config schema of each mock kind is registered the same way
+// but is never skipped (tollgate/scenario/service_schema.h). Registration happens before loading;
+// lookups are thread-safe.
 
 #include <memory>
 #include <string>
@@ -26,6 +28,8 @@ inline constexpr char kTokenMutation[] = "token mutation";
 inline constexpr char kSignMutation[] = "signing mutation";
 inline constexpr char kWebhookScheme[] = "webhook scheme";
 inline constexpr char kWebhookVariant[] = "webhook variant";
+/// JWS signature algorithms (crypto), `none` excluded.
+inline constexpr char kJwsAlgorithm[] = "JWS algorithm";
 /// Every action of every mock kind (a `mock:` step before its service's kind is known).
 inline constexpr char kMockAction[] = "mock action";
 /// The vocabulary of the actions (`mock:` steps) of mock kind `kind`.
