@@ -19,7 +19,7 @@ openssl or nginx disagrees with the expected verdict and the disagreement is not
 allow-list of docs/certs.md ("Where openssl and nginx differ": chain, verifier, why). An
 allow-list entry that no longer disagrees fails too, so the page stays true.
 
-Usage: path_matrix.py --tollgate build/tollgate [--keep]   (run in the project root)
+Usage: path_matrix.py --tollgate build/tollgate [--keep] [-v]   (in the project root)
 Exit 0 agreement, 1 disagreement, 2 the check could not be made.
 """
 
@@ -42,7 +42,7 @@ ALLOW_HEADING = "### Where openssl and nginx differ"
 SERVER = """
   server {{
     listen 127.0.0.1:{port} ssl;
-    server_name localhost;
+    server_name {name};
     ssl_certificate {pki}/identities/server/valid/chain.pem;
     ssl_certificate_key {pki}/identities/server/valid/key.pem;
     ssl_verify_client on;
@@ -121,7 +121,10 @@ def tollgate_verdicts(tollgate, config, pki):
 def openssl_verdict(openssl, cdir):
     r = run([openssl, "verify", "-purpose", "sslclient", "-CAfile", "ca.pem", "-untrusted",
              "untrusted.pem", "cert.pem"], cwd=cdir)
-    return ("accept" if r.returncode == 0 else "refuse"), (r.stdout + r.stderr).strip()
+    lines = (r.stdout + r.stderr).strip().splitlines() or ["(no output)"]
+    # "error 24 at 1 depth lookup: invalid CA certificate" says why; else the last line.
+    why = next((line for line in lines if " depth lookup:" in line), lines[-1])
+    return ("accept" if r.returncode == 0 else "refuse"), why
 
 
 def nginx_verdict(openssl, port, cdir):
@@ -147,6 +150,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--tollgate", required=True)
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    ap.add_argument("-v", "--verbose", action="store_true",
+                    help="print what openssl and nginx said about each chain")
     args = ap.parse_args()
     root = os.getcwd()
     tmp = tempfile.mkdtemp(prefix="tollgate-path-matrix-")
@@ -181,7 +186,7 @@ def main():
                      more_logs=[os.path.join(tmp, "error.log")])
         nginx.wait_ready(ports[names[-1]], 10)
 
-        rows, problems = [], []
+        rows, problems, details = [], [], []
         seen_allowed = set()
         for name, expected, rule in matrix:
             cdir = os.path.join(chains, name)
@@ -200,9 +205,11 @@ def main():
                     marks.append(f"{tool}: allowed")
                 else:
                     problems.append(f"{name}: {tool} {got}s, expected {expected} "
-                                    f"(not in the allow-list): {detail.splitlines()[-1]}")
+                                    f"(not in the allow-list): {detail}")
                     marks.append(f"{tool}: NOT ALLOWED")
             rows.append((name, expected, t, o, g, ", ".join(marks)))
+            if args.verbose:
+                details.append(f"{name}: openssl: {o_detail} | nginx: {g_detail}")
         for key in sorted(set(allow) - seen_allowed):
             problems.append(f"{key[0]}: the allow-list of docs/certs.md says {key[1]} disagrees, "
                             "but it agrees now: remove the entry")
@@ -213,6 +220,22 @@ def main():
         print("  ".join(h.ljust(w) for h, w in zip(header, widths)))
         for r in rows:
             print("  ".join(c.ljust(w) for c, w in zip(r[:5], widths)) + "  " + r[5])
+        if args.verbose:
+            # nginx logs why it refused a certificate, with the server_name (the chain).
+            reasons = {}
+            try:
+                with open(os.path.join(tmp, "error.log"), encoding="utf-8") as f:
+                    for line in f:
+                        m = re.search(r"client SSL certificate verify error: \((.*?)\).*"
+                                      r"server: ([a-z0-9_]+)", line)
+                        if m:
+                            reasons[m.group(2)] = m.group(1)
+            except OSError:
+                pass
+            details = [d + (f" ({reasons[d.split(':')[0]]})" if d.split(":")[0] in reasons else "")
+                       for d in details]
+        if details:
+            print("\n" + "\n".join(details))
         agree = sum(1 for r in rows if r[1] == r[3] == r[4])
         print(f"\n{len(rows)} chains: openssl and nginx agree with the expected verdict on "
               f"{agree}; {len(seen_allowed)} allowed disagreement(s) (docs/certs.md); "
