@@ -3,8 +3,12 @@
 // else, so neither depends on the other.
 // Every string here has already been through the run's Redactor.
 
+#include <cstddef>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "tollgate/base/source.h"
@@ -45,14 +49,175 @@ struct WaiverNote {
   std::string where;    // "waivers.yaml:12:5"
 };
 
-/// One exchange of a case, as data for the evidence in the HTML report: a JSON object
-/// text with "request", "response" and whatever else the runner recorded ("tls",
-/// "tokens"). Already redacted.
-struct StepEvidence {
-  std::string label;   // "request", "replay", "token"
-  std::string record;  // JSON object text
-  SourceLoc where;     // the step in the suite file
+/// How the transport of one exchange ended (the http client's TransportOutcome, as data).
+enum class ExchangeOutcome {
+  kOk,
+  kConnectFailed,
+  kDnsFailed,
+  kTimeout,
+  kTlsRejected,
+  kProtocolError
 };
+
+/// "ok", "connect failed", "dns failed", "timeout", "tls rejected", "protocol error".
+const char* ExchangeOutcomeName(ExchangeOutcome o);
+
+/// The outcome named `name` (ExchangeOutcomeName), or nullopt.
+std::optional<ExchangeOutcome> ParseExchangeOutcome(std::string_view name);
+
+/// Header fields in the order they were sent or received, duplicates kept.
+using HeaderList = std::vector<std::pair<std::string, std::string>>;
+
+/// A request as sent, redacted (Authorization-like headers keep only their scheme).
+struct RecordedRequest {
+  std::string method;
+  std::string url;
+  HeaderList headers;
+  std::string body;       // redacted, then cut to the record's cap
+  bool body_cut = false;  // the body was longer than shown
+};
+
+/// What came back, redacted.
+struct RecordedResponse {
+  ExchangeOutcome outcome = ExchangeOutcome::kOk;
+  /// Not kOk: what went wrong (for a refused handshake, the TLS library's detail).
+  std::string error;
+  std::string http_version;  // "1.1", "2"; empty when the client did not say
+  int status = 0;
+  HeaderList headers;
+  std::string body;  // redacted, then cut to the record's cap
+  bool body_cut = false;
+  /// Evidence only: the whole body parsed as JSON, every string in it redacted, as compact
+  /// JSON text (free-form: whatever the target sent); empty when the body is not JSON.
+  std::string json;
+  double total_ms = 0;  // from the start of the request to the end of the answer
+};
+
+/// One certificate of the chain a server presented.
+struct RecordedCertificate {
+  std::string subject;  // RFC 2253
+  std::string issuer;
+  std::string sha256;      // of the DER form, lower-case hex
+  std::string not_before;  // ISO 8601 UTC
+  std::string not_after;
+  long days_left = 0;  // on the run's clock; negative: expired
+  std::vector<std::string> sans;
+};
+
+/// A TLS alert seen on the connection.
+struct RecordedAlert {
+  int code = 0;
+  std::string name;  // "certificate_expired"
+};
+
+/// The TLS facts of one exchange over https.
+struct RecordedTls {
+  std::string protocol;  // "TLSv1.3"; empty when the handshake did not finish
+  std::string cipher;
+  std::optional<RecordedAlert> alert_received;  // the first fatal alert from the server
+  std::optional<RecordedAlert> alert_sent;      // the first fatal alert we sent
+  /// Who refused the handshake: "none", "peer_alert", "we_refused_server", "other".
+  std::string refusal = "none";
+  bool certificate_requested = false;             // the server asked for a client certificate
+  std::vector<RecordedCertificate> server_chain;  // leaf first
+  std::optional<bool> host_matched;               // the leaf matches the URL's host
+  int verify_error = 0;                           // X509_V_ERR_* of our check of the server
+  std::string verify_error_text;
+  std::string client_cert_subject;  // the leaf we presented, if any
+  std::string client_cert_sha256;
+};
+
+/// One request and what came of it.
+struct RecordedExchange {
+  RecordedRequest request;
+  RecordedResponse response;
+  std::optional<RecordedTls> tls;  // the URL was https
+};
+
+/// A JWT an exchange carried (or a step minted), decoded; never its signature.
+struct DecodedToken {
+  std::string where;   // "request Authorization: Bearer", "minted by issuer (mutation ...)"
+  std::string header;  // the JOSE header, compact JSON text
+  std::string claims;  // the claims, compact JSON text (a JSON string when not JSON)
+};
+
+/// One exchange of a case as evidence for the certification report. Bodies are cut at
+/// 8,192 bytes (the transcript's at 2,048).
+struct StepEvidence {
+  std::string label;  // "request", "replay", "replay 2/5", "token request", "token minted"
+  SourceLoc where;    // the step in the suite file
+  std::optional<RecordedExchange> exchange;  // absent for a minted token
+  std::vector<DecodedToken> tokens;
+};
+
+/// The transcript's entries, one kind per line (or block of lines) it shows. Reports render
+/// them (report/transcript.cc); the runner only records them.
+/// An exchange: "> METHOD URL", the request headers and body, the TLS line, the response.
+struct TranscriptExchange {
+  std::string label;  // "", "replay", "replay copy 2/5", "token"
+  RecordedExchange exchange;
+};
+/// `sign:` applied to a request: the signer's own one-line account.
+struct SignedNote {
+  std::string text;
+};
+/// A request prepared for a later replay and not sent.
+struct PreparedNote {
+  std::string method;
+  std::string url;
+};
+/// The ID token a `notify` step sent.
+struct NotifyTokenNote {
+  std::string mutation;  // empty: an honest token
+  std::string claims;    // compact JSON text
+};
+/// The webhook signature a `notify` step applied.
+struct WebhookNote {
+  std::string scheme;
+  std::string id;
+  std::string variant;
+};
+/// A `wait` step.
+struct WaitNote {
+  long long total_ms = 0;
+  std::string documented;  // the `for:` setting as written; empty without one
+  long long plus_ms = 0;   // the step's own duration added to `for:`
+};
+/// A `received` step's count of journal entries.
+struct ReceivedNote {
+  std::string service;
+  std::size_t count = 0;
+};
+/// A token minted by a `token` step.
+struct MintedNote {
+  std::string issuer;
+  std::string mutation;
+  std::string claims;  // compact JSON text
+};
+/// A `mock` step's action.
+struct MockNote {
+  std::string service;
+  std::string action;
+  std::string args;  // compact JSON text
+};
+/// A `clock` step.
+struct ClockNote {
+  long long offset_ms = 0;
+};
+/// How the target refused, when the step asked about a refusal and it refused.
+struct RefusedNote {
+  std::string how;  // "TLS alert certificate_expired (45)", "HTTP 401"
+};
+/// Transcript text kept as it was written, for reports read back from files that hold no
+/// entries (written before entries were recorded).
+struct TranscriptText {
+  std::string text;
+};
+
+/// One entry of a case's transcript.
+using TranscriptEntry = std::variant<TranscriptExchange, SignedNote, PreparedNote, NotifyTokenNote,
+                                     WebhookNote, WaitNote, ReceivedNote, MintedNote, MockNote,
+                                     ClockNote, RefusedNote, TranscriptText>;
 
 /// One scenario case.
 struct CaseResult {
@@ -71,7 +236,8 @@ struct CaseResult {
   /// wait, left out without --tags) or "external-target" (the case needs tollgate's shared
   /// clock or the in-process reference target, which an external target cannot observe).
   std::string skip_kind;
-  std::string transcript;  // redacted request/response log of the case
+  /// What the case did, in order: exchanges and notes, redacted (bodies cut at 2,048 bytes).
+  std::vector<TranscriptEntry> transcript;
   double seconds = 0;
   SourceLoc loc;  // the scenario in its file
   Severity severity = Severity::kMust;

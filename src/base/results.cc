@@ -104,4 +104,31 @@ Counts RunResult::Count() const {
   return total;
 }
 
+const char* ExchangeOutcomeName(ExchangeOutcome o) {
+  switch (o) {
+    case ExchangeOutcome::kOk:
+      return "ok";
+    case ExchangeOutcome::kConnectFailed:
+      return "connect failed";
+    case ExchangeOutcome::kDnsFailed:
+      return "dns failed";
+    case ExchangeOutcome::kTimeout:
+      return "timeout";
+    case ExchangeOutcome::kTlsRejected:
+      return "tls rejected";
+    case ExchangeOutcome::kProtocolError:
+      return "protocol error";
+  }
+  return "unknown";
+}
+
+std::optional<ExchangeOutcome> ParseExchangeOutcome(std::string_view name) {
+  for (ExchangeOutcome o : {ExchangeOutcome::kOk, ExchangeOutcome::kConnectFailed,
+                            ExchangeOutcome::kDnsFailed, ExchangeOutcome::kTimeout,
+                            ExchangeOutcome::kTlsRejected, ExchangeOutcome::kProtocolError}) {
+    if (name == ExchangeOutcomeName(o)) return o;
+  }
+  return std::nullopt;
+}
+
 }  // namespace tollgate

@@ -64,14 +64,23 @@ RunResult CertRun() {
   s.profile = "gateway";
   s.cases.push_back(Case("GW-A-001", Verdict::kPass, {"GW-1"}, 4));
   CaseResult fail = Case("GW-A-002", Verdict::kFail, {"GW-1"}, 12);
-  fail.transcript = "> GET /pay\n> Authorization: Bearer ***\n< HTTP/1.1 200\n";
-  fail.evidence.push_back(
-      {"request",
-       R"({"request":{"method":"GET","url":"https://staging.example.test/pay","headers":{"Authorization":"Bearer ***"},"body":""},)"
-       R"("response":{"status":200,"headers":{"Content-Type":"text/plain"},"body":"<b>paid</b>","outcome":"ok"},)"
-       R"("tls":{"protocol":"TLSv1.3","alert":"","presented":{"subject":"CN=tollgate-client","sha256":"ab12cd"},"received":{"subject":"CN=staging.example.test","sha256":"ef34"}},)"
-       R"("tokens":[{"where":"request Authorization: Bearer","header":{"alg":"none","typ":"JWT"},"claims":{"sub":"mallory","aud":"api"}}]})",
-       {"suites/gateway/auth.yaml", 14, 9}});
+  fail.transcript = {TranscriptText{"> GET /pay\n> Authorization: Bearer ***\n< HTTP/1.1 200\n"}};
+  RecordedExchange x;
+  x.request = {"GET", "https://staging.example.test/pay", {{"Authorization", "Bearer ***"}}, ""};
+  x.response.status = 200;
+  x.response.headers = {{"Content-Type", "text/plain"}};
+  x.response.body = "<b>paid</b>";
+  x.response.total_ms = 12.5;
+  x.tls = RecordedTls{};
+  x.tls->protocol = "TLSv1.3";
+  x.tls->client_cert_subject = "CN=tollgate-client";
+  x.tls->client_cert_sha256 = "ab12cd";
+  x.tls->server_chain.push_back({"CN=staging.example.test", "CN=ca", "ef34", "", "", 30, {}});
+  fail.evidence.push_back({"request",
+                           {"suites/gateway/auth.yaml", 14, 9},
+                           x,
+                           {{"request Authorization: Bearer", R"({"alg":"none","typ":"JWT"})",
+                             R"({"aud":"api","sub":"mallory"})"}}});
   s.cases.push_back(fail);
   CaseResult warn = Case("GW-A-003", Verdict::kFail, {"GW-2"}, 20);
   warn.severity = Severity::kShould;
@@ -236,13 +245,14 @@ TEST(HtmlReport, RequirementMatrixRowsCarrySourceSeverityAndWorstResult) {
 TEST(HtmlReport, FailureEvidenceShowsRequestResponseTlsTokensAndWhere) {
   const std::string html = RenderHtml(CertRun());
   EXPECT_THAT(html, HasSubstr("<code>GET https://staging.example.test/pay</code>"));
-  EXPECT_THAT(html, HasSubstr("<code>HTTP 200</code>"));
+  EXPECT_THAT(html, HasSubstr("<code>HTTP 200 (12.5 ms)</code>"));
   EXPECT_THAT(html, HasSubstr("&lt;b&gt;paid&lt;/b&gt;"));  // the body, escaped
   EXPECT_THAT(html, Not(HasSubstr("<b>paid</b>")));
   EXPECT_THAT(html, HasSubstr("<h5>TLS</h5>"));
   EXPECT_THAT(html, HasSubstr("<code>TLSv1.3</code>"));
   EXPECT_THAT(html, HasSubstr("<code>CN=tollgate-client</code>"));
   EXPECT_THAT(html, HasSubstr("<code>ab12cd</code>"));
+  EXPECT_THAT(html, HasSubstr("<code>CN=staging.example.test</code>"));
   EXPECT_THAT(html, HasSubstr("&quot;alg&quot;: &quot;none&quot;"));
   EXPECT_THAT(html, HasSubstr("&quot;sub&quot;: &quot;mallory&quot;"));
   EXPECT_THAT(html, HasSubstr("<td><code>401</code></td><td><code>200</code></td><td><code>suites/"

@@ -78,8 +78,10 @@ std::string Indented(std::string_view text, std::string_view indent) {
 }
 
 std::string Transcript(const CaseResult& c, const ConsoleOptions& opt) {
-  if (!opt.verbose || c.transcript.empty()) return "";
-  return "  transcript:\n" + Indented(c.transcript, "    ");
+  if (!opt.verbose) return "";
+  const std::string transcript = RenderTranscript(c.transcript);
+  if (transcript.empty()) return "";
+  return "  transcript:\n" + Indented(transcript, "    ");
 }
 
 std::string FailBlock(const CaseResult& c, const ConsoleOptions& opt) {

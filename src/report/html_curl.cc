@@ -210,27 +210,17 @@ std::string ShellQuote(std::string_view text) {
   return out + "'";
 }
 
-std::optional<CurlCommand> CurlFor(const nlohmann::json& record) {
-  if (!record.is_object() || !record.contains("request")) return std::nullopt;
-  const Json& q = record["request"];
-  if (!q.is_object() || !q.contains("url") || !q["url"].is_string()) return std::nullopt;
-  // Members read only when they have the expected type: json::value would throw on a
-  // record of another shape, and a report must render whatever it is given.
-  auto text = [&q](const char* key, const char* otherwise) {
-    return q.contains(key) && q[key].is_string() ? q[key].get<std::string>() : otherwise;
-  };
-  const std::string url = q["url"].get<std::string>();
-  const std::string method = text("method", "GET");
+std::optional<CurlCommand> CurlFor(const StepEvidence& evidence) {
+  if (!evidence.exchange) return std::nullopt;
+  const RecordedRequest& q = evidence.exchange->request;
+  const std::string& url = q.url;
+  const std::string method = q.method.empty() ? "GET" : q.method;
   if (url.empty()) return std::nullopt;
 
   CurlCommand out;
   bool decoded = false;
-  if (record.contains("tokens") && record["tokens"].is_array()) {
-    for (const Json& t : record["tokens"]) {
-      decoded =
-          decoded || (t.is_object() && t.contains("where") && t["where"].is_string() &&
-                      t["where"].get<std::string>().find("Authorization") != std::string::npos);
-    }
+  for (const DecodedToken& t : evidence.tokens) {
+    decoded = decoded || t.where.find("Authorization") != std::string::npos;
   }
   Builder b(&out, decoded);
   std::vector<std::string> args;  // each already quoted
@@ -246,26 +236,22 @@ std::optional<CurlCommand> CurlFor(const nlohmann::json& record) {
   // A URL that is not http(s) could read as an option; --url says what it is.
   head += (url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0 ? " " : " --url ") +
           url_word.Quoted();
-  if (q.contains("headers") && q["headers"].is_object()) {
-    for (const auto& [name, v] : q["headers"].items()) {
-      // curl counts the body itself; a recorded length would be sent twice.
-      if (IEquals(name, "Content-Length")) continue;
-      const std::string value = v.is_string() ? v.get<std::string>() : v.dump();
-      args.push_back("-H " + b.Header(name, value).Quoted());
-    }
+  for (const auto& [name, value] : q.headers) {
+    // curl counts the body itself; a recorded length would be sent twice.
+    if (IEquals(name, "Content-Length")) continue;
+    args.push_back("-H " + b.Header(name, value).Quoted());
   }
-  const std::string body = text("body", "");
-  if (!body.empty()) {
+  if (!q.body.empty()) {
     args.push_back("--data-raw " +
-                   b.Masked(body, "TOLLGATE_SECRET", "a secret in the body").Quoted());
-    if (body.size() >= 12 && body.compare(body.size() - 12, 12, " [truncated]") == 0) {
-      out.notes.push_back(
-          "the recorded body was cut (it ends in [truncated]): put the full body "
-          "in its place");
-    }
+                   b.Masked(q.body, "TOLLGATE_SECRET", "a secret in the body").Quoted());
   }
-  if (record.contains("tls") && record["tls"].is_object() &&
-      record["tls"].contains("client_cert")) {
+  if (q.body_cut) {
+    out.notes.push_back(
+        "the recorded body was cut (the command sends its first part only): put the full "
+        "body in its place");
+  }
+  const std::optional<RecordedTls>& tls = evidence.exchange->tls;
+  if (tls && !tls->client_cert_sha256.empty()) {
     args.push_back("--cert \"$TLS_CLIENT_CERT\" --key \"$TLS_CLIENT_KEY\"");
     b.Need("TLS_CLIENT_CERT", "the client certificate (chain) file that was presented");
     b.Need("TLS_CLIENT_KEY", "its private key file");

@@ -1,7 +1,5 @@
-// The evidence of one case in the HTML report. An exchange record is JSON the runner
-// wrote; request and response get a reading layout, every other member (a `tls` object,
-// decoded `tokens`, whatever is added later) is rendered generically, so nothing the
-// runner records is lost.
+// The evidence of one case in the HTML report, from the typed records of the results:
+// request (with a curl command that reproduces it), response, TLS facts and decoded tokens.
 
 #include <fmt/format.h>
 
@@ -11,6 +9,7 @@
 
 #include "report/html_parts.h"
 #include "report/text.h"
+#include "tollgate/report/report.h"
 
 namespace tollgate::report_internal {
 namespace {
@@ -28,27 +27,6 @@ bool IsTimeClaim(std::string_view key) {
 std::string Scalar(const Json& v) {
   if (v.is_string()) return v.get<std::string>();
   return v.dump(-1, ' ', false, Json::error_handler_t::replace);
-}
-
-// Any JSON as nested key/value tables.
-std::string Generic(const Json& v) {
-  if (v.is_object()) {
-    if (v.empty()) return "<span class=\"muted\">(empty)</span>";
-    std::string out = "<table class=\"kv\">";
-    for (const auto& [k, item] : v.items()) {
-      const std::string date = IsTimeClaim(k) ? NumericDateNote(item) : "";
-      out += fmt::format("<tr><th>{}</th><td>{}{}</td></tr>", E(k), Generic(item),
-                         date.empty() ? "" : "<span class=\"date\">" + E(date) + "</span>");
-    }
-    return out + "</table>";
-  }
-  if (v.is_array()) {
-    if (v.empty()) return "<span class=\"muted\">(none)</span>";
-    std::string out = "<ol class=\"items\">";
-    for (const Json& item : v) out += "<li>" + Generic(item) + "</li>";
-    return out + "</ol>";
-  }
-  return "<code>" + E(Scalar(v)) + "</code>";
 }
 
 std::string Pretty(const Json& v) {
@@ -76,31 +54,35 @@ std::string Claims(const Json& claims) {
   return out + "}</pre>";
 }
 
-std::string Headers(const Json& headers) {
-  if (!headers.is_object() || headers.empty()) return "";
+std::string Headers(const HeaderList& headers) {
+  if (headers.empty()) return "";
   std::string out = "<table class=\"headers\">";
-  for (const auto& [k, v] : headers.items()) {
-    out += fmt::format("<tr><th>{}</th><td>{}</td></tr>", E(k), E(Scalar(v)));
+  for (const auto& [k, v] : headers) {
+    out += fmt::format("<tr><th>{}</th><td>{}</td></tr>", E(k), E(v));
   }
   return out + "</table>";
 }
 
-std::string Body(const Json& message) {
-  if (message.contains("json") && !message["json"].is_null()) return Pretty(message["json"]);
-  const std::string body = message.value("body", "");
-  if (body.empty()) return "";
-  return "<pre>" + E(body) + "</pre>";
+// Free-form JSON the runner kept as text (a body, claims), parsed to be laid out.
+Json Parsed(const std::string& text) {
+  Json v = Json::parse(text, nullptr, false);
+  return v.is_discarded() ? Json(text) : v;
 }
 
-std::string Request(const Json& q) {
-  return fmt::format("<h5>Request</h5><p class=\"line\"><code>{} {}</code></p>{}{}",
-                     E(q.value("method", "")), E(q.value("url", "")),
-                     Headers(q.value("headers", Json::object())), Body(q));
+std::string Body(const std::string& body, bool cut, const std::string& json) {
+  if (!json.empty()) return Pretty(Parsed(json));
+  if (body.empty() && !cut) return "";
+  return "<pre>" + E(body) + (cut ? " [truncated]" : "") + "</pre>";
+}
+
+std::string Request(const RecordedRequest& q) {
+  return fmt::format("<h5>Request</h5><p class=\"line\"><code>{} {}</code></p>{}{}", E(q.method),
+                     E(q.url), Headers(q.headers), Body(q.body, q.body_cut, ""));
 }
 
 // The request as a curl command a reader can paste, and the variables to set first.
-std::string Curl(const Json& record) {
-  std::optional<CurlCommand> curl = CurlFor(record);
+std::string Curl(const StepEvidence& e) {
+  std::optional<CurlCommand> curl = CurlFor(e);
   if (!curl) return "";
   std::string out = "<details class=\"curl\" open><summary>Reproduce with curl</summary>";
   if (!curl->variables.empty()) {
@@ -121,28 +103,65 @@ std::string Curl(const Json& record) {
   return out + "<pre class=\"curl\">" + E(curl->command) + "</pre></details>";
 }
 
-std::string Response(const Json& r) {
-  std::string status = r.contains("status") ? Scalar(r["status"]) : "";
-  std::string outcome = r.value("outcome", "");
-  std::string line =
-      outcome.empty() || outcome == "ok" ? "HTTP " + status : "no HTTP answer: " + outcome;
-  if (r.contains("duration_ms")) line += fmt::format(" ({} ms)", Scalar(r["duration_ms"]));
+std::string Response(const RecordedResponse& r) {
+  std::string line = r.outcome == ExchangeOutcome::kOk
+                         ? "HTTP " + std::to_string(r.status)
+                         : std::string("no HTTP answer: ") + ExchangeOutcomeName(r.outcome);
+  line += fmt::format(" ({} ms)", Scalar(Json(r.total_ms)));
   return fmt::format("<h5>Response</h5><p class=\"line\"><code>{}</code></p>{}{}", E(line),
-                     Headers(r.value("headers", Json::object())), Body(r));
+                     Headers(r.headers), Body(r.body, r.body_cut, r.json));
 }
 
-std::string Tokens(const Json& tokens) {
-  std::string out = "<h5>Tokens</h5>";
-  for (const Json& t : tokens.is_array() ? tokens : Json::array({tokens})) {
-    if (!t.is_object()) {
-      out += Generic(t);
-      continue;
+std::string Row(std::string_view name, const std::string& value_html) {
+  return fmt::format("<tr><th>{}</th><td>{}</td></tr>", E(name), value_html);
+}
+
+std::string Code(std::string_view text) { return "<code>" + E(text) + "</code>"; }
+
+std::string Alert(const std::optional<RecordedAlert>& a) {
+  return a ? Code(fmt::format("{} ({})", a->name, a->code)) : Code("none");
+}
+
+// The TLS facts of an exchange, one row each; the server's chain as a list.
+std::string Tls(const RecordedTls& t) {
+  std::string out = "<h5>TLS</h5><table class=\"kv\">";
+  out += Row("protocol", Code(t.protocol.empty() ? "(no handshake)" : t.protocol));
+  if (!t.cipher.empty()) out += Row("cipher", Code(t.cipher));
+  out += Row("alert received", Alert(t.alert_received));
+  out += Row("alert sent", Alert(t.alert_sent));
+  out += Row("refusal", Code(t.refusal));
+  out += Row("certificate requested", Code(t.certificate_requested ? "yes" : "no"));
+  if (t.host_matched) out += Row("host matched", Code(*t.host_matched ? "yes" : "no"));
+  if (t.verify_error != 0) {
+    out += Row("verify error", Code(fmt::format("{} ({})", t.verify_error_text, t.verify_error)));
+  }
+  if (!t.client_cert_sha256.empty()) {
+    out += Row("client certificate",
+               Code(t.client_cert_subject) + "<br>sha256 " + Code(t.client_cert_sha256));
+  }
+  if (!t.server_chain.empty()) {
+    std::string chain = "<ol class=\"items\">";
+    for (const RecordedCertificate& c : t.server_chain) {
+      std::string sans;
+      for (const std::string& s : c.sans) sans += (sans.empty() ? "" : ", ") + s;
+      chain += "<li><table class=\"kv\">" + Row("subject", Code(c.subject)) +
+               Row("issuer", Code(c.issuer)) + Row("sha256", Code(c.sha256)) +
+               Row("valid", Code(c.not_before + " to " + c.not_after)) +
+               Row("days left", Code(std::to_string(c.days_left))) + Row("SANs", Code(sans)) +
+               "</table></li>";
     }
+    out += Row("server chain", chain + "</ol>");
+  }
+  return out + "</table>";
+}
+
+std::string Tokens(const std::vector<DecodedToken>& tokens) {
+  std::string out = "<h5>Tokens</h5>";
+  for (const DecodedToken& t : tokens) {
     out += fmt::format(
         "<p class=\"line\">{}</p><div class=\"pair\"><div><h6>header</h6>{}</div>"
         "<div><h6>claims</h6>{}</div></div>",
-        E(t.value("where", "token")), Pretty(t.value("header", Json::object())),
-        Claims(t.value("claims", Json::object())));
+        E(t.where.empty() ? "token" : t.where), Pretty(Parsed(t.header)), Claims(Parsed(t.claims)));
   }
   return out;
 }
@@ -151,19 +170,11 @@ std::string Exchange(const StepEvidence& e) {
   std::string out =
       fmt::format("<div class=\"exchange\"><h4>{} <span class=\"where\">{}</span></h4>", E(e.label),
                   E(e.where.ToString()));
-  Json record = Json::parse(e.record, nullptr, false);
-  if (record.is_discarded() || !record.is_object()) {
-    return out + "<pre>" + E(e.record) + "</pre></div>";
+  if (e.exchange) {
+    out += Request(e.exchange->request) + Curl(e) + Response(e.exchange->response);
+    if (e.exchange->tls) out += Tls(*e.exchange->tls);
   }
-  if (record.contains("request")) out += Request(record["request"]) + Curl(record);
-  if (record.contains("response")) out += Response(record["response"]);
-  if (record.contains("tls")) out += "<h5>TLS</h5>" + Generic(record["tls"]);
-  if (record.contains("tokens")) out += Tokens(record["tokens"]);
-  for (const auto& [k, v] : record.items()) {
-    if (k == "request" || k == "response" || k == "tls" || k == "tokens") continue;
-    if (v.is_string() && v.get<std::string>().empty()) continue;
-    out += fmt::format("<h5>{}</h5>{}", E(k), Generic(v));
-  }
+  if (!e.tokens.empty()) out += Tokens(e.tokens);
   return out + "</div>";
 }
 
@@ -224,8 +235,8 @@ std::string CaseEvidenceHtml(const CaseResult& c, int index) {
   }
   if (!c.error.empty()) out += "<p class=\"line\">harness error:</p><pre>" + E(c.error) + "</pre>";
   for (const StepEvidence& e : c.evidence) out += Exchange(e);
-  if (!c.transcript.empty()) {
-    out += "<details><summary>transcript</summary><pre>" + E(c.transcript) + "</pre></details>";
+  if (const std::string transcript = RenderTranscript(c.transcript); !transcript.empty()) {
+    out += "<details><summary>transcript</summary><pre>" + E(transcript) + "</pre></details>";
   }
   return out + "</section>\n";
 }

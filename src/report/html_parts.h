@@ -20,8 +20,7 @@ std::string OutcomeChip(Outcome o);
 std::string CaseAnchor(int index);
 
 /// The evidence section of a case that did not pass: its checks, waiver, each exchange
-/// (request, response, TLS, decoded tokens, anything else the record holds) and the
-/// transcript.
+/// (request, response, TLS, decoded tokens) and the transcript.
 std::string CaseEvidenceHtml(const CaseResult& c, int index);
 
 /// " (2025-12-06 16:00:00 UTC)" for a NumericDate (RFC 7519 §2) between years 1 and 9999;
@@ -35,9 +34,9 @@ struct CurlCommand {
   std::vector<std::string> notes;  ///< what the record could not carry (a cut body, a CA)
 };
 
-/// The curl command of an exchange record's `request` (method, url, headers, body; a
-/// `tls.client_cert` adds --cert/--key); nullopt when the record holds no request URL.
-std::optional<CurlCommand> CurlFor(const nlohmann::json& record);
+/// The curl command of an evidence item's request (method, url, headers, body; a client
+/// certificate presented adds --cert/--key); nullopt when it holds no request URL.
+std::optional<CurlCommand> CurlFor(const StepEvidence& evidence);
 
 /// `text` as one shell word: single-quoted, or $'...' (bash, zsh, ksh) when it holds bytes a
 /// page cannot carry (controls, invalid UTF-8).

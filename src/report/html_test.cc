@@ -138,23 +138,32 @@ TEST(NumericDates, ShowTheUtcDateOfTimesInTheCalendar) {
   EXPECT_EQ(NumericDateNote(Json(nullptr)), "");
 }
 
-// A failed case whose evidence is `record`, redacted by the caller.
-RunResult RunWithEvidence(const Json& record) {
+// A failed case whose one evidence item is `e`, redacted by the caller.
+RunResult RunWithEvidence(StepEvidence e) {
   RunResult run = testing_runs::GoldenRun();
-  run.suites[0].cases[1].evidence = {{"request", record.dump(), {"suites/x.yaml", 9, 5}}};
+  e.label = "request";
+  e.where = {"suites/x.yaml", 9, 5};
+  run.suites[0].cases[1].evidence = {std::move(e)};
   return run;
 }
 
+// Evidence of the request `q` (the response is an empty 200).
+StepEvidence Sent(RecordedRequest q, std::optional<RecordedTls> tls = std::nullopt) {
+  StepEvidence e;
+  e.exchange = RecordedExchange{std::move(q), RecordedResponse{}, std::move(tls)};
+  return e;
+}
+
 TEST(NumericDates, TokenTimeClaimsCarryTheirDateAndOtherNumbersDoNot) {
-  Json record = {{"tokens", Json::array({{{"where", "request Authorization: Bearer"},
-                                          {"header", {{"alg", "RS256"}}},
-                                          {"claims",
-                                           {{"exp", 1765036800},
-                                            {"iat", 1765036500},
-                                            {"nbf", "soon"},
-                                            {"amount", 1765036800},
-                                            {"cnf", {{"jkt", "abc"}}}}}}})}};
-  const std::string html = RenderHtml(RunWithEvidence(record));
+  StepEvidence e;
+  e.tokens.push_back({"request Authorization: Bearer", Json{{"alg", "RS256"}}.dump(),
+                      Json{{"exp", 1765036800},
+                           {"iat", 1765036500},
+                           {"nbf", "soon"},
+                           {"amount", 1765036800},
+                           {"cnf", {{"jkt", "abc"}}}}
+                          .dump()});
+  const std::string html = RenderHtml(RunWithEvidence(e));
   EXPECT_THAT(html, HasSubstr("  &quot;exp&quot;: 1765036800<span class=\"date\"> (2025-12-06 "
                               "16:00:00 UTC)</span>,\n"));
   EXPECT_THAT(html, HasSubstr("  &quot;iat&quot;: 1765036500<span class=\"date\"> (2025-12-06 "
@@ -166,14 +175,11 @@ TEST(NumericDates, TokenTimeClaimsCarryTheirDateAndOtherNumbersDoNot) {
 }
 
 TEST(CurlCommand, ReproducesTheRequestWithSecretsAsVariables) {
-  const Json record = {
-      {"request",
-       {{"method", "POST"},
-        {"url", "https://api.example.test/token?a=1&b=2"},
-        {"headers",
-         {{"Authorization", "Bearer ***"}, {"Content-Length", "57"}, {"X-Note", "it's"}}},
-        {"body", "grant_type=client_credentials&client_secret=***"}}}};
-  auto curl = CurlFor(record);
+  auto curl =
+      CurlFor(Sent({"POST",
+                    "https://api.example.test/token?a=1&b=2",
+                    {{"Authorization", "Bearer ***"}, {"Content-Length", "57"}, {"X-Note", "it's"}},
+                    "grant_type=client_credentials&client_secret=***"}));
   ASSERT_TRUE(curl.has_value());
   EXPECT_EQ(curl->command,
             "curl -sS -i -X POST 'https://api.example.test/token?a=1&b=2' \\\n"
@@ -187,13 +193,10 @@ TEST(CurlCommand, ReproducesTheRequestWithSecretsAsVariables) {
 }
 
 TEST(CurlCommand, NamesMasksAfterTheirFieldAndKeepsClearOfShellVariables) {
-  const Json record = {
-      {"request",
-       {{"method", "PUT"},
-        {"url", "http://h.test/p?api_key=***"},
-        {"headers", {{"Cookie", "***"}, {"X-Signature", "v1,***"}, {"X-Empty", ""}}},
-        {"body", R"({"password": "***", "path":"***", "n": 1, "x": "a***"})"}}}};
-  auto curl = CurlFor(record);
+  auto curl = CurlFor(Sent({"PUT",
+                            "http://h.test/p?api_key=***",
+                            {{"Cookie", "***"}, {"X-Empty", ""}, {"X-Signature", "v1,***"}},
+                            R"({"password": "***", "path":"***", "n": 1, "x": "a***"})"}));
   ASSERT_TRUE(curl.has_value());
   EXPECT_EQ(curl->command,
             "curl -sS -i -X PUT 'http://h.test/p?api_key='\"$API_KEY\" \\\n"
@@ -207,27 +210,30 @@ TEST(CurlCommand, NamesMasksAfterTheirFieldAndKeepsClearOfShellVariables) {
 }
 
 TEST(CurlCommand, GetHeadClientCertificatesAndCutBodies) {
-  auto get = CurlFor({{"request", {{"method", "GET"}, {"url", "http://h.test/a b"}}}});
+  auto get = CurlFor(Sent({"GET", "http://h.test/a b", {}, ""}));
   ASSERT_TRUE(get.has_value());
   EXPECT_EQ(get->command, "curl -sS -i 'http://h.test/a b'");
-  auto head = CurlFor({{"request", {{"method", "HEAD"}, {"url", "ftp://h.test/"}}}});
+  auto head = CurlFor(Sent({"HEAD", "ftp://h.test/", {}, ""}));
   ASSERT_TRUE(head.has_value());
   EXPECT_EQ(head->command, "curl -sS -I --url 'ftp://h.test/'");
-  auto mtls = CurlFor(
-      {{"request", {{"method", "POST"}, {"url", "https://h.test/"}, {"body", "abc [truncated]"}}},
-       {"tls", {{"client_cert", {{"subject", "CN=partner"}}}}}});
+  RecordedTls tls;
+  tls.client_cert_subject = "CN=partner";
+  tls.client_cert_sha256 = "ab12";
+  auto mtls = CurlFor(Sent({"POST", "https://h.test/", {}, "abc", /*body_cut=*/true}, tls));
   ASSERT_TRUE(mtls.has_value());
-  EXPECT_THAT(mtls->command,
-              HasSubstr("\\\n  --cert \"$TLS_CLIENT_CERT\" --key \"$TLS_CLIENT_KEY\""));
+  EXPECT_EQ(mtls->command,
+            "curl -sS -i -X POST 'https://h.test/' \\\n  --data-raw 'abc' \\\n"
+            "  --cert \"$TLS_CLIENT_CERT\" --key \"$TLS_CLIENT_KEY\"");
   EXPECT_THAT(mtls->notes,
               ElementsAre(HasSubstr("the recorded body was cut"), HasSubstr("--cacert")));
-  EXPECT_FALSE(CurlFor({{"response", {{"status", 200}}}}).has_value());
-  EXPECT_FALSE(CurlFor({{"request", {{"method", "GET"}}}}).has_value());
-  // A record of another shape still renders: a GET of the URL, no body.
-  auto odd = CurlFor({{"request", {{"method", 7}, {"url", "http://h.test/"}, {"body", {{"a", 1}}}}},
-                      {"tokens", Json::array({{{"where", 3}}})}});
-  ASSERT_TRUE(odd.has_value());
-  EXPECT_EQ(odd->command, "curl -sS -i 'http://h.test/'");
+  // Without a certificate presented, no --cert; without a request, no command.
+  auto one_way = CurlFor(Sent({"GET", "https://h.test/", {}, ""}, RecordedTls{}));
+  ASSERT_TRUE(one_way.has_value());
+  EXPECT_THAT(one_way->command, Not(HasSubstr("--cert")));
+  StepEvidence minted;
+  minted.tokens.push_back({"minted by issuer", "{}", "{}"});
+  EXPECT_FALSE(CurlFor(minted).has_value());
+  EXPECT_FALSE(CurlFor(Sent({"GET", "", {}, ""})).has_value());
 }
 
 // What bash makes of `word`: the bytes of the one argument it reads.
@@ -263,19 +269,15 @@ TEST(CurlCommand, TheReportShowsTheQuotedLineAndNeverTheSecret) {
   const std::string secret = "Sup3r-S3cret-Value-42";
   Redactor redactor;
   redactor.AddSecret(secret);
-  Json headers = Json::object();
+  HeaderList headers;
   for (const auto& [n, v] :
        {std::pair<std::string, std::string>{"Authorization", "Bearer " + secret},
         {"X-Trace", "id-" + secret}}) {
-    headers[n] = redactor.RedactHeader(n, v);
+    headers.emplace_back(n, redactor.RedactHeader(n, v));
   }
-  const Json record = {
-      {"request",
-       {{"method", "POST"},
-        {"url", redactor.Redact("https://api.example.test/pay?k=" + secret)},
-        {"headers", headers},
-        {"body", redactor.Redact(R"({"client_secret":")" + secret + R"(","note":"it's"})")}}}};
-  const std::string html = RenderHtml(RunWithEvidence(record));
+  const std::string html = RenderHtml(RunWithEvidence(
+      Sent({"POST", redactor.Redact("https://api.example.test/pay?k=" + secret), headers,
+            redactor.Redact(R"({"client_secret":")" + secret + R"(","note":"it's"})")})));
   EXPECT_EQ(html.find(secret), std::string::npos);
   EXPECT_EQ(html.find("S3cret"), std::string::npos);
   const std::string curl = Between(html, "<pre class=\"curl\">", "</pre>");

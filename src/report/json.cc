@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "report/record_json.h"
 #include "report/text.h"
 #include "tollgate/report/report.h"
 
@@ -52,9 +53,17 @@ Json WaiverJson(const CaseResult& c) {
 Json EvidenceJson(const CaseResult& c) {
   Json out = Json::array();
   for (const StepEvidence& e : c.evidence) {
-    Json record = Json::parse(e.record, nullptr, false);
-    if (record.is_discarded()) record = e.record;
-    out.push_back(Json{{"label", e.label}, {"location", e.where.ToString()}, {"record", record}});
+    out.push_back(Json{{"label", e.label},
+                       {"location", e.where.ToString()},
+                       {"record", report_internal::EvidenceRecordJson(e)}});
+  }
+  return out;
+}
+
+Json TranscriptEntriesJson(const CaseResult& c) {
+  Json out = Json::array();
+  for (const TranscriptEntry& e : c.transcript) {
+    out.push_back(report_internal::TranscriptEntryJson(e));
   }
   return out;
 }
@@ -101,7 +110,8 @@ Json CaseJson(const CaseResult& c) {
               {"error", c.error},
               {"skip_reason", c.skip_reason},
               {"skip_kind", c.skip_kind},
-              {"transcript", c.transcript},
+              {"transcript", RenderTranscript(c.transcript)},
+              {"transcript_entries", TranscriptEntriesJson(c)},
               {"evidence", EvidenceJson(c)}};
 }
 

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "report/record_json.h"
 #include "tollgate/report/report.h"
 
 namespace tollgate {
@@ -100,7 +101,16 @@ StatusOr<CaseResult> ParseCase(const Json& j, const std::string& suite_id) {
   c.error = Str(j, "error");
   c.skip_reason = Str(j, "skip_reason");
   c.skip_kind = Str(j, "skip_kind");
-  c.transcript = Str(j, "transcript");
+  // The typed entries when the file has them; an older file's text as it was written.
+  if (auto it = j.find("transcript_entries"); it != j.end() && it->is_array()) {
+    for (const Json& e : *it) {
+      if (auto entry = report_internal::TranscriptEntryFromJson(e)) {
+        c.transcript.push_back(std::move(*entry));
+      }
+    }
+  } else if (std::string text = Str(j, "transcript"); !text.empty()) {
+    c.transcript.push_back(TranscriptText{std::move(text)});
+  }
   c.severity = Str(j, "severity") == "should" ? Severity::kShould : Severity::kMust;
   if (auto it = j.find("waiver"); it != j.end() && it->is_object()) {
     const std::string state = Str(*it, "state");
@@ -113,9 +123,8 @@ StatusOr<CaseResult> ParseCase(const Json& j, const std::string& suite_id) {
     for (const Json& e : *it) {
       auto record = e.find("record");
       c.evidence.push_back(
-          {Str(e, "label"),
-           record == e.end() ? "{}" : record->dump(-1, ' ', false, Json::error_handler_t::replace),
-           ParseLoc(Str(e, "location"))});
+          report_internal::EvidenceFromJson(Str(e, "label"), ParseLoc(Str(e, "location")),
+                                            record == e.end() ? Json::object() : *record));
     }
   }
   return c;

@@ -76,7 +76,7 @@ std::string SystemOut(const CaseResult& c) {
   if (!c.requirements.empty()) {
     out += fmt::format("requirements: {}\n", fmt::join(c.requirements, ", "));
   }
-  out += c.transcript;
+  out += RenderTranscript(c.transcript);
   return out;
 }
 

@@ -62,7 +62,8 @@ inline RunResult GoldenRun() {
     c.failures.push_back(Failure("assert.header", "expected header WWW-Authenticate, absent",
                                  "WWW-Authenticate: Basic", "(absent)",
                                  {"suites/connectpay/basic-auth.yaml", 23, 9}));
-    c.transcript = "> GET /accounts HTTP/1.1\n> Authorization: ***\n< HTTP/1.1 200 OK\n";
+    c.transcript = {
+        TranscriptText{"> GET /accounts HTTP/1.1\n> Authorization: ***\n< HTTP/1.1 200 OK\n"}};
     c.seconds = 0.0304;
     c.loc = {"suites/connectpay/basic-auth.yaml", 15, 3};
     basic.cases.push_back(c);
@@ -112,7 +113,7 @@ inline RunResult GoldenRun() {
     c.requirements = {"SC-NOTIFY-1"};
     c.verdict = Verdict::kError;
     c.error = "mock receiver did not start\nbind 127.0.0.1:0: address in use";
-    c.transcript = "(no traffic)\n";
+    c.transcript = {TranscriptText{"(no traffic)\n"}};
     c.seconds = 0.25;
     c.loc = {"suites/sage-connector/notification-token.yaml", 6, 3};
     notify.cases.push_back(c);
@@ -124,7 +125,7 @@ inline RunResult GoldenRun() {
     c.case_id = "SC-NT-002";
     c.name = "SC-NT-002 token refused by other scopes";
     c.verdict = Verdict::kPass;
-    c.transcript = "> POST /token HTTP/1.1\n< HTTP/1.1 400 Bad Request\n";
+    c.transcript = {TranscriptText{"> POST /token HTTP/1.1\n< HTTP/1.1 400 Bad Request\n"}};
     c.seconds = 0.2;
     c.loc = {"suites/sage-connector/notification-token.yaml", 18, 3};
     notify.cases.push_back(c);
@@ -166,7 +167,8 @@ inline RunResult HostileRun() {
         Failure("assert.body", std::string("body had \x1B[31mred\x1B[0m and NUL ") + '\0' + " end",
                 kHostileMarkup, std::string("bad utf8 \xFF\xFE and \xEF\xBF\xBE nonchar"),
                 {"suites/hostile.yaml", 3, 5}));
-    c.transcript = std::string("< HTTP/1.1 200 OK\r\n< X-Bell: \a\r\n\r\n") + kHostileUtf8;
+    c.transcript = {
+        TranscriptText{std::string("< HTTP/1.1 200 OK\r\n< X-Bell: \a\r\n\r\n") + kHostileUtf8}};
     c.seconds = 0.001;
     s.cases.push_back(c);
   }

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <thread>
+#include <variant>
 
 #include "runner/case_scope.h"
 #include "runner/evidence.h"
@@ -19,7 +20,10 @@
 namespace tollgate::runner {
 namespace {
 
-constexpr std::size_t kTranscriptBody = 2048;
+// Free-form JSON (claims, mock arguments) as the transcript shows it: compact.
+std::string NoteJson(const nlohmann::json& v) {
+  return v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
 
 // A failure text as shown. An expectation quotes at most the first 200 bytes of a body,
 // ending the quote with "...`"; that cut came before redaction, so a head of a secret the cut
@@ -61,14 +65,26 @@ class CaseRun {
   StatusOr<nlohmann::json> EvalJson(const nlohmann::json& v, const SourceLoc& loc) {
     return EvaluateJson(v, scope_, loc);
   }
+  // The exchange as a saved step result holds it (`save:`, docs/formats.md).
   nlohmann::json Record(const ClientRequest& q, const ClientResponse& r);
+  // The transcript gets the exchange (`label`: "", "replay", "token", ...) or a note.
   void Log(const ClientRequest& q, const ClientResponse& r, const std::string& label);
-  void Keep(const std::string& label, nlohmann::json record, const ClientRequest* q,
+  void Note(TranscriptEntry note) { transcript_.push_back(std::move(note)); }
+  // Keeps the exchange as evidence for the report; its bearer token is decoded at the end.
+  void Keep(const std::string& label, const ClientRequest& q, const ClientResponse& r,
             const SourceLoc& where);
-  // An exchange kept for the evidence, redacted when the case ends.
+  // An exchange as it happened, recorded for the transcript when the case ends (so that
+  // it is redacted with every secret the case learnt).
+  struct Logged {
+    std::string label;
+    ClientRequest request;
+    ClientResponse response;
+  };
+  // An exchange (or a minted token) kept for the evidence, recorded when the case ends.
   struct Kept {
     std::string label;
-    nlohmann::json record;
+    std::optional<ClientRequest> request;
+    std::optional<ClientResponse> response;
     std::string token, token_where;
     SourceLoc where;
   };
@@ -79,7 +95,7 @@ class CaseRun {
   const RunContext& run_;
   CaseScope scope_;
   CaseResult result_;
-  std::string transcript_;
+  std::vector<std::variant<TranscriptEntry, Logged>> transcript_;  // in the order they happened
   std::map<std::string, ClientRequest> sent_;  // save name -> request, for replay
   std::optional<ClientRequest> previous_;
   std::string last_webhook_id_;  // the previous signed notify's webhook id (duplicate_id)
@@ -168,7 +184,7 @@ StatusOr<ClientRequest> CaseRun::BuildRequest(const RequestStep& req) {
     ASSIGN_OR_RETURN(nlohmann::json spec, EvalJson(req.sign->value, req.sign->loc));
     auto note = ApplySign(spec, q, run_, scope_.NewUuid());
     if (!note.ok()) return note.status().WithContext("at " + req.sign->loc.ToString());
-    transcript_ += "= " + *note + "\n";
+    Note(SignedNote{*note});
   }
   return q;
 }
@@ -215,38 +231,13 @@ nlohmann::json CaseRun::Record(const ClientRequest& q, const ClientResponse& r) 
 }
 
 void CaseRun::Log(const ClientRequest& q, const ClientResponse& r, const std::string& label) {
-  const Redactor& red = *run_.redactor;
-  std::string t = fmt::format("> {} {}{}\n", q.method, red.Redact(q.url), label);
-  for (const auto& [n, v] : q.headers) t += fmt::format("> {}: {}\n", n, red.RedactHeader(n, v));
-  if (!q.body.empty()) {
-    // Redacted before it is cut, so a secret across the cut is not half shown.
-    bool cut = false;
-    std::string shown = red.RedactAndCut(q.body, kTranscriptBody, &cut);
-    t += "> \n> " + shown + (cut ? " [truncated]" : "") + "\n";
-  }
-  t += TlsTranscriptLine(r);
-  if (r.outcome != TransportOutcome::kOk) {
-    t += "< " + DescribeOutcome(r) + "\n";
-  } else {
-    t += fmt::format("< HTTP/{} {} ({:.1f} ms)\n", r.http_version.empty() ? "1.1" : r.http_version,
-                     r.status, r.timings.total_ms);
-    for (const auto& [n, v] : r.headers.items()) {
-      t += fmt::format("< {}: {}\n", n, red.RedactHeader(n, v));
-    }
-    if (!r.body.empty()) {
-      bool cut = false;
-      std::string shown = red.RedactAndCut(r.body, kTranscriptBody, &cut);
-      t += "< \n< " + shown + (cut ? " [truncated]" : "") + "\n";
-    }
-  }
-  transcript_ += t;
+  transcript_.push_back(Logged{label, q, r});
 }
 
-// Keeps the exchange as evidence for the report; its bearer token is decoded at the end.
-void CaseRun::Keep(const std::string& label, nlohmann::json record, const ClientRequest* q,
+void CaseRun::Keep(const std::string& label, const ClientRequest& q, const ClientResponse& r,
                    const SourceLoc& where) {
-  Kept k{label, std::move(record), "", "request Authorization: Bearer", where};
-  for (const auto& [n, v] : q ? q->headers : std::vector<std::pair<std::string, std::string>>{}) {
+  Kept k{label, q, r, "", "request Authorization: Bearer", where};
+  for (const auto& [n, v] : q.headers) {
     if (EqualsIgnoreCase(n, "Authorization") && v.size() > 7 &&
         EqualsIgnoreCase(v.substr(0, 7), "Bearer ")) {
       k.token = v.substr(7);
@@ -272,8 +263,7 @@ bool CaseRun::RunRequest(const Step& step, const RequestStep& req) {
   auto q = BuildRequest(req);
   if (!q.ok()) return Error(step, q.status().message());
   if (!req.send) {  // prepared for a later replay (the first use of a nonce, say)
-    transcript_ +=
-        fmt::format("= prepared {} {} (not sent)\n", q->method, run_.redactor->Redact(q->url));
+    Note(PreparedNote{q->method, q->url});
     previous_ = *q;
     if (step.save) sent_[*step.save] = *q;
     return true;
@@ -287,15 +277,12 @@ bool CaseRun::RunNotify(const Step& step, const NotifyStep& notify) {
   if (built->saved.contains("token")) {
     const nlohmann::json& t = built->saved["token"];
     std::string mutation = t.value("mutation", "");
-    transcript_ += fmt::format("= notify: ID token{}: {}\n",
-                               mutation.empty() ? "" : " (mutation " + mutation + ")",
-                               t.value("claims", nlohmann::json::object()).dump());
+    Note(NotifyTokenNote{mutation, NoteJson(t.value("claims", nlohmann::json::object()))});
   }
   if (built->saved.contains("webhook")) {
     const nlohmann::json& w = built->saved["webhook"];
-    transcript_ +=
-        fmt::format("= notify: webhook {} id {} (variant {})\n", w["scheme"].get<std::string>(),
-                    w["id"].get<std::string>(), w["variant"].get<std::string>());
+    Note(WebhookNote{w["scheme"].get<std::string>(), w["id"].get<std::string>(),
+                     w["variant"].get<std::string>()});
   }
   if (built->request.tls.ca_file.empty()) {
     built->request.tls.ca_file = run_.TrustFileFor(built->request.url);
@@ -308,8 +295,10 @@ bool CaseRun::Exchange(const Step& step, const ClientRequest& q_in, nlohmann::js
   auto r = run_.client->Send(*q);
   if (!r.ok()) return Error(step, r.status().message());
   Log(*q, *r, "");
-  if (step.expect) transcript_ += RefusalNote(*step.expect, *r);
-  Keep("request", Record(*q, *r), &*q, step.loc);
+  if (step.expect) {
+    if (std::optional<RefusedNote> note = RefusalNote(*step.expect, *r)) Note(*note);
+  }
+  Keep("request", *q, *r, step.loc);
   previous_ = *q;
   if (step.save) {
     sent_[*step.save] = *q;
@@ -368,11 +357,12 @@ bool CaseRun::RunReplay(const Step& step, const ReplayStep& replay) {
   }
   for (std::size_t i = 0; i < copies.size(); ++i) {
     Log(*q, copies[i],
-        copies.size() > 1 ? fmt::format("  [replay copy {}/{}]", i + 1, copies.size())
-                          : "  [replay]");
-    if (step.expect) transcript_ += RefusalNote(*step.expect, copies[i]);
-    Keep(copies.size() > 1 ? fmt::format("replay {}/{}", i + 1, copies.size()) : "replay",
-         Record(*q, copies[i]), q, step.loc);
+        copies.size() > 1 ? fmt::format("replay copy {}/{}", i + 1, copies.size()) : "replay");
+    if (step.expect) {
+      if (std::optional<RefusedNote> note = RefusalNote(*step.expect, copies[i])) Note(*note);
+    }
+    Keep(copies.size() > 1 ? fmt::format("replay {}/{}", i + 1, copies.size()) : "replay", *q,
+         copies[i], step.loc);
   }
   if (step.save) scope_.Save(*step.save, Record(*q, copies.front()));
   for (const ClientResponse& r : copies) {
@@ -400,7 +390,8 @@ bool CaseRun::RunWait(const Step& step, const WaitStep& wait) {
     return Error(step, fmt::format("wait of {} ms{} exceeds --max-wait ({} ms)", total->count(),
                                    source, run_.options->max_wait.count()));
   }
-  transcript_ += fmt::format("= wait {} ms{}\n", total->count(), source);
+  Note(WaitNote{total->count(), wait.for_ ? wait.for_->raw() : "",
+                wait.for_ ? static_cast<long long>(wait.duration.count()) : 0});
   std::this_thread::sleep_for(*total);
   return true;
 }
@@ -439,8 +430,7 @@ bool CaseRun::RunReceived(const Step& step, const ReceivedStep& received) {
     if (path && e.path != *path) continue;
     selected.push_back(std::move(e));
   }
-  transcript_ +=
-      fmt::format("= received by {}: {} matching request(s)\n", received.service, selected.size());
+  Note(ReceivedNote{received.service, selected.size()});
   if (step.save) {
     nlohmann::json list = nlohmann::json::array();
     for (const JournalEntry& e : selected) list.push_back(e.ToJson());
@@ -460,14 +450,11 @@ bool CaseRun::RunToken(const Step& step, const TokenStep& token) {
     auto minted = MintToken(token, run_, scope_);
     if (!minted.ok()) return Error(step, minted.status().message());
     saved = std::move(minted).value();
-    transcript_ += fmt::format("= minted by {}{}: {}\n", token.issuer,
-                               saved["mutation"].get<std::string>().empty()
-                                   ? ""
-                                   : " (mutation " + saved["mutation"].get<std::string>() + ")",
-                               saved.value("claims", nlohmann::json::object()).dump());
     const std::string mutation = saved["mutation"].get<std::string>();
+    Note(MintedNote{token.issuer, mutation,
+                    NoteJson(saved.value("claims", nlohmann::json::object()))});
     kept_.push_back(
-        {"token minted", nlohmann::json::object(), saved.value("token", ""),
+        {"token minted", std::nullopt, std::nullopt, saved.value("token", ""),
          "minted by " + token.issuer + (mutation.empty() ? "" : " (mutation " + mutation + ")"),
          step.loc});
   } else {
@@ -476,8 +463,8 @@ bool CaseRun::RunToken(const Step& step, const TokenStep& token) {
     if (q->tls.ca_file.empty()) q->tls.ca_file = run_.TrustFileFor(q->url);
     auto r = run_.client->Send(*q);
     if (!r.ok()) return Error(step, r.status().message());
-    Log(*q, *r, "  [token]");
-    Keep("token request", Record(*q, *r), &*q, step.loc);
+    Log(*q, *r, "token");
+    Keep("token request", *q, *r, step.loc);
     previous_ = *q;
     if (step.save) sent_[*step.save] = *q;
     if (r->outcome == TransportOutcome::kConnectFailed ||
@@ -514,7 +501,7 @@ bool CaseRun::RunMock(const Step& step, const MockStep& mock) {
   auto args = EvalJson(mock.args, mock.loc);
   if (!args.ok()) return Error(step, args.status().message());
   touched_mocks_ = true;
-  transcript_ += fmt::format("= mock {} {} {}\n", mock.service, mock.action, args->dump());
+  Note(MockNote{mock.service, mock.action, NoteJson(*args)});
   if (Status st = service->Control(mock.action, *args); !st.ok()) return Error(step, st.message());
   return true;
 }
@@ -522,7 +509,7 @@ bool CaseRun::RunMock(const Step& step, const MockStep& mock) {
 bool CaseRun::RunClock(const Step& step, const ClockStep& clock) {
   moved_clock_ = true;
   run_.clock->SetOffset(clock.offset);
-  transcript_ += fmt::format("= clock offset {} ms\n", clock.offset.count());
+  Note(ClockNote{static_cast<long long>(clock.offset.count())});
   return true;
 }
 
@@ -588,11 +575,22 @@ CaseResult CaseRun::Run() {
   if (touched_mocks_ && run_.env) run_.env->RestoreAll();
   if (moved_clock_) run_.clock->SetOffset(Duration(0));
   result_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  result_.transcript = run_.redactor->Redact(transcript_);
+  // Recorded now, so that every secret the case learnt is redacted everywhere.
+  const Redactor& red = *run_.redactor;
+  for (auto& entry : transcript_) {
+    if (auto* logged = std::get_if<Logged>(&entry)) {
+      result_.transcript.push_back(TranscriptExchange{
+          logged->label, RecordExchange(logged->request, logged->response, red, kTranscriptBody,
+                                        /*parse_json=*/false)});
+    } else {
+      result_.transcript.push_back(RedactNote(std::get<TranscriptEntry>(std::move(entry)), red));
+    }
+  }
   // Evidence is for the cases a reader must look into; a pass needs none.
   for (const Kept& k : result_.verdict == Verdict::kPass ? std::vector<Kept>{} : kept_) {
-    result_.evidence.push_back(
-        MakeEvidence(k.label, k.record, k.token, k.token_where, k.where, *run_.redactor));
+    result_.evidence.push_back(MakeEvidence(k.label, k.request ? &*k.request : nullptr,
+                                            k.response ? &*k.response : nullptr, k.token,
+                                            k.token_where, k.where, red));
   }
   result_.error = run_.redactor->Redact(result_.error);
   for (CheckFailure& f : result_.failures) {

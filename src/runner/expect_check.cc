@@ -91,11 +91,11 @@ bool AsksAboutRefusal(const Expect& e) {
 
 }  // namespace
 
-std::string RefusalNote(const Expect& expect, const ClientResponse& response) {
-  if (!AsksAboutRefusal(expect)) return "";
+std::optional<RefusedNote> RefusalNote(const Expect& expect, const ClientResponse& response) {
+  if (!AsksAboutRefusal(expect)) return std::nullopt;
   Refusal refusal = ClassifyRefusal(response);
-  if (refusal.kind == RefusalKind::kNone) return "";
-  return "= refused: " + refusal.how + "\n";
+  if (refusal.kind == RefusalKind::kNone) return std::nullopt;
+  return RefusedNote{refusal.how};
 }
 
 StatusOr<std::optional<std::pair<std::string, std::string>>> MatchValue(

@@ -2,6 +2,7 @@
 // Checks one step's `expect` against what was observed and explains every mismatch with
 // expected, actual and the expectation's file:line.
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,10 +38,10 @@ StatusOr<std::optional<std::pair<std::string, std::string>>> MatchValue(
 /// One line describing a response for "actual": "200" or "TLS handshake rejected: ...".
 std::string DescribeOutcome(const ClientResponse& response);
 
-/// A transcript line saying how the target refused ("= refused: HTTP 400 from the TLS
-/// terminator (nginx: The SSL certificate error)"), when `expect` asks about a refusal
-/// (`rejected`, a `tls` outcome) and the target refused; "" otherwise. A pass on a
-/// refusal then shows which kind of refusal it was.
-std::string RefusalNote(const Expect& expect, const ClientResponse& response);
+/// A transcript note saying how the target refused ("HTTP 400 from the TLS terminator
+/// (nginx: The SSL certificate error)"), when `expect` asks about a refusal (`rejected`, a
+/// `tls` outcome) and the target refused; nullopt otherwise. A pass on a refusal then shows
+/// which kind of refusal it was.
+std::optional<RefusedNote> RefusalNote(const Expect& expect, const ClientResponse& response);
 
 }  // namespace tollgate::runner

@@ -148,24 +148,28 @@ TEST_F(RejectedTest, OtherAnswersAreNotRefusals) {
 }
 
 TEST(RefusalNote, SaysHowWhenTheStepAsksAboutARefusal) {
+  auto how = [](const Expect& e, const ClientResponse& r) -> std::string {
+    std::optional<RefusedNote> note = RefusalNote(e, r);
+    return note ? note->how : "(no note)";
+  };
   ClientResponse nginx = Answer(400, "<center>The SSL certificate error</center>");
   Expect rejected;
   rejected.rejected = true;
-  EXPECT_EQ(RefusalNote(rejected, nginx),
-            "= refused: HTTP 400 from the TLS terminator (nginx: The SSL certificate error)\n");
+  EXPECT_EQ(how(rejected, nginx),
+            "HTTP 400 from the TLS terminator (nginx: The SSL certificate error)");
   Expect tls;
   tls.tls = TlsExpect{};
   tls.tls->outcome = "rejected";
-  EXPECT_EQ(RefusalNote(tls, Answer(401)), "= refused: HTTP 401\n");
+  EXPECT_EQ(how(tls, Answer(401)), "HTTP 401");
   Expect alternatives;
   alternatives.one_of.push_back(tls);
-  EXPECT_EQ(RefusalNote(alternatives, Answer(496)),
-            "= refused: HTTP 496 from the TLS terminator (SSL certificate required)\n");
-  // Not asked, or not refused: no line.
+  EXPECT_EQ(how(alternatives, Answer(496)),
+            "HTTP 496 from the TLS terminator (SSL certificate required)");
+  // Not asked, or not refused: no note.
   Expect status;
   status.status = StatusExpect{{StatusPattern{401, 0}}, {}};
-  EXPECT_EQ(RefusalNote(status, Answer(401)), "");
-  EXPECT_EQ(RefusalNote(rejected, Answer(200)), "");
+  EXPECT_EQ(how(status, Answer(401)), "(no note)");
+  EXPECT_EQ(how(rejected, Answer(200)), "(no note)");
 }
 
 }  // namespace

@@ -20,7 +20,7 @@ const char* RefusalName(TlsRefusal r) {
   return "other";
 }
 
-nlohmann::json AlertJson(const std::optional<TlsAlert>& a) {
+nlohmann::json AlertJson(const std::optional<RecordedAlert>& a) {
   if (!a) return nullptr;
   return {{"name", a->name}, {"code", a->code}};
 }
@@ -81,12 +81,34 @@ std::optional<std::string> TerminatorAnswer(const ClientResponse& r) {
 
 }  // namespace
 
-nlohmann::json TlsRecord(const ClientRequest& q, const ClientResponse& r) {
+std::optional<RecordedTls> RecordTls(const ClientRequest& q, const ClientResponse& r) {
+  if (q.url.rfind("https:", 0) != 0) return std::nullopt;
   const ClientTlsFacts& f = r.tls;
-  bool used = q.url.rfind("https:", 0) == 0;
-  if (!used) return nullptr;
-  nlohmann::json chain = nlohmann::json::array();
+  RecordedTls t;
+  t.protocol = f.protocol;
+  t.cipher = f.cipher;
+  if (f.alert_received)
+    t.alert_received = RecordedAlert{f.alert_received->code, f.alert_received->name};
+  if (f.alert_sent) t.alert_sent = RecordedAlert{f.alert_sent->code, f.alert_sent->name};
+  t.refusal = RefusalName(f.refusal);
+  t.certificate_requested = f.certificate_requested;
   for (const TlsCertificateInfo& c : f.server_chain) {
+    t.server_chain.push_back(
+        {c.subject, c.issuer, c.sha256, c.not_before, c.not_after, c.days_left, c.sans});
+  }
+  t.host_matched = f.host_matched;
+  t.verify_error = f.verify_error;
+  t.verify_error_text = f.verify_error_text;
+  t.client_cert_subject = f.client_cert_subject;
+  t.client_cert_sha256 = f.client_cert_sha256;
+  return t;
+}
+
+nlohmann::json TlsRecord(const ClientRequest& q, const ClientResponse& r) {
+  std::optional<RecordedTls> t = RecordTls(q, r);
+  if (!t) return nullptr;
+  nlohmann::json chain = nlohmann::json::array();
+  for (const RecordedCertificate& c : t->server_chain) {
     chain.push_back({{"subject", c.subject},
                      {"issuer", c.issuer},
                      {"sha256", c.sha256},
@@ -95,39 +117,22 @@ nlohmann::json TlsRecord(const ClientRequest& q, const ClientResponse& r) {
                      {"days_left", c.days_left},
                      {"sans", c.sans}});
   }
-  nlohmann::json out = {{"protocol", f.protocol},
-                        {"cipher", f.cipher},
-                        {"alert_received", AlertJson(f.alert_received)},
-                        {"alert_sent", AlertJson(f.alert_sent)},
-                        {"refusal", RefusalName(f.refusal)},
-                        {"certificate_requested", f.certificate_requested},
+  nlohmann::json out = {{"protocol", t->protocol},
+                        {"cipher", t->cipher},
+                        {"alert_received", AlertJson(t->alert_received)},
+                        {"alert_sent", AlertJson(t->alert_sent)},
+                        {"refusal", t->refusal},
+                        {"certificate_requested", t->certificate_requested},
                         {"server_chain", chain}};
-  out["host_matched"] = f.host_matched ? nlohmann::json(*f.host_matched) : nlohmann::json(nullptr);
-  if (f.verify_error != 0) {
-    out["verify_error"] = {{"code", f.verify_error}, {"text", f.verify_error_text}};
+  out["host_matched"] =
+      t->host_matched ? nlohmann::json(*t->host_matched) : nlohmann::json(nullptr);
+  if (t->verify_error != 0) {
+    out["verify_error"] = {{"code", t->verify_error}, {"text", t->verify_error_text}};
   }
-  if (!f.client_cert_sha256.empty()) {
-    out["client_cert"] = {{"subject", f.client_cert_subject}, {"sha256", f.client_cert_sha256}};
+  if (!t->client_cert_sha256.empty()) {
+    out["client_cert"] = {{"subject", t->client_cert_subject}, {"sha256", t->client_cert_sha256}};
   }
   return out;
-}
-
-std::string TlsTranscriptLine(const ClientResponse& r) {
-  const ClientTlsFacts& f = r.tls;
-  if (f.protocol.empty() && f.server_chain.empty() && !f.alert_received) return "";
-  std::string line = "< TLS " + (f.protocol.empty() ? std::string("(no handshake)") : f.protocol);
-  if (!f.cipher.empty()) line += " " + f.cipher;
-  if (!f.server_chain.empty()) {
-    const TlsCertificateInfo& leaf = f.server_chain.front();
-    line += ", server " + leaf.subject + " sha256 " + leaf.sha256.substr(0, 16) + "..., " +
-            std::to_string(leaf.days_left) + " days left";
-  }
-  if (!f.client_cert_sha256.empty()) {
-    line += ", presented " + f.client_cert_subject + " sha256 " +
-            f.client_cert_sha256.substr(0, 16) + "...";
-  }
-  if (f.alert_received) line += ", alert received " + f.alert_received->name;
-  return line + "\n";
 }
 
 Refusal ClassifyRefusal(const ClientResponse& r) {

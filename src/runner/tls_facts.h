@@ -1,8 +1,9 @@
 #pragma once
-// A response's TLS facts as the case record keeps them (the `tls` object reports render)
-// and the checks of `expect: {tls: ...}`.
+// A response's TLS facts as the results and a saved step result keep them, and the checks
+// of `expect: {tls: ...}`.
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,15 +13,15 @@
 
 namespace tollgate::runner {
 
-/// {"protocol", "cipher", "alert_received", "alert_sent", "refusal", "verify_error",
-/// "host_matched", "certificate_requested", "server_chain": [{subject, issuer, sha256,
-/// not_before, not_after, days_left, sans}], "client_cert": {subject, sha256}}; null when
-/// the request did not use TLS.
-nlohmann::json TlsRecord(const ClientRequest& request, const ClientResponse& response);
+/// The response's TLS facts as a record of the results (not yet redacted); nullopt when
+/// the request did not use TLS (its URL is not https).
+std::optional<RecordedTls> RecordTls(const ClientRequest& request, const ClientResponse& response);
 
-/// One transcript line with the handshake's facts ("< TLS TLSv1.3 TLS_AES_256_GCM_SHA384,
-/// server CN=..., sha256 ab12..."), or "" without TLS facts.
-std::string TlsTranscriptLine(const ClientResponse& response);
+/// The same facts as a saved step result holds them (docs/formats.md): {"protocol",
+/// "cipher", "alert_received", "alert_sent", "refusal", "verify_error", "host_matched",
+/// "certificate_requested", "server_chain": [{subject, issuer, sha256, not_before,
+/// not_after, days_left, sans}], "client_cert": {subject, sha256}}; null without TLS.
+nlohmann::json TlsRecord(const ClientRequest& request, const ClientResponse& response);
 
 /// How a target refused a request. "Refused" means what real servers do: a handshake alert,
 /// a close during or right after the handshake, a TLS terminator's answer to a bad client

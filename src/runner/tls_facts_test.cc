@@ -289,5 +289,28 @@ TEST(TlsRecord, HoldsProtocolAlertAndCertificates) {
   EXPECT_TRUE(TlsRecord(q, r).is_null());
 }
 
+TEST(RecordTls, KeepsTheFactsForTheResults) {
+  ClientRequest q;
+  q.url = "https://127.0.0.1:1/x";
+  ClientResponse r = Refused("unknown_ca", 48);
+  r.tls.client_cert_subject = "CN=partner";
+  r.tls.client_cert_sha256 = "cd";
+  std::optional<RecordedTls> t = RecordTls(q, r);
+  ASSERT_TRUE(t.has_value());
+  ASSERT_TRUE(t->alert_received.has_value());
+  EXPECT_EQ(t->alert_received->name, "unknown_ca");
+  EXPECT_EQ(t->alert_received->code, 48);
+  EXPECT_EQ(t->refusal, "peer_alert");
+  EXPECT_EQ(t->client_cert_subject, "CN=partner");
+  t = RecordTls(q, Accepted());
+  ASSERT_TRUE(t.has_value());
+  ASSERT_EQ(t->server_chain.size(), 1u);
+  EXPECT_EQ(t->server_chain[0].subject, "CN=api");
+  EXPECT_EQ(t->server_chain[0].days_left, 45);
+  EXPECT_EQ(t->protocol, "TLSv1.2");
+  q.url = "http://127.0.0.1:1/x";
+  EXPECT_FALSE(RecordTls(q, Accepted()).has_value());
+}
+
 }  // namespace
 }  // namespace tollgate::runner

@@ -26,6 +26,11 @@ std::string RenderJson(const RunResult& run);
 /// results per suite and, per case that did not pass, its evidence. Everything escaped.
 std::string RenderHtml(const RunResult& run);
 
+/// A case's transcript as text: "> " lines sent, "< " lines received (with the TLS facts
+/// of the handshake), "= " lines for notes, in the order of `entries`. Every report that
+/// shows a transcript (console -v, JUnit system-out, HTML, JSON) shows this text.
+std::string RenderTranscript(const std::vector<TranscriptEntry>& entries);
+
 /// Reads a JSON report back (for merging shards); `path` names the file in errors.
 StatusOr<RunResult> ParseJsonResults(const std::string& text, const std::string& path);
 
