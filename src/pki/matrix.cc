@@ -33,13 +33,16 @@ const std::vector<ChainCase>& PathMatrix() {
       {"pathlen1_exceeded",
        "RFC 5280 §6.1.4(l)(m): pathLenConstraint 1 with two more intermediates below", false},
       {"root_pathlen0_exceeded",
-       "RFC 5937 §3: the anchor's own pathLenConstraint 0 is enforced, one intermediate below it",
+       "RFC 5937: the anchor's own pathLenConstraint 0 is enforced, one intermediate below it",
        false},
       // Validity.
       {"int_expired", "RFC 5280 §6.1.3(a)(2): the intermediate's notAfter is in the past", false},
       {"int_not_yet_valid", "RFC 5280 §6.1.3(a)(2): the intermediate's notBefore is in the future",
        false},
-      {"root_expired", "RFC 5280 §4.1.2.5: the trust anchor's certificate has expired", false},
+      {"root_expired",
+       "RFC 5280 §4.1.2.5: the trust anchor's certificate has expired (its validity is checked "
+       "too)",
+       false},
       {"leaf_outlives_issuer",
        "RFC 5280 §6.1.3(a)(2): only the validation time counts; a leaf valid longer than its "
        "issuer is valid (control)",
@@ -72,8 +75,8 @@ const std::vector<ChainCase>& PathMatrix() {
       {"int_eku_client_ok",
        "RFC 5280 §4.2.1.12: an intermediate EKU that includes clientAuth (control)", true},
       {"int_eku_server_only",
-       "RFC 5280 §4.2.1.12 as applied by OpenSSL and CA/B: an intermediate EKU without "
-       "clientAuth constrains the leaves below it",
+       "RFC 5280 §4.2.1.12 as applied by OpenSSL and CA/B: an intermediate EKU without clientAuth "
+       "constrains the leaves below it",
        false},
       // Extensions.
       {"int_unknown_critical_extension",
@@ -105,7 +108,8 @@ const std::vector<ChainCase>& PathMatrix() {
       // Signature algorithms and key sizes (policy of the onboarding check).
       {"leaf_signed_md5", "RFC 6151 §2: the leaf is signed with md5WithRSAEncryption", false},
       {"int_signed_md5", "RFC 6151 §2: an intermediate is signed with md5WithRSAEncryption", false},
-      {"int_signed_sha1", "RFC 9155 §2 / SP 800-131A: the intermediate is signed with SHA-1",
+      {"int_signed_sha1",
+       "SP 800-131A: SHA-1 is disallowed for signatures; the intermediate is signed with SHA-1",
        false},
       {"leaf_rsa1024", "SP 800-131A: the leaf's RSA key has 1024 bits; at least 2048 required",
        false},
@@ -115,17 +119,18 @@ const std::vector<ChainCase>& PathMatrix() {
        false},
       {"int_rsa2048_ok", "SP 800-131A: an RSA-2048 intermediate under an EC root (control)", true},
       {"leaf_key_usage_no_signature",
-       "RFC 8446 §4.4.2.2: the leaf's keyUsage (nonRepudiation only) does not allow signing",
+       "RFC 5280 §4.2.1.3, RFC 8446 §4.4.2.2: a TLS signing key needs digitalSignature; the leaf "
+       "has nonRepudiation only",
        false},
       // Certificate policies.
       {"policy_required_ok",
        "RFC 5280 §6.1.5: requireExplicitPolicy 0 and the leaf asserts the policy (control)", true},
       {"policy_required_missing",
-       "RFC 5280 §6.1.5(g): requireExplicitPolicy 0 and the leaf asserts no policy", false},
+       "RFC 5280 §6.1.4(i), §6.1.5: requireExplicitPolicy 0 and the leaf asserts no policy", false},
       // Path building.
       {"cross_signed_path",
-       "RFC 5280 §6.1: leaf -> intermediate -> cross certificate of root B by the trusted root "
-       "A (control)",
+       "RFC 5280 §6.1: leaf -> intermediate -> cross certificate of root B by the trusted root A "
+       "(control)",
        true},
       {"cross_signed_wrong_direction",
        "RFC 5280 §6.1: root B is trusted, but the cross certificate certifies B under A, not A "
