@@ -11,8 +11,9 @@ packages=(
   libgtest-dev libgmock-dev libcli11-dev libfmt-dev libre2-dev libpugixml-dev
   libxml2-utils curl
   # Peer targets (ctest label `peers`, tests/peers/): Python peers on Debian's PyJWT and
-  # cryptography, the driver's YAML, and nginx as an mTLS terminator.
-  python3 python3-jwt python3-cryptography python3-yaml nginx-light
+  # cryptography, the driver's YAML, nginx as an mTLS terminator, and the openssl command
+  # (peers.path_matrix checks the PKI's path-validation matrix with `openssl verify`).
+  python3 python3-jwt python3-cryptography python3-yaml nginx-light openssl
 )
 if [ "${1:-}" = "--fuzz" ]; then
   packages+=(clang libclang-rt-14-dev)
