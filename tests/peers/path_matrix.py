@@ -33,6 +33,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 from peer_check import CheckError, Peer, free_ports  # noqa: E402
 
 IDENTITY = "partner"
