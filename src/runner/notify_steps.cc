@@ -1,5 +1,6 @@
 #include "runner/notify_steps.h"
 
+#include "runner/case_run.h"
 #include "runner/notify_webhook.h"
 #include "runner/token_steps.h"
 
@@ -67,6 +68,25 @@ StatusOr<BuiltNotify> BuildNotify(const NotifyStep& step, const RunContext& run,
                                                       last_webhook_id ? *last_webhook_id : none));
   }
   return out;
+}
+
+bool CaseRun::RunNotify(const Step& step, const NotifyStep& notify) {
+  auto built = BuildNotify(notify, run_, scope_, &last_webhook_id_);
+  if (!built.ok()) return Error(step, built.status().message());
+  if (built->saved.contains("token")) {
+    const nlohmann::json& t = built->saved["token"];
+    std::string mutation = t.value("mutation", "");
+    Note(NotifyTokenNote{mutation, NoteJson(t.value("claims", nlohmann::json::object()))});
+  }
+  if (built->saved.contains("webhook")) {
+    const nlohmann::json& w = built->saved["webhook"];
+    Note(WebhookNote{w["scheme"].get<std::string>(), w["id"].get<std::string>(),
+                     w["variant"].get<std::string>()});
+  }
+  if (built->request.tls.ca_file.empty()) {
+    built->request.tls.ca_file = run_.TrustFileFor(built->request.url);
+  }
+  return Exchange(step, built->request, built->saved);
 }
 
 }  // namespace tollgate::runner

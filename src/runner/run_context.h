@@ -18,7 +18,7 @@ struct RunContext {
   MockEnvironment* env = nullptr;  // null when the run has no environment
   OffsetClock* clock = nullptr;
   Redactor* redactor = nullptr;
-  Transport* client = nullptr;  // every request of the run goes through it
+  Transport* transport = nullptr;  // every request of the run goes through it
   std::string target_url;
   std::map<std::string, std::string> target_settings;  // target.NAME (secrets included)
   std::string target_ca_file;                          // the target file's `ca:`, "" when none

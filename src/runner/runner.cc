@@ -234,7 +234,7 @@ StatusOr<RunResult> Runner::Run(const std::vector<Suite>& suites, const Environm
   ctx.env = mocks.get();
   ctx.clock = clock_;
   ctx.redactor = redactor_;
-  ctx.client = transport_;
+  ctx.transport = transport_;
   RETURN_IF_ERROR(ResolveTarget(options_, mocks.get(), ctx, *redactor_));
 
   RunResult run;

@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include "runner/case_run.h"
+#include "runner/expect_check.h"
+#include "runner/tls_facts.h"
 #include "tollgate/base/encoding.h"
 #include "tollgate/crypto/jose.h"
 #include "tollgate/mocks/environment.h"
@@ -200,6 +203,57 @@ std::vector<CheckFailure> CheckToken(const TokenExpect& e, const nlohmann::json&
     }
   }
   return out;
+}
+
+bool CaseRun::RunToken(const Step& step, const TokenStep& token) {
+  nlohmann::json saved;
+  std::vector<CheckFailure> failures;
+  if (token.kind == TokenStep::Kind::kMint) {
+    auto minted = MintToken(token, run_, scope_);
+    if (!minted.ok()) return Error(step, minted.status().message());
+    saved = std::move(minted).value();
+    const std::string mutation = saved["mutation"].get<std::string>();
+    Note(MintedNote{token.issuer, mutation,
+                    NoteJson(saved.value("claims", nlohmann::json::object()))});
+    kept_.push_back(
+        {"token minted", std::nullopt, std::nullopt, saved.value("token", ""),
+         "minted by " + token.issuer + (mutation.empty() ? "" : " (mutation " + mutation + ")"),
+         step.loc});
+  } else {
+    auto q = BuildTokenRequest(token, scope_);
+    if (!q.ok()) return Error(step, q.status().message());
+    if (q->tls.ca_file.empty()) q->tls.ca_file = run_.TrustFileFor(q->url);
+    auto r = run_.transport->Send(*q);
+    if (!r.ok()) return Error(step, r.status().message());
+    Log(*q, *r, "token");
+    Keep("token request", *q, *r, step.loc);
+    previous_ = *q;
+    if (step.save) sent_[*step.save] = *q;
+    if (Unanswered(*r)) {
+      return Error(step, "token endpoint did not answer: " + DescribeOutcome(*r));
+    }
+    saved = TokenResult(*r);
+    // Tokens issued by a real token endpoint are credentials: keep them out of every output.
+    for (const char* k : {"access_token", "refresh_token"}) {
+      if (saved.contains(k) && saved[k].is_string())
+        run_.redactor->AddSecret(saved[k].get<std::string>());
+    }
+    saved["response"] = Record(*q, *r)["response"];
+    if (step.expect) {
+      auto checked = CheckResponse(*step.expect, *r, scope_);
+      if (!checked.ok()) return Error(step, checked.status().message());
+      failures = std::move(checked).value();
+    } else if (r->status / 100 != 2) {
+      failures.push_back({"assert.status", "token endpoint answered " + DescribeOutcome(*r), "2xx",
+                          DescribeOutcome(*r), step.loc});
+    }
+  }
+  if (step.save) scope_.Save(*step.save, saved);
+  if (step.expect && step.expect->token) {
+    for (CheckFailure& f : CheckToken(*step.expect->token, saved, run_))
+      failures.push_back(std::move(f));
+  }
+  return Fail(std::move(failures));
 }
 
 }  // namespace tollgate::runner

@@ -1,0 +1,129 @@
+// `request:` steps: the request a step describes (method, URL, headers, auth, body, TLS
+// options and a PKI identity, then `sign:` once it is final), sent or kept for a replay.
+
+#include "runner/case_run.h"
+#include "runner/sign_steps.h"
+#include "tollgate/base/encoding.h"
+#include "tollgate/mocks/environment.h"
+
+namespace tollgate::runner {
+
+bool CaseRun::RunRequest(const Step& step, const RequestStep& req) {
+  auto q = BuildRequest(req);
+  if (!q.ok()) return Error(step, q.status().message());
+  if (!req.send) {  // prepared for a later replay (the first use of a nonce, say)
+    Note(PreparedNote{q->method, q->url});
+    previous_ = *q;
+    if (step.save) sent_[*step.save] = *q;
+    return true;
+  }
+  return Exchange(step, *q, nlohmann::json::object());
+}
+
+StatusOr<ClientRequest> CaseRun::BuildRequest(const RequestStep& req) {
+  ClientRequest q;
+  q.tls.clock = run_.clock;  // days left on server certificates, on the shared clock
+  ASSIGN_OR_RETURN(q.method, Eval(req.method));
+  ASSIGN_OR_RETURN(q.url, Eval(req.url));
+  for (const auto& [name, value] : req.headers) {
+    ASSIGN_OR_RETURN(std::string v, Eval(value));
+    q.headers.emplace_back(name, std::move(v));
+  }
+  if (req.auth) {
+    if (req.auth->kind == AuthSpec::Kind::kBasic) {
+      ASSIGN_OR_RETURN(std::string user, Eval(req.auth->user));
+      ASSIGN_OR_RETURN(std::string password, Eval(req.auth->password));
+      q.headers.emplace_back("Authorization", "Basic " + Base64Encode(user + ":" + password));
+    } else {
+      ASSIGN_OR_RETURN(std::string token, Eval(req.auth->token));
+      q.headers.emplace_back("Authorization", "Bearer " + token);
+    }
+  }
+  auto has_header = [&](const char* name) {
+    for (const auto& [n, v] : q.headers) {
+      if (EqualsIgnoreCase(n, name)) return true;
+    }
+    return false;
+  };
+  switch (req.body.kind) {
+    case BodySpec::Kind::kNone:
+      break;
+    case BodySpec::Kind::kJson: {
+      ASSIGN_OR_RETURN(nlohmann::json body, EvalJson(req.body.json.value, req.body.json.loc));
+      q.body = body.dump();
+      if (!has_header("Content-Type")) q.headers.emplace_back("Content-Type", "application/json");
+      break;
+    }
+    case BodySpec::Kind::kForm: {
+      for (const auto& [name, value] : req.body.form) {
+        ASSIGN_OR_RETURN(std::string v, Eval(value));
+        q.body += (q.body.empty() ? "" : "&") + PercentEncode(name) + "=" + PercentEncode(v);
+      }
+      if (!has_header("Content-Type")) {
+        q.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
+      }
+      break;
+    }
+    case BodySpec::Kind::kRaw: {
+      ASSIGN_OR_RETURN(q.body, Eval(req.body.raw));
+      break;
+    }
+  }
+  if (req.timeout) q.timeout = *req.timeout;
+  if (req.source_address) {
+    ASSIGN_OR_RETURN(q.source_address, Eval(*req.source_address));
+  }
+  if (req.has_tls) {
+    if (req.tls.identity || req.tls.variant) {
+      RETURN_IF_ERROR(PresentIdentity(req.tls, q.tls));
+    }
+    if (req.tls.ca) {
+      ASSIGN_OR_RETURN(q.tls.ca_file, Eval(*req.tls.ca));
+    }
+    if (req.tls.cert) {
+      ASSIGN_OR_RETURN(q.tls.cert_file, Eval(*req.tls.cert));
+    }
+    if (req.tls.key) {
+      ASSIGN_OR_RETURN(q.tls.key_file, Eval(*req.tls.key));
+    }
+    if (req.tls.min_version) q.tls.min_version = *req.tls.min_version;
+    if (req.tls.max_version) q.tls.max_version = *req.tls.max_version;
+    if (req.tls.insecure) q.tls.verify_peer = q.tls.verify_host = false;
+    if (req.tls.ciphers) q.tls.ciphers = *req.tls.ciphers;
+    if (req.tls.tls13_ciphers) q.tls.tls13_ciphers = *req.tls.tls13_ciphers;
+    if (req.tls.security_level) q.tls.security_level = *req.tls.security_level;
+  }
+  // A TLS mock of the environment is trusted through its PKI root unless the step says
+  // otherwise; any other HTTPS URL uses the system's trust store.
+  if (q.tls.ca_file.empty()) q.tls.ca_file = run_.TrustFileFor(q.url);
+  if (req.sign) {
+    ASSIGN_OR_RETURN(nlohmann::json spec, EvalJson(req.sign->value, req.sign->loc));
+    auto note = ApplySign(spec, q, run_, scope_.NewUuid());
+    if (!note.ok()) return note.status().WithContext("at " + req.sign->loc.ToString());
+    Note(SignedNote{*note});
+  }
+  return q;
+}
+
+Status CaseRun::PresentIdentity(const TlsOptions& tls, ClientTlsOptions& out) {
+  std::string identity = "partner", variant;
+  if (tls.identity) {
+    ASSIGN_OR_RETURN(identity, Eval(*tls.identity));
+  }
+  if (tls.variant) {
+    ASSIGN_OR_RETURN(variant, Eval(*tls.variant));
+  }
+  if (run_.env == nullptr) {
+    return FailedPreconditionError("tls identity `" + identity +
+                                   "` needs an environment with a PKI profile");
+  }
+  ASSIGN_OR_RETURN(pki::IdentityFiles files, run_.env->Identity(identity, variant));
+  // Present exactly the generated chain (leaf first), whatever its defect.
+  if (!tls.cert) out.cert_file = files.chain_file;
+  if (!tls.key) out.key_file = files.key_file;
+  // A hostile variant may be weak on purpose (RSA-1024, SHA-1): the client must send it.
+  if (!variant.empty()) out.security_level = 0;
+  return Status::Ok();
+}
+
+}  // namespace tollgate::runner
