@@ -35,7 +35,7 @@ struct Transfer {
   bool body_too_large = false;
   std::vector<std::pair<std::string, std::string>> headers;  // of the latest response
   bool in_header_block = false;
-  http_internal::TlsCapture* tls = nullptr;  // borrowed: the handle's capture
+  http::TlsCapture* tls = nullptr;  // borrowed: the handle's capture
 };
 
 std::size_t OnBody(char* data, std::size_t size, std::size_t count, void* user) {
@@ -65,7 +65,7 @@ std::size_t OnHeaderLine(char* data, std::size_t size, std::size_t count, void* 
     curl_tlssessioninfo* info = nullptr;
     if (curl_easy_getinfo(t->handle, CURLINFO_TLS_SSL_PTR, &info) == CURLE_OK && info != nullptr &&
         info->backend == CURLSSLBACKEND_OPENSSL && info->internals != nullptr) {
-      http_internal::CaptureEstablished(static_cast<SSL*>(info->internals), t->tls);
+      http::CaptureEstablished(static_cast<SSL*>(info->internals), t->tls);
     }
     return n;
   }
@@ -240,14 +240,14 @@ void InitHttpClientLibrary() {
 struct HttpClient::Impl {
   struct Handle {
     CURL* curl = nullptr;
-    http_internal::TlsCapture capture;  // stable address: cached SSL objects point at it
+    http::TlsCapture capture;  // stable address: cached SSL objects point at it
   };
   std::mutex mu;
   std::map<std::pair<std::thread::id, std::string>, std::unique_ptr<Handle>> handles;  // by mu
 
   Handle* HandleFor(const ClientTlsOptions& tls) {
     std::lock_guard<std::mutex> lock(mu);
-    auto& h = handles[{std::this_thread::get_id(), http_internal::TlsSettingsKey(tls)}];
+    auto& h = handles[{std::this_thread::get_id(), http::TlsSettingsKey(tls)}];
     if (h == nullptr) {
       h = std::make_unique<Handle>();
       h->curl = curl_easy_init();
@@ -336,7 +336,7 @@ StatusOr<ClientResponse> HttpClient::Send(const ClientRequest& request) {
                    MinVersion(tls.min_version) | MaxVersion(tls.max_version));
   // Client certificate, security level and ciphers are set on the SSL_CTX directly, so
   // weak material can be sent on purpose (see client_tls.h).
-  http_internal::InstallClientTls(h, &handle->capture);
+  http::InstallClientTls(h, &handle->capture);
 
   CURLcode rc = curl_easy_perform(h);
 
@@ -368,10 +368,10 @@ StatusOr<ClientResponse> HttpClient::Send(const ClientRequest& request) {
     }
     long status_line = 0;  // a status code once curl read a status line
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status_line);
-    out.outcome = http_internal::ClassifyCurlError(rc, detail, out.tls, status_line != 0);
+    out.outcome = http::ClassifyCurlError(rc, detail, out.tls, status_line != 0);
     if (out.outcome == TransportOutcome::kTlsRejected) {
-      http_internal::DecideRefusal(out.tls, tls.verify_peer, rc);
-      std::string who = http_internal::DescribeTlsRefusal(out.tls);
+      http::DecideRefusal(out.tls, tls.verify_peer, rc);
+      std::string who = http::DescribeTlsRefusal(out.tls);
       out.tls_error = who.empty() ? detail : who + " [" + detail + "]";
       detail = out.tls_error;
     }

@@ -230,7 +230,7 @@ TEST(HttpClient, MisuseIsInvalidArgument) {
 }
 
 TEST(ClassifyCurlError, MapsCodesAndTlsAlerts) {
-  using http_internal::ClassifyCurlError;
+  using http::ClassifyCurlError;
   struct Case {
     CURLcode code;
     const char* text;

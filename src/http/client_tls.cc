@@ -14,7 +14,7 @@
 #include "tollgate/base/openssl.h"
 #include "tollgate/base/tls_alerts.h"
 
-namespace tollgate::http_internal {
+namespace tollgate::http {
 namespace {
 
 // SSL_CTX ex_data slot holding the TlsCapture, for the verify callback (which only gets
@@ -263,4 +263,4 @@ std::string DescribeTlsRefusal(const ClientTlsFacts& f) {
   return "";
 }
 
-}  // namespace tollgate::http_internal
+}  // namespace tollgate::http

@@ -12,7 +12,7 @@
 
 #include "tollgate/http/client.h"
 
-namespace tollgate::http_internal {
+namespace tollgate::http {
 
 /// What one transfer's callbacks write into. Lives as long as the curl handle it serves
 /// (the SSL objects of cached connections point at it), and is Reset() before each
@@ -45,4 +45,4 @@ void DecideRefusal(ClientTlsFacts& facts, bool verify_peer, int curl_code);
 /// messages and reports.
 std::string DescribeTlsRefusal(const ClientTlsFacts& facts);
 
-}  // namespace tollgate::http_internal
+}  // namespace tollgate::http

@@ -13,7 +13,7 @@
 
 #include "http/session.h"
 
-namespace tollgate::http_internal {
+namespace tollgate::http {
 namespace {
 
 namespace beast = boost::beast;
@@ -204,4 +204,4 @@ void Listener::OnAccept(boost::system::error_code ec, tcp::socket socket) {
   DoAccept();
 }
 
-}  // namespace tollgate::http_internal
+}  // namespace tollgate::http

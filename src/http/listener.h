@@ -12,7 +12,7 @@
 #include "http/server_state.h"
 #include "tollgate/base/status.h"
 
-namespace tollgate::http_internal {
+namespace tollgate::http {
 
 /// Accepts connections and starts sessions. Open() and Run() from the thread that owns
 /// the server, before Close(); Close() from any thread.
@@ -42,4 +42,4 @@ class Listener : public std::enable_shared_from_this<Listener> {
   unsigned short port_ = 0;
 };
 
-}  // namespace tollgate::http_internal
+}  // namespace tollgate::http

@@ -39,8 +39,8 @@ struct Server::Impl {
   // Set while running; Start() builds them, Stop() tears them down.
   std::unique_ptr<net::io_context> ioc;
   std::optional<net::executor_work_guard<net::io_context::executor_type>> work;
-  std::shared_ptr<http_internal::ServerState> state;
-  std::shared_ptr<http_internal::Listener> listener;
+  std::shared_ptr<http::ServerState> state;
+  std::shared_ptr<http::Listener> listener;
   std::vector<std::thread> threads;
   unsigned short port = 0;
   bool running = false;
@@ -59,7 +59,7 @@ Status Server::Start() {
     return FailedPreconditionError("server already started on port " + std::to_string(m.port));
   std::shared_ptr<net::ssl::context> ssl;
   if (m.options.tls) {
-    auto ctx = http_internal::MakeServerSslContext(m.options.tls_options);
+    auto ctx = http::MakeServerSslContext(m.options.tls_options);
     if (!ctx.ok()) return ctx.status();
     try {
       // Takes ownership of the SSL_CTX.
@@ -70,8 +70,8 @@ Status Server::Start() {
   }
   const int threads = std::max(1, m.options.threads);
   auto ioc = std::make_unique<net::io_context>(threads);
-  auto state = std::make_shared<http_internal::ServerState>(m.options, m.router, std::move(ssl));
-  auto listener = std::make_shared<http_internal::Listener>(*ioc, state);
+  auto state = std::make_shared<http::ServerState>(m.options, m.router, std::move(ssl));
+  auto listener = std::make_shared<http::Listener>(*ioc, state);
   RETURN_IF_ERROR(listener->Open(m.options.bind_address, m.options.port));
 
   m.ioc = std::move(ioc);

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace tollgate::http_internal {
+namespace tollgate::http {
 
 ServerState::ServerState(ServerOptions options, Router router,
                          std::shared_ptr<boost::asio::ssl::context> ssl)
@@ -168,4 +168,4 @@ void ServerState::ReportError(const std::string& text) const {
   }
 }
 
-}  // namespace tollgate::http_internal
+}  // namespace tollgate::http

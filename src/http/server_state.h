@@ -20,7 +20,7 @@ namespace boost::asio::ssl {
 class context;
 }  // namespace boost::asio::ssl
 
-namespace tollgate::http_internal {
+namespace tollgate::http {
 
 /// The part of a session other threads may touch.
 class SessionControl {
@@ -116,4 +116,4 @@ class ServerState {
   std::atomic<std::size_t> rejecting_{0};
 };
 
-}  // namespace tollgate::http_internal
+}  // namespace tollgate::http

@@ -18,7 +18,7 @@
 
 #include "http/tls_context.h"
 
-namespace tollgate::http_internal {
+namespace tollgate::http {
 namespace {
 
 namespace beast = boost::beast;
@@ -483,4 +483,4 @@ void StartSession(tcp::socket socket, std::shared_ptr<ServerState> state, std::u
   }
 }
 
-}  // namespace tollgate::http_internal
+}  // namespace tollgate::http

@@ -7,7 +7,7 @@
 
 #include "http/server_state.h"
 
-namespace tollgate::http_internal {
+namespace tollgate::http {
 
 /// Starts a session on `socket` (already on its own strand) holding connection slot
 /// `slot` (see ServerState::Admit). The session owns itself through its pending
@@ -15,4 +15,4 @@ namespace tollgate::http_internal {
 void StartSession(boost::asio::ip::tcp::socket socket, std::shared_ptr<ServerState> state,
                   std::uint64_t slot);
 
-}  // namespace tollgate::http_internal
+}  // namespace tollgate::http

@@ -12,7 +12,7 @@
 #include "tollgate/base/file.h"
 #include "tollgate/base/openssl.h"
 
-namespace tollgate::http_internal {
+namespace tollgate::http {
 namespace {
 
 Status FileError(const char* what, const std::string& path, const std::string& detail) {
@@ -198,4 +198,4 @@ std::optional<PeerCertificate> PeerCertificateOf(SSL* ssl) {
   return out;
 }
 
-}  // namespace tollgate::http_internal
+}  // namespace tollgate::http

@@ -12,7 +12,7 @@
 #include "tollgate/http/message.h"
 #include "tollgate/http/server.h"
 
-namespace tollgate::http_internal {
+namespace tollgate::http {
 
 struct SslCtxDeleter {
   void operator()(SSL_CTX* ctx) const { SSL_CTX_free(ctx); }
@@ -33,4 +33,4 @@ PeerCertificate DescribeCertificate(X509* cert);
 /// The client certificate of an established connection, if one was presented.
 std::optional<PeerCertificate> PeerCertificateOf(SSL* ssl);
 
-}  // namespace tollgate::http_internal
+}  // namespace tollgate::http

@@ -22,7 +22,7 @@ const char* TransportOutcomeName(TransportOutcome o) {
   return "unknown";
 }
 
-namespace http_internal {
+namespace http {
 
 TransportOutcome ClassifyCurlError(int curl_code, std::string_view error_text,
                                    const ClientTlsFacts& tls, bool response_started) {
@@ -69,5 +69,5 @@ TransportOutcome ClassifyCurlError(int curl_code, std::string_view error_text,
   }
 }
 
-}  // namespace http_internal
+}  // namespace http
 }  // namespace tollgate

@@ -5,7 +5,7 @@
 
 #include "tollgate/http/client.h"
 
-namespace tollgate::http_internal {
+namespace tollgate::http {
 
 /// The outcome for a failed transfer: `curl_code` is a CURLcode other than CURLE_OK and
 /// `error_text` curl's ERRORBUFFER. With TLS 1.3 the server judges the client certificate
@@ -18,4 +18,4 @@ namespace tollgate::http_internal {
 TransportOutcome ClassifyCurlError(int curl_code, std::string_view error_text,
                                    const ClientTlsFacts& tls = {}, bool response_started = false);
 
-}  // namespace tollgate::http_internal
+}  // namespace tollgate::http

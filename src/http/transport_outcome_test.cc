@@ -18,7 +18,7 @@
 namespace tollgate {
 namespace {
 
-using http_internal::ClassifyCurlError;
+using http::ClassifyCurlError;
 
 ClientTlsFacts AskedForOurCertificate() {
   ClientTlsFacts f;
