@@ -15,8 +15,8 @@
 namespace tollgate {
 namespace {
 
-using report_internal::SaneSeconds;
-using report_internal::TerminalSafe;
+using report::SaneSeconds;
+using report::TerminalSafe;
 
 struct VerdictStyle {
   const char* word;

@@ -11,10 +11,10 @@ namespace tollgate {
 namespace {
 
 using ::testing::EndsWith;
+using testing::GoldenRun;
 using ::testing::HasSubstr;
+using testing::HostileRun;
 using ::testing::Not;
-using testing_runs::GoldenRun;
-using testing_runs::HostileRun;
 
 const ConsoleOptions kPlain{.color = false, .verbose = false};
 const ConsoleOptions kVerbose{.color = false, .verbose = true};

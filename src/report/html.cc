@@ -17,12 +17,12 @@
 namespace tollgate {
 namespace {
 
-using report_internal::CaseAnchor;
-using report_internal::CaseEvidenceHtml;
-using report_internal::FirstLine;
-using report_internal::HtmlEscape;
-using report_internal::OutcomeChip;
-using report_internal::SaneSeconds;
+using report::CaseAnchor;
+using report::CaseEvidenceHtml;
+using report::FirstLine;
+using report::HtmlEscape;
+using report::OutcomeChip;
+using report::SaneSeconds;
 
 constexpr std::string_view kStyle = R"(
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color:#1d2330;margin:0;background:#f4f5f7}

@@ -14,7 +14,7 @@
 #include "report/text.h"
 #include "tollgate/base/redact.h"
 
-namespace tollgate::report_internal {
+namespace tollgate::report {
 namespace {
 
 using Json = nlohmann::json;
@@ -266,4 +266,4 @@ std::optional<CurlCommand> CurlFor(const StepEvidence& evidence) {
   return out;
 }
 
-}  // namespace tollgate::report_internal
+}  // namespace tollgate::report

@@ -11,7 +11,7 @@
 #include "report/text.h"
 #include "tollgate/report/report.h"
 
-namespace tollgate::report_internal {
+namespace tollgate::report {
 namespace {
 
 using Json = nlohmann::json;
@@ -241,4 +241,4 @@ std::string CaseEvidenceHtml(const CaseResult& c, int index) {
   return out + "</section>\n";
 }
 
-}  // namespace tollgate::report_internal
+}  // namespace tollgate::report

@@ -11,7 +11,7 @@
 
 #include "tollgate/results.h"
 
-namespace tollgate::report_internal {
+namespace tollgate::report {
 
 /// `<span class="chip outcome">WORD</span>` for an outcome.
 std::string OutcomeChip(Outcome o);
@@ -42,4 +42,4 @@ std::optional<CurlCommand> CurlFor(const StepEvidence& evidence);
 /// page cannot carry (controls, invalid UTF-8).
 std::string ShellQuote(std::string_view text);
 
-}  // namespace tollgate::report_internal
+}  // namespace tollgate::report

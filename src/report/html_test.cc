@@ -15,9 +15,9 @@
 namespace tollgate {
 namespace {
 
-using report_internal::CurlFor;
-using report_internal::NumericDateNote;
-using report_internal::ShellQuote;
+using report::CurlFor;
+using report::NumericDateNote;
+using report::ShellQuote;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
@@ -36,7 +36,7 @@ std::string Triage(const std::string& html) {
 }
 
 TEST(HtmlTriage, ListsEveryFailedAndErroredCaseRightAfterTheVerdict) {
-  const std::string html = RenderHtml(testing_runs::GoldenRun());
+  const std::string html = RenderHtml(testing::GoldenRun());
   const std::size_t verdict = html.find("<div class=\"verdict fail\">FAIL</div>");
   const std::size_t triage = html.find("<h2>Failed and errored cases (2)</h2>");
   ASSERT_NE(verdict, std::string::npos);
@@ -74,14 +74,14 @@ TEST(HtmlTriage, ListsEveryFailedAndErroredCaseRightAfterTheVerdict) {
 }
 
 TEST(HtmlTriage, FailuresComeBeforeErrorsAndWarningsWhateverTheFileOrder) {
-  RunResult run = testing_runs::GoldenRun();
+  RunResult run = testing::GoldenRun();
   std::swap(run.suites[0], run.suites[1]);  // the error's suite first
   CaseResult warning = run.suites[0].cases[1];
   warning.case_id = warning.name = "SC-NT-009 a should case";
   warning.verdict = Verdict::kFail;
   warning.severity = Severity::kShould;
-  warning.failures = {testing_runs::Failure("assert.header", "no Cache-Control", "no-store",
-                                            "(absent)", {"s.yaml", 1, 1})};
+  warning.failures = {testing::Failure("assert.header", "no Cache-Control", "no-store", "(absent)",
+                                       {"s.yaml", 1, 1})};
   run.suites[0].cases.insert(run.suites[0].cases.begin(), warning);
   const std::string list = Triage(RenderHtml(run));
   EXPECT_THAT(list, HasSubstr("Failed and errored cases (3)"));
@@ -96,7 +96,7 @@ TEST(HtmlTriage, FailuresComeBeforeErrorsAndWarningsWhateverTheFileOrder) {
 }
 
 TEST(HtmlTriage, AReasonIsOneShortLine) {
-  RunResult run = testing_runs::GoldenRun();
+  RunResult run = testing::GoldenRun();
   run.suites[1].cases[0].error = std::string(300, 'x') + "\nsecond line";
   const std::string list = Triage(RenderHtml(run));
   EXPECT_THAT(list,
@@ -105,7 +105,7 @@ TEST(HtmlTriage, AReasonIsOneShortLine) {
 }
 
 TEST(HtmlTriage, APassingRunHasNoList) {
-  RunResult run = testing_runs::GoldenRun();
+  RunResult run = testing::GoldenRun();
   for (SuiteResult& s : run.suites) {
     for (CaseResult& c : s.cases) {
       if (c.verdict != Verdict::kSkipped) c.verdict = Verdict::kPass;
@@ -117,7 +117,7 @@ TEST(HtmlTriage, APassingRunHasNoList) {
 }
 
 TEST(HtmlLayout, LongValuesWrapInEvidenceAndPreBlocks) {
-  const std::string html = RenderHtml(testing_runs::GoldenRun());
+  const std::string html = RenderHtml(testing::GoldenRun());
   EXPECT_THAT(Between(html, "\npre{", "}"), HasSubstr("overflow-wrap:anywhere"));
   EXPECT_THAT(
       html,
@@ -140,7 +140,7 @@ TEST(NumericDates, ShowTheUtcDateOfTimesInTheCalendar) {
 
 // A failed case whose one evidence item is `e`, redacted by the caller.
 RunResult RunWithEvidence(StepEvidence e) {
-  RunResult run = testing_runs::GoldenRun();
+  RunResult run = testing::GoldenRun();
   e.label = "request";
   e.where = {"suites/x.yaml", 9, 5};
   run.suites[0].cases[1].evidence = {std::move(e)};

@@ -14,7 +14,7 @@ namespace {
 
 // ordered_json keeps fields (and matrix keys) in the documented order, not sorted.
 using Json = nlohmann::ordered_json;
-using report_internal::SaneSeconds;
+using report::SaneSeconds;
 
 constexpr std::string_view kSchema = "tollgate.results/1";
 
@@ -55,7 +55,7 @@ Json EvidenceJson(const CaseResult& c) {
   for (const StepEvidence& e : c.evidence) {
     out.push_back(Json{{"label", e.label},
                        {"location", e.where.ToString()},
-                       {"record", report_internal::EvidenceRecordJson(e)}});
+                       {"record", report::EvidenceRecordJson(e)}});
   }
   return out;
 }
@@ -63,7 +63,7 @@ Json EvidenceJson(const CaseResult& c) {
 Json TranscriptEntriesJson(const CaseResult& c) {
   Json out = Json::array();
   for (const TranscriptEntry& e : c.transcript) {
-    out.push_back(report_internal::TranscriptEntryJson(e));
+    out.push_back(report::TranscriptEntryJson(e));
   }
   return out;
 }

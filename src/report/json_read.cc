@@ -104,7 +104,7 @@ StatusOr<CaseResult> ParseCase(const Json& j, const std::string& suite_id) {
   // The typed entries when the file has them; an older file's text as it was written.
   if (auto it = j.find("transcript_entries"); it != j.end() && it->is_array()) {
     for (const Json& e : *it) {
-      if (auto entry = report_internal::TranscriptEntryFromJson(e)) {
+      if (auto entry = report::TranscriptEntryFromJson(e)) {
         c.transcript.push_back(std::move(*entry));
       }
     }
@@ -122,9 +122,8 @@ StatusOr<CaseResult> ParseCase(const Json& j, const std::string& suite_id) {
   if (auto it = j.find("evidence"); it != j.end() && it->is_array()) {
     for (const Json& e : *it) {
       auto record = e.find("record");
-      c.evidence.push_back(
-          report_internal::EvidenceFromJson(Str(e, "label"), ParseLoc(Str(e, "location")),
-                                            record == e.end() ? Json::object() : *record));
+      c.evidence.push_back(report::EvidenceFromJson(Str(e, "label"), ParseLoc(Str(e, "location")),
+                                                    record == e.end() ? Json::object() : *record));
     }
   }
   return c;

@@ -13,10 +13,10 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 using ::testing::ElementsAre;
-using testing_runs::GoldenRun;
-using testing_runs::HostileRun;
-using testing_runs::kHostileMarkup;
-using testing_runs::kHostileUtf8;
+using testing::GoldenRun;
+using testing::HostileRun;
+using testing::kHostileMarkup;
+using testing::kHostileUtf8;
 
 Json ParseReport(const RunResult& run) {
   const std::string text = RenderJson(run);

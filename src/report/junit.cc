@@ -17,9 +17,9 @@
 namespace tollgate {
 namespace {
 
-using report_internal::FirstLine;
-using report_internal::SaneSeconds;
-using report_internal::XmlSafe;
+using report::FirstLine;
+using report::SaneSeconds;
+using report::XmlSafe;
 
 // The schema's SUREFIRE_TIME pattern accepts digits and one dot: "1.234".
 std::string JunitTime(double seconds) { return fmt::format("{:.3f}", SaneSeconds(seconds)); }

@@ -16,12 +16,12 @@ namespace tollgate {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::GoldenRun;
 using ::testing::HasSubstr;
+using testing::HostileRun;
+using testing::kHostileMarkup;
+using testing::kHostileUtf8;
 using ::testing::Not;
-using testing_runs::GoldenRun;
-using testing_runs::HostileRun;
-using testing_runs::kHostileMarkup;
-using testing_runs::kHostileUtf8;
 
 // The Jenkins xunit JUnit schema, vendored with its licence notice under tests/schemas/.
 const std::string kSchemaPath = std::string(TOLLGATE_SOURCE_DIR) + "/tests/schemas/junit-10.xsd";

@@ -3,7 +3,7 @@
 #include <utility>
 #include <variant>
 
-namespace tollgate::report_internal {
+namespace tollgate::report {
 namespace {
 
 using Json = OrderedJson;
@@ -312,4 +312,4 @@ std::optional<TranscriptEntry> TranscriptEntryFromJson(const OrderedJson& j) {
   return std::nullopt;
 }
 
-}  // namespace tollgate::report_internal
+}  // namespace tollgate::report

@@ -9,7 +9,7 @@
 
 #include "tollgate/results.h"
 
-namespace tollgate::report_internal {
+namespace tollgate::report {
 
 /// ordered_json keeps members in the documented order.
 using OrderedJson = nlohmann::ordered_json;
@@ -32,4 +32,4 @@ OrderedJson TranscriptEntryJson(const TranscriptEntry& entry);
 /// One transcript entry back; nullopt for a kind this version does not know.
 std::optional<TranscriptEntry> TranscriptEntryFromJson(const OrderedJson& j);
 
-}  // namespace tollgate::report_internal
+}  // namespace tollgate::report

@@ -8,7 +8,7 @@
 
 #include "tollgate/results.h"
 
-namespace tollgate::testing_runs {
+namespace tollgate::testing {
 
 inline CheckFailure Failure(std::string type, std::string message, std::string expected,
                             std::string actual, SourceLoc where) {
@@ -194,4 +194,4 @@ inline RunResult HostileRun() {
   return run;
 }
 
-}  // namespace tollgate::testing_runs
+}  // namespace tollgate::testing

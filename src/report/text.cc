@@ -5,7 +5,7 @@
 #include <cmath>
 #include <cstdint>
 
-namespace tollgate::report_internal {
+namespace tollgate::report {
 namespace {
 
 void AppendByteEscape(std::string& out, unsigned char byte) {
@@ -110,4 +110,4 @@ std::string HtmlEscape(std::string_view text) {
   return out;
 }
 
-}  // namespace tollgate::report_internal
+}  // namespace tollgate::report

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-namespace tollgate::report_internal {
+namespace tollgate::report {
 
 /// `text` made safe for an XML 1.0 document: characters XML 1.0 cannot carry (C0 controls
 /// other than tab, newline and CR) and bytes that are not valid UTF-8 become "\xNN";
@@ -28,4 +28,4 @@ std::string HtmlEscape(std::string_view text);
 /// The text before the first newline.
 std::string_view FirstLine(std::string_view text);
 
-}  // namespace tollgate::report_internal
+}  // namespace tollgate::report

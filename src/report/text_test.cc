@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-namespace tollgate::report_internal {
+namespace tollgate::report {
 namespace {
 
 TEST(XmlSafe, KeepsValidTextAndReplacesWhatXmlCannotCarry) {
@@ -53,4 +53,4 @@ TEST(FirstLine, StopsAtNewline) {
 }
 
 }  // namespace
-}  // namespace tollgate::report_internal
+}  // namespace tollgate::report

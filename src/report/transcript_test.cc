@@ -113,7 +113,7 @@ TEST(Transcript, RendersEveryKindOfEntryToTheExactText) {
 
 // A run whose failed case holds the typed transcript and evidence.
 RunResult TypedRun() {
-  RunResult run = testing_runs::GoldenRun();
+  RunResult run = testing::GoldenRun();
   CaseResult& c = run.suites[0].cases[1];
   c.transcript = EveryKind();
   StepEvidence e;
