@@ -48,8 +48,6 @@ const std::vector<AlgInfo>& SignatureAlgs() {
 
 bool IsPublicKeyAlg(Alg alg) { return alg != Alg::kNone && alg != Alg::kHS256; }
 
-namespace internal {
-
 const char* KtyFor(Alg alg) {
   switch (alg) {
     case Alg::kHS256:
@@ -112,5 +110,4 @@ bool IsRsa(Alg alg) {
   return alg == Alg::kRS256 || alg == Alg::kRS384 || alg == Alg::kRS512 || alg == Alg::kPS256;
 }
 
-}  // namespace internal
 }  // namespace tollgate::jose

@@ -7,7 +7,7 @@
 
 #include "tollgate/crypto/jose.h"
 
-namespace tollgate::jose::internal {
+namespace tollgate::jose {
 
 /// The key type an algorithm signs with: "RSA", "EC", "OKP" or "oct" ("" for none).
 const char* KtyFor(Alg alg);
@@ -20,4 +20,4 @@ int EcFieldBytes(Alg alg);
 /// True for RS* and PS*.
 bool IsRsa(Alg alg);
 
-}  // namespace tollgate::jose::internal
+}  // namespace tollgate::jose

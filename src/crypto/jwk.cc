@@ -18,7 +18,6 @@
 namespace tollgate::jose {
 namespace {
 
-using internal::BnPtr;
 using json = nlohmann::json;
 
 // Big-endian bytes of `bn`, left-padded to `width` (0: as short as possible, at least 1).
@@ -68,7 +67,7 @@ json KeyMembers(const Jwk::Impl& k, bool with_private) {
       }
     }
   } else if (k.kty == "EC") {
-    int field = internal::CurveFieldBytes(k.crv);
+    int field = CurveFieldBytes(k.crv);
     j["crv"] = k.crv;
     put("x", GetBnParam(p, OSSL_PKEY_PARAM_EC_PUB_X, field));
     put("y", GetBnParam(p, OSSL_PKEY_PARAM_EC_PUB_Y, field));
@@ -101,8 +100,6 @@ json WithMetadata(json j, const Jwk::Impl& k) {
 
 }  // namespace
 
-namespace internal {
-
 int CurveFieldBytes(const std::string& crv) {
   if (crv == "P-256") return 32;
   if (crv == "P-384") return 48;
@@ -126,8 +123,6 @@ bool KeyFitsAlg(const Jwk::Impl& key, Alg alg) {
   return !key.alg_explicit || key.alg == alg;
 }
 
-}  // namespace internal
-
 namespace {
 
 // RSA key material no Jwk holds any more, for GenerateRecyclable. Bounded, so a process
@@ -136,7 +131,7 @@ constexpr std::size_t kMaxSpareRsaKeys = 32;
 
 struct SpareRsaKeys {
   std::mutex mu;
-  std::vector<internal::PkeyPtr> keys;
+  std::vector<PkeyPtr> keys;
 };
 
 SpareRsaKeys& Spares() {
@@ -155,8 +150,8 @@ Jwk::Impl::~Impl() {
 }
 
 StatusOr<Jwk> Jwk::GenerateRecyclable(Alg alg, std::string kid) {
-  if (!internal::IsRsa(alg)) return Generate(alg, std::move(kid));
-  internal::PkeyPtr spare;
+  if (!IsRsa(alg)) return Generate(alg, std::move(kid));
+  PkeyPtr spare;
   {
     SpareRsaKeys& spares = Spares();
     std::lock_guard<std::mutex> lock(spares.mu);
@@ -170,8 +165,8 @@ StatusOr<Jwk> Jwk::GenerateRecyclable(Alg alg, std::string kid) {
     impl = std::make_shared<Impl>();
     impl->kid = std::move(kid);
     impl->alg = alg;
-    impl->kty = internal::KtyFor(alg);
-    impl->crv = internal::CurveFor(alg);
+    impl->kty = KtyFor(alg);
+    impl->crv = CurveFor(alg);
     impl->pkey = std::move(spare);
     impl->has_private = true;
   } else {
@@ -187,12 +182,12 @@ StatusOr<Jwk> Jwk::Generate(Alg alg, std::string kid) {
   auto impl = std::make_shared<Impl>();
   impl->kid = std::move(kid);
   impl->alg = alg;
-  impl->kty = internal::KtyFor(alg);
-  impl->crv = internal::CurveFor(alg);
+  impl->kty = KtyFor(alg);
+  impl->crv = CurveFor(alg);
   EVP_PKEY* pkey = nullptr;
   if (alg == Alg::kNone) return InvalidArgumentError("cannot generate a key for alg none");
   if (alg == Alg::kHS256) {
-    impl->secret.resize(internal::kMinHmacKeyBytes);
+    impl->secret.resize(kMinHmacKeyBytes);
     if (RAND_bytes(reinterpret_cast<unsigned char*>(impl->secret.data()),
                    static_cast<int>(impl->secret.size())) != 1) {
       return InternalError("no random bytes for an HS256 key");
@@ -200,12 +195,12 @@ StatusOr<Jwk> Jwk::Generate(Alg alg, std::string kid) {
     impl->has_private = true;
     return Impl::Wrap(std::move(impl));
   }
-  if (internal::IsRsa(alg)) {
-    pkey = EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<size_t>(internal::kMinRsaBits));
+  if (IsRsa(alg)) {
+    pkey = EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<size_t>(kMinRsaBits));
   } else if (alg == Alg::kEdDSA) {
     pkey = EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519");
   } else {
-    pkey = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", internal::CurveFor(alg));
+    pkey = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", CurveFor(alg));
   }
   if (!pkey) {
     ERR_clear_error();
@@ -232,7 +227,7 @@ json Jwk::ToPrivateJson() const { return WithMetadata(KeyMembers(*impl_, true), 
 
 std::string Jwk::PublicPem() const {
   if (!impl_->pkey) return "";
-  internal::BioPtr bio(BIO_new(BIO_s_mem()));
+  BioPtr bio(BIO_new(BIO_s_mem()));
   if (!bio || PEM_write_bio_PUBKEY(bio.get(), impl_->pkey.get()) != 1) {
     ERR_clear_error();
     return "";

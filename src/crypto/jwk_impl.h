@@ -19,10 +19,10 @@ struct Jwk::Impl {
   /// False when a JWK had no "alg" and `alg` was inferred from kty/crv: such a key then
   /// verifies any algorithm of its family (RS256 and PS256 for RSA), not just `alg`.
   bool alg_explicit = true;
-  std::string kty;         // "RSA", "EC", "OKP", "oct"
-  std::string crv;         // "P-256", "P-384", "Ed25519"; "" for RSA and oct
-  internal::PkeyPtr pkey;  // asymmetric keys
-  std::string secret;      // oct keys
+  std::string kty;     // "RSA", "EC", "OKP", "oct"
+  std::string crv;     // "P-256", "P-384", "Ed25519"; "" for RSA and oct
+  PkeyPtr pkey;        // asymmetric keys
+  std::string secret;  // oct keys
   bool has_private = false;
   /// Set by GenerateRecyclable: the key material goes back to the process's spare RSA keys
   /// when the last Jwk holding it goes.
@@ -36,8 +36,6 @@ struct Jwk::Impl {
   /// Wraps a finished Impl (Impl is a member of Jwk, so it may use the private constructor).
   static Jwk Wrap(std::shared_ptr<const Impl> impl) { return Jwk(std::move(impl)); }
 };
-
-namespace internal {
 
 /// The smallest RSA modulus accepted without allow_weak, and generated.
 constexpr int kMinRsaBits = 2048;
@@ -54,5 +52,4 @@ bool KeyFitsAlg(const Jwk::Impl& key, Alg alg);
 /// Like KeyFitsAlg but ignores the key's own alg: only kty and curve (for signing on request).
 bool KeyFamilyFitsAlg(const Jwk::Impl& key, Alg alg);
 
-}  // namespace internal
 }  // namespace tollgate::jose

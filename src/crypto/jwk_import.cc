@@ -17,9 +17,6 @@
 namespace tollgate::jose {
 namespace {
 
-using internal::BnPtr;
-using internal::PkeyCtxPtr;
-using internal::PkeyPtr;
 using json = nlohmann::json;
 
 Status Bad(const std::string& what) { return InvalidArgumentError("jwk: " + what); }
@@ -62,7 +59,7 @@ Status RequireB64(const json& j, const char* name, std::string& out) {
 }
 
 StatusOr<PkeyPtr> FromData(const char* type, OSSL_PARAM_BLD* bld, bool has_private) {
-  internal::ParamPtr params(OSSL_PARAM_BLD_to_param(bld));
+  ParamPtr params(OSSL_PARAM_BLD_to_param(bld));
   PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, type, nullptr));
   EVP_PKEY* pkey = nullptr;
   if (!params || !ctx || EVP_PKEY_fromdata_init(ctx.get()) <= 0 ||
@@ -83,9 +80,9 @@ bool PublicCheck(EVP_PKEY* pkey) {
 
 Status CheckRsaStrength(EVP_PKEY* pkey, bool allow_weak) {
   int bits = EVP_PKEY_get_bits(pkey);
-  if (bits < internal::kMinRsaBits && !allow_weak) {
+  if (bits < kMinRsaBits && !allow_weak) {
     return Bad("RSA key of " + std::to_string(bits) + " bits is too weak (" +
-               std::to_string(internal::kMinRsaBits) + " at least)");
+               std::to_string(kMinRsaBits) + " at least)");
   }
   if (!PublicCheck(pkey)) return Bad("invalid RSA public key (bad modulus or exponent)");
   return Status::Ok();
@@ -112,7 +109,7 @@ Status ImportRsa(const json& j, bool allow_weak, Jwk::Impl& impl) {
   if (crt_count != 0 && crt_count != 5) return Bad("p, q, dp, dq and qi must all be present");
   if (crt_count == 5 && !d) return Bad("private RSA members without \"d\"");
 
-  internal::ParamBldPtr bld(OSSL_PARAM_BLD_new());
+  ParamBldPtr bld(OSSL_PARAM_BLD_new());
   std::vector<BnPtr> bns;  // must outlive OSSL_PARAM_BLD_to_param
   auto push = [&](const char* param, const std::string& bytes) {
     bns.push_back(ToBn(bytes));
@@ -132,7 +129,7 @@ Status ImportEc(const json& j, Jwk::Impl& impl) {
   auto crv = j.find("crv");
   if (crv == j.end() || !crv->is_string()) return Bad("EC key without a \"crv\" string");
   impl.crv = crv->get<std::string>();
-  int field = internal::CurveFieldBytes(impl.crv);
+  int field = CurveFieldBytes(impl.crv);
   if (field == 0) return Bad("unsupported EC curve " + Shown(*crv) + " (P-256 and P-384 are)");
   std::string x, y;
   RETURN_IF_ERROR(RequireB64(j, "x", x));
@@ -144,7 +141,7 @@ Status ImportEc(const json& j, Jwk::Impl& impl) {
     return Bad("EC members must be exactly " + std::to_string(field) + " bytes for " + impl.crv);
   }
   std::string point = "\x04" + x + y;
-  internal::ParamBldPtr bld(OSSL_PARAM_BLD_new());
+  ParamBldPtr bld(OSSL_PARAM_BLD_new());
   BnPtr priv = d ? ToBn(*d) : nullptr;
   bool ok = bld &&
             OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, impl.crv.c_str(),
@@ -196,9 +193,9 @@ Status ImportOct(const json& j, bool allow_weak, Jwk::Impl& impl) {
   std::optional<std::string> k;
   RETURN_IF_ERROR(ReadB64(j, "k", k));
   if (!k) return Bad("oct key without \"k\"");
-  if (k->size() < internal::kMinHmacKeyBytes && !allow_weak) {
+  if (k->size() < kMinHmacKeyBytes && !allow_weak) {
     return Bad("oct key of " + std::to_string(k->size()) + " bytes is too short (" +
-               std::to_string(internal::kMinHmacKeyBytes) + " at least)");
+               std::to_string(kMinHmacKeyBytes) + " at least)");
   }
   impl.secret = std::move(*k);
   impl.has_private = true;
@@ -208,10 +205,10 @@ Status ImportOct(const json& j, bool allow_weak, Jwk::Impl& impl) {
 // A private key must be one key: sign a fixed message and verify it with the public half.
 Status PairwiseCheck(const Jwk::Impl& impl) {
   if (!impl.pkey || !impl.has_private) return Status::Ok();
-  Alg alg = internal::KeyFamilyFitsAlg(impl, impl.alg) ? impl.alg : internal::DefaultAlg(impl);
+  Alg alg = KeyFamilyFitsAlg(impl, impl.alg) ? impl.alg : DefaultAlg(impl);
   static constexpr std::string_view kProbe = "tollgate pairwise check";
-  StatusOr<std::string> sig = internal::RawSign(impl, alg, kProbe);
-  if (!sig.ok() || !internal::RawVerify(impl, alg, kProbe, *sig)) {
+  StatusOr<std::string> sig = RawSign(impl, alg, kProbe);
+  if (!sig.ok() || !RawVerify(impl, alg, kProbe, *sig)) {
     return Bad("the private members do not match the public ones");
   }
   return Status::Ok();
@@ -315,8 +312,8 @@ StatusOr<Jwk> Jwk::FromJson(const json& jwk, bool allow_weak) {
   }
   if (!imported.ok()) return with_kid(imported);
   impl->alg_explicit = alg.has_value();
-  impl->alg = alg.value_or(internal::DefaultAlg(*impl));
-  if (!internal::KeyFamilyFitsAlg(*impl, impl->alg)) {
+  impl->alg = alg.value_or(DefaultAlg(*impl));
+  if (!KeyFamilyFitsAlg(*impl, impl->alg)) {
     return with_kid(Bad(std::string("\"alg\" ") + AlgName(impl->alg) + " does not fit a " +
                         impl->kty + (impl->crv.empty() ? "" : " " + impl->crv) + " key"));
   }
@@ -329,7 +326,7 @@ StatusOr<Jwk> Jwk::FromPem(std::string_view pem, std::string kid, Alg alg) {
     return InvalidArgumentError(std::string("a PEM key cannot be used with ") + AlgName(alg));
   }
   EVP_PKEY* raw = nullptr;
-  internal::DecoderCtxPtr dctx(
+  DecoderCtxPtr dctx(
       OSSL_DECODER_CTX_new_for_pkey(&raw, "PEM", nullptr, nullptr, 0, nullptr, nullptr));
   const auto* data = reinterpret_cast<const unsigned char*>(pem.data());
   size_t len = pem.size();
@@ -350,7 +347,7 @@ StatusOr<Jwk> Jwk::FromPem(std::string_view pem, std::string kid, Alg alg) {
     return InvalidArgumentError("unsupported EC curve in PEM key (P-256 and P-384 are)");
   }
   if (impl->kty == "RSA") RETURN_IF_ERROR(CheckRsaStrength(raw, false));
-  if (!internal::KeyFamilyFitsAlg(*impl, alg)) {
+  if (!KeyFamilyFitsAlg(*impl, alg)) {
     return InvalidArgumentError(std::string("the PEM key (") + impl->kty +
                                 (impl->crv.empty() ? "" : " " + impl->crv) + ") cannot sign " +
                                 AlgName(alg));

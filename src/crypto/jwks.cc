@@ -12,7 +12,7 @@ constexpr const char* kPrivateMembers[] = {"d", "p", "q", "dp", "dq", "qi", "oth
 }  // namespace
 
 StatusOr<Jwks> Jwks::Parse(std::string_view json_text) {
-  ASSIGN_OR_RETURN(nlohmann::json doc, internal::ParseStrictObject(json_text, "jwks"));
+  ASSIGN_OR_RETURN(nlohmann::json doc, ParseStrictObject(json_text, "jwks"));
   auto keys = doc.find("keys");
   if (keys == doc.end() || !keys->is_array())
     return InvalidArgumentError("jwks: no \"keys\" array");

@@ -7,7 +7,6 @@
 #include "tollgate/base/encoding.h"
 
 namespace tollgate::jose {
-namespace internal {
 
 StatusOr<JwsParts> ParseCompactDetailed(std::string_view token, JsonDefect* defect) {
   if (defect) *defect = JsonDefect::kNone;
@@ -47,18 +46,16 @@ StatusOr<JwsParts> ParseCompactDetailed(std::string_view token, JsonDefect* defe
   return parts;
 }
 
-}  // namespace internal
-
 StatusOr<JwsParts> ParseCompact(std::string_view token) {
-  return internal::ParseCompactDetailed(token, nullptr);
+  return ParseCompactDetailed(token, nullptr);
 }
 
 StatusOr<std::string> SignInput(const Jwk& key, Alg alg, std::string_view signing_input) {
-  if (alg != Alg::kNone && !internal::KeyFamilyFitsAlg(key.impl(), alg)) {
+  if (alg != Alg::kNone && !KeyFamilyFitsAlg(key.impl(), alg)) {
     return InvalidArgumentError(std::string("key \"") + key.kid() + "\" (" + key.kty() +
                                 ") cannot sign " + AlgName(alg));
   }
-  return internal::RawSign(key.impl(), alg, signing_input);
+  return RawSign(key.impl(), alg, signing_input);
 }
 
 StatusOr<std::string> Sign(const Jwk& key, const nlohmann::json& extra_header,
@@ -76,12 +73,12 @@ StatusOr<std::string> Sign(const Jwk& key, const nlohmann::json& extra_header,
 
 Status VerifySignature(const JwsParts& parts, const Jwk& key, Alg alg) {
   if (alg == Alg::kNone) return PermissionDeniedError("alg none carries no signature");
-  if (!internal::KeyFamilyFitsAlg(key.impl(), alg)) {
+  if (!KeyFamilyFitsAlg(key.impl(), alg)) {
     return InvalidArgumentError(std::string("key \"") + key.kid() + "\" (" + key.kty() +
                                 ") cannot verify " + AlgName(alg));
   }
   std::string input = parts.header_b64 + "." + parts.payload_b64;
-  if (!internal::RawVerify(key.impl(), alg, input, parts.signature)) {
+  if (!RawVerify(key.impl(), alg, input, parts.signature)) {
     return PermissionDeniedError(std::string(AlgName(alg)) +
                                  " signature does not verify with key \"" + key.kid() + "\"");
   }

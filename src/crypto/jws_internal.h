@@ -6,9 +6,9 @@
 #include "crypto/strict_json.h"
 #include "tollgate/crypto/jose.h"
 
-namespace tollgate::jose::internal {
+namespace tollgate::jose {
 
 /// ParseCompact, and `*defect` says whether a header failure was a duplicate member.
 StatusOr<JwsParts> ParseCompactDetailed(std::string_view token, JsonDefect* defect);
 
-}  // namespace tollgate::jose::internal
+}  // namespace tollgate::jose

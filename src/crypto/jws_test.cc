@@ -212,12 +212,12 @@ TEST(Jws, EcdsaDerAndRawConvert) {
   std::string raw(64, '\0');
   raw[31] = 1;  // r = 1
   raw[63] = 2;  // s = 2
-  auto der = internal::EcdsaRawToDer(raw, 32);
+  auto der = EcdsaRawToDer(raw, 32);
   ASSERT_TRUE(der.has_value());
   EXPECT_EQ(HexEncode(*der), "3006020101020102");
-  EXPECT_EQ(internal::EcdsaDerToRaw(*der, 32), raw);
-  EXPECT_FALSE(internal::EcdsaRawToDer(raw, 48).has_value());
-  EXPECT_FALSE(internal::EcdsaDerToRaw(*der + "x", 32).has_value());  // trailing bytes
+  EXPECT_EQ(EcdsaDerToRaw(*der, 32), raw);
+  EXPECT_FALSE(EcdsaRawToDer(raw, 48).has_value());
+  EXPECT_FALSE(EcdsaDerToRaw(*der + "x", 32).has_value());  // trailing bytes
 }
 
 struct BadCompact {

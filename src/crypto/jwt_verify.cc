@@ -49,7 +49,7 @@ std::optional<Rejection> PickKey(const json& header, const Jwks& keys, Alg alg, 
     if (!kid->is_string()) return Rejection{"malformed", "header kid is not a string"};
     *key = keys.Find(kid->get_ref<const std::string&>());
     if (!*key) return Rejection{"unknown_kid", "kid is not among the trusted keys"};
-    if (!internal::KeyFitsAlg((*key)->impl(), alg)) {
+    if (!KeyFitsAlg((*key)->impl(), alg)) {
       return Rejection{"alg_not_allowed", std::string("alg ") + AlgName(alg) +
                                               " does not fit key \"" + (*key)->kid() + "\" (" +
                                               (*key)->kty() + " " + AlgName((*key)->alg()) + ")"};
@@ -59,7 +59,7 @@ std::optional<Rejection> PickKey(const json& header, const Jwks& keys, Alg alg, 
   const Jwk* only = nullptr;
   int fitting = 0;
   for (const Jwk& k : keys.keys) {
-    if (internal::KeyFitsAlg(k.impl(), alg)) {
+    if (KeyFitsAlg(k.impl(), alg)) {
       only = &k;
       ++fitting;
     }
@@ -175,12 +175,11 @@ std::optional<Rejection> CheckScope(const json& claims, const ValidationPolicy& 
 VerifyResult VerifyJwt(std::string_view token, const Jwks& keys, const ValidationPolicy& policy,
                        const Clock& clock) {
   // 1. Parse strictly.
-  internal::JsonDefect defect = internal::JsonDefect::kNone;
-  StatusOr<JwsParts> parsed = internal::ParseCompactDetailed(token, &defect);
+  JsonDefect defect = JsonDefect::kNone;
+  StatusOr<JwsParts> parsed = ParseCompactDetailed(token, &defect);
   if (!parsed.ok()) {
-    return Reject(
-        defect == internal::JsonDefect::kDuplicateMember ? "duplicate_member" : "malformed",
-        parsed.status().message());
+    return Reject(defect == JsonDefect::kDuplicateMember ? "duplicate_member" : "malformed",
+                  parsed.status().message());
   }
   const JwsParts& parts = *parsed;
   const json& header = parts.header;
@@ -223,11 +222,10 @@ VerifyResult VerifyJwt(std::string_view token, const Jwks& keys, const Validatio
   }
 
   // 7. Claims: strict JSON object, types, presence, time, issuer and audience, scope.
-  StatusOr<json> claims = internal::ParseStrictObject(parts.payload, "claims", &defect);
+  StatusOr<json> claims = ParseStrictObject(parts.payload, "claims", &defect);
   if (!claims.ok()) {
-    return Reject(
-        defect == internal::JsonDefect::kDuplicateMember ? "duplicate_member" : "malformed",
-        claims.status().message());
+    return Reject(defect == JsonDefect::kDuplicateMember ? "duplicate_member" : "malformed",
+                  claims.status().message());
   }
   if (auto r = CheckClaimTypes(*claims)) return Reject(r->code, r->message);
   for (const std::string& name : policy.required_claims) {

@@ -2,7 +2,6 @@
 #include "tollgate/base/encoding.h"
 
 namespace tollgate::jose {
-namespace internal {
 
 std::string JsonText(const nlohmann::json& value) {
   return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
@@ -85,12 +84,10 @@ StatusOr<std::string> SignDraft(const Jwk& key, Alg alg, const Draft& draft) {
   return Finish(key, alg, SigningInput(draft.header.Text(), draft.claims.Text()));
 }
 
-}  // namespace internal
-
 const std::vector<MutationInfo>& Mutations() {
   static const std::vector<MutationInfo> kInfos = [] {
     std::vector<MutationInfo> out;
-    for (const auto& def : internal::MutationTable()) out.push_back(def.info);
+    for (const auto& def : MutationTable()) out.push_back(def.info);
     return out;
   }();
   return kInfos;
@@ -102,9 +99,9 @@ StatusOr<std::string> Mint(const MintRequest& request) {
   if (!request.claims.is_object())
     return InvalidArgumentError("mint: claims are not a JSON object");
   if (request.mutation.empty()) {
-    return internal::SignDraft(*request.key, request.key->alg(), internal::BaseDraft(request));
+    return SignDraft(*request.key, request.key->alg(), BaseDraft(request));
   }
-  for (const auto& def : internal::MutationTable()) {
+  for (const auto& def : MutationTable()) {
     if (def.info.name == request.mutation) {
       StatusOr<std::string> token = def.build(request);
       if (!token.ok()) return token.status().WithContext("mutation " + request.mutation);

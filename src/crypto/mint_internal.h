@@ -12,7 +12,7 @@
 
 #include "tollgate/crypto/jose.h"
 
-namespace tollgate::jose::internal {
+namespace tollgate::jose {
 
 /// Compact JSON text of `value` (invalid UTF-8 replaced rather than thrown).
 std::string JsonText(const nlohmann::json& value);
@@ -63,4 +63,4 @@ struct MutationDef {
 /// Every mutation, in the order Mutations() lists them (mutations.cc).
 const std::vector<MutationDef>& MutationTable();
 
-}  // namespace tollgate::jose::internal
+}  // namespace tollgate::jose

@@ -12,7 +12,7 @@
 #include "crypto/mint_internal.h"
 #include "tollgate/base/encoding.h"
 
-namespace tollgate::jose::internal {
+namespace tollgate::jose {
 namespace {
 
 using json = nlohmann::json;
@@ -465,4 +465,4 @@ const std::vector<MutationDef>& MutationTable() {
   return kTable;
 }
 
-}  // namespace tollgate::jose::internal
+}  // namespace tollgate::jose

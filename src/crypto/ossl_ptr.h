@@ -12,7 +12,7 @@
 
 #include "tollgate/base/openssl.h"
 
-namespace tollgate::jose::internal {
+namespace tollgate::jose {
 
 using ::tollgate::BioPtr;
 using ::tollgate::OsslFree;
@@ -28,4 +28,4 @@ using DecoderCtxPtr =
     std::unique_ptr<OSSL_DECODER_CTX, OsslFree<OSSL_DECODER_CTX, OSSL_DECODER_CTX_free>>;
 using EcdsaSigPtr = std::unique_ptr<ECDSA_SIG, OsslFree<ECDSA_SIG, ECDSA_SIG_free>>;
 
-}  // namespace tollgate::jose::internal
+}  // namespace tollgate::jose

@@ -9,7 +9,7 @@
 #include "crypto/ossl_ptr.h"
 #include "tollgate/base/digest.h"
 
-namespace tollgate::jose::internal {
+namespace tollgate::jose {
 namespace {
 
 const unsigned char* Bytes(std::string_view s) {
@@ -138,4 +138,4 @@ std::optional<std::string> EcdsaRawToDer(std::string_view raw, int field_bytes) 
   return out;
 }
 
-}  // namespace tollgate::jose::internal
+}  // namespace tollgate::jose

@@ -9,7 +9,7 @@
 #include "crypto/jwk_impl.h"
 #include "tollgate/base/status.h"
 
-namespace tollgate::jose::internal {
+namespace tollgate::jose {
 
 /// Signs `input` with `key` under `alg` (the caller has checked that the key fits). ES
 /// signatures come back as raw R||S; kNone gives an empty signature.
@@ -22,4 +22,4 @@ std::optional<std::string> EcdsaDerToRaw(std::string_view der, int field_bytes);
 /// Fixed-length R||S as DER; nullopt unless `raw` is exactly 2 * `field_bytes` long.
 std::optional<std::string> EcdsaRawToDer(std::string_view raw, int field_bytes);
 
-}  // namespace tollgate::jose::internal
+}  // namespace tollgate::jose

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-namespace tollgate::jose::internal {
+namespace tollgate::jose {
 
 StatusOr<nlohmann::json> ParseStrictObject(std::string_view text, std::string_view what,
                                            JsonDefect* defect) {
@@ -46,4 +46,4 @@ StatusOr<nlohmann::json> ParseStrictObject(std::string_view text, std::string_vi
   return value;
 }
 
-}  // namespace tollgate::jose::internal
+}  // namespace tollgate::jose

@@ -8,7 +8,7 @@
 
 #include "tollgate/base/status.h"
 
-namespace tollgate::jose::internal {
+namespace tollgate::jose {
 
 /// Why strict parsing failed.
 enum class JsonDefect { kNone, kSyntax, kDuplicateMember, kNotObject };
@@ -18,4 +18,4 @@ enum class JsonDefect { kNone, kSyntax, kDuplicateMember, kNotObject };
 StatusOr<nlohmann::json> ParseStrictObject(std::string_view text, std::string_view what,
                                            JsonDefect* defect = nullptr);
 
-}  // namespace tollgate::jose::internal
+}  // namespace tollgate::jose

@@ -3,7 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-namespace tollgate::jose::internal {
+namespace tollgate::jose {
 namespace {
 
 using ::testing::HasSubstr;
@@ -40,4 +40,4 @@ TEST(StrictJson, RejectsSyntaxErrorsAndNonObjects) {
 }
 
 }  // namespace
-}  // namespace tollgate::jose::internal
+}  // namespace tollgate::jose
