@@ -14,10 +14,6 @@
 namespace tollgate::pki {
 namespace {
 
-using internal::CryptoPolicy;
-using internal::LeafPolicy;
-using internal::X509Ptr;
-
 constexpr std::size_t kMaxBundleBytes = 256 * 1024;
 constexpr std::size_t kMaxBlocks = 16;
 
@@ -26,8 +22,6 @@ struct Block {
   std::string label;
   std::string text;
 };
-
-std::string Subject(X509* c) { return internal::NameText(X509_get_subject_name(c)); }
 
 // Splits the text into PEM blocks; anything else is a finding.
 std::vector<Block> Lex(std::string_view bytes, std::vector<BundleFinding>& findings) {
@@ -79,9 +73,9 @@ std::vector<Block> Lex(std::string_view bytes, std::vector<BundleFinding>& findi
 void Validate(const std::vector<X509Ptr>& certs, const BundleTrust& trust, const Clock& clock,
               std::vector<BundleFinding>& findings) {
   const int n = static_cast<int>(certs.size());
-  internal::StorePtr store(X509_STORE_new());
+  StorePtr store(X509_STORE_new());
   std::vector<X509Ptr> anchors =
-      trust.anchors_pem.empty() ? std::vector<X509Ptr>{} : internal::ReadCerts(trust.anchors_pem);
+      trust.anchors_pem.empty() ? std::vector<X509Ptr>{} : ReadCerts(trust.anchors_pem);
   if (trust.anchors_pem.empty()) {
     X509_STORE_add_cert(store.get(), certs.back().get());
   }
@@ -91,10 +85,11 @@ void Validate(const std::vector<X509Ptr>& certs, const BundleTrust& trust, const
     root_allowed = root_allowed || X509_cmp(a.get(), certs.back().get()) == 0;
   }
   if (!root_allowed) {
-    findings.push_back({n - 1, Subject(certs.back().get()), "the root is not an allowed anchor"});
+    findings.push_back(
+        {n - 1, SubjectText(certs.back().get()), "the root is not an allowed anchor"});
     return;
   }
-  auto crls = internal::ReadCrls(trust.crls_pem);
+  auto crls = ReadCrls(trust.crls_pem);
   for (const auto& crl : crls) X509_STORE_add_crl(store.get(), crl.get());
 
   struct StackFree {
@@ -102,7 +97,7 @@ void Validate(const std::vector<X509Ptr>& certs, const BundleTrust& trust, const
   };
   std::unique_ptr<STACK_OF(X509), StackFree> untrusted(sk_X509_new_null());
   for (int i = 1; i + 1 < n; ++i) sk_X509_push(untrusted.get(), certs[i].get());
-  internal::StoreCtxPtr ctx(X509_STORE_CTX_new());
+  StoreCtxPtr ctx(X509_STORE_CTX_new());
   X509_STORE_CTX_init(ctx.get(), store.get(), certs[0].get(), untrusted.get());
   X509_VERIFY_PARAM* param = X509_STORE_CTX_get0_param(ctx.get());
   X509_VERIFY_PARAM_set_time(param, clock.NowSeconds());
@@ -120,7 +115,7 @@ void Validate(const std::vector<X509Ptr>& certs, const BundleTrust& trust, const
         err == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT) {
       reason += " (the root is not an allowed anchor)";
     }
-    findings.push_back({depth < n ? depth : n - 1, at ? Subject(at) : "", reason});
+    findings.push_back({depth < n ? depth : n - 1, at ? SubjectText(at) : "", reason});
     ERR_clear_error();
     return;
   }
@@ -128,7 +123,7 @@ void Validate(const std::vector<X509Ptr>& certs, const BundleTrust& trust, const
   int len = sk_X509_num(chain);
   for (int i = 0; i < n; ++i) {
     if (i >= len || X509_cmp(sk_X509_value(chain, i), certs[i].get()) != 0) {
-      findings.push_back({i, Subject(certs[i].get()),
+      findings.push_back({i, SubjectText(certs[i].get()),
                           "not at its place in the validated chain (leaf, intermediates, root)"});
       return;
     }
@@ -188,7 +183,7 @@ BundleCheck CheckBundle(std::string_view bytes, const BundleTrust& trust, const 
     if (block.text.empty()) continue;  // truncated, already reported
     // Decoded by hand (PEM_read_bio, then d2i_X509) so that bytes left after the
     // certificate's DER inside the block are seen: PEM_read_bio_X509 ignores them.
-    internal::BioPtr bio(BIO_new_mem_buf(block.text.data(), static_cast<int>(block.text.size())));
+    BioPtr bio(BIO_new_mem_buf(block.text.data(), static_cast<int>(block.text.size())));
     char* name = nullptr;
     char* header = nullptr;
     unsigned char* der = nullptr;
@@ -208,7 +203,7 @@ BundleCheck CheckBundle(std::string_view bytes, const BundleTrust& trust, const 
       continue;
     }
     if (trailing > 0) {
-      findings.push_back({static_cast<int>(certs.size()), Subject(cert.get()),
+      findings.push_back({static_cast<int>(certs.size()), SubjectText(cert.get()),
                           "PEM block " + std::to_string(b + 1) + " has " +
                               std::to_string(trailing) +
                               " stray byte(s) after the certificate's DER"});
@@ -226,35 +221,35 @@ BundleCheck CheckBundle(std::string_view bytes, const BundleTrust& trust, const 
     X509* c = certs[i].get();
     X509* next = certs[i + 1].get();
     if (X509_cmp(c, next) == 0) {
-      findings.push_back({i + 1, Subject(next), "duplicates cert[" + std::to_string(i) + "]"});
+      findings.push_back({i + 1, SubjectText(next), "duplicates cert[" + std::to_string(i) + "]"});
       ordered = false;
       continue;
     }
     int issued = X509_check_issued(next, c);
     if (issued != X509_V_OK) {
-      findings.push_back({i + 1, Subject(next),
+      findings.push_back({i + 1, SubjectText(next),
                           "is not the issuer of cert[" + std::to_string(i) +
                               "]: " + X509_verify_cert_error_string(issued)});
       ordered = false;
     } else if (X509_verify(c, X509_get0_pubkey(next)) != 1) {
       findings.push_back(
-          {i, Subject(c),
+          {i, SubjectText(c),
            "signature does not verify with the key of cert[" + std::to_string(i + 1) + "]"});
       ordered = false;
     }
     if (X509_check_ca(next) == 0) {
-      findings.push_back({i + 1, Subject(next), "is not a CA certificate"});
+      findings.push_back({i + 1, SubjectText(next), "is not a CA certificate"});
       ordered = false;
     }
   }
   X509* last = certs.back().get();
   if (X509_self_signed(last, 1) != 1) {
     findings.push_back(
-        {n - 1, Subject(last),
+        {n - 1, SubjectText(last),
          "the last certificate is not a self-signed root: the bundle is incomplete"});
     ordered = false;
   } else if (n == 1) {
-    findings.push_back({0, Subject(last),
+    findings.push_back({0, SubjectText(last),
                         "a self-signed leaf alone; expected leaf, "
                         "intermediate(s) and root"});
     ordered = false;
@@ -263,7 +258,7 @@ BundleCheck CheckBundle(std::string_view bytes, const BundleTrust& trust, const 
     ordered = false;
   }
   if (ordered && X509_verify(last, X509_get0_pubkey(last)) != 1) {
-    findings.push_back({n - 1, Subject(last), "the root's self-signature does not verify"});
+    findings.push_back({n - 1, SubjectText(last), "the root's self-signature does not verify"});
     ordered = false;
   }
 

@@ -7,7 +7,7 @@
 #include "pki/x509_util.h"
 #include "tollgate/pki/pki.h"
 
-namespace tollgate::pki::internal {
+namespace tollgate::pki {
 
 /// Key size and signature algorithm of one certificate at `index`: RSA and EC keys of at
 /// least the minimum sizes of `trust`, and (when `check_signature`) no SHA-1, MD5 or MD4
@@ -19,4 +19,4 @@ void CryptoPolicy(X509* c, int index, bool check_signature, const BundleTrust& t
 /// check passes a leaf with no EKU or with CA:TRUE): CA:FALSE and an EKU with clientAuth.
 void LeafPolicy(X509* leaf, std::vector<BundleFinding>& findings);
 
-}  // namespace tollgate::pki::internal
+}  // namespace tollgate::pki

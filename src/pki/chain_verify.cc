@@ -10,8 +10,6 @@
 namespace tollgate::pki {
 namespace {
 
-using internal::X509Ptr;
-
 struct StackFree {
   void operator()(STACK_OF(X509) * s) const { sk_X509_free(s); }
 };
@@ -42,23 +40,23 @@ std::string DuplicateExtension(X509* c) {
 
 ChainVerdict VerifyClientChain(std::string_view chain_pem, std::string_view anchors_pem,
                                const Clock& clock) {
-  std::vector<X509Ptr> certs = internal::ReadCerts(chain_pem);
+  std::vector<X509Ptr> certs = ReadCerts(chain_pem);
   if (certs.empty()) return Refused("no certificate in the presented chain");
-  std::vector<X509Ptr> anchors = internal::ReadCerts(anchors_pem);
+  std::vector<X509Ptr> anchors = ReadCerts(anchors_pem);
   if (anchors.empty()) return Refused("no trust anchor");
   for (std::size_t i = 0; i < certs.size(); ++i) {
     std::string dup = DuplicateExtension(certs[i].get());
     if (!dup.empty()) {
-      return Refused(FormatFinding({static_cast<int>(i),
-                                    internal::NameText(X509_get_subject_name(certs[i].get())),
-                                    "extension " + dup + " appears more than once"}));
+      return Refused(
+          FormatFinding({static_cast<int>(i), NameText(X509_get_subject_name(certs[i].get())),
+                         "extension " + dup + " appears more than once"}));
     }
   }
-  internal::StorePtr store(X509_STORE_new());
+  StorePtr store(X509_STORE_new());
   for (const X509Ptr& a : anchors) X509_STORE_add_cert(store.get(), a.get());
   std::unique_ptr<STACK_OF(X509), StackFree> untrusted(sk_X509_new_null());
   for (std::size_t i = 1; i < certs.size(); ++i) sk_X509_push(untrusted.get(), certs[i].get());
-  internal::StoreCtxPtr ctx(X509_STORE_CTX_new());
+  StoreCtxPtr ctx(X509_STORE_CTX_new());
   X509_STORE_CTX_init(ctx.get(), store.get(), certs[0].get(), untrusted.get());
   X509_VERIFY_PARAM* param = X509_STORE_CTX_get0_param(ctx.get());
   X509_VERIFY_PARAM_set_time(param, clock.NowSeconds());
@@ -78,18 +76,18 @@ ChainVerdict VerifyClientChain(std::string_view chain_pem, std::string_view anch
     X509* at = X509_STORE_CTX_get_current_cert(ctx.get());
     ERR_clear_error();
     return Refused("path validation at depth " + std::to_string(depth) +
-                   (at ? " (" + internal::NameText(X509_get_subject_name(at)) + ")" : "") + ": " +
+                   (at ? " (" + NameText(X509_get_subject_name(at)) + ")" : "") + ": " +
                    X509_verify_cert_error_string(err));
   }
   std::unique_ptr<STACK_OF(X509), StackPopFree> chain(X509_STORE_CTX_get1_chain(ctx.get()));
   std::vector<BundleFinding> findings;
-  internal::LeafPolicy(sk_X509_value(chain.get(), 0), findings);
+  LeafPolicy(sk_X509_value(chain.get(), 0), findings);
   const int n = sk_X509_num(chain.get());
   BundleTrust sizes;
   for (int i = 0; i < n; ++i) {
     X509* c = sk_X509_value(chain.get(), i);
     bool self_signed_anchor = i == n - 1 && X509_self_signed(c, 0) == 1;
-    internal::CryptoPolicy(c, i, !self_signed_anchor, sizes, findings);
+    CryptoPolicy(c, i, !self_signed_anchor, sizes, findings);
   }
   if (!findings.empty()) return Refused(FormatFinding(findings.front()));
   return {true, ""};

@@ -120,7 +120,7 @@ class Reader {
 void CheckSubject(Reader& r, const YAML::Node& n, const std::string& subject,
                   const std::string& where) {
   if (subject.empty()) return;
-  auto name = internal::ParseName(subject);
+  auto name = ParseName(subject);
   if (!name.ok()) {
     r.Error(n, "subject of " + where + ": " + name.status().message() +
                    "; expected TYPE=value pairs separated by commas, e.g. `CN=partner,O=Example`");

@@ -22,9 +22,6 @@ namespace tollgate::pki {
 namespace {
 
 namespace fs = std::filesystem;
-using internal::CertPem;
-using internal::PkeyPtr;
-using internal::X509Ptr;
 
 constexpr std::time_t kDay = 86400;
 
@@ -61,10 +58,10 @@ class Builder {
     for (const AuthoritySpec& a : cfg_.authorities) RETURN_IF_ERROR(BuildAuthority(a));
     for (const IdentitySpec& id : cfg_.identities) RETURN_IF_ERROR(BuildIdentity(id));
     for (auto& [name, a] : authorities_) {
-      ASSIGN_OR_RETURN(auto crl, internal::MakeCrl(a.cert.get(), a.key.get(), a.revoked, now_,
-                                                   a.spec->crl_days));
+      ASSIGN_OR_RETURN(auto crl,
+                       MakeCrl(a.cert.get(), a.key.get(), a.revoked, now_, a.spec->crl_days));
       window_.Valid(now_ - 3600, now_ + a.spec->crl_days * kDay);
-      RETURN_IF_ERROR(Write(dir_ / "ca" / (name + ".crl.pem"), internal::CrlPem(crl.get())));
+      RETURN_IF_ERROR(Write(dir_ / "ca" / (name + ".crl.pem"), CrlPem(crl.get())));
     }
     std::string manifest = layout::FormatManifest(cfg_.digest, now_, window_.valid_from,
                                                   window_.refresh_at, certificates_);
@@ -75,14 +72,14 @@ class Builder {
 
  private:
   Status Write(const fs::path& p, std::string_view bytes, unsigned mode = 0644) {
-    return internal::WriteFileMode(p.string(), bytes, mode);
+    return WriteFileMode(p.string(), bytes, mode);
   }
 
   Status BuildAuthority(const AuthoritySpec& spec) {
     Authority a;
     a.spec = &spec;
-    ASSIGN_OR_RETURN(a.key, internal::GenerateKey(spec.key));
-    internal::CertRequest req;
+    ASSIGN_OR_RETURN(a.key, GenerateKey(spec.key));
+    CertRequest req;
     req.subject = spec.subject;
     req.key = a.key.get();
     req.not_before = now_ - 3600;
@@ -94,13 +91,13 @@ class Builder {
       req.issuer_cert = issuer->cert.get();
       req.issuer_key = issuer->key.get();
     }
-    ASSIGN_OR_RETURN(a.cert, internal::Issue(req));
+    ASSIGN_OR_RETURN(a.cert, Issue(req));
     ++certificates_;
     window_.Valid(req.not_before, req.not_after);
     a.chain.push_back(a.cert.get());
     if (issuer) a.chain.insert(a.chain.end(), issuer->chain.begin(), issuer->chain.end());
     RETURN_IF_ERROR(Write(dir_ / "ca" / (spec.name + ".pem"), CertPem(a.cert.get())));
-    RETURN_IF_ERROR(Write(dir_ / "ca" / (spec.name + ".key"), internal::KeyPem(a.key.get()), 0600));
+    RETURN_IF_ERROR(Write(dir_ / "ca" / (spec.name + ".key"), KeyPem(a.key.get()), 0600));
     authorities_.emplace(spec.name, std::move(a));
     return Status::Ok();
   }
@@ -117,7 +114,7 @@ class Builder {
       for (std::size_t i = 1; i + 1 < chain.size(); ++i) presented += CertPem(chain[i]);
     }
     RETURN_IF_ERROR(Write(vdir / "chain.pem", presented));
-    RETURN_IF_ERROR(Write(vdir / "key.pem", internal::KeyPem(key), 0600));
+    RETURN_IF_ERROR(Write(vdir / "key.pem", KeyPem(key), 0600));
     RETURN_IF_ERROR(Write(vdir / "ca.pem", CertPem(chain.back())));
     if (!crl_of.empty()) RETURN_IF_ERROR(Write(vdir / "crl.link", crl_of));
     return Status::Ok();
@@ -125,8 +122,8 @@ class Builder {
 
   Status BuildIdentity(const IdentitySpec& id) {
     Authority& issuer = authorities_.at(id.issuer);
-    ASSIGN_OR_RETURN(PkeyPtr key, internal::GenerateKey(id.key));
-    internal::CertRequest base;
+    ASSIGN_OR_RETURN(PkeyPtr key, GenerateKey(id.key));
+    CertRequest base;
     base.subject = id.subject;
     base.key = key.get();
     base.issuer_cert = issuer.cert.get();
@@ -135,7 +132,7 @@ class Builder {
     base.not_after = now_ + id.days * kDay;
     base.eku = id.usage == "server" ? "serverAuth" : "clientAuth";
     base.san = id.san;
-    ASSIGN_OR_RETURN(X509Ptr leaf, internal::Issue(base));
+    ASSIGN_OR_RETURN(X509Ptr leaf, Issue(base));
     window_.Valid(base.not_before, base.not_after);
     std::vector<X509*> chain = {leaf.get()};
     chain.insert(chain.end(), issuer.chain.begin(), issuer.chain.end());
@@ -143,7 +140,7 @@ class Builder {
     ++certificates_;
 
     for (const std::string& v : id.variants) {
-      internal::CertRequest req = base;
+      CertRequest req = base;
       PkeyPtr own_key;
       Authority* signer = &issuer;
       bool with_intermediates = true;
@@ -157,7 +154,7 @@ class Builder {
         window_.Limit(req.not_before - kDay);
       } else if (v == "self_signed" || v == "unregistered" || v == "rsa1024" ||
                  v == "untrusted_root") {
-        ASSIGN_OR_RETURN(own_key, internal::GenerateKey(v == "rsa1024" ? "rsa1024" : id.key));
+        ASSIGN_OR_RETURN(own_key, GenerateKey(v == "rsa1024" ? "rsa1024" : id.key));
         req.key = own_key.get();
         if (v == "self_signed") {
           req.issuer_cert = nullptr;
@@ -188,10 +185,10 @@ class Builder {
       if (v == "missing_intermediate") {
         cert.reset(X509_dup(leaf.get()));
       } else {
-        ASSIGN_OR_RETURN(cert, internal::Issue(req));
+        ASSIGN_OR_RETURN(cert, Issue(req));
       }
       if (v == "tampered_signature") {
-        ASSIGN_OR_RETURN(cert, internal::TamperSignature(cert.get()));
+        ASSIGN_OR_RETURN(cert, TamperSignature(cert.get()));
       }
       if (v == "revoked") signer->revoked.push_back(cert.get());
       std::vector<X509*> vchain = {cert.get()};
@@ -218,10 +215,9 @@ class Builder {
       if (a.cert.get() == root) root_key = a.key.get();
     }
     for (const std::string& name : id.chains) {
-      ASSIGN_OR_RETURN(internal::ChainPlan plan, internal::PlanChain(name, id, now_));
+      ASSIGN_OR_RETURN(ChainPlan plan, PlanChain(name, id, now_));
       fs::path cdir = dir_ / "identities" / id.name / layout::kChains / name;
-      ASSIGN_OR_RETURN(internal::BuiltChain built,
-                       internal::BuildChain(plan, root, root_key, cdir.string(), keys_));
+      ASSIGN_OR_RETURN(BuiltChain built, BuildChain(plan, root, root_key, cdir.string(), keys_));
       certificates_ += built.certificates;
       for (const auto& [nb, na] : built.validity) {
         if (nb > now_) {
@@ -265,9 +261,9 @@ class Builder {
         v.insert(v.begin() + 1, n > 2 ? chain[1] : chain[0]);
         bytes = pem(v);
       } else if (b == "with_private_key") {
-        bytes = pem(chain) + internal::KeyPem(key);
+        bytes = pem(chain) + KeyPem(key);
       } else if (b == "der") {
-        for (X509* c : chain) bytes += internal::CertDer(c);
+        for (X509* c : chain) bytes += CertDer(c);
       } else if (b == "bad_base64") {
         // Characters outside the base64 alphabet in the middle of the second block.
         std::string second = CertPem(n > 1 ? chain[1] : chain[0]);
@@ -293,7 +289,7 @@ class Builder {
   std::time_t now_;
   std::map<std::string, Authority> authorities_;
   std::vector<X509Ptr> kept_;
-  internal::KeyCache keys_;
+  KeyCache keys_;
   Window window_;
   int certificates_ = 0;
 };

@@ -16,7 +16,6 @@ namespace tollgate::pki {
 namespace {
 
 namespace fs = std::filesystem;
-using internal::X509Ptr;
 using ::testing::HasSubstr;
 
 const Clock::TimePoint kNow = Clock::TimePoint(std::chrono::seconds(1'800'000'000));
@@ -43,17 +42,17 @@ class PkiGenerated : public ::testing::Test {
   // X509_verify_cert of the variant's chain file against `ca_file` at kNow; the error code.
   static int Verify(const IdentityFiles& f, const std::string& ca_file, int purpose,
                     bool crl_check = false) {
-    internal::StorePtr store(X509_STORE_new());
+    StorePtr store(X509_STORE_new());
     X509_STORE_load_file(store.get(), ca_file.c_str());
     if (crl_check) {
-      for (auto& crl : internal::ReadCrls(testing::Slurp(f.crl_file))) {
+      for (auto& crl : ReadCrls(testing::Slurp(f.crl_file))) {
         X509_STORE_add_crl(store.get(), crl.get());
       }
     }
-    auto chain = internal::ReadCerts(testing::Slurp(f.chain_file));
+    auto chain = ReadCerts(testing::Slurp(f.chain_file));
     STACK_OF(X509)* untrusted = sk_X509_new_null();
     for (std::size_t i = 1; i < chain.size(); ++i) sk_X509_push(untrusted, chain[i].get());
-    internal::StoreCtxPtr ctx(X509_STORE_CTX_new());
+    StoreCtxPtr ctx(X509_STORE_CTX_new());
     X509_STORE_CTX_init(ctx.get(), store.get(), chain[0].get(), untrusted);
     X509_VERIFY_PARAM* p = X509_STORE_CTX_get0_param(ctx.get());
     X509_VERIFY_PARAM_set_time(p, std::chrono::system_clock::to_time_t(kNow));
@@ -76,11 +75,11 @@ TEST_F(PkiGenerated, ValidClientIdentitiesVerifyWithCrlCheck) {
     IdentityFiles f = Files(id, "");
     ASSERT_FALSE(f.crl_file.empty()) << id;
     EXPECT_EQ(Verify(f, f.ca_file, X509_PURPOSE_SSL_CLIENT, true), X509_V_OK) << id;
-    EXPECT_EQ(internal::ReadCerts(testing::Slurp(f.chain_file)).size(), 2u) << id;
+    EXPECT_EQ(ReadCerts(testing::Slurp(f.chain_file)).size(), 2u) << id;
   }
   IdentityFiles p = Files("partner", "");
   EXPECT_EQ(p.subject, "CN=partner,O=Partner Ltd");
-  EXPECT_EQ(p.sha256, internal::CertSha256(testing::LoadCert(p.cert_file).get()));
+  EXPECT_EQ(p.sha256, CertSha256(testing::LoadCert(p.cert_file).get()));
   EXPECT_EQ(EVP_PKEY_get_base_id(
                 X509_get0_pubkey(testing::LoadCert(Files("other-partner", "").cert_file).get())),
             EVP_PKEY_RSA);
@@ -127,7 +126,7 @@ TEST_F(PkiGenerated, SelfSignedAndUntrustedRoot) {
 
 TEST_F(PkiGenerated, MissingIntermediatePresentsTheLeafOnly) {
   IdentityFiles m = Files("partner", "missing_intermediate");
-  EXPECT_EQ(internal::ReadCerts(testing::Slurp(m.chain_file)).size(), 1u);
+  EXPECT_EQ(ReadCerts(testing::Slurp(m.chain_file)).size(), 1u);
   EXPECT_EQ(Verify(m, m.ca_file, X509_PURPOSE_SSL_CLIENT),
             X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY);
 }
@@ -149,7 +148,7 @@ TEST_F(PkiGenerated, ExtendedKeyUsageVariants) {
 TEST_F(PkiGenerated, RevokedSerialIsOnTheIssuersSignedCrl) {
   IdentityFiles r = Files("partner", "revoked");
   X509Ptr leaf = testing::LoadCert(r.cert_file);
-  auto crls = internal::ReadCrls(testing::Slurp(r.crl_file));
+  auto crls = ReadCrls(testing::Slurp(r.crl_file));
   ASSERT_EQ(crls.size(), 1u);
   X509_REVOKED* entry = nullptr;
   EXPECT_EQ(X509_CRL_get0_by_serial(crls[0].get(), &entry, X509_get_serialNumber(leaf.get())), 1);
@@ -175,7 +174,7 @@ TEST_F(PkiGenerated, WeakCryptoVariants) {
 TEST_F(PkiGenerated, UnknownCriticalExtensionIsPresentAndCritical) {
   IdentityFiles f = Files("partner", "unknown_critical_extension");
   X509Ptr leaf = testing::LoadCert(f.cert_file);
-  std::unique_ptr<ASN1_OBJECT, internal::OsslFree<ASN1_OBJECT, ASN1_OBJECT_free>> oid(
+  std::unique_ptr<ASN1_OBJECT, OsslFree<ASN1_OBJECT, ASN1_OBJECT_free>> oid(
       OBJ_txt2obj("1.3.6.1.4.1.55555.1.1", 1));
   int pos = X509_get_ext_by_OBJ(leaf.get(), oid.get(), -1);
   ASSERT_GE(pos, 0);
@@ -222,8 +221,8 @@ TEST_F(PkiGenerated, PrivateKeyFilesAreMode0600) {
 TEST_F(PkiGenerated, KeyMatchesItsCertificate) {
   for (const char* v : {"", "self_signed", "unregistered", "rsa1024", "expired"}) {
     IdentityFiles f = Files("partner", v);
-    internal::BioPtr bio(BIO_new_file(f.key_file.c_str(), "r"));
-    internal::PkeyPtr key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
+    BioPtr bio(BIO_new_file(f.key_file.c_str(), "r"));
+    PkeyPtr key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
     ASSERT_TRUE(key) << v;
     EXPECT_EQ(X509_check_private_key(testing::LoadCert(f.cert_file).get(), key.get()), 1) << v;
   }

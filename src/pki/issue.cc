@@ -3,7 +3,7 @@
 #include <openssl/bn.h>
 #include <openssl/rand.h>
 
-namespace tollgate::pki::internal {
+namespace tollgate::pki {
 namespace {
 
 // OIDs under a private arc nobody implements: what "unknown" needs.
@@ -150,7 +150,8 @@ const EVP_MD* Digest(const CertRequest& req) {
   return EVP_sha256();
 }
 
-std::string Join(const std::vector<std::string>& v) {
+// The value of a multi-valued extension in OpenSSL's config syntax: "DNS:a,DNS:b".
+std::string ExtensionList(const std::vector<std::string>& v) {
   std::string out;
   for (const std::string& s : v) out += (out.empty() ? "" : ",") + s;
   return out;
@@ -184,7 +185,8 @@ Status AddExtensions(X509* cert, const CertRequest& req) {
       RETURN_IF_ERROR(AddExt(cert, &ctx, NID_authority_key_identifier, "keyid:always"));
     }
   }
-  if (!req.san.empty()) RETURN_IF_ERROR(AddExt(cert, &ctx, NID_subject_alt_name, Join(req.san)));
+  if (!req.san.empty())
+    RETURN_IF_ERROR(AddExt(cert, &ctx, NID_subject_alt_name, ExtensionList(req.san)));
   if (!req.name_constraints.empty())
     RETURN_IF_ERROR(AddNameConstraints(cert, req.name_constraints));
   if (!req.policies.empty()) RETURN_IF_ERROR(AddPolicies(cert, req.policies));
@@ -277,4 +279,4 @@ StatusOr<CrlPtr> MakeCrl(X509* ca, EVP_PKEY* ca_key, const std::vector<X509*>& r
   return crl;
 }
 
-}  // namespace tollgate::pki::internal
+}  // namespace tollgate::pki

@@ -8,7 +8,7 @@
 
 #include "pki/x509_util.h"
 
-namespace tollgate::pki::internal {
+namespace tollgate::pki {
 
 /// What to put in one certificate.
 struct CertRequest {
@@ -51,4 +51,4 @@ StatusOr<X509Ptr> TamperSignature(X509* cert);
 StatusOr<CrlPtr> MakeCrl(X509* ca, EVP_PKEY* ca_key, const std::vector<X509*>& revoked,
                          std::time_t now, int days);
 
-}  // namespace tollgate::pki::internal
+}  // namespace tollgate::pki

@@ -4,7 +4,7 @@
 
 #include <filesystem>
 
-namespace tollgate::pki::internal {
+namespace tollgate::pki {
 namespace {
 
 StatusOr<EVP_PKEY*> KeyFor(const std::string& type, KeyCache& keys, std::vector<PkeyPtr>& own) {
@@ -70,4 +70,4 @@ StatusOr<BuiltChain> BuildChain(const ChainPlan& plan, X509* root, EVP_PKEY* roo
   return out;
 }
 
-}  // namespace tollgate::pki::internal
+}  // namespace tollgate::pki

@@ -9,7 +9,7 @@
 
 #include "pki/matrix_plan.h"
 
-namespace tollgate::pki::internal {
+namespace tollgate::pki {
 
 /// RSA keys shared by every chain of one generation (RSA key generation is the slow part);
 /// EC keys are made fresh for each certificate.
@@ -27,4 +27,4 @@ struct BuiltChain {
 StatusOr<BuiltChain> BuildChain(const ChainPlan& plan, X509* root, EVP_PKEY* root_key,
                                 const std::string& dir, KeyCache& keys);
 
-}  // namespace tollgate::pki::internal
+}  // namespace tollgate::pki

@@ -7,7 +7,7 @@
 #include <functional>
 #include <map>
 
-namespace tollgate::pki::internal {
+namespace tollgate::pki {
 namespace {
 
 constexpr std::time_t kDay = 86400;
@@ -274,4 +274,4 @@ StatusOr<ChainPlan> PlanChain(const std::string& name, const IdentitySpec& id, s
   return planner.plan();
 }
 
-}  // namespace tollgate::pki::internal
+}  // namespace tollgate::pki

@@ -9,7 +9,7 @@
 #include "pki/issue.h"
 #include "tollgate/pki/pki.h"
 
-namespace tollgate::pki::internal {
+namespace tollgate::pki {
 
 /// One certificate of a plan. `req` holds subject, validity and the defect's knobs; the
 /// generator fills its key and issuer pointers.
@@ -33,4 +33,4 @@ struct ChainPlan {
 /// The plan of matrix chain `name` for `id`, with validity counted from `now`.
 StatusOr<ChainPlan> PlanChain(const std::string& name, const IdentitySpec& id, std::time_t now);
 
-}  // namespace tollgate::pki::internal
+}  // namespace tollgate::pki

@@ -22,7 +22,6 @@
 namespace tollgate::pki::matrix_test {
 namespace {
 
-using internal::X509Ptr;
 using ::testing::HasSubstr;
 
 const Clock::TimePoint kNow = Clock::TimePoint(std::chrono::seconds(1'800'000'000));
@@ -46,12 +45,12 @@ TEST(PathMatrix, NamesAreUniqueRulesSayWhyAndEveryChainHasAPlan) {
     EXPECT_TRUE(names.insert(c.name).second) << c.name;
     EXPECT_FALSE(c.rule.empty()) << c.name;
     EXPECT_EQ(c.rule.find('|'), std::string::npos) << c.name;  // a table cell
-    auto plan = internal::PlanChain(c.name, id, Now());
+    auto plan = PlanChain(c.name, id, Now());
     EXPECT_TRUE(plan.ok()) << c.name;
   }
   EXPECT_GE(names.size(), 40u);
   EXPECT_EQ(KnownChains().size(), PathMatrix().size());
-  EXPECT_EQ(internal::PlanChain("no_such_chain", id, Now()).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(PlanChain("no_such_chain", id, Now()).status().code(), StatusCode::kNotFound);
 }
 
 TEST(PathMatrix, DocsTableIsGeneratedFromTheTable) {
@@ -59,7 +58,7 @@ TEST(PathMatrix, DocsTableIsGeneratedFromTheTable) {
   const std::string begin =
       "<!-- matrix table: generated from PathMatrix(); do not edit by hand -->\n";
   const std::string end = "<!-- end of matrix table -->\n";
-  std::string doc = pki::testing::Slurp(path);
+  std::string doc = testing::Slurp(path);
   std::size_t b = doc.find(begin);
   std::size_t e = doc.find(end);
   ASSERT_NE(b, std::string::npos);
@@ -77,8 +76,8 @@ TEST(PathMatrix, DocsTableIsGeneratedFromTheTable) {
 class MatrixGenerated : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = new pki::testing::TempDir();
-    auto cfg = LoadPkiConfig(pki::testing::ProfilePath());
+    dir_ = new testing::TempDir();
+    auto cfg = LoadPkiConfig(testing::ProfilePath());
     ASSERT_TRUE(cfg.ok()) << cfg.status().ToString();
     ManualClock clock(kNow);
     Status st = EnsureGenerated(*cfg, out(), clock);
@@ -86,9 +85,9 @@ class MatrixGenerated : public ::testing::Test {
   }
   static void TearDownTestSuite() { delete dir_; }
   static std::string out() { return dir_->Sub("generated"); }
-  static pki::testing::TempDir* dir_;
+  static testing::TempDir* dir_;
 };
-pki::testing::TempDir* MatrixGenerated::dir_ = nullptr;
+testing::TempDir* MatrixGenerated::dir_ = nullptr;
 
 // One chain's certificates, parsed.
 struct Chain {
@@ -101,16 +100,16 @@ struct Chain {
 
 Chain Load(const ChainFiles& f) {
   Chain c;
-  c.leaf = pki::testing::LoadCert(f.cert_file);
-  c.presented = internal::ReadCerts(pki::testing::Slurp(f.untrusted_file));
-  c.anchors = internal::ReadCerts(pki::testing::Slurp(f.ca_file));
+  c.leaf = testing::LoadCert(f.cert_file);
+  c.presented = ReadCerts(testing::Slurp(f.untrusted_file));
+  c.anchors = ReadCerts(testing::Slurp(f.ca_file));
   return c;
 }
 
 std::string ExtText(X509* c, int nid) {
   int pos = X509_get_ext_by_NID(c, nid, -1);
   if (pos < 0) return "";
-  internal::BioPtr bio(BIO_new(BIO_s_mem()));
+  BioPtr bio(BIO_new(BIO_s_mem()));
   X509V3_EXT_print(bio.get(), X509_get_ext(c, pos), 0, 0);
   char* data = nullptr;
   long len = BIO_get_mem_data(bio.get(), &data);
@@ -154,14 +153,14 @@ std::string KeyHash(X509* c) {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   X509_pubkey_digest(c, EVP_sha1(), md, &len);
-  std::unique_ptr<ASN1_OCTET_STRING, internal::OsslFree<ASN1_OCTET_STRING, ASN1_OCTET_STRING_free>>
-      s(ASN1_OCTET_STRING_new());
+  std::unique_ptr<ASN1_OCTET_STRING, OsslFree<ASN1_OCTET_STRING, ASN1_OCTET_STRING_free>> s(
+      ASN1_OCTET_STRING_new());
   ASN1_OCTET_STRING_set(s.get(), md, static_cast<int>(len));
   return Hex(s.get());
 }
 
 bool HasOid(X509* c, const char* oid_text, int critical) {
-  std::unique_ptr<ASN1_OBJECT, internal::OsslFree<ASN1_OBJECT, ASN1_OBJECT_free>> oid(
+  std::unique_ptr<ASN1_OBJECT, OsslFree<ASN1_OBJECT, ASN1_OBJECT_free>> oid(
       OBJ_txt2obj(oid_text, 1));
   int pos = X509_get_ext_by_OBJ(c, oid.get(), -1);
   return pos >= 0 && X509_EXTENSION_get_critical(X509_get_ext(c, pos)) == critical;
@@ -304,26 +303,23 @@ const std::map<std::string, Check>& Checks() {
        [](const Chain& c, X509*) {
          NameConstraint(c, "Permitted", "email:example.com");
          EXPECT_EQ(X509_get_ext_by_NID(c.leaf.get(), NID_subject_alt_name, -1), -1);
-         EXPECT_THAT(internal::NameText(X509_get_subject_name(c.leaf.get())),
+         EXPECT_THAT(NameText(X509_get_subject_name(c.leaf.get())),
                      HasSubstr("emailAddress=alice@example.org"));
        }},
       {"nc_dirname_permitted_ok",
        [](const Chain& c, X509*) {
          NameConstraint(c, "Permitted", "O = Partner Ltd");
-         EXPECT_EQ(internal::NameText(X509_get_subject_name(c.leaf.get())),
-                   "CN=partner,O=Partner Ltd");
+         EXPECT_EQ(NameText(X509_get_subject_name(c.leaf.get())), "CN=partner,O=Partner Ltd");
        }},
       {"nc_dirname_permitted_violated",
        [](const Chain& c, X509*) {
          NameConstraint(c, "Permitted", "O = Partner Ltd");
-         EXPECT_EQ(internal::NameText(X509_get_subject_name(c.leaf.get())),
-                   "CN=partner,O=Other Ltd");
+         EXPECT_EQ(NameText(X509_get_subject_name(c.leaf.get())), "CN=partner,O=Other Ltd");
        }},
       {"nc_dirname_excluded_violated",
        [](const Chain& c, X509*) {
          NameConstraint(c, "Excluded", "O = Partner Ltd");
-         EXPECT_EQ(internal::NameText(X509_get_subject_name(c.leaf.get())),
-                   "CN=partner,O=Partner Ltd");
+         EXPECT_EQ(NameText(X509_get_subject_name(c.leaf.get())), "CN=partner,O=Partner Ltd");
        }},
       {"nc_ip_permitted_violated",
        [](const Chain& c, X509*) {
@@ -461,13 +457,13 @@ const std::map<std::string, Check>& Checks() {
 }
 
 TEST_F(MatrixGenerated, TheProjectProfileListsEveryChain) {
-  auto cfg = LoadPkiConfig(pki::testing::ProfilePath());
+  auto cfg = LoadPkiConfig(testing::ProfilePath());
   ASSERT_TRUE(cfg.ok());
   EXPECT_EQ(cfg->identities[0].chains, KnownChains());
 }
 
 TEST_F(MatrixGenerated, EachChainHasTheDefectItClaims) {
-  X509Ptr root = pki::testing::LoadCert(out() + "/ca/root.pem");
+  X509Ptr root = testing::LoadCert(out() + "/ca/root.pem");
   EXPECT_EQ(Checks().size(), PathMatrix().size());
   for (const ChainCase& row : PathMatrix()) {
     SCOPED_TRACE(row.name);
@@ -477,8 +473,8 @@ TEST_F(MatrixGenerated, EachChainHasTheDefectItClaims) {
     ASSERT_TRUE(c.leaf);
     ASSERT_FALSE(c.presented.empty());
     ASSERT_FALSE(c.anchors.empty());
-    EXPECT_EQ(pki::testing::Slurp(files->chain_file),
-              pki::testing::Slurp(files->cert_file) + pki::testing::Slurp(files->untrusted_file));
+    EXPECT_EQ(testing::Slurp(files->chain_file),
+              testing::Slurp(files->cert_file) + testing::Slurp(files->untrusted_file));
     auto check = Checks().find(row.name);
     ASSERT_NE(check, Checks().end()) << "no check for " << row.name;
     check->second(c, root.get());
@@ -490,8 +486,8 @@ TEST_F(MatrixGenerated, EveryChainGetsItsExpectedVerdict) {
   for (const ChainCase& row : PathMatrix()) {
     auto files = ResolveChain(out(), "partner", row.name);
     ASSERT_TRUE(files.ok()) << files.status().ToString();
-    ChainVerdict v = VerifyClientChain(pki::testing::Slurp(files->chain_file),
-                                       pki::testing::Slurp(files->ca_file), clock);
+    ChainVerdict v =
+        VerifyClientChain(testing::Slurp(files->chain_file), testing::Slurp(files->ca_file), clock);
     EXPECT_EQ(v.accepted, row.accept) << row.name << ": " << v.reason;
     EXPECT_EQ(v.reason.empty(), v.accepted) << row.name;
   }
@@ -502,8 +498,7 @@ TEST_F(MatrixGenerated, RefusalsNameTheirReason) {
   auto reason = [&](const std::string& name) {
     auto f = ResolveChain(out(), "partner", name);
     EXPECT_TRUE(f.ok());
-    return VerifyClientChain(pki::testing::Slurp(f->chain_file), pki::testing::Slurp(f->ca_file),
-                             clock)
+    return VerifyClientChain(testing::Slurp(f->chain_file), testing::Slurp(f->ca_file), clock)
         .reason;
   };
   EXPECT_THAT(reason("pathlen0_exceeded"), HasSubstr("path length constraint exceeded"));
@@ -518,13 +513,13 @@ TEST_F(MatrixGenerated, RefusalsNameTheirReason) {
   // The same chain is refused when its anchor is not trusted.
   auto baseline = ResolveChain(out(), "partner", "baseline");
   ASSERT_TRUE(baseline.ok());
-  ChainVerdict other = VerifyClientChain(pki::testing::Slurp(baseline->chain_file),
-                                         pki::testing::Slurp(out() + "/ca/other-root.pem"), clock);
+  ChainVerdict other = VerifyClientChain(testing::Slurp(baseline->chain_file),
+                                         testing::Slurp(out() + "/ca/other-root.pem"), clock);
   EXPECT_FALSE(other.accepted);
   EXPECT_THAT(other.reason, HasSubstr("unable to get local issuer certificate"));
-  EXPECT_EQ(VerifyClientChain("", pki::testing::Slurp(baseline->ca_file), clock).reason,
+  EXPECT_EQ(VerifyClientChain("", testing::Slurp(baseline->ca_file), clock).reason,
             "no certificate in the presented chain");
-  EXPECT_EQ(VerifyClientChain(pki::testing::Slurp(baseline->chain_file), "", clock).reason,
+  EXPECT_EQ(VerifyClientChain(testing::Slurp(baseline->chain_file), "", clock).reason,
             "no trust anchor");
 }
 
@@ -532,11 +527,10 @@ TEST_F(MatrixGenerated, ChainKeysMatchTheirLeaves) {
   for (const char* name : {"baseline", "leaf_rsa1024", "cross_signed_path", "long_chain"}) {
     auto f = ResolveChain(out(), "partner", name);
     ASSERT_TRUE(f.ok());
-    internal::BioPtr bio(BIO_new_file(f->key_file.c_str(), "r"));
-    internal::PkeyPtr key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
+    BioPtr bio(BIO_new_file(f->key_file.c_str(), "r"));
+    PkeyPtr key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
     ASSERT_TRUE(key) << name;
-    EXPECT_EQ(X509_check_private_key(pki::testing::LoadCert(f->cert_file).get(), key.get()), 1)
-        << name;
+    EXPECT_EQ(X509_check_private_key(testing::LoadCert(f->cert_file).get(), key.get()), 1) << name;
   }
 }
 

@@ -66,10 +66,10 @@ StatusOr<IdentityFiles> ResolveIdentity(const std::string& out_dir, const std::s
   auto link = ReadFile((vdir / "crl.link").string());
   if (link.ok()) f.crl_file = (dir / "ca" / (*link + ".crl.pem")).string();
   ASSIGN_OR_RETURN(std::string pem, ReadFile(f.cert_file));
-  auto certs = internal::ReadCerts(pem);
+  auto certs = ReadCerts(pem);
   if (certs.empty()) return InternalError(f.cert_file + " holds no certificate");
-  f.sha256 = internal::CertSha256(certs[0].get());
-  f.subject = internal::NameText(X509_get_subject_name(certs[0].get()));
+  f.sha256 = CertSha256(certs[0].get());
+  f.subject = NameText(X509_get_subject_name(certs[0].get()));
   return f;
 }
 

@@ -11,7 +11,7 @@
 #include "tollgate/base/file.h"
 #include "tollgate/pki/pki.h"
 
-namespace tollgate::pki::testing {
+namespace tollgate::testing {
 
 /// A mkdtemp folder removed on destruction.
 class TempDir {
@@ -31,11 +31,11 @@ class TempDir {
 inline std::string ProfilePath() { return std::string(TOLLGATE_SOURCE_DIR) + "/certs/pki.yaml"; }
 
 /// The first certificate of a PEM file (fails the test when there is none).
-inline internal::X509Ptr LoadCert(const std::string& path) {
+inline pki::X509Ptr LoadCert(const std::string& path) {
   auto text = ReadFile(path);
   EXPECT_TRUE(text.ok()) << path;
   if (!text.ok()) return nullptr;
-  auto certs = internal::ReadCerts(*text);
+  auto certs = pki::ReadCerts(*text);
   EXPECT_FALSE(certs.empty()) << path;
   return certs.empty() ? nullptr : std::move(certs[0]);
 }
@@ -45,4 +45,4 @@ inline std::string Slurp(const std::string& path) {
   return text.ok() ? *text : std::string();
 }
 
-}  // namespace tollgate::pki::testing
+}  // namespace tollgate::testing

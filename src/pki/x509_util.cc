@@ -12,7 +12,7 @@
 #include "tollgate/base/digest.h"
 #include "tollgate/base/file.h"
 
-namespace tollgate::pki::internal {
+namespace tollgate::pki {
 
 StatusOr<PkeyPtr> GenerateKey(const std::string& type) {
   EVP_PKEY* key = nullptr;
@@ -38,6 +38,8 @@ std::string NameText(const X509_NAME* name) {
   long len = BIO_get_mem_data(bio.get(), &data);
   return std::string(data, static_cast<std::size_t>(len));
 }
+
+std::string SubjectText(const X509* cert) { return NameText(X509_get_subject_name(cert)); }
 
 StatusOr<std::unique_ptr<X509_NAME, OsslFree<X509_NAME, X509_NAME_free>>> ParseName(
     const std::string& text) {
@@ -143,4 +145,4 @@ Status WriteFileMode(const std::string& path, std::string_view bytes, unsigned m
   return Status::Ok();
 }
 
-}  // namespace tollgate::pki::internal
+}  // namespace tollgate::pki

@@ -15,7 +15,7 @@
 #include "tollgate/base/openssl.h"
 #include "tollgate/base/status.h"
 
-namespace tollgate::pki::internal {
+namespace tollgate::pki {
 
 using ::tollgate::BioPtr;
 using ::tollgate::OsslFree;
@@ -33,6 +33,8 @@ StatusOr<PkeyPtr> GenerateKey(const std::string& type);
 
 /// RFC 2253 text of a name; "" for null.
 std::string NameText(const X509_NAME* name);
+/// The subject of `cert` as NameText writes it.
+std::string SubjectText(const X509* cert);
 /// Parses "CN=a,O=b" (no escapes) into a name.
 StatusOr<std::unique_ptr<X509_NAME, OsslFree<X509_NAME, X509_NAME_free>>> ParseName(
     const std::string& text);
@@ -54,4 +56,4 @@ std::string CertSha256(X509* cert);
 /// Writes a file with `mode` (created exclusively).
 Status WriteFileMode(const std::string& path, std::string_view bytes, unsigned mode);
 
-}  // namespace tollgate::pki::internal
+}  // namespace tollgate::pki
