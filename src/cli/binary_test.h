@@ -14,7 +14,7 @@
 #include <string>
 #include <utility>
 
-namespace tollgate::cli_test {
+namespace tollgate::testing {
 
 /// A file's bytes ("" when it cannot be read).
 inline std::string Slurp(const std::filesystem::path& p) {
@@ -59,4 +59,4 @@ class BinaryTest : public ::testing::Test {
   std::string prefix_;
 };
 
-}  // namespace tollgate::cli_test
+}  // namespace tollgate::testing

@@ -20,10 +20,10 @@ namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-using tollgate::cli_test::ExecResult;
-using tollgate::cli_test::Slurp;
+using tollgate::testing::ExecResult;
+using tollgate::testing::Slurp;
 
-class Certification : public tollgate::cli_test::BinaryTest {
+class Certification : public tollgate::testing::BinaryTest {
  protected:
   Certification() : BinaryTest("tollgate-cert-") {}
 

@@ -27,10 +27,10 @@
 namespace {
 namespace fs = std::filesystem;
 
-using tollgate::cli_test::ExecResult;
-using tollgate::cli_test::Slurp;
+using tollgate::testing::ExecResult;
+using tollgate::testing::Slurp;
 
-class Tollgate : public tollgate::cli_test::BinaryTest {
+class Tollgate : public tollgate::testing::BinaryTest {
  protected:
   Tollgate() : BinaryTest("tollgate-e2e-") {}
 

@@ -24,10 +24,10 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-using cli_test::Slurp;
-using Result = cli_test::ExecResult;
+using testing::Slurp;
+using Result = testing::ExecResult;
 
-class InitTest : public cli_test::BinaryTest {
+class InitTest : public testing::BinaryTest {
  protected:
   InitTest() : BinaryTest("tollgate-init-") {}
 

@@ -23,7 +23,7 @@
 #include "tollgate/http/client.h"
 #include "tollgate/mocks/journal.h"
 
-namespace tollgate::cli_test {
+namespace tollgate::testing {
 namespace {
 
 struct Secret {
@@ -267,4 +267,4 @@ TEST_F(SecretsEverywhere, NoMockJournalServesAnyFormOfItsSecrets) {
 }
 
 }  // namespace
-}  // namespace tollgate::cli_test
+}  // namespace tollgate::testing
