@@ -7,6 +7,7 @@
 #include "cli/certs_command.h"
 #include "cli/commands.h"
 #include "cli/jwt_command.h"
+#include "cli/tls_audit_command.h"
 #include "tollgate/runner/vocabulary.h"
 
 namespace tollgate::cli {
@@ -200,6 +201,38 @@ int Main(int argc, char** argv) {
   matrix->add_flag("--list", matrix_args.list,
                    "print NAME<TAB>accept|refuse<TAB>RULE for every chain of the matrix");
 
+  CLI::App* tls = app.add_subcommand("tls",
+                                     "audit a host's TLS, with or without a client "
+                                     "certificate");
+  tls->require_subcommand(1);
+  TlsAuditArgs audit_args;
+  CLI::App* audit = tls->add_subcommand(
+      "audit",
+      "protocols, TLS 1.2 suites, client authentication and its CA names, renegotiation, "
+      "resumption and the server certificate; exit 0 no must finding, 4 some");
+  audit->add_option("url", audit_args.url, "https://HOST[:PORT]")->required();
+  audit->add_option("--identity", audit_args.identity,
+                    "present this identity of the project's PKI (certs/pki.yaml)");
+  audit->add_option("--cert", audit_args.cert, "client certificate chain (PEM, leaf first)");
+  audit->add_option("--key", audit_args.key, "client private key (default: in --cert)");
+  audit->add_option("--ca", audit_args.ca,
+                    "trust anchors for the server's chain (default: the system's)");
+  audit->add_option("--server-name", audit_args.server_name,
+                    "SNI and the name the certificate must match (default: the URL's host)");
+  audit->add_option("--timeout", audit_args.timeout, "bound on each connect, handshake and read")
+      ->capture_default_str();
+  audit
+      ->add_option("--max-ca-names", audit_args.max_ca_names,
+                   "more acceptable CA names than this is an over-broad list")
+      ->capture_default_str();
+  audit
+      ->add_option("--min-days", audit_args.min_days,
+                   "fewer days left on the server certificate is a finding")
+      ->capture_default_str();
+  audit->add_option("--json", audit_args.json,
+                    "also write the JSON report to FILE; - prints "
+                    "only JSON on standard output");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -217,6 +250,7 @@ int Main(int argc, char** argv) {
   if (*gen) return CertsGenerateCommand(gen_args);
   if (*check) return CertsCheckCommand(check_args);
   if (*matrix) return CertsMatrixCommand(matrix_args);
+  if (*audit) return TlsAuditCommand(audit_args);
   if (*merge) return ReportMergeCommand(merge_inputs, merge_junit, merge_json, merge_html);
   if (*verify_bundle) return ReportVerifyCommand(verify_dir);
   if (*selftest)
