@@ -98,7 +98,9 @@ signing::Verdict SignedApi::VerifySignature(const ServerRequest& request) const 
     }
   }
   if (HasFault("key_id_not_bound")) {
-    for (const auto& [id, secret] : clients_) {
+    for (const auto& client : clients_) {
+      // Not a structured binding: clang before 16 cannot capture one in a lambda.
+      const std::string& secret = client.second;
       signing::Verdict any = signing::Verify(
           p, m, [&](const std::string&) { return secret; }, now);
       if (any.ok) return any;

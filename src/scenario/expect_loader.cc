@@ -8,6 +8,7 @@
 #include "suite_parts.h"
 #include "tls_expect_loader.h"
 #include "tollgate/scenario/loader.h"
+#include "tollgate/scenario/vocabulary.h"
 
 namespace tollgate::internal {
 namespace {
