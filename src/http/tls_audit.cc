@@ -256,8 +256,10 @@ class Audit {
     bool refusal_status = r.http_status == 400 || r.http_status == 401 || r.http_status == 403 ||
                           r.http_status == 495 || r.http_status == 496;
     if (!refusal_status) return false;
-    if (with_identity_status != 0) return with_identity_status != r.http_status;
-    return r.http_head.find("SSL certificate") != std::string::npos;
+    // nginx's page names the certificate; otherwise the same request with the identity must
+    // have been answered differently, or a plain 404/403 of the application would count.
+    if (r.http_head.find("SSL certificate") != std::string::npos) return true;
+    return with_identity_status != 0 && with_identity_status != r.http_status;
   }
 
   void CaNames(const ProbeResult& r) {
@@ -281,7 +283,6 @@ class Audit {
     }
     if (!CanHandshake(&why)) {
       out_.renegotiation_detail = "not checked: " + why;
-      out_.notes.push_back("renegotiation " + out_.renegotiation_detail);
       return Status::Ok();
     }
     ProbeSpec s = Pinned(TLS1_2_VERSION);
@@ -290,7 +291,6 @@ class Audit {
     if (!r.connected) return UnavailableError("renegotiation: " + r.error);
     if (!r.handshake_ok) {
       out_.renegotiation_detail = "not checked: the TLS 1.2 handshake failed: " + Refusal(r);
-      out_.notes.push_back("renegotiation " + out_.renegotiation_detail);
       return Status::Ok();
     }
     out_.renegotiation_refused = r.renegotiated != true;
@@ -309,7 +309,6 @@ class Audit {
     std::string why;
     if (!CanHandshake(&why)) {
       out_.resumption_detail = "not checked: " + why;
-      out_.notes.push_back("resumption " + out_.resumption_detail);
       return Status::Ok();
     }
     ProbeSpec first = Pinned(best_);

@@ -209,6 +209,31 @@ TEST_F(Audit, OptionalClientAuthIsAFinding) {
   EXPECT_EQ(r.missing_cert[0].http_status, 404);  // the fixture routes only /hello
 }
 
+// A terminator that completes the handshake without a certificate and refuses over HTTP,
+// as nginx does: told apart from an optional host by the same request with the identity.
+TEST_F(Audit, RefusalOverHttpIsRequiredWhenTheIdentityIsServed) {
+  ServerOptions options;
+  options.tls = true;
+  options.tls_options = MutualTls();
+  options.tls_options.require_client_cert = false;
+  Router router;
+  router.Add("GET", "/", [](const ServerRequest& r) {
+    return r.client_cert ? ServerResponse::Text(200, "ok")
+                         : ServerResponse::Text(403, "certificate needed");
+  });
+  server_listener_ = std::make_unique<Server>(options, std::move(router));
+  ASSERT_TRUE(server_listener_->Start().ok());
+  TlsAuditResult r = Run(Options(true));
+  EXPECT_EQ(r.client_auth, ClientAuthMode::kRequired);
+  ASSERT_FALSE(r.missing_cert.empty());
+  EXPECT_EQ(r.missing_cert[0].http_status, 403);
+  EXPECT_FALSE(r.missing_cert[0].accepted);
+  EXPECT_THAT(Ids(r), ::testing::Not(Contains("client_auth.optional")));
+  // Without an identity a 403 cannot be told from the application's own: optional.
+  r = Run(Options(false));
+  EXPECT_EQ(r.client_auth, ClientAuthMode::kOptional);
+}
+
 TEST_F(Audit, OverBroadCaListIsAFinding) {
   std::vector<std::string> roots{root_.cert_file};
   for (int i = 0; i < 6; ++i) {

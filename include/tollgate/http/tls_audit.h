@@ -103,7 +103,9 @@ struct TlsAuditResult {
   std::string chain_error;
   std::optional<bool> host_matched;
   std::vector<TlsFinding> findings;
-  std::vector<std::string> notes;  // questions that could not be answered, and why
+  /// Answers that could not be had, and why (renegotiation and resumption say so in their
+  /// detail instead).
+  std::vector<std::string> notes;
   int handshakes = 0;
   std::chrono::milliseconds elapsed{0};
 
