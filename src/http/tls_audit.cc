@@ -53,9 +53,14 @@ void Add(TlsAuditResult& out, TlsSeverity s, std::string id, std::string text) {
   out.findings.push_back(TlsFinding{s, std::move(id), std::move(text)});
 }
 
+// One TLS 1.2 suite by its OpenSSL and RFC names.
+struct SuiteName {
+  std::string openssl, iana;
+};
+
 // Every TLS 1.2 suite OpenSSL knows, except PSK and SRP (which need a shared secret).
-std::vector<const SSL_CIPHER*> Tls12Suites() {
-  std::vector<const SSL_CIPHER*> out;
+std::vector<SuiteName> Tls12Suites() {
+  std::vector<SuiteName> out;
   SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
   if (ctx == nullptr) return out;
   SSL_CTX_set_security_level(ctx, 0);
@@ -69,9 +74,10 @@ std::vector<const SSL_CIPHER*> Tls12Suites() {
         kx == NID_kx_rsa_psk || kx == NID_kx_srp || auth == NID_auth_psk || auth == NID_auth_srp) {
       continue;
     }
-    out.push_back(c);
+    const char* iana = SSL_CIPHER_standard_name(c);
+    out.push_back({SSL_CIPHER_get_name(c), iana != nullptr ? iana : ""});
   }
-  SSL_CTX_free(ctx);  // SSL_CIPHERs are static tables: they outlive the context
+  SSL_CTX_free(ctx);
   return out;
 }
 
@@ -147,19 +153,19 @@ class Audit {
 
   Status Suites() {
     if (tls12_) {
-      for (const SSL_CIPHER* c : Tls12Suites()) {
+      for (const SuiteName& suite : Tls12Suites()) {
         // No identity: the ServerHello answers the question, and a server that requires a
         // certificate then ends the handshake early, which keeps the many probes cheap.
         ProbeSpec s = Pinned(TLS1_2_VERSION);
         s.present_identity = false;
-        s.ciphers = std::string(SSL_CIPHER_get_name(c)) + ":@SECLEVEL=0";
+        s.ciphers = suite.openssl + ":@SECLEVEL=0";
         ProbeResult r;
-        RETURN_IF_ERROR(Probe(s, std::string("TLS 1.2 suite ") + SSL_CIPHER_get_name(c), r));
+        RETURN_IF_ERROR(Probe(s, "TLS 1.2 suite " + suite.openssl, r));
         ++out_.tls12_suites_probed;
         if (!Accepted(r)) continue;
         TlsSuiteVerdict v;
-        v.name = SSL_CIPHER_get_name(c);
-        if (const char* iana = SSL_CIPHER_standard_name(c)) v.iana = iana;
+        v.name = suite.openssl;
+        v.iana = suite.iana;
         v.verdict = ClassifyTls12Suite(v.name, &v.source);
         if (v.verdict == "weak") {
           Add(out_, TlsSeverity::kMust, "cipher.weak",
