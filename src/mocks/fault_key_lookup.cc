@@ -7,7 +7,7 @@
 
 #include "mocks/fault_verifier_internal.h"
 
-namespace tollgate::mocks::fault_internal {
+namespace tollgate::mocks {
 namespace {
 
 // Where the kid_as_file_path gateway keeps its HMAC keys: it opens kKeyDir/<kid>, with the
@@ -132,4 +132,4 @@ std::optional<jose::VerifyResult> VerifyWithKeyFaults(const jose::JwsParts& part
   return std::nullopt;
 }
 
-}  // namespace tollgate::mocks::fault_internal
+}  // namespace tollgate::mocks

@@ -10,7 +10,7 @@
 #include "mocks/fault_verifier_internal.h"
 #include "tollgate/base/encoding.h"
 
-namespace tollgate::mocks::fault_internal {
+namespace tollgate::mocks {
 namespace {
 
 using json = nlohmann::json;
@@ -153,4 +153,4 @@ std::optional<jose::VerifyResult> VerifyLenient(std::string_view token, const jo
   return VerifyUnsigned(parts, claims->dump(), policy, clock);
 }
 
-}  // namespace tollgate::mocks::fault_internal
+}  // namespace tollgate::mocks

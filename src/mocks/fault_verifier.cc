@@ -6,7 +6,6 @@
 #include "tollgate/http/message.h"
 
 namespace tollgate::mocks {
-namespace fault_internal {
 
 jose::VerifyResult Refused(std::string code, std::string message) {
   jose::VerifyResult r;
@@ -38,13 +37,7 @@ bool Allowed(const jose::ValidationPolicy& policy, std::optional<jose::Alg> alg)
                     policy.algorithms.end();
 }
 
-}  // namespace fault_internal
-
 namespace {
-
-using fault_internal::Allowed;
-using fault_internal::HeaderString;
-using fault_internal::VerifyUnsigned;
 
 struct Switch {
   const char* name;
@@ -156,14 +149,14 @@ jose::VerifyResult VerifyWithFaults(std::string_view token, const jose::Jwks& ke
     if (faults.skip_signature && Allowed(policy, alg) && keys.Find(kid) != nullptr) {
       return VerifyUnsigned(*parts, parts->payload, policy, clock);
     }
-    if (auto r = fault_internal::VerifyWithKeyFaults(*parts, keys, policy, clock, faults)) {
+    if (auto r = VerifyWithKeyFaults(*parts, keys, policy, clock, faults)) {
       return *r;
     }
   }
 
   jose::VerifyResult result = jose::VerifyJwt(token, keys, policy, clock);
   if (result.ok) return result;
-  if (auto r = fault_internal::VerifyLenient(token, keys, policy, clock, faults)) return *r;
+  if (auto r = VerifyLenient(token, keys, policy, clock, faults)) return *r;
   if (!parts.ok()) return result;
   const std::string& code = result.rejection.code;
   bool expired = faults.accept_expired && code == "expired";

@@ -6,7 +6,7 @@
 
 #include "mocks/fault_verifier.h"
 
-namespace tollgate::mocks::fault_internal {
+namespace tollgate::mocks {
 
 /// A refusal with `code` and `message`.
 jose::VerifyResult Refused(std::string code, std::string message);
@@ -34,4 +34,4 @@ std::optional<jose::VerifyResult> VerifyLenient(std::string_view token, const jo
                                                 const jose::ValidationPolicy& policy,
                                                 const Clock& clock, const VerifierFaults& faults);
 
-}  // namespace tollgate::mocks::fault_internal
+}  // namespace tollgate::mocks

@@ -15,9 +15,9 @@
 namespace tollgate {
 namespace {
 
-using yaml::Document;
-using yaml::MapReader;
-using yaml::Node;
+using scenario::Document;
+using scenario::MapReader;
+using scenario::Node;
 
 // The process environment; nothing else is visible to an environment file's templates.
 class ProcessEnvScope : public Scope {
@@ -34,8 +34,8 @@ class ProcessEnvScope : public Scope {
   }
 };
 
-const yaml::NameScope& EnvOnlyScope() {
-  static const yaml::NameScope kScope{
+const scenario::NameScope& EnvOnlyScope() {
+  static const scenario::NameScope kScope{
       {"env"}, false, "`env.NAME` (an environment file can only use environment variables)"};
   return kScope;
 }
@@ -62,7 +62,7 @@ class EnvironmentReader {
     if (!top.ok()) return;
     env_.loc = doc_.Loc(root);
     if (auto n = top.Require("environment")) {
-      if (auto s = yaml::ReadString(doc_, *n, "environment")) env_.name = *s;
+      if (auto s = scenario::ReadString(doc_, *n, "environment")) env_.name = *s;
     }
     std::vector<std::string> names;
     if (auto n = top.Require("services")) {
@@ -72,10 +72,10 @@ class EnvironmentReader {
         if (k.IsScalar()) all_kinds_.push_back(KindOf(v));
       }
       for (const auto& [k, v] : services.entries()) {
-        std::optional<std::string> name = yaml::ReadString(doc_, k, "services");
+        std::optional<std::string> name = scenario::ReadString(doc_, k, "services");
         if (!name) continue;
         if (!IsServiceName(*name)) {
-          doc_.Error(k, "invalid service name", yaml::Describe(k),
+          doc_.Error(k, "invalid service name", scenario::Describe(k),
                      "a name of letters, digits, `_` and `-` that starts with a letter or `_`");
           continue;
         }
@@ -86,11 +86,11 @@ class EnvironmentReader {
       }
     }
     if (auto n = top.Get("default_target")) {
-      if (auto s = yaml::ReadString(doc_, *n, "default_target")) {
+      if (auto s = scenario::ReadString(doc_, *n, "default_target")) {
         if (std::find(names.begin(), names.end(), *s) == names.end()) {
-          doc_.Error(*n, "unknown service `" + *s + "` in `default_target`", yaml::Describe(*n),
-                     names.empty() ? "a service of this environment" : yaml::OneOf(names),
-                     yaml::DidYouMean(*s, names));
+          doc_.Error(*n, "unknown service `" + *s + "` in `default_target`", scenario::Describe(*n),
+                     names.empty() ? "a service of this environment" : scenario::OneOf(names),
+                     scenario::DidYouMean(*s, names));
         }
         env_.default_target = *s;
       }
@@ -105,7 +105,7 @@ class EnvironmentReader {
     if (!m.ok()) return "";
     std::optional<Node> kind_node = m.Require("kind");
     if (!kind_node) return "";
-    std::optional<std::string> kind = yaml::ReadString(doc_, *kind_node, "kind");
+    std::optional<std::string> kind = scenario::ReadString(doc_, *kind_node, "kind");
     if (!kind) return "";
     std::shared_ptr<const ServiceKindSpec> spec = FindServiceKind(*kind);
     if (!spec) {
@@ -113,13 +113,14 @@ class EnvironmentReader {
       if (known.empty()) {
         // Kinds are registered by their owner (the mocks module) before loading; a program
         // that forgot must not accept every service unchecked.
-        doc_.Error(*kind_node, "unknown service kind `" + *kind + "`", yaml::Describe(*kind_node),
-                   "a registered mock kind",
+        doc_.Error(*kind_node, "unknown service kind `" + *kind + "`",
+                   scenario::Describe(*kind_node), "a registered mock kind",
                    "no mock kind is registered: this program must call RegisterVocabularies() "
                    "before it loads an environment");
       } else {
-        doc_.Error(*kind_node, "unknown service kind `" + *kind + "`", yaml::Describe(*kind_node),
-                   yaml::OneOf(known), yaml::DidYouMean(*kind, known));
+        doc_.Error(*kind_node, "unknown service kind `" + *kind + "`",
+                   scenario::Describe(*kind_node), scenario::OneOf(known),
+                   scenario::DidYouMean(*kind, known));
       }
       return "";
     }
@@ -140,10 +141,11 @@ class EnvironmentReader {
       std::string field = k.Text();
       if (field == "kind") continue;
       if (field == "faults") {
-        if (auto l = yaml::ReadStringList(doc_, v, "faults", false)) {
+        if (auto l = scenario::ReadStringList(doc_, v, "faults", false)) {
           s.faults = *l;
-          for (const Node& item : yaml::Items(v)) {
-            internal::CheckTerm(doc_, item, "faults", vocabulary::Faults(*kind), yaml::NameScope{});
+          for (const Node& item : scenario::Items(v)) {
+            scenario::CheckTerm(doc_, item, "faults", vocabulary::Faults(*kind),
+                                scenario::NameScope{});
           }
         }
         continue;
@@ -152,7 +154,8 @@ class EnvironmentReader {
                             [&](const FieldSpec& spec) { return spec.name == field; });
       if (f == fields.end()) {
         doc_.Error(k, "unknown key `" + field + "` for a `" + *kind + "` service",
-                   yaml::Describe(k), yaml::OneOf(allowed), yaml::DidYouMean(field, allowed));
+                   scenario::Describe(k), scenario::OneOf(allowed),
+                   scenario::DidYouMean(field, allowed));
         continue;
       }
       if (std::optional<nlohmann::json> value = ReadField(*f, v)) s.config[field] = *value;
@@ -169,11 +172,11 @@ class EnvironmentReader {
   }
 
   std::optional<std::string> ReadEnvString(const Node& n, const std::string& key) {
-    std::optional<Template> t = yaml::ReadTemplate(doc_, n, key, EnvOnlyScope());
+    std::optional<Template> t = scenario::ReadTemplate(doc_, n, key, EnvOnlyScope());
     if (!t) return std::nullopt;
     StatusOr<std::string> v = t->Evaluate(ProcessEnvScope());
     if (!v.ok()) {
-      doc_.Error(n, v.status().message(), yaml::Describe(n), "",
+      doc_.Error(n, v.status().message(), scenario::Describe(n), "",
                  "set it, or give a default: ${env.NAME:-value}");
       return std::nullopt;
     }
@@ -188,7 +191,7 @@ class EnvironmentReader {
         return nlohmann::json(*s);
       }
       case FieldType::kInt: {
-        std::optional<long long> i = yaml::ReadInt(doc_, v, f.name, INT_MIN, INT_MAX);
+        std::optional<long long> i = scenario::ReadInt(doc_, v, f.name, INT_MIN, INT_MAX);
         if (!i || !CheckChoice(f, v, std::to_string(*i))) return std::nullopt;
         return nlohmann::json(*i);
       }
@@ -196,7 +199,7 @@ class EnvironmentReader {
         std::optional<std::string> s = ReadEnvString(v, f.name);
         if (!s) return std::nullopt;
         if (!ParseDuration(*s)) {
-          doc_.Error(v, "invalid value for `" + f.name + "`", yaml::Describe(v),
+          doc_.Error(v, "invalid value for `" + f.name + "`", scenario::Describe(v),
                      "a duration such as 500ms, 2s, 1m or 1h");
           return std::nullopt;
         }
@@ -209,25 +212,25 @@ class EnvironmentReader {
       case FieldType::kObjectList:
         return ReadObjectList(f, v);
       case FieldType::kStatusCode:
-        return Int(yaml::ReadInt(doc_, v, f.name, 100, 599));
+        return Int(scenario::ReadInt(doc_, v, f.name, 100, 599));
       case FieldType::kPort:
-        return Int(yaml::ReadInt(doc_, v, f.name, 0, 65535));
+        return Int(scenario::ReadInt(doc_, v, f.name, 0, 65535));
       case FieldType::kPositiveInt:
-        return Int(yaml::ReadInt(doc_, v, f.name, 1, INT_MAX));
+        return Int(scenario::ReadInt(doc_, v, f.name, 1, INT_MAX));
       case FieldType::kBool: {
-        std::optional<bool> b = yaml::ReadBool(doc_, v, f.name);
+        std::optional<bool> b = scenario::ReadBool(doc_, v, f.name);
         if (!b) return std::nullopt;
         return nlohmann::json(*b);
       }
       case FieldType::kStringList: {
         if (!v.IsSeq()) {
-          doc_.Error(v, "invalid value for `" + f.name + "`", yaml::Describe(v),
+          doc_.Error(v, "invalid value for `" + f.name + "`", scenario::Describe(v),
                      "a list of strings");
           return std::nullopt;
         }
         nlohmann::json arr = nlohmann::json::array();
         bool ok = true;
-        for (const Node& item : yaml::Items(v)) {
+        for (const Node& item : scenario::Items(v)) {
           std::optional<std::string> s = ReadEnvString(item, f.name);
           if (s && !CheckChoice(f, item, *s)) s.reset();
           ok = ok && s.has_value();
@@ -250,19 +253,19 @@ class EnvironmentReader {
       return true;
     }
     // "did you mean `401`?" for 404 would be noise: numbers are not misspelt.
-    std::string help = f.type == FieldType::kInt ? "" : yaml::DidYouMean(value, f.choices);
+    std::string help = f.type == FieldType::kInt ? "" : scenario::DidYouMean(value, f.choices);
     for (const Term& r : f.refused) {
       if (r.name == value) help = r.summary;
     }
-    doc_.Error(at, "invalid value for `" + f.name + "`", yaml::Describe(at), yaml::OneOf(f.choices),
-               help);
+    doc_.Error(at, "invalid value for `" + f.name + "`", scenario::Describe(at),
+               scenario::OneOf(f.choices), help);
     return false;
   }
 
   // The name of a service declared above the one being read, of one of the kinds
   // `f.choices`: services start in file order, so a service can only use earlier ones.
   std::optional<nlohmann::json> ReadServiceRef(const FieldSpec& f, const Node& v) {
-    std::optional<std::string> name = yaml::ReadString(doc_, v, f.name);
+    std::optional<std::string> name = scenario::ReadString(doc_, v, f.name);
     if (!name) return std::nullopt;
     std::string kinds;
     for (const std::string& k : f.choices) kinds += (kinds.empty() ? "`" : " or `") + k + "`";
@@ -274,7 +277,7 @@ class EnvironmentReader {
     }
     std::string expected = candidates.empty()
                                ? "a service of kind " + kinds + " declared above `" + current_ + "`"
-                               : yaml::OneOf(candidates) + " (services of kind " + kinds +
+                               : scenario::OneOf(candidates) + " (services of kind " + kinds +
                                      " declared above `" + current_ + "`)";
     std::vector<std::pair<std::string, std::string>> known = declared_;
     known.emplace_back(current_, current_kind_);
@@ -284,12 +287,12 @@ class EnvironmentReader {
       bool later = std::find(all_names_.begin(), all_names_.end(), *name) != all_names_.end();
       if (later) {
         doc_.Error(v, "service `" + *name + "` is declared after `" + current_ + "`",
-                   yaml::Describe(v), expected,
+                   scenario::Describe(v), expected,
                    "services start in file order: move `" + *name + "` above `" + current_ + "`");
       } else {
-        std::string help = yaml::DidYouMean(*name, all_names_);
+        std::string help = scenario::DidYouMean(*name, all_names_);
         if (help.empty() && candidates.empty()) help = MoveAboveHelp(f);
-        doc_.Error(v, "unknown service `" + *name + "` in `" + f.name + "`", yaml::Describe(v),
+        doc_.Error(v, "unknown service `" + *name + "` in `" + f.name + "`", scenario::Describe(v),
                    expected, help);
       }
       return std::nullopt;
@@ -298,7 +301,7 @@ class EnvironmentReader {
     if (!it->second.empty() &&
         std::find(f.choices.begin(), f.choices.end(), it->second) == f.choices.end()) {
       doc_.Error(v, "service `" + *name + "` is not of kind " + kinds,
-                 yaml::Describe(v) + " (kind `" + it->second + "`)", expected,
+                 scenario::Describe(v) + " (kind `" + it->second + "`)", expected,
                  candidates.empty() ? MoveAboveHelp(f) : "");
       return std::nullopt;
     }
@@ -334,13 +337,14 @@ class EnvironmentReader {
   // A list of mappings; `f.unique` names a field whose values must all differ (key ids).
   std::optional<nlohmann::json> ReadObjectList(const FieldSpec& f, const Node& v) {
     if (!v.IsSeq()) {
-      doc_.Error(v, "invalid value for `" + f.name + "`", yaml::Describe(v), "a list of mappings");
+      doc_.Error(v, "invalid value for `" + f.name + "`", scenario::Describe(v),
+                 "a list of mappings");
       return std::nullopt;
     }
     nlohmann::json arr = nlohmann::json::array();
     bool ok = true;
     std::vector<std::pair<std::string, int>> seen;  // unique value -> line
-    for (const Node& item : yaml::Items(v)) {
+    for (const Node& item : scenario::Items(v)) {
       std::optional<nlohmann::json> obj = ReadObject(f.fields, f.name, item);
       if (!obj) {
         ok = false;
@@ -389,7 +393,7 @@ class EnvironmentReader {
     nlohmann::json obj = nlohmann::json::object();
     bool ok = true;
     for (const auto& [k, item] : m.entries()) {
-      std::optional<std::string> name = yaml::ReadString(doc_, k, f.name);
+      std::optional<std::string> name = scenario::ReadString(doc_, k, f.name);
       if (!name) {
         ok = false;
         continue;

@@ -10,13 +10,13 @@
 #include "tollgate/scenario/loader.h"
 #include "tollgate/scenario/vocabulary.h"
 
-namespace tollgate::internal {
+namespace tollgate::scenario {
 namespace {
 
-using yaml::Document;
-using yaml::MapReader;
-using yaml::NameScope;
-using yaml::Node;
+using scenario::Document;
+using scenario::MapReader;
+using scenario::NameScope;
+using scenario::Node;
 
 const char kStatusExpected[] = "a status code (e.g. 200) or class (e.g. 4xx)";
 const char kMatcherExpected[] =
@@ -37,9 +37,10 @@ std::optional<StatusExpect> ReadStatus(Document& doc, const Node& n, const std::
                                        const NameScope& scope) {
   StatusExpect s;
   s.loc = doc.Loc(n);
-  std::vector<Node> items = n.IsSeq() ? yaml::Items(n) : std::vector<Node>{n};
+  std::vector<Node> items = n.IsSeq() ? scenario::Items(n) : std::vector<Node>{n};
   if (n.IsMap() || (n.IsSeq() && items.empty()) || n.IsNull()) {
-    doc.Error(n, "invalid value for `" + key + "`", n.IsSeq() ? "an empty list" : yaml::Describe(n),
+    doc.Error(n, "invalid value for `" + key + "`",
+              n.IsSeq() ? "an empty list" : scenario::Describe(n),
               std::string(kStatusExpected) + ", or a list of them");
     return std::nullopt;
   }
@@ -47,7 +48,7 @@ std::optional<StatusExpect> ReadStatus(Document& doc, const Node& n, const std::
   for (const Node& item : items) {
     if (item.IsScalar() && item.Text().find("${") != std::string::npos) {
       // A setting of the target, e.g. the Gateway's 401-or-403 for unassigned types.
-      std::optional<TemplatedValue> v = yaml::ReadTemplatedValue(doc, item, key, scope);
+      std::optional<TemplatedValue> v = scenario::ReadTemplatedValue(doc, item, key, scope);
       if (!v) {
         ok = false;
         continue;
@@ -58,7 +59,7 @@ std::optional<StatusExpect> ReadStatus(Document& doc, const Node& n, const std::
     std::optional<StatusPattern> p =
         item.IsScalar() ? StatusPattern::Parse(item.Text()) : std::nullopt;
     if (!p) {
-      doc.Error(item, "invalid value for `" + key + "`", yaml::Describe(item), kStatusExpected);
+      doc.Error(item, "invalid value for `" + key + "`", scenario::Describe(item), kStatusExpected);
       ok = false;
       continue;
     }
@@ -73,13 +74,13 @@ std::optional<Matcher> ReadMatcher(Document& doc, const Node& n, const std::stri
   Matcher m;
   m.loc = doc.Loc(n);
   if (n.IsScalar()) {
-    std::optional<TemplatedValue> v = yaml::ReadTemplatedValue(doc, n, key, scope);
+    std::optional<TemplatedValue> v = scenario::ReadTemplatedValue(doc, n, key, scope);
     if (!v) return std::nullopt;
     m.operand = std::move(*v);
     return m;
   }
   if (!n.IsMap()) {
-    doc.Error(n, "invalid value for `" + key + "`", yaml::Describe(n), kMatcherExpected);
+    doc.Error(n, "invalid value for `" + key + "`", scenario::Describe(n), kMatcherExpected);
     return std::nullopt;
   }
   MapReader r(doc, n, {"equals", "matches", "contains", "exists", "not"}, key);
@@ -101,20 +102,20 @@ std::optional<Matcher> ReadMatcher(Document& doc, const Node& n, const std::stri
     return inner;
   }
   if (op == "exists") {
-    std::optional<bool> b = yaml::ReadBool(doc, v, "exists");
+    std::optional<bool> b = scenario::ReadBool(doc, v, "exists");
     if (!b) return std::nullopt;
     m.kind = Matcher::Kind::kExists;
     m.operand = TemplatedValue{*b, doc.Loc(v)};
     return m;
   }
   if (op == "equals") {
-    std::optional<TemplatedValue> val = yaml::ReadTemplatedValue(doc, v, "equals", scope);
+    std::optional<TemplatedValue> val = scenario::ReadTemplatedValue(doc, v, "equals", scope);
     if (!val) return std::nullopt;
     m.operand = std::move(*val);
     return m;
   }
   // matches, contains: a string operand.
-  std::optional<Template> t = yaml::ReadTemplate(doc, v, op, scope);
+  std::optional<Template> t = scenario::ReadTemplate(doc, v, op, scope);
   if (!t) return std::nullopt;
   m.kind = op == "matches" ? Matcher::Kind::kMatches : Matcher::Kind::kContains;
   m.operand = TemplatedValue{t->raw(), doc.Loc(v)};
@@ -143,9 +144,9 @@ std::optional<std::vector<std::pair<std::string, Matcher>>> ReadMatcherMap(
   std::vector<std::pair<std::string, Matcher>> out;
   bool ok = true;
   for (const auto& [k, v] : r.entries()) {
-    std::optional<std::string> name = yaml::ReadString(doc, k, key);
+    std::optional<std::string> name = scenario::ReadString(doc, k, key);
     if (name && pointers && !name->empty() && (*name)[0] != '/') {
-      doc.Error(k, "invalid JSON pointer `" + *name + "`", yaml::Describe(k),
+      doc.Error(k, "invalid JSON pointer `" + *name + "`", scenario::Describe(k),
                 "a JSON pointer such as /id or /items/0/name (\"\" for the whole body)");
       name.reset();
     }
@@ -175,19 +176,19 @@ std::optional<DurationExpect> ReadDurationExpect(Document& doc, const Node& n) {
     }
   }
   if (!n.IsMap()) {
-    doc.Error(n, "invalid value for `duration`", yaml::Describe(n),
+    doc.Error(n, "invalid value for `duration`", scenario::Describe(n),
               "`< 500ms`, `> 1s` or a mapping with `min` and/or `max`");
     return std::nullopt;
   }
   MapReader r(doc, n, {"min", "max"}, "duration");
-  if (auto v = r.Get("min")) d.min = yaml::ReadDuration(doc, *v, "min");
-  if (auto v = r.Get("max")) d.max = yaml::ReadDuration(doc, *v, "max");
+  if (auto v = r.Get("min")) d.min = scenario::ReadDuration(doc, *v, "min");
+  if (auto v = r.Get("max")) d.max = scenario::ReadDuration(doc, *v, "max");
   if (r.ok() && r.entries().empty()) {
     doc.Error(n, "invalid value for `duration`", "an empty mapping", "`min` and/or `max`");
     return std::nullopt;
   }
   if (d.min && d.max && *d.min > *d.max) {
-    doc.Error(*r.Get("max"), "invalid value for `max`", yaml::Describe(*r.Get("max")),
+    doc.Error(*r.Get("max"), "invalid value for `max`", scenario::Describe(*r.Get("max")),
               "a duration of at least `min`");
   }
   return d;
@@ -198,24 +199,24 @@ std::optional<CountExpect> ReadCount(Document& doc, const Node& n) {
   c.loc = doc.Loc(n);
   const long long kMax = 1'000'000'000;
   if (!n.IsMap()) {
-    std::optional<long long> v = yaml::ReadInt(doc, n, "count", 0, kMax);
+    std::optional<long long> v = scenario::ReadInt(doc, n, "count", 0, kMax);
     if (!v) return std::nullopt;
     c.exactly = static_cast<int>(*v);
     return c;
   }
   MapReader r(doc, n, {"min", "max"}, "count");
   if (auto v = r.Get("min")) {
-    if (auto i = yaml::ReadInt(doc, *v, "min", 0, kMax)) c.min = static_cast<int>(*i);
+    if (auto i = scenario::ReadInt(doc, *v, "min", 0, kMax)) c.min = static_cast<int>(*i);
   }
   if (auto v = r.Get("max")) {
-    if (auto i = yaml::ReadInt(doc, *v, "max", 0, kMax)) c.max = static_cast<int>(*i);
+    if (auto i = scenario::ReadInt(doc, *v, "max", 0, kMax)) c.max = static_cast<int>(*i);
   }
   if (r.ok() && r.entries().empty()) {
     doc.Error(n, "invalid value for `count`", "an empty mapping", "`min` and/or `max`");
     return std::nullopt;
   }
   if (c.min && c.max && *c.min > *c.max) {
-    doc.Error(*r.Get("max"), "invalid value for `max`", yaml::Describe(*r.Get("max")),
+    doc.Error(*r.Get("max"), "invalid value for `max`", scenario::Describe(*r.Get("max")),
               "a count of at least `min`");
   }
   return c;
@@ -235,24 +236,25 @@ std::optional<TokenExpect> ReadTokenExpect(Document& doc, const Node& n,
   TokenExpect t;
   t.loc = doc.Loc(n);
   if (auto v = r.Get("claims")) {
-    if (auto l = yaml::ReadStringList(doc, *v, "claims", true)) t.claims = *l;
+    if (auto l = scenario::ReadStringList(doc, *v, "claims", true)) t.claims = *l;
   }
-  if (auto v = r.Get("max_lifetime")) t.max_lifetime = yaml::ReadDuration(doc, *v, "max_lifetime");
+  if (auto v = r.Get("max_lifetime"))
+    t.max_lifetime = scenario::ReadDuration(doc, *v, "max_lifetime");
   if (auto v = r.Get("algs")) {
-    if (auto l = yaml::ReadStringList(doc, *v, "algs", true)) {
+    if (auto l = scenario::ReadStringList(doc, *v, "algs", true)) {
       // The algorithm names are crypto's (registered with the other vocabularies).
       std::shared_ptr<const Terms> algs = FindTerms(vocabulary::kJwsAlgorithm);
       std::vector<std::string> known = algs ? TermNames(*algs) : std::vector<std::string>{};
-      std::vector<Node> items = yaml::Items(*v);
+      std::vector<Node> items = scenario::Items(*v);
       for (std::size_t i = 0; algs && i < l->size(); ++i) {
         const std::string& alg = (*l)[i];
         if (std::find(known.begin(), known.end(), alg) != known.end()) continue;
-        std::string help = yaml::DidYouMean(alg, known);
+        std::string help = scenario::DidYouMean(alg, known);
         if (alg == "none" || alg == "None" || alg == "NONE") {
           help = "an unsigned token (`none`) is never acceptable";
         }
-        doc.Error(items[i], "invalid value for `algs`", yaml::Describe(items[i]),
-                  yaml::OneOf(known), help);
+        doc.Error(items[i], "invalid value for `algs`", scenario::Describe(items[i]),
+                  scenario::OneOf(known), help);
       }
       t.algs = *l;
     }
@@ -276,11 +278,11 @@ std::optional<Expect> ReadExpect(Document& doc, const Node& node, const NameScop
     std::string key = k.Text();
     std::string others = rules.taken_by ? rules.taken_by(key) : "";
     if (!others.empty()) {
-      doc.Error(k, "a `" + rules.step + "` step cannot expect `" + key + "`", yaml::Describe(k),
-                yaml::OneOf(keys), "`" + key + "` applies to " + others);
+      doc.Error(k, "a `" + rules.step + "` step cannot expect `" + key + "`", scenario::Describe(k),
+                scenario::OneOf(keys), "`" + key + "` applies to " + others);
     } else {
-      doc.Error(k, "unknown key `" + key + "`", yaml::Describe(k), yaml::OneOf(keys),
-                yaml::DidYouMean(key, keys));
+      doc.Error(k, "unknown key `" + key + "`", scenario::Describe(k), scenario::OneOf(keys),
+                scenario::DidYouMean(key, keys));
     }
   }
   Expect e;
@@ -293,12 +295,12 @@ std::optional<Expect> ReadExpect(Document& doc, const Node& node, const NameScop
     if (auto m = ReadMatcherMap(doc, *v, "json", scope, true)) e.json = std::move(*m);
   }
   if (auto v = r.Get("body")) {
-    for (const Node& item : v->IsSeq() ? yaml::Items(*v) : std::vector<Node>{*v}) {
+    for (const Node& item : v->IsSeq() ? scenario::Items(*v) : std::vector<Node>{*v}) {
       if (auto m = ReadMatcher(doc, item, "body", scope)) e.body.push_back(std::move(*m));
     }
   }
   if (auto v = r.Get("rejected")) {
-    e.rejected = yaml::ReadBool(doc, *v, "rejected");
+    e.rejected = scenario::ReadBool(doc, *v, "rejected");
     e.rejected_loc = doc.Loc(*v);
   }
   if (auto v = r.Get("tls")) {
@@ -307,10 +309,11 @@ std::optional<Expect> ReadExpect(Document& doc, const Node& node, const NameScop
   if (auto v = r.Get("one_of")) {
     e.one_of_loc = doc.Loc(*v);
     if (!v->IsSeq() || v->y.size() == 0) {
-      doc.Error(*v, "invalid value for `one_of`", v->IsSeq() ? "an empty list" : yaml::Describe(*v),
+      doc.Error(*v, "invalid value for `one_of`",
+                v->IsSeq() ? "an empty list" : scenario::Describe(*v),
                 "a list of at least one expectation mapping");
     } else {
-      for (const Node& item : yaml::Items(*v)) {
+      for (const Node& item : scenario::Items(*v)) {
         if (auto alt = ReadExpect(doc, item, scope, rules)) e.one_of.push_back(std::move(*alt));
       }
     }
@@ -323,4 +326,4 @@ std::optional<Expect> ReadExpect(Document& doc, const Node& node, const NameScop
   return e;
 }
 
-}  // namespace tollgate::internal
+}  // namespace tollgate::scenario

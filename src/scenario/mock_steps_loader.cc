@@ -7,12 +7,12 @@
 #include "suite_parts.h"
 #include "tollgate/scenario/vocabulary.h"
 
-namespace tollgate::internal {
+namespace tollgate::scenario {
 
-using yaml::Document;
-using yaml::MapReader;
-using yaml::NameScope;
-using yaml::Node;
+using scenario::Document;
+using scenario::MapReader;
+using scenario::NameScope;
+using scenario::Node;
 
 std::optional<ReceivedStep> ReadReceivedStep(Document& doc, const Node& n, const NameScope& scope,
                                              const std::vector<std::string>& requires_services) {
@@ -22,9 +22,9 @@ std::optional<ReceivedStep> ReadReceivedStep(Document& doc, const Node& n, const
   if (auto s = m.Require("service")) {
     if (auto name = ReadRequiredService(doc, *s, "service", requires_services)) r.service = *name;
   }
-  if (auto v = m.Get("method")) r.method = yaml::ReadTemplate(doc, *v, "method", scope);
-  if (auto v = m.Get("path")) r.path = yaml::ReadTemplate(doc, *v, "path", scope);
-  if (auto v = m.Get("since")) r.since = yaml::ReadTemplate(doc, *v, "since", scope);
+  if (auto v = m.Get("method")) r.method = scenario::ReadTemplate(doc, *v, "method", scope);
+  if (auto v = m.Get("path")) r.path = scenario::ReadTemplate(doc, *v, "path", scope);
+  if (auto v = m.Get("since")) r.since = scenario::ReadTemplate(doc, *v, "since", scope);
   return r;
 }
 
@@ -44,7 +44,7 @@ std::optional<MockStep> ReadMockStep(Document& doc, const Node& n, const NameSco
     }
   }
   if (auto a = m.Require("action")) {
-    if (auto action = yaml::ReadString(doc, *a, "action")) {
+    if (auto action = scenario::ReadString(doc, *a, "action")) {
       // Whether the service's own kind has it is checked with the environment (the project
       // loader); here, that some kind has it.
       CheckTerm(doc, *a, "action", vocabulary::kMockAction, scope);
@@ -52,12 +52,13 @@ std::optional<MockStep> ReadMockStep(Document& doc, const Node& n, const NameSco
     }
   }
   for (const auto& [k, v] : m.entries()) {
-    std::optional<std::string> key = yaml::ReadString(doc, k, "mock");
+    std::optional<std::string> key = scenario::ReadString(doc, k, "mock");
     if (!key || *key == "service" || *key == "action") continue;
-    if (auto value = yaml::ReadTemplatedValue(doc, v, *key, scope)) step.args[*key] = value->value;
+    if (auto value = scenario::ReadTemplatedValue(doc, v, *key, scope))
+      step.args[*key] = value->value;
   }
   if (doc.errors() > before) return std::nullopt;
   return step;
 }
 
-}  // namespace tollgate::internal
+}  // namespace tollgate::scenario

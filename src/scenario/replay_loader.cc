@@ -4,11 +4,11 @@
 
 #include "suite_parts.h"
 
-namespace tollgate::internal {
+namespace tollgate::scenario {
 
-using yaml::Document;
-using yaml::MapReader;
-using yaml::Node;
+using scenario::Document;
+using scenario::MapReader;
+using scenario::Node;
 
 std::optional<ReplayStep> ReadReplayStep(Document& doc, const Node& n,
                                          const std::vector<SavedName>& saved, bool any_replayable) {
@@ -19,20 +19,20 @@ std::optional<ReplayStep> ReadReplayStep(Document& doc, const Node& n,
   if (n.IsMap()) {
     MapReader m(doc, n, {"of", "concurrent"}, "replay");
     if (auto c = m.Get("concurrent")) {
-      if (auto v = yaml::ReadInt(doc, *c, "concurrent", 1, 64)) {
+      if (auto v = scenario::ReadInt(doc, *c, "concurrent", 1, 64)) {
         r.concurrent = static_cast<int>(*v);
       }
     }
     if (auto of = m.Get("of")) {
       what = *of;
-      name = yaml::ReadString(doc, what, "of");
+      name = scenario::ReadString(doc, what, "of");
       if (!name) return std::nullopt;
     } else {
       name = "previous";  // `of` defaults to the previous request
       defaulted = true;
     }
   } else {
-    name = yaml::ReadString(doc, what, "replay");
+    name = scenario::ReadString(doc, what, "replay");
     if (!name) return std::nullopt;
   }
   std::vector<std::string> candidates = {"previous"};
@@ -41,7 +41,7 @@ std::optional<ReplayStep> ReadReplayStep(Document& doc, const Node& n,
   }
   if (*name == "previous") {
     if (!any_replayable) {
-      doc.Error(what, "nothing to replay", defaulted ? "" : yaml::Describe(what),
+      doc.Error(what, "nothing to replay", defaulted ? "" : scenario::Describe(what),
                 defaulted ? "an earlier `request` step in this scenario (`of` defaults to "
                             "`previous`)"
                           : "an earlier `request` step in this scenario");
@@ -51,7 +51,7 @@ std::optional<ReplayStep> ReadReplayStep(Document& doc, const Node& n,
     auto other = std::find_if(saved.begin(), saved.end(),
                               [&](const SavedName& s) { return s.name == *name; });
     if (other != saved.end()) {
-      doc.Error(what, "`" + *name + "` cannot be replayed", yaml::Describe(what),
+      doc.Error(what, "`" + *name + "` cannot be replayed", scenario::Describe(what),
                 "a name saved by a request or replay step; `" + *name + "` was saved by a `" +
                     other->kind + "` step");
     } else {
@@ -59,10 +59,10 @@ std::optional<ReplayStep> ReadReplayStep(Document& doc, const Node& n,
       for (std::size_t i = 1; i < candidates.size(); ++i) {
         names += (names.empty() ? "" : ", ") + candidates[i];
       }
-      doc.Error(what, "unknown saved name `" + *name + "` in `replay`", yaml::Describe(what),
+      doc.Error(what, "unknown saved name `" + *name + "` in `replay`", scenario::Describe(what),
                 names.empty() ? "`previous` (no earlier step saves a request)"
                               : "`previous` or a request saved by an earlier step: " + names,
-                yaml::DidYouMean(*name, candidates));
+                scenario::DidYouMean(*name, candidates));
     }
     return std::nullopt;
   }
@@ -70,4 +70,4 @@ std::optional<ReplayStep> ReadReplayStep(Document& doc, const Node& n,
   return r;
 }
 
-}  // namespace tollgate::internal
+}  // namespace tollgate::scenario

@@ -6,13 +6,13 @@
 #include "suite_parts.h"
 #include "tollgate/scenario/vocabulary.h"
 
-namespace tollgate::internal {
+namespace tollgate::scenario {
 namespace {
 
-using yaml::Document;
-using yaml::MapReader;
-using yaml::NameScope;
-using yaml::Node;
+using scenario::Document;
+using scenario::MapReader;
+using scenario::NameScope;
+using scenario::Node;
 
 // RFC 9110 §5.6.2 token characters: what a header name may hold.
 bool IsToken(const std::string& s) {
@@ -38,13 +38,13 @@ std::optional<std::vector<std::pair<std::string, Template>>> ReadTemplateMap(Doc
   std::vector<std::pair<std::string, Template>> out;
   bool ok = true;
   for (const auto& [k, v] : m.entries()) {
-    std::optional<std::string> name = yaml::ReadString(doc, k, key);
+    std::optional<std::string> name = scenario::ReadString(doc, k, key);
     if (name && header_names && !IsToken(*name)) {
-      doc.Error(k, "invalid header name", yaml::Describe(k),
+      doc.Error(k, "invalid header name", scenario::Describe(k),
                 "letters, digits and !#$%&'*+-.^_`|~ (RFC 9110 token)");
       name.reset();
     }
-    std::optional<Template> t = yaml::ReadTemplate(doc, v, name ? *name : key, scope);
+    std::optional<Template> t = scenario::ReadTemplate(doc, v, name ? *name : key, scope);
     if (!name || !t) {
       ok = false;
       continue;
@@ -69,7 +69,7 @@ std::optional<AuthSpec> ReadAuth(Document& doc, const Node& n, const NameScope& 
   }
   if (bearer) {
     a.kind = AuthSpec::Kind::kBearer;
-    std::optional<Template> t = yaml::ReadTemplate(doc, *bearer, "bearer", scope);
+    std::optional<Template> t = scenario::ReadTemplate(doc, *bearer, "bearer", scope);
     if (!t) return std::nullopt;
     a.token = std::move(*t);
     return a;
@@ -82,8 +82,8 @@ std::optional<AuthSpec> ReadAuth(Document& doc, const Node& n, const NameScope& 
   MapReader b(doc, *basic, {"user", "password"}, "basic");
   std::optional<Node> user = b.Require("user"), password = b.Require("password");
   if (!user || !password) return std::nullopt;
-  std::optional<Template> u = yaml::ReadTemplate(doc, *user, "user", scope);
-  std::optional<Template> p = yaml::ReadTemplate(doc, *password, "password", scope);
+  std::optional<Template> u = scenario::ReadTemplate(doc, *user, "user", scope);
+  std::optional<Template> p = scenario::ReadTemplate(doc, *password, "password", scope);
   if (!u || !p) return std::nullopt;
   a.user = std::move(*u);
   a.password = std::move(*p);
@@ -95,7 +95,8 @@ std::optional<std::string> ReadTlsVersion(Document& doc, const Node& n, const st
   if (n.IsScalar() && std::find(kVersions.begin(), kVersions.end(), n.Text()) != kVersions.end()) {
     return n.Text();
   }
-  doc.Error(n, "invalid value for `" + key + "`", yaml::Describe(n), yaml::OneOf(kVersions));
+  doc.Error(n, "invalid value for `" + key + "`", scenario::Describe(n),
+            scenario::OneOf(kVersions));
   return std::nullopt;
 }
 
@@ -108,7 +109,7 @@ std::optional<std::string> ReadCipherList(Document& doc, const Node& n, const st
                 "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
                 "0123456789-_:+!@=.,") == std::string::npos;
   if (ok) return text;
-  doc.Error(n, "invalid value for `" + key + "`", yaml::Describe(n),
+  doc.Error(n, "invalid value for `" + key + "`", scenario::Describe(n),
             "an OpenSSL cipher list, e.g. \"eNULL\" or \"ECDHE-RSA-AES128-GCM-SHA256\"");
   return std::nullopt;
 }
@@ -122,7 +123,7 @@ bool ReadTls(Document& doc, const Node& n, const NameScope& scope, TlsOptions& t
   int before = doc.errors();
   tls.loc = doc.Loc(n);
   auto read = [&](const char* key, std::optional<Template>& out) {
-    if (auto v = m.Get(key)) out = yaml::ReadTemplate(doc, *v, key, scope);
+    if (auto v = m.Get(key)) out = scenario::ReadTemplate(doc, *v, key, scope);
   };
   read("ca", tls.ca);
   read("cert", tls.cert);
@@ -137,12 +138,12 @@ bool ReadTls(Document& doc, const Node& n, const NameScope& scope, TlsOptions& t
               "a version of at least min_version " + *tls.min_version);
   }
   if (auto v = m.Get("insecure")) {
-    if (auto b = yaml::ReadBool(doc, *v, "insecure")) tls.insecure = *b;
+    if (auto b = scenario::ReadBool(doc, *v, "insecure")) tls.insecure = *b;
   }
   if (auto v = m.Get("ciphers")) tls.ciphers = ReadCipherList(doc, *v, "ciphers");
   if (auto v = m.Get("tls13_ciphers")) tls.tls13_ciphers = ReadCipherList(doc, *v, "tls13_ciphers");
   if (auto v = m.Get("security_level")) {
-    if (auto l = yaml::ReadInt(doc, *v, "security_level", 0, 5)) tls.security_level = int(*l);
+    if (auto l = scenario::ReadInt(doc, *v, "security_level", 0, 5)) tls.security_level = int(*l);
   }
   if (tls.variant && !tls.identity) {
     doc.Error(*m.KeyNode("variant"), "`variant` needs an `identity`", "", "`identity` beside it");
@@ -163,16 +164,16 @@ std::optional<RequestStep> ReadRequestStep(Document& doc, const Node& node,
   RequestStep r;
   r.method = Template::Literal("GET");
   if (auto v = m.Get("method")) {
-    if (auto t = yaml::ReadTemplate(doc, *v, "method", scope)) {
+    if (auto t = scenario::ReadTemplate(doc, *v, "method", scope)) {
       if (t->is_literal() && !IsUpperWord(t->raw())) {
-        doc.Error(*v, "invalid value for `method`", yaml::Describe(*v),
+        doc.Error(*v, "invalid value for `method`", scenario::Describe(*v),
                   "an HTTP method in capitals, such as GET or POST");
       }
       r.method = std::move(*t);
     }
   }
   if (auto v = m.Require("url")) {
-    if (auto t = yaml::ReadTemplate(doc, *v, "url", scope)) r.url = std::move(*t);
+    if (auto t = scenario::ReadTemplate(doc, *v, "url", scope)) r.url = std::move(*t);
   }
   if (auto v = m.Get("headers")) {
     if (auto h = ReadTemplateMap(doc, *v, "headers", scope, true)) r.headers = std::move(*h);
@@ -183,30 +184,30 @@ std::optional<RequestStep> ReadRequestStep(Document& doc, const Node& node,
     if (auto k = m.KeyNode(key)) bodies.push_back(*k);
   }
   for (std::size_t i = 1; i < bodies.size(); ++i) {
-    doc.Error(bodies[i], "more than one request body", yaml::Describe(bodies[i]),
+    doc.Error(bodies[i], "more than one request body", scenario::Describe(bodies[i]),
               "at most one of `json`, `form`, `body` (this request already has `" +
                   bodies[0].Text() + "`)");
   }
   if (auto v = m.Get("json")) {
     r.body.kind = BodySpec::Kind::kJson;
-    if (auto j = yaml::ReadTemplatedValue(doc, *v, "json", scope)) r.body.json = std::move(*j);
+    if (auto j = scenario::ReadTemplatedValue(doc, *v, "json", scope)) r.body.json = std::move(*j);
   } else if (auto v = m.Get("form")) {
     r.body.kind = BodySpec::Kind::kForm;
     if (auto f = ReadTemplateMap(doc, *v, "form", scope, false)) r.body.form = std::move(*f);
   } else if (auto v = m.Get("body")) {
     r.body.kind = BodySpec::Kind::kRaw;
-    if (auto t = yaml::ReadTemplate(doc, *v, "body", scope)) r.body.raw = std::move(*t);
+    if (auto t = scenario::ReadTemplate(doc, *v, "body", scope)) r.body.raw = std::move(*t);
   }
 
   if (auto v = m.Get("auth")) r.auth = ReadAuth(doc, *v, scope);
-  if (auto v = m.Get("timeout")) r.timeout = yaml::ReadDuration(doc, *v, "timeout");
+  if (auto v = m.Get("timeout")) r.timeout = scenario::ReadDuration(doc, *v, "timeout");
   if (auto v = m.Get("tls")) r.has_tls = ReadTls(doc, *v, scope, r.tls);
   if (auto v = m.Get("source_address")) {
-    r.source_address = yaml::ReadTemplate(doc, *v, "source_address", scope);
+    r.source_address = scenario::ReadTemplate(doc, *v, "source_address", scope);
   }
   if (auto v = m.Get("sign")) {
     if (!v->IsMap()) {
-      doc.Error(*v, "invalid value for `sign`", yaml::Describe(*v),
+      doc.Error(*v, "invalid value for `sign`", scenario::Describe(*v),
                 "a mapping: a signing profile and its overrides");
     } else {
       // Keys are checked here so a misspelt one fails validation, before anything runs.
@@ -214,17 +215,17 @@ std::optional<RequestStep> ReadRequestStep(Document& doc, const Node& node,
           doc, *v,
           {"profile", "key_id", "secret", "nonce", "timestamp_offset", "timestamp", "mutate"},
           "sign");
-      if (keys.ok()) r.sign = yaml::ReadTemplatedValue(doc, *v, "sign", scope);
+      if (keys.ok()) r.sign = scenario::ReadTemplatedValue(doc, *v, "sign", scope);
       if (auto mutate = keys.Get("mutate")) {
         CheckTerm(doc, *mutate, "mutate", vocabulary::kSignMutation, scope);
       }
     }
   }
   if (auto v = m.Get("send")) {
-    if (auto b = yaml::ReadBool(doc, *v, "send")) r.send = *b;
+    if (auto b = scenario::ReadBool(doc, *v, "send")) r.send = *b;
   }
   if (doc.errors() > before) return std::nullopt;
   return r;
 }
 
-}  // namespace tollgate::internal
+}  // namespace tollgate::scenario

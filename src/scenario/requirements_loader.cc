@@ -9,9 +9,9 @@
 namespace tollgate {
 namespace {
 
-using yaml::Document;
-using yaml::MapReader;
-using yaml::Node;
+using scenario::Document;
+using scenario::MapReader;
+using scenario::Node;
 
 constexpr char kRationaleHelp[] =
     "one line saying why: `must: ...` when the source document states the rule or an RFC MUST "
@@ -25,7 +25,7 @@ void ReadRationale(Document& doc, const MapReader& m, const Node& n, Requirement
   if (!v) {
     // A misspelt key already got a "did you mean `rationale`?": one error is enough.
     bool misspelt = std::any_of(m.unknown().begin(), m.unknown().end(), [](const auto& kv) {
-      return !yaml::DidYouMean(kv.first.Text(), {"rationale"}).empty();
+      return !scenario::DidYouMean(kv.first.Text(), {"rationale"}).empty();
     });
     if (!misspelt) {
       doc.Error(n, "missing required key `rationale`", "", "`rationale` in this mapping",
@@ -33,7 +33,7 @@ void ReadRationale(Document& doc, const MapReader& m, const Node& n, Requirement
     }
     return;
   }
-  std::optional<std::string> s = yaml::ReadString(doc, *v, "rationale");
+  std::optional<std::string> s = scenario::ReadString(doc, *v, "rationale");
   if (!s) return;
   if (s->find('\n') != std::string::npos) {
     doc.Error(*v, "invalid value for `rationale`", "several lines", "one line", kRationaleHelp);
@@ -45,7 +45,7 @@ void ReadRationale(Document& doc, const MapReader& m, const Node& n, Requirement
                   s->find_first_not_of(' ', prefix.size()) != std::string::npos;
   if (!r.severity.empty() && !reasoned) {
     doc.Error(*v, "`rationale` does not give the reason for `" + r.severity + "`",
-              yaml::Describe(*v), "`" + prefix + "<why>`", kRationaleHelp);
+              scenario::Describe(*v), "`" + prefix + "<why>`", kRationaleHelp);
     return;
   }
   r.rationale = *s;
@@ -60,7 +60,7 @@ std::optional<Requirement> ReadRequirement(Document& doc, const Node& n) {
   auto read = [&](const char* key, bool required, std::string& out) {
     std::optional<Node> v = required ? m.Require(key) : m.Get(key);
     if (!v) return;
-    if (auto s = yaml::ReadString(doc, *v, key)) out = *s;
+    if (auto s = scenario::ReadString(doc, *v, key)) out = *s;
   };
   read("id", true, r.id);
   read("text", true, r.text);
@@ -70,7 +70,7 @@ std::optional<Requirement> ReadRequirement(Document& doc, const Node& n) {
     if (v->IsScalar() && (v->Text() == "must" || v->Text() == "should")) {
       r.severity = v->Text();
     } else {
-      doc.Error(*v, "invalid value for `severity`", yaml::Describe(*v), "`must` or `should`");
+      doc.Error(*v, "invalid value for `severity`", scenario::Describe(*v), "`must` or `should`");
     }
   }
   ReadRationale(doc, m, n, r);
@@ -92,19 +92,19 @@ std::optional<Requirements> ParseRequirements(const std::string& text, const std
   if (top.ok()) {
     reqs.loc = doc.Loc(root);
     if (auto n = top.Require("profile")) {
-      if (auto s = yaml::ReadString(doc, *n, "profile")) reqs.profile = *s;
+      if (auto s = scenario::ReadString(doc, *n, "profile")) reqs.profile = *s;
     }
     if (auto n = top.Require("environment")) {
-      if (auto s = yaml::ReadString(doc, *n, "environment")) reqs.environment = *s;
+      if (auto s = scenario::ReadString(doc, *n, "environment")) reqs.environment = *s;
     }
     if (auto n = top.Require("requirements")) {
       if (!n->IsSeq() || n->y.size() == 0) {
         doc.Error(*n, "invalid value for `requirements`",
-                  n->IsSeq() ? "an empty list" : yaml::Describe(*n),
+                  n->IsSeq() ? "an empty list" : scenario::Describe(*n),
                   "a list of at least one requirement");
       }
       std::vector<std::pair<std::string, int>> ids;  // id -> line
-      for (const Node& item : yaml::Items(*n)) {
+      for (const Node& item : scenario::Items(*n)) {
         std::optional<Requirement> r = ReadRequirement(doc, item);
         if (!r) continue;
         auto first =
@@ -124,7 +124,7 @@ std::optional<Requirements> ParseRequirements(const std::string& text, const std
       MapReader faults(doc, *n, {}, "faults", true,
                        "a mapping of fault names to the scenario ids that must fail");
       for (const auto& [k, v] : faults.entries()) {
-        std::optional<std::string> name = yaml::ReadString(doc, k, "faults");
+        std::optional<std::string> name = scenario::ReadString(doc, k, "faults");
         if (!name) continue;
         if (v.IsSeq() && v.y.size() == 0) {
           doc.Error(v, "invalid value for `" + *name + "`", "an empty list",
@@ -133,7 +133,7 @@ std::optional<Requirements> ParseRequirements(const std::string& text, const std
           continue;
         }
         std::optional<std::vector<std::string>> ids =
-            yaml::ReadStringList(doc, v, *name, /*non_empty=*/true);
+            scenario::ReadStringList(doc, v, *name, /*non_empty=*/true);
         if (ids) {
           reqs.faults.emplace_back(*name, std::move(*ids));
           reqs.fault_locs.push_back(doc.Loc(k));

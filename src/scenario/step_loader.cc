@@ -5,13 +5,13 @@
 
 #include "suite_parts.h"
 
-namespace tollgate::internal {
+namespace tollgate::scenario {
 namespace {
 
-using yaml::Document;
-using yaml::MapReader;
-using yaml::NameScope;
-using yaml::Node;
+using scenario::Document;
+using scenario::MapReader;
+using scenario::NameScope;
+using scenario::Node;
 
 // What each step kind accepts.
 struct StepKindSpec {
@@ -114,7 +114,7 @@ class StepsReader {
     std::vector<SavedName> saved;
     bool any_replayable = false;
     bool first = true;
-    for (const Node& item : yaml::Items(steps)) {
+    for (const Node& item : scenario::Items(steps)) {
       NameScope scope = scenario_scope;
       for (const SavedName& s : saved) scope.names.push_back(s.name);
       if (!first) scope.names.push_back("previous");  // the result of the step before
@@ -153,7 +153,7 @@ class StepsReader {
       return std::nullopt;
     }
     for (std::size_t i = 1; i < kind_keys.size(); ++i) {
-      doc_.Error(kind_keys[i], "more than one step kind", yaml::Describe(kind_keys[i]),
+      doc_.Error(kind_keys[i], "more than one step kind", scenario::Describe(kind_keys[i]),
                  "one kind per step (this step is already a `" + kind_keys[0].Text() + "`)");
     }
     const StepKindSpec* kind = FindKind(kind_keys[0].Text());
@@ -207,8 +207,8 @@ class StepsReader {
     if (auto s = m.Get("save")) {
       if (!kind->can_save) {
         doc_.Error(*m.KeyNode("save"), "a `" + kind->name + "` step cannot `save`");
-      } else if (auto name = yaml::ReadIdentifier(doc_, *s, "save")) {
-        if (internal::CheckNewName(doc_, *s, *name, "saved name", scope.names)) {
+      } else if (auto name = scenario::ReadIdentifier(doc_, *s, "save")) {
+        if (scenario::CheckNewName(doc_, *s, *name, "saved name", scope.names)) {
           step.save = *name;
           *save_out = *name;
           expect_scope.names.push_back(*name);  // an expectation may refer to its own step
@@ -232,7 +232,7 @@ class StepsReader {
     return out;
   }
 
-  static std::string OneOf(const std::vector<std::string>& names) { return yaml::OneOf(names); }
+  static std::string OneOf(const std::vector<std::string>& names) { return scenario::OneOf(names); }
 
   // A key that is neither a step kind nor save/expect: a misspelt kind when the step has
   // no kind yet (or the key looks like one), otherwise a misspelt save/expect.
@@ -244,13 +244,13 @@ class StepsReader {
       std::string as_kind = ClosestMatch(name, kinds);
       std::string as_other = ClosestMatch(name, others);
       if (as_other.empty() && (no_kind || !as_kind.empty())) {
-        doc_.Error(k, "unknown step kind `" + name + "`", yaml::Describe(k), OneOf(StepKindNames()),
-                   yaml::DidYouMean(name, kinds));
+        doc_.Error(k, "unknown step kind `" + name + "`", scenario::Describe(k),
+                   OneOf(StepKindNames()), scenario::DidYouMean(name, kinds));
       } else {
         std::vector<std::string> allowed = no_kind ? StepKindNames() : std::vector<std::string>{};
         allowed.insert(allowed.end(), others.begin(), others.end());
-        doc_.Error(k, "unknown key `" + name + "`", yaml::Describe(k), OneOf(allowed),
-                   yaml::DidYouMean(name, allowed));
+        doc_.Error(k, "unknown key `" + name + "`", scenario::Describe(k), OneOf(allowed),
+                   scenario::DidYouMean(name, allowed));
       }
     }
   }
@@ -267,4 +267,4 @@ void ReadSteps(Document& doc, const Node& steps, const NameScope& scope,
   StepsReader(doc, requires_services).Read(steps, scope, out);
 }
 
-}  // namespace tollgate::internal
+}  // namespace tollgate::scenario

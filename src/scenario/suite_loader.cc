@@ -12,10 +12,10 @@
 namespace tollgate {
 namespace {
 
-using yaml::Document;
-using yaml::MapReader;
-using yaml::NameScope;
-using yaml::Node;
+using scenario::Document;
+using scenario::MapReader;
+using scenario::NameScope;
+using scenario::Node;
 
 // Tag names must survive a --tags expression: no spaces, operators or parentheses.
 bool IsTagName(const std::string& t) {
@@ -45,36 +45,37 @@ class SuiteReader {
     if (!top.ok()) return;
     suite_.loc = doc_.Loc(root);
     if (auto n = top.Require("suite")) {
-      if (auto s = yaml::ReadString(doc_, *n, "suite")) suite_.id = *s;
+      if (auto s = scenario::ReadString(doc_, *n, "suite")) suite_.id = *s;
     }
     if (auto n = top.Get("title")) {
-      if (auto s = yaml::ReadString(doc_, *n, "title")) suite_.title = *s;
+      if (auto s = scenario::ReadString(doc_, *n, "title")) suite_.title = *s;
     }
     if (auto n = top.Get("requires")) {
-      if (auto l = yaml::ReadStringList(doc_, *n, "requires", false)) suite_.requires_services = *l;
+      if (auto l = scenario::ReadStringList(doc_, *n, "requires", false))
+        suite_.requires_services = *l;
     }
     if (auto n = top.Get("tags")) suite_.tags = ReadTags(*n);
     if (auto n = top.Get("vars")) ReadVars(*n);
     if (auto n = top.Require("scenarios")) {
       if (!n->IsSeq() || n->y.size() == 0) {
         doc_.Error(*n, "invalid value for `scenarios`",
-                   n->IsSeq() ? "an empty list" : yaml::Describe(*n),
+                   n->IsSeq() ? "an empty list" : scenario::Describe(*n),
                    "a list of at least one scenario");
         return;
       }
-      for (const Node& item : yaml::Items(*n)) ReadScenario(item);
+      for (const Node& item : scenario::Items(*n)) ReadScenario(item);
       CheckRealTimeLinks();
     }
   }
 
  private:
   std::vector<std::string> ReadTags(const Node& n) {
-    std::optional<std::vector<std::string>> tags = yaml::ReadStringList(doc_, n, "tags", false);
+    std::optional<std::vector<std::string>> tags = scenario::ReadStringList(doc_, n, "tags", false);
     if (!tags) return {};
-    std::vector<Node> items = yaml::Items(n);
+    std::vector<Node> items = scenario::Items(n);
     for (std::size_t i = 0; i < tags->size(); ++i) {
       if (!IsTagName((*tags)[i])) {
-        doc_.Error(items[i], "invalid value for `tags`", yaml::Describe(items[i]),
+        doc_.Error(items[i], "invalid value for `tags`", scenario::Describe(items[i]),
                    "a tag name of letters, digits, `_`, `-`, `.`, `:` or `/` (not and/or/not)");
       }
     }
@@ -85,13 +86,13 @@ class SuiteReader {
     MapReader vars(doc_, n, {}, "vars", true, "a mapping of names to templates");
     if (!vars.ok()) return;
     for (const auto& [k, v] : vars.entries()) {
-      std::optional<std::string> name = yaml::ReadIdentifier(doc_, k, "vars");
+      std::optional<std::string> name = scenario::ReadIdentifier(doc_, k, "vars");
       if (!name) continue;
-      if (!internal::CheckNewName(doc_, k, *name, "var", var_names_)) continue;
+      if (!scenario::CheckNewName(doc_, k, *name, "var", var_names_)) continue;
       NameScope scope;
-      scope.names = internal::ReservedRoots();
+      scope.names = scenario::ReservedRoots();
       scope.names.insert(scope.names.end(), var_names_.begin(), var_names_.end());
-      std::optional<Template> t = yaml::ReadTemplate(doc_, v, *name, scope);
+      std::optional<Template> t = scenario::ReadTemplate(doc_, v, *name, scope);
       var_names_.push_back(*name);
       if (t) suite_.vars.emplace_back(*name, std::move(*t));
     }
@@ -104,9 +105,9 @@ class SuiteReader {
     Scenario sc;
     sc.loc = doc_.Loc(n);
     if (auto id = m.Require("id")) {
-      if (auto s = yaml::ReadString(doc_, *id, "id")) {
+      if (auto s = scenario::ReadString(doc_, *id, "id")) {
         if (!IsScenarioId(*s)) {
-          doc_.Error(*id, "invalid value for `id`", yaml::Describe(*id),
+          doc_.Error(*id, "invalid value for `id`", scenario::Describe(*id),
                      "an id of letters, digits, `_`, `-`, `.` or `:`");
         }
         auto first =
@@ -125,20 +126,20 @@ class SuiteReader {
     if (auto mx = m.Get("matrix")) ReadMatrix(*mx, sc);
 
     NameScope scope;
-    scope.names = internal::ReservedRoots();
+    scope.names = scenario::ReservedRoots();
     scope.names.insert(scope.names.end(), var_names_.begin(), var_names_.end());
     for (const auto& [key, values] : sc.matrix) scope.names.push_back(key);
     scope.matrix = &matrix_nodes_;
 
     if (auto name = m.Require("name")) {
-      if (auto t = yaml::ReadTemplate(doc_, *name, "name", scope)) sc.name = std::move(*t);
+      if (auto t = scenario::ReadTemplate(doc_, *name, "name", scope)) sc.name = std::move(*t);
     }
     if (auto r = m.Require("requirements")) {
-      if (auto l = yaml::ReadStringList(doc_, *r, "requirements", true)) sc.requirements = *l;
+      if (auto l = scenario::ReadStringList(doc_, *r, "requirements", true)) sc.requirements = *l;
     }
     if (auto t = m.Get("tags")) sc.tags = ReadTags(*t);
     if (auto rt = m.Get("real_time")) {
-      if (auto s = yaml::ReadString(doc_, *rt, "real_time")) {
+      if (auto s = scenario::ReadString(doc_, *rt, "real_time")) {
         sc.real_time = *s;
         sc.real_time_loc = doc_.Loc(*rt);
         real_time_links_.emplace_back(suite_.scenarios.size(), *rt);
@@ -147,10 +148,10 @@ class SuiteReader {
     if (auto steps = m.Require("steps")) {
       if (!steps->IsSeq() || steps->y.size() == 0) {
         doc_.Error(*steps, "invalid value for `steps`",
-                   steps->IsSeq() ? "an empty list" : yaml::Describe(*steps),
+                   steps->IsSeq() ? "an empty list" : scenario::Describe(*steps),
                    "a list of at least one step");
       } else {
-        internal::ReadSteps(doc_, *steps, scope, suite_.requires_services, sc.steps);
+        scenario::ReadSteps(doc_, *steps, scope, suite_.requires_services, sc.steps);
       }
     }
     suite_.scenarios.push_back(std::move(sc));
@@ -161,14 +162,14 @@ class SuiteReader {
     if (!mx.ok()) return;
     std::vector<std::string> taken = var_names_;
     for (const auto& [k, v] : mx.entries()) {
-      std::optional<std::string> name = yaml::ReadIdentifier(doc_, k, "matrix");
-      if (!name || !internal::CheckNewName(doc_, k, *name, "matrix key", taken)) continue;
+      std::optional<std::string> name = scenario::ReadIdentifier(doc_, k, "matrix");
+      if (!name || !scenario::CheckNewName(doc_, k, *name, "matrix key", taken)) continue;
       taken.push_back(*name);
       std::vector<std::string> values;
       bool ok = v.IsSeq() && v.y.size() > 0;
-      for (const Node& item : yaml::Items(v)) {
+      for (const Node& item : scenario::Items(v)) {
         if (!item.IsScalar()) {
-          doc_.Error(item, "invalid value for `" + *name + "`", yaml::Describe(item),
+          doc_.Error(item, "invalid value for `" + *name + "`", scenario::Describe(item),
                      "a scalar value");
           ok = false;
           continue;
@@ -177,11 +178,12 @@ class SuiteReader {
       }
       if (!v.IsSeq() || v.y.size() == 0) {
         doc_.Error(v, "invalid value for `" + *name + "`",
-                   v.IsSeq() ? "an empty list" : yaml::Describe(v), "a list of at least one value");
+                   v.IsSeq() ? "an empty list" : scenario::Describe(v),
+                   "a list of at least one value");
       }
       if (ok) {
         sc.matrix.emplace_back(*name, std::move(values));
-        matrix_nodes_.emplace_back(*name, yaml::Items(v));
+        matrix_nodes_.emplace_back(*name, scenario::Items(v));
       }
     }
   }

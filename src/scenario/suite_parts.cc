@@ -4,9 +4,9 @@
 
 #include <algorithm>
 
-namespace tollgate::internal {
+namespace tollgate::scenario {
 
-bool CheckNewName(yaml::Document& doc, const yaml::Node& at, const std::string& name,
+bool CheckNewName(scenario::Document& doc, const scenario::Node& at, const std::string& name,
                   const std::string& what, const std::vector<std::string>& taken) {
   std::vector<std::string> used = ReservedRoots();
   used.push_back("previous");
@@ -21,20 +21,20 @@ bool CheckNewName(yaml::Document& doc, const yaml::Node& at, const std::string& 
   return false;
 }
 
-std::optional<std::string> ReadRequiredService(yaml::Document& doc, const yaml::Node& node,
+std::optional<std::string> ReadRequiredService(scenario::Document& doc, const scenario::Node& node,
                                                const std::string& key,
                                                const std::vector<std::string>& requires_services) {
-  std::optional<std::string> name = yaml::ReadString(doc, node, key);
+  std::optional<std::string> name = scenario::ReadString(doc, node, key);
   if (!name) return std::nullopt;
   const std::vector<std::string>& req = requires_services;
   if (std::find(req.begin(), req.end(), *name) != req.end()) return name;
-  std::string help = yaml::DidYouMean(*name, req);
+  std::string help = scenario::DidYouMean(*name, req);
   if (help.empty()) help = "add `" + *name + "` to the suite's `requires:`";
   doc.Error(
-      node, "service `" + *name + "` is not in the suite's `requires`", yaml::Describe(node),
-      req.empty() ? "a service listed in `requires` (the suite lists none)" : yaml::OneOf(req),
+      node, "service `" + *name + "` is not in the suite's `requires`", scenario::Describe(node),
+      req.empty() ? "a service listed in `requires` (the suite lists none)" : scenario::OneOf(req),
       help);
   return std::nullopt;
 }
 
-}  // namespace tollgate::internal
+}  // namespace tollgate::scenario

@@ -13,7 +13,7 @@
 #include "tollgate/scenario/model.h"
 #include "yaml_reader.h"
 
-namespace tollgate::internal {
+namespace tollgate::scenario {
 
 /// The template roots every suite may use, whatever it declares.
 inline const std::vector<std::string>& ReservedRoots() {
@@ -30,44 +30,45 @@ struct SavedName {
 
 /// Checks that a name being declared (`what`: "var", "saved name", ...) hides neither a
 /// reserved root, nor `previous`, nor a name in `taken`; reports and returns false if it does.
-bool CheckNewName(yaml::Document& doc, const yaml::Node& at, const std::string& name,
+bool CheckNewName(scenario::Document& doc, const scenario::Node& at, const std::string& name,
                   const std::string& what, const std::vector<std::string>& taken);
 
 /// The `steps:` list of a scenario into `out`; `scope` holds the scenario's names (steps add
 /// their saved names for the steps after them).
-void ReadSteps(yaml::Document& doc, const yaml::Node& steps, const yaml::NameScope& scope,
-               const std::vector<std::string>& requires_services, std::vector<Step>& out);
+void ReadSteps(scenario::Document& doc, const scenario::Node& steps,
+               const scenario::NameScope& scope, const std::vector<std::string>& requires_services,
+               std::vector<Step>& out);
 
 /// A service name that must be listed in the suite's `requires` (received, mock, token
 /// issuer, kid_in). Reports and returns nullopt otherwise (and for a non-string).
-std::optional<std::string> ReadRequiredService(yaml::Document& doc, const yaml::Node& node,
+std::optional<std::string> ReadRequiredService(scenario::Document& doc, const scenario::Node& node,
                                                const std::string& key,
                                                const std::vector<std::string>& requires_services);
 
 /// A `request:` mapping; templates may use the names in `scope`.
-std::optional<RequestStep> ReadRequestStep(yaml::Document& doc, const yaml::Node& node,
-                                           const yaml::NameScope& scope);
+std::optional<RequestStep> ReadRequestStep(scenario::Document& doc, const scenario::Node& node,
+                                           const scenario::NameScope& scope);
 
 /// A `replay:` value: `previous`, a saved name, or `{of, concurrent}`. `saved` are the
 /// names of earlier steps; `any_replayable` whether an earlier step sent a request.
-std::optional<ReplayStep> ReadReplayStep(yaml::Document& doc, const yaml::Node& node,
+std::optional<ReplayStep> ReadReplayStep(scenario::Document& doc, const scenario::Node& node,
                                          const std::vector<SavedName>& saved, bool any_replayable);
 
 /// A `wait:` value: a duration, `{duration}`, or `{for: TEMPLATE, plus: DURATION}`.
-std::optional<WaitStep> ReadWaitStep(yaml::Document& doc, const yaml::Node& node,
-                                     const yaml::NameScope& scope);
+std::optional<WaitStep> ReadWaitStep(scenario::Document& doc, const scenario::Node& node,
+                                     const scenario::NameScope& scope);
 
 /// A `clock:` value: a signed duration or `{offset}`.
-std::optional<ClockStep> ReadClockStep(yaml::Document& doc, const yaml::Node& node);
+std::optional<ClockStep> ReadClockStep(scenario::Document& doc, const scenario::Node& node);
 
 /// A `received:` mapping: `service` (in `requires`), `method`, `path`.
-std::optional<ReceivedStep> ReadReceivedStep(yaml::Document& doc, const yaml::Node& node,
-                                             const yaml::NameScope& scope,
+std::optional<ReceivedStep> ReadReceivedStep(scenario::Document& doc, const scenario::Node& node,
+                                             const scenario::NameScope& scope,
                                              const std::vector<std::string>& requires_services);
 
 /// A `mock:` mapping: `service` (in `requires`), a known `action`, and its arguments.
-std::optional<MockStep> ReadMockStep(yaml::Document& doc, const yaml::Node& node,
-                                     const yaml::NameScope& scope,
+std::optional<MockStep> ReadMockStep(scenario::Document& doc, const scenario::Node& node,
+                                     const scenario::NameScope& scope,
                                      const std::vector<std::string>& requires_services);
 
 /// The actions a `mock` step may name (each service kind checks its own at run time).
@@ -76,21 +77,21 @@ std::optional<MockStep> ReadMockStep(yaml::Document& doc, const yaml::Node& node
 /// variable (`${mutation}`) through each of the variable's values, at the value. Other
 /// templates are only known at run time. Nothing is checked when the vocabulary is not
 /// registered.
-void CheckTerm(yaml::Document& doc, const yaml::Node& n, const std::string& key,
-               const std::string& vocabulary, const yaml::NameScope& scope);
+void CheckTerm(scenario::Document& doc, const scenario::Node& n, const std::string& key,
+               const std::string& vocabulary, const scenario::NameScope& scope);
 
 /// A `token:` mapping with `mint:` (issuer in `requires`) or `fetch:`.
-std::optional<TokenStep> ReadTokenStep(yaml::Document& doc, const yaml::Node& node,
-                                       const yaml::NameScope& scope,
+std::optional<TokenStep> ReadTokenStep(scenario::Document& doc, const scenario::Node& node,
+                                       const scenario::NameScope& scope,
                                        const std::vector<std::string>& requires_services);
 
 /// The body of `token: {mint: ...}` into `t` (also the `token:` of a `notify` step).
 /// False when it had errors (reported).
-bool ReadMint(yaml::Document& doc, const yaml::Node& n, const yaml::NameScope& scope,
+bool ReadMint(scenario::Document& doc, const scenario::Node& n, const scenario::NameScope& scope,
               const std::vector<std::string>& requires_services, TokenStep& t);
 /// A `notify:` mapping (notify_loader.cc).
-std::optional<NotifyStep> ReadNotifyStep(yaml::Document& doc, const yaml::Node& node,
-                                         const yaml::NameScope& scope,
+std::optional<NotifyStep> ReadNotifyStep(scenario::Document& doc, const scenario::Node& node,
+                                         const scenario::NameScope& scope,
                                          const std::vector<std::string>& requires_services);
 /// What an `expect:` may hold at one step.
 struct ExpectRules {
@@ -102,7 +103,7 @@ struct ExpectRules {
 };
 
 /// An `expect:` mapping under `rules`.
-std::optional<Expect> ReadExpect(yaml::Document& doc, const yaml::Node& node,
-                                 const yaml::NameScope& scope, const ExpectRules& rules);
+std::optional<Expect> ReadExpect(scenario::Document& doc, const scenario::Node& node,
+                                 const scenario::NameScope& scope, const ExpectRules& rules);
 
-}  // namespace tollgate::internal
+}  // namespace tollgate::scenario

@@ -9,12 +9,12 @@
 namespace tollgate {
 namespace {
 
-using yaml::Document;
-using yaml::MapReader;
-using yaml::Node;
+using scenario::Document;
+using scenario::MapReader;
+using scenario::Node;
 
-const yaml::NameScope& TargetScope() {
-  static const yaml::NameScope kScope{
+const scenario::NameScope& TargetScope() {
+  static const scenario::NameScope kScope{
       {"env"}, true, "`env.NAME` (a target file can only use environment variables)"};
   return kScope;
 }
@@ -25,15 +25,15 @@ void ReadNamedTemplates(Document& doc, const Node& n, const std::string& key,
                         std::vector<std::pair<std::string, Template>>& out) {
   MapReader m(doc, n, {}, key, true, "a mapping of names to values");
   for (const auto& [k, v] : m.entries()) {
-    std::optional<std::string> name = yaml::ReadIdentifier(doc, k, key);
+    std::optional<std::string> name = scenario::ReadIdentifier(doc, k, key);
     if (!name) continue;
     if (std::find(taken.begin(), taken.end(), *name) != taken.end()) {
-      doc.Error(k, "`target." + *name + "` is defined twice", yaml::Describe(k),
+      doc.Error(k, "`target." + *name + "` is defined twice", scenario::Describe(k),
                 "a name not used by `url`, `settings` or `secrets` already");
       continue;
     }
     taken.push_back(*name);
-    if (auto t = yaml::ReadTemplate(doc, v, *name, TargetScope())) out.emplace_back(*name, *t);
+    if (auto t = scenario::ReadTemplate(doc, v, *name, TargetScope())) out.emplace_back(*name, *t);
   }
 }
 
@@ -51,13 +51,13 @@ std::optional<TargetFile> ParseTargetFile(const std::string& text, const std::st
   if (top.ok()) {
     target.loc = doc.Loc(root);
     if (auto n = top.Require("target")) {
-      if (auto s = yaml::ReadString(doc, *n, "target")) target.name = *s;
+      if (auto s = scenario::ReadString(doc, *n, "target")) target.name = *s;
     }
     if (auto n = top.Require("url")) {
-      if (auto t = yaml::ReadTemplate(doc, *n, "url", TargetScope())) target.url = *t;
+      if (auto t = scenario::ReadTemplate(doc, *n, "url", TargetScope())) target.url = *t;
     }
     if (auto n = top.Get("ca")) {
-      if (auto t = yaml::ReadTemplate(doc, *n, "ca", TargetScope())) target.ca = *t;
+      if (auto t = scenario::ReadTemplate(doc, *n, "ca", TargetScope())) target.ca = *t;
     }
     std::vector<std::string> taken = {"url"};
     if (auto n = top.Get("settings")) {

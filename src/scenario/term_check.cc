@@ -5,7 +5,7 @@
 #include "suite_parts.h"
 #include "tollgate/scenario/vocabulary.h"
 
-namespace tollgate::internal {
+namespace tollgate::scenario {
 namespace {
 
 // The variable of a value that is exactly `${name}`, or "".
@@ -23,19 +23,19 @@ std::string SoleVariable(const std::string& text) {
   return inner;
 }
 
-void Report(yaml::Document& doc, const yaml::Node& at, const std::string& value,
+void Report(scenario::Document& doc, const scenario::Node& at, const std::string& value,
             const std::string& vocabulary, const Terms& terms, const std::string& via) {
   std::vector<std::string> names = TermNames(terms);
-  std::string help = yaml::DidYouMean(value, names);
+  std::string help = scenario::DidYouMean(value, names);
   if (!via.empty()) help += (help.empty() ? "" : " ") + via;
-  doc.Error(at, "unknown " + vocabulary + " `" + value + "`", yaml::Describe(at),
-            yaml::OneOf(names), help);
+  doc.Error(at, "unknown " + vocabulary + " `" + value + "`", scenario::Describe(at),
+            scenario::OneOf(names), help);
 }
 
 }  // namespace
 
-void CheckTerm(yaml::Document& doc, const yaml::Node& n, const std::string& key,
-               const std::string& vocabulary, const yaml::NameScope& scope) {
+void CheckTerm(scenario::Document& doc, const scenario::Node& n, const std::string& key,
+               const std::string& vocabulary, const scenario::NameScope& scope) {
   if (!n.IsScalar()) return;
   std::shared_ptr<const Terms> terms = FindTerms(vocabulary);
   if (!terms) return;
@@ -48,7 +48,7 @@ void CheckTerm(yaml::Document& doc, const yaml::Node& n, const std::string& key,
   if (variable.empty() || scope.matrix == nullptr) return;
   for (const auto& [name, values] : *scope.matrix) {
     if (name != variable) continue;
-    for (const yaml::Node& v : values) {
+    for (const scenario::Node& v : values) {
       if (!v.IsScalar() || HasTerm(*terms, v.Text())) continue;
       Report(doc, v, v.Text(), vocabulary, *terms,
              "(a value of `" + variable + "`, used as `" + key + "` on line " +
@@ -57,4 +57,4 @@ void CheckTerm(yaml::Document& doc, const yaml::Node& n, const std::string& key,
   }
 }
 
-}  // namespace tollgate::internal
+}  // namespace tollgate::scenario

@@ -3,11 +3,11 @@
 
 #include "suite_parts.h"
 
-namespace tollgate::internal {
+namespace tollgate::scenario {
 
-using yaml::Document;
-using yaml::MapReader;
-using yaml::Node;
+using scenario::Document;
+using scenario::MapReader;
+using scenario::Node;
 
 namespace {
 
@@ -21,7 +21,8 @@ std::optional<Node> ScalarOrKey(Document& doc, const Node& n, const std::string&
 
 }  // namespace
 
-std::optional<WaitStep> ReadWaitStep(Document& doc, const Node& n, const yaml::NameScope& scope) {
+std::optional<WaitStep> ReadWaitStep(Document& doc, const Node& n,
+                                     const scenario::NameScope& scope) {
   if (n.IsMap() && (n.y["for"].IsDefined() || n.y["plus"].IsDefined())) {
     // `wait: {for: "${target.jwks_cache_ttl}", plus: 2s}`: a duration the target documents,
     // known only at run time, plus a margin.
@@ -30,7 +31,7 @@ std::optional<WaitStep> ReadWaitStep(Document& doc, const Node& n, const yaml::N
     WaitStep wait;
     bool ok = true;
     if (auto f = m.Require("for")) {
-      std::optional<Template> t = yaml::ReadTemplate(doc, *f, "for", scope);
+      std::optional<Template> t = scenario::ReadTemplate(doc, *f, "for", scope);
       if (t) wait.for_ = std::move(*t);
       ok = ok && t.has_value();
     } else {
@@ -38,7 +39,7 @@ std::optional<WaitStep> ReadWaitStep(Document& doc, const Node& n, const yaml::N
     }
     if (auto p = m.Get("plus")) {
       // Signed: `plus: -1m` waits until just before a documented lifetime ends.
-      std::optional<Duration> plus = yaml::ReadSignedDuration(doc, *p, "plus");
+      std::optional<Duration> plus = scenario::ReadSignedDuration(doc, *p, "plus");
       if (plus) wait.duration = *plus;
       ok = ok && plus.has_value();
     }
@@ -46,7 +47,8 @@ std::optional<WaitStep> ReadWaitStep(Document& doc, const Node& n, const yaml::N
   }
   std::optional<Node> d = ScalarOrKey(doc, n, "wait", "duration");
   if (!d) return std::nullopt;
-  std::optional<Duration> duration = yaml::ReadDuration(doc, *d, n.IsMap() ? "duration" : "wait");
+  std::optional<Duration> duration =
+      scenario::ReadDuration(doc, *d, n.IsMap() ? "duration" : "wait");
   if (!duration) return std::nullopt;
   return WaitStep{*duration, std::nullopt};
 }
@@ -55,9 +57,9 @@ std::optional<ClockStep> ReadClockStep(Document& doc, const Node& n) {
   std::optional<Node> d = ScalarOrKey(doc, n, "clock", "offset");
   if (!d) return std::nullopt;
   std::optional<Duration> offset =
-      yaml::ReadSignedDuration(doc, *d, n.IsMap() ? "offset" : "clock");
+      scenario::ReadSignedDuration(doc, *d, n.IsMap() ? "offset" : "clock");
   if (!offset) return std::nullopt;
   return ClockStep{*offset};
 }
 
-}  // namespace tollgate::internal
+}  // namespace tollgate::scenario

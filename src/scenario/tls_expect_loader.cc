@@ -9,12 +9,12 @@
 
 #include "tollgate/base/tls_alerts.h"
 
-namespace tollgate::internal {
+namespace tollgate::scenario {
 namespace {
 
-using yaml::Document;
-using yaml::MapReader;
-using yaml::Node;
+using scenario::Document;
+using scenario::MapReader;
+using scenario::Node;
 
 const char kOutcomeExpected[] =
     "`accepted`, `rejected`, `handshake_refused` or a TLS alert name (e.g. handshake_failure, "
@@ -30,8 +30,8 @@ std::optional<std::string> ReadOutcome(Document& doc, const Node& n) {
   std::vector<std::string> names = TlsAlertNames();
   names.insert(names.end(), std::begin(kOutcomeWords), std::end(kOutcomeWords));
   if (n.IsScalar() && std::find(names.begin(), names.end(), text) != names.end()) return text;
-  doc.Error(n, "invalid value for `tls`", yaml::Describe(n), kOutcomeExpected,
-            n.IsScalar() ? yaml::DidYouMean(text, names) : "");
+  doc.Error(n, "invalid value for `tls`", scenario::Describe(n), kOutcomeExpected,
+            n.IsScalar() ? scenario::DidYouMean(text, names) : "");
   return std::nullopt;
 }
 
@@ -39,12 +39,12 @@ std::optional<NumberBound> ReadBound(Document& doc, const Node& n, const std::st
                                      bool version) {
   std::optional<NumberBound> b = n.IsScalar() ? ParseNumberBound(n.Text()) : std::nullopt;
   if (b && version && b->value != 1.0 && b->value != 1.1 && b->value != 1.2 && b->value != 1.3) {
-    doc.Error(n, "invalid value for `" + key + "`", yaml::Describe(n),
+    doc.Error(n, "invalid value for `" + key + "`", scenario::Describe(n),
               "a TLS version 1.0, 1.1, 1.2 or 1.3 with an optional comparison (e.g. \">= 1.2\")");
     return std::nullopt;
   }
   if (!b) {
-    doc.Error(n, "invalid value for `" + key + "`", yaml::Describe(n),
+    doc.Error(n, "invalid value for `" + key + "`", scenario::Describe(n),
               version ? "a comparison with a TLS version, e.g. \">= 1.2\"" : kBoundExpected);
     return std::nullopt;
   }
@@ -56,7 +56,8 @@ std::optional<bool> ReadWord(Document& doc, const Node& n, const std::string& ke
                              const char* no) {
   if (n.IsScalar() && n.Text() == yes) return true;
   if (n.IsScalar() && n.Text() == no) return false;
-  doc.Error(n, "invalid value for `" + key + "`", yaml::Describe(n), yaml::OneOf({yes, no}));
+  doc.Error(n, "invalid value for `" + key + "`", scenario::Describe(n),
+            scenario::OneOf({yes, no}));
   return std::nullopt;
 }
 
@@ -122,4 +123,4 @@ std::optional<TlsExpect> ReadTlsExpect(Document& doc, const Node& n) {
   return t;
 }
 
-}  // namespace tollgate::internal
+}  // namespace tollgate::scenario

@@ -7,12 +7,12 @@
 #include "tollgate/scenario/model.h"
 #include "yaml_reader.h"
 
-namespace tollgate::internal {
+namespace tollgate::scenario {
 
 /// Reads `expect: {tls: ...}`; reports every problem with its place and returns nullopt.
-std::optional<TlsExpect> ReadTlsExpect(yaml::Document& doc, const yaml::Node& n);
+std::optional<TlsExpect> ReadTlsExpect(scenario::Document& doc, const scenario::Node& n);
 
 /// Parses ">= 30", "< 1.2", "== 1.3" or a bare number; nullopt when it is none of these.
 std::optional<NumberBound> ParseNumberBound(const std::string& text);
 
-}  // namespace tollgate::internal
+}  // namespace tollgate::scenario

@@ -179,7 +179,7 @@ TEST(TlsExpectLoader, BadRequestTlsOptions) {
 }
 
 TEST(ParseNumberBound, OperatorsAndBareNumbers) {
-  using internal::ParseNumberBound;
+  using scenario::ParseNumberBound;
   EXPECT_EQ(ParseNumberBound(">= 30")->op, ">=");
   EXPECT_EQ(ParseNumberBound("<1.2")->op, "<");
   EXPECT_EQ(ParseNumberBound("30")->op, "==");

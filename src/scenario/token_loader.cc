@@ -6,29 +6,29 @@
 #include "suite_parts.h"
 #include "tollgate/scenario/vocabulary.h"
 
-namespace tollgate::internal {
+namespace tollgate::scenario {
 namespace {
 
-using yaml::Document;
-using yaml::MapReader;
-using yaml::NameScope;
-using yaml::Node;
+using scenario::Document;
+using scenario::MapReader;
+using scenario::NameScope;
+using scenario::Node;
 
 // Reads `key` of `m` as a template into `out`, when present.
 void ReadOptionalTemplate(Document& doc, const MapReader& m, const std::string& key,
                           const NameScope& scope, std::optional<Template>& out) {
-  if (auto v = m.Get(key)) out = yaml::ReadTemplate(doc, *v, key, scope);
+  if (auto v = m.Get(key)) out = scenario::ReadTemplate(doc, *v, key, scope);
 }
 
 // `claims:` and `header:` are mappings of member names to values (strings are templates).
 std::optional<TemplatedValue> ReadMembers(Document& doc, const Node& n, const std::string& key,
                                           const NameScope& scope) {
   if (!n.IsMap()) {
-    doc.Error(n, "invalid value for `" + key + "`", yaml::Describe(n),
+    doc.Error(n, "invalid value for `" + key + "`", scenario::Describe(n),
               "a mapping of member names to values");
     return std::nullopt;
   }
-  return yaml::ReadTemplatedValue(doc, n, key, scope);
+  return scenario::ReadTemplatedValue(doc, n, key, scope);
 }
 
 }  // namespace
@@ -52,9 +52,10 @@ bool ReadMint(Document& doc, const Node& n, const NameScope& scope,
   ReadOptionalTemplate(doc, m, "kid", scope, t.kid);
   ReadOptionalTemplate(doc, m, "mutate", scope, t.mutate);
   if (auto v = m.Get("mutate")) CheckTerm(doc, *v, "mutate", vocabulary::kTokenMutation, scope);
-  if (auto v = m.Get("lifetime")) t.lifetime = yaml::ReadSignedDuration(doc, *v, "lifetime");
-  if (auto v = m.Get("not_before")) t.not_before = yaml::ReadSignedDuration(doc, *v, "not_before");
-  if (auto v = m.Get("issued_at")) t.issued_at = yaml::ReadSignedDuration(doc, *v, "issued_at");
+  if (auto v = m.Get("lifetime")) t.lifetime = scenario::ReadSignedDuration(doc, *v, "lifetime");
+  if (auto v = m.Get("not_before"))
+    t.not_before = scenario::ReadSignedDuration(doc, *v, "not_before");
+  if (auto v = m.Get("issued_at")) t.issued_at = scenario::ReadSignedDuration(doc, *v, "issued_at");
   if (auto v = m.Get("claims")) t.claims = ReadMembers(doc, *v, "claims", scope);
   if (auto v = m.Get("header")) t.header = ReadMembers(doc, *v, "header", scope);
   return doc.errors() == before;
@@ -71,20 +72,20 @@ bool ReadFetch(Document& doc, const Node& n, const NameScope& scope, TokenStep& 
   if (!m.ok()) return false;
   int before = doc.errors();
   t.kind = TokenStep::Kind::kFetch;
-  if (auto v = m.Require("url")) t.url = yaml::ReadTemplate(doc, *v, "url", scope);
+  if (auto v = m.Require("url")) t.url = scenario::ReadTemplate(doc, *v, "url", scope);
   if (auto v = m.Require("client_id")) {
-    t.fetch_client_id = yaml::ReadTemplate(doc, *v, "client_id", scope);
+    t.fetch_client_id = scenario::ReadTemplate(doc, *v, "client_id", scope);
   }
   ReadOptionalTemplate(doc, m, "client_secret", scope, t.client_secret);
   ReadOptionalTemplate(doc, m, "grant_type", scope, t.grant_type);
   ReadOptionalTemplate(doc, m, "refresh_token", scope, t.refresh_token);
   ReadOptionalTemplate(doc, m, "scope", scope, t.fetch_scope);
   if (auto v = m.Get("auth")) {
-    std::optional<std::string> method = yaml::ReadString(doc, *v, "auth");
+    std::optional<std::string> method = scenario::ReadString(doc, *v, "auth");
     if (method &&
         std::find(kAuthMethods.begin(), kAuthMethods.end(), *method) == kAuthMethods.end()) {
-      doc.Error(*v, "invalid value for `auth`", yaml::Describe(*v), yaml::OneOf(kAuthMethods),
-                yaml::DidYouMean(*method, kAuthMethods));
+      doc.Error(*v, "invalid value for `auth`", scenario::Describe(*v),
+                scenario::OneOf(kAuthMethods), scenario::DidYouMean(*method, kAuthMethods));
     } else if (method) {
       t.auth_method = *method;
     }
@@ -102,7 +103,7 @@ std::optional<TokenStep> ReadTokenStep(Document& doc, const Node& n, const NameS
   if (mint && fetch) {
     Node first = *m.KeyNode("mint"), second = *m.KeyNode("fetch");
     if (second.mark.pos < first.mark.pos) std::swap(first, second);
-    doc.Error(second, "more than one kind of `token`", yaml::Describe(second),
+    doc.Error(second, "more than one kind of `token`", scenario::Describe(second),
               "either `mint` or `fetch` (this step already has `" + first.Text() + "`)");
     return std::nullopt;
   }
@@ -119,4 +120,4 @@ std::optional<TokenStep> ReadTokenStep(Document& doc, const Node& n, const NameS
   return t;
 }
 
-}  // namespace tollgate::internal
+}  // namespace tollgate::scenario

@@ -13,9 +13,9 @@
 namespace tollgate {
 namespace {
 
-using yaml::Document;
-using yaml::MapReader;
-using yaml::Node;
+using scenario::Document;
+using scenario::MapReader;
+using scenario::Node;
 
 std::optional<Waiver> ReadWaiver(Document& doc, const Node& n) {
   int before = doc.errors();
@@ -25,10 +25,10 @@ std::optional<Waiver> ReadWaiver(Document& doc, const Node& n) {
   Waiver w;
   w.loc = doc.Loc(n);
   if (auto v = m.Require("scenario")) {
-    if (auto s = yaml::ReadString(doc, *v, "scenario")) w.scenario = *s;
+    if (auto s = scenario::ReadString(doc, *v, "scenario")) w.scenario = *s;
   }
   if (auto v = m.Require("reason")) {
-    auto s = yaml::ReadString(doc, *v, "reason");
+    auto s = scenario::ReadString(doc, *v, "reason");
     if (s && s->find_first_not_of(" \t") == std::string::npos) {
       doc.Error(*v, "invalid value for `reason`", "an empty reason",
                 "why the failure is accepted (a ticket, a date of fix)");
@@ -40,7 +40,7 @@ std::optional<Waiver> ReadWaiver(Document& doc, const Node& n) {
     if (v->IsScalar() && IsIsoDate(v->Text())) {
       w.expires = v->Text();
     } else {
-      doc.Error(*v, "invalid value for `expires`", yaml::Describe(*v),
+      doc.Error(*v, "invalid value for `expires`", scenario::Describe(*v),
                 "a date YYYY-MM-DD (the last day the waiver applies)");
     }
   }
@@ -73,9 +73,9 @@ std::optional<Waivers> ParseWaivers(const std::string& text, const std::string& 
   if (top.ok()) {
     if (auto n = top.Require("waivers")) {
       if (!n->IsSeq()) {
-        doc.Error(*n, "invalid value for `waivers`", yaml::Describe(*n), "a list of waivers");
+        doc.Error(*n, "invalid value for `waivers`", scenario::Describe(*n), "a list of waivers");
       }
-      for (const Node& item : yaml::Items(*n)) {
+      for (const Node& item : scenario::Items(*n)) {
         std::optional<Waiver> w = ReadWaiver(doc, item);
         if (!w) continue;
         auto first = std::find_if(out.waivers.begin(), out.waivers.end(),

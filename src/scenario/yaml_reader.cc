@@ -5,7 +5,7 @@
 
 #include "tollgate/scenario/loader.h"
 
-namespace tollgate::yaml {
+namespace tollgate::scenario {
 namespace {
 
 bool Contains(const std::vector<std::string>& v, const std::string& s) {
@@ -465,4 +465,4 @@ std::optional<TemplatedValue> ReadTemplatedValue(Document& doc, const Node& n,
   return v;
 }
 
-}  // namespace tollgate::yaml
+}  // namespace tollgate::scenario

@@ -16,7 +16,7 @@
 #include "tollgate/scenario/model.h"
 #include "tollgate/scenario/template.h"
 
-namespace tollgate::yaml {
+namespace tollgate::scenario {
 
 /// A YAML node plus the mark to point at. yaml-cpp gives an empty value (`key:`) the mark
 /// of whatever token follows, so such nodes carry their key's mark instead.
@@ -151,4 +151,4 @@ std::optional<Template> ReadTemplate(Document& doc, const Node& n, const std::st
 std::optional<TemplatedValue> ReadTemplatedValue(Document& doc, const Node& n,
                                                  const std::string& key, const NameScope& scope);
 
-}  // namespace tollgate::yaml
+}  // namespace tollgate::scenario
