@@ -16,6 +16,7 @@
 
 #include "tollgate/base/clock.h"
 #include "tollgate/crypto/jose.h"
+#include "tollgate/mocks/environment.h"
 #include "tollgate/scenario/vocabulary.h"
 
 namespace tollgate::mocks {
@@ -51,8 +52,7 @@ struct VerifierFaults {
   bool RelaxesTokenSyntax() const { return lenient_base64 || accept_jws_json; }
 };
 
-/// VerifierFaults' switches as faults, each with what it accepts, in declaration order.
-const Terms& VerifierFaultTerms();
+// VerifierFaultTerms() is public: tollgate/mocks/environment.h.
 /// `own` followed by VerifierFaultTerms() (a kind whose verifier has every switch).
 Terms WithVerifierFaults(Terms own);
 /// The names of VerifierFaults' switches, in declaration order.

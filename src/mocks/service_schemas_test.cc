@@ -9,7 +9,6 @@
 #include <fstream>
 #include <sstream>
 
-#include "scenario/test_render.h"
 #include "tollgate/mocks/service.h"
 #include "tollgate/scenario/loader.h"
 
@@ -53,7 +52,7 @@ TEST(ServiceSchemas, ReadsServicesWithTheirKindsConfigAndFaults) {
   ::unsetenv("TG_TEST_UNSET_VAR");
   Diagnostics diags;
   std::optional<Environment> env = Parse(kEnvironment, "mocks/dev.yaml", diags);
-  ASSERT_TRUE(env.has_value()) << RenderWithText(diags, kEnvironment);
+  ASSERT_TRUE(env.has_value()) << diags.RenderWithText(kEnvironment);
   EXPECT_EQ(env->name, "dev");
   EXPECT_EQ(env->file, "mocks/dev.yaml");
   EXPECT_EQ(env->default_target, "bank-api");
@@ -84,7 +83,7 @@ std::string Errors(const std::string& text) {
   Diagnostics diags;
   std::optional<Environment> env = Parse(text, "env.yaml", diags);
   if (env) return diags.empty() ? "loaded" : "loaded with diagnostics";
-  return RenderWithText(diags, text);
+  return diags.RenderWithText(text);
 }
 
 // Line numbers in comments: the tests below check locations against them.
@@ -132,7 +131,7 @@ TEST(ServiceSchemas, ReadsIssuerJwksAndGatewayServices) {
   ::unsetenv("TG_TEST_UNSET_VAR");
   Diagnostics diags;
   std::optional<Environment> env = Parse(kTokenEnvironment, "mocks/t.yaml", diags);
-  ASSERT_TRUE(env.has_value()) << RenderWithText(diags, kTokenEnvironment);
+  ASSERT_TRUE(env.has_value()) << diags.RenderWithText(kTokenEnvironment);
   ASSERT_EQ(env->services.size(), 3u);
 
   const ServiceDecl& issuer = env->services[0];
@@ -427,7 +426,7 @@ TEST(ServiceSchemas, EveryEnvironmentExampleInFormatsMdLoads) {
     ++environments;
     Diagnostics diags;
     EXPECT_TRUE(Parse(block, "example.yaml", diags).has_value()) << block << "\n"
-                                                                 << RenderWithText(diags, block);
+                                                                 << diags.RenderWithText(block);
   }
   EXPECT_EQ(environments, 3);  // the general example, token services and mtls
 }

@@ -9,7 +9,6 @@
 #include <set>
 #include <sstream>
 
-#include "mocks/fault_verifier.h"
 #include "runner/sign_steps.h"
 #include "tollgate/base/clock.h"
 #include "tollgate/base/redact.h"

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <map>
 #include <optional>
+#include <sstream>
 
 namespace tollgate {
 namespace {
@@ -139,6 +140,21 @@ std::string Diagnostics::Render() const {
     }
     out += RenderDiagnostic(d, line);
     out += "\n";
+  }
+  return out;
+}
+
+std::string Diagnostics::RenderWithText(const std::string& text) const {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  std::string out;
+  for (const Diagnostic& d : items_) {
+    std::string line;
+    if (d.loc.line > 0 && d.loc.line <= static_cast<int>(lines.size())) {
+      line = lines[d.loc.line - 1];
+    }
+    out += RenderDiagnostic(d, line) + "\n";
   }
   return out;
 }

@@ -6,7 +6,6 @@
 #include <fstream>
 #include <sstream>
 
-#include "test_render.h"
 #include "tollgate/scenario/loader.h"
 
 namespace tollgate {
@@ -53,7 +52,7 @@ TEST(DocsExamples, EveryCompleteExampleInFormatsMdLoads) {
       ok = ParseRequirements(block, "example.yaml", diags).has_value();
       ++requirements;
     }
-    EXPECT_TRUE(ok) << block << "\n" << RenderWithText(diags, block);
+    EXPECT_TRUE(ok) << block << "\n" << diags.RenderWithText(block);
   }
   EXPECT_EQ(suites, 2);        // the general example and the token example
   EXPECT_EQ(environments, 3);  // the general example, token services and mtls (not loaded here)

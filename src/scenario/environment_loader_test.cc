@@ -6,7 +6,6 @@
 
 #include <cstdlib>
 
-#include "test_render.h"
 #include "tollgate/scenario/loader.h"
 #include "tollgate/scenario/service_schema.h"
 
@@ -57,7 +56,7 @@ class EnvironmentLoader : public ::testing::Test {
     Diagnostics diags;
     std::optional<Environment> env = ParseEnvironment(text, "env.yaml", diags);
     if (env) return diags.empty() ? "loaded" : "loaded with diagnostics";
-    return RenderWithText(diags, text);
+    return diags.RenderWithText(text);
   }
 };
 
@@ -93,7 +92,7 @@ TEST_F(EnvironmentLoader, ReadsServicesWithTheirKindsConfigAndFaults) {
   ::unsetenv("TG_TEST_UNSET_VAR");
   Diagnostics diags;
   std::optional<Environment> env = ParseEnvironment(kEnvironment, "mocks/dev.yaml", diags);
-  ASSERT_TRUE(env.has_value()) << RenderWithText(diags, kEnvironment);
+  ASSERT_TRUE(env.has_value()) << diags.RenderWithText(kEnvironment);
   EXPECT_EQ(env->name, "dev");
   EXPECT_EQ(env->file, "mocks/dev.yaml");
   EXPECT_EQ(env->default_target, "front");

@@ -11,7 +11,6 @@
 #include <map>
 #include <set>
 
-#include "test_render.h"
 #include "tollgate/scenario/loader.h"
 
 namespace tollgate {
@@ -75,7 +74,7 @@ class ObservabilityTest : public ::testing::Test {
   void SetUp() override {
     Diagnostics diags;
     auto s = ParseSuite(kSuite, "time.yaml", diags);
-    ASSERT_TRUE(s) << RenderWithText(diags, kSuite);
+    ASSERT_TRUE(s) << diags.RenderWithText(kSuite);
     suite_ = std::move(*s);
   }
   Suite suite_;
@@ -125,12 +124,12 @@ TEST(RealTimeLink, MustNameASlowScenarioOfTheSuiteWithoutAClockStep) {
   Diagnostics diags;
   std::string unknown = Replace(kSuite, "real_time: REAL", "real_time: REEL");
   EXPECT_FALSE(ParseSuite(unknown, "time.yaml", diags));
-  EXPECT_THAT(RenderWithText(diags, unknown), HasSubstr("unknown scenario in `real_time`"));
+  EXPECT_THAT(diags.RenderWithText(unknown), HasSubstr("unknown scenario in `real_time`"));
 
   Diagnostics diags2;
   std::string not_slow = Replace(kSuite, "    tags: [slow]\n", "");
   EXPECT_FALSE(ParseSuite(not_slow, "time.yaml", diags2));
-  EXPECT_THAT(RenderWithText(diags2, not_slow),
+  EXPECT_THAT(diags2.RenderWithText(not_slow),
               HasSubstr("a scenario tagged `slow` that waits for real (no `clock:` step)"));
 }
 
@@ -139,7 +138,7 @@ TEST(RealTimeLink, MustCheckOneOfTheSameRequirements) {
   std::string other = Replace(kSuite, "    name: expiry by really waiting\n    requirements: [R-1]",
                               "    name: expiry by really waiting\n    requirements: [R-9]");
   EXPECT_FALSE(ParseSuite(other, "time.yaml", diags));
-  EXPECT_THAT(RenderWithText(diags, other),
+  EXPECT_THAT(diags.RenderWithText(other),
               HasSubstr("a scenario that checks one of this scenario's requirements"));
 }
 
@@ -147,7 +146,7 @@ TEST(WaitFor, NeedsATemplateAndADurationMargin) {
   Diagnostics diags;
   std::string bad = Replace(kSuite, "plus: 2s", "plus: soon");
   EXPECT_FALSE(ParseSuite(bad, "time.yaml", diags));
-  EXPECT_THAT(RenderWithText(diags, bad), HasSubstr("invalid value for `plus`"));
+  EXPECT_THAT(diags.RenderWithText(bad), HasSubstr("invalid value for `plus`"));
 }
 
 }  // namespace

@@ -1,7 +1,6 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "test_render.h"
 #include "tollgate/scenario/loader.h"
 
 namespace tollgate {
@@ -28,7 +27,7 @@ TEST(ParseRequirements, ReadsRequirementsAndTheFaultMap) {
       "  allow_id_reuse: [SG-TOK-001, SG-TOK-002]\n";
   Diagnostics diags;
   std::optional<Requirements> r = ParseRequirements(text, "suites/sage/requirements.yaml", diags);
-  ASSERT_TRUE(r.has_value()) << RenderWithText(diags, text);
+  ASSERT_TRUE(r.has_value()) << diags.RenderWithText(text);
   EXPECT_EQ(r->profile, "sage-connector");
   EXPECT_EQ(r->environment, "mocks/sage.yaml");
   EXPECT_EQ(r->file, "suites/sage/requirements.yaml");
@@ -52,7 +51,7 @@ TEST(ParseRequirements, ReadsRequirementsAndTheFaultMap) {
 std::string Errors(const std::string& text) {
   Diagnostics diags;
   if (ParseRequirements(text, "r.yaml", diags)) return "loaded";
-  return RenderWithText(diags, text);
+  return diags.RenderWithText(text);
 }
 
 TEST(ParseRequirements, SeverityDuplicatesAndEmptyFaults) {

@@ -4,7 +4,6 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "test_render.h"
 #include "tollgate/scenario/loader.h"
 #include "tollgate/scenario/vocabulary.h"
 
@@ -85,7 +84,7 @@ const T& Body(const Step& s) {
 TEST(ParseSuiteSteps, ReadsTokenMockAndClockSteps) {
   Diagnostics diags;
   std::optional<Suite> suite = ParseSuite(kTokenSuite, "suites/tk.yaml", diags);
-  ASSERT_TRUE(suite.has_value()) << RenderWithText(diags, kTokenSuite);
+  ASSERT_TRUE(suite.has_value()) << diags.RenderWithText(kTokenSuite);
   ASSERT_EQ(suite->scenarios.size(), 2u);
 
   const Scenario& a = suite->scenarios[0];
@@ -206,7 +205,7 @@ std::string Errors(const std::string& text) {
   Diagnostics diags;
   std::optional<Suite> suite = ParseSuite(text, "x.yaml", diags);
   if (suite) return diags.empty() ? "loaded" : "loaded with diagnostics";
-  return RenderWithText(diags, text);
+  return diags.RenderWithText(text);
 }
 
 TEST(ParseSuiteSteps, TokenWithBothMintAndFetch) {

@@ -6,7 +6,6 @@
 
 #include <chrono>
 
-#include "test_render.h"
 #include "tollgate/scenario/loader.h"
 #include "tollgate/scenario/vocabulary.h"
 
@@ -93,7 +92,7 @@ const T& Body(const Step& s) {
 TEST(ParseSuite, ReadsAFullSuite) {
   Diagnostics diags;
   std::optional<Suite> suite = ParseSuite(kValidSuite, "suites/gw.yaml", diags);
-  ASSERT_TRUE(suite.has_value()) << RenderWithText(diags, kValidSuite);
+  ASSERT_TRUE(suite.has_value()) << diags.RenderWithText(kValidSuite);
   EXPECT_TRUE(diags.empty());
 
   EXPECT_EQ(suite->id, "gateway/auth");
@@ -287,7 +286,7 @@ std::string Errors(const std::string& text) {
   Diagnostics diags;
   std::optional<Suite> suite = ParseSuite(text, "x.yaml", diags);
   if (suite) return diags.empty() ? "loaded" : "loaded with diagnostics";
-  return RenderWithText(diags, text);
+  return diags.RenderWithText(text);
 }
 
 TEST(ParseSuite, MisspeltTopLevelKeyGetsOneErrorWithDidYouMean) {
@@ -343,7 +342,7 @@ TEST(ParseSuite, NotifyStepReadsTokenHeaderAndId) {
       "        expect: {status: 2xx}\n"
       "      - replay: n\n");
   std::optional<Suite> suite = ParseSuite(text, "x.yaml", diags);
-  ASSERT_TRUE(suite) << RenderWithText(diags, text);
+  ASSERT_TRUE(suite) << diags.RenderWithText(text);
   const Step& step = suite->scenarios[0].steps[0];
   EXPECT_EQ(step.kind, Step::Kind::kNotify);
   const NotifyStep& n = Body<NotifyStep>(step);
@@ -376,7 +375,7 @@ TEST(ParseSuite, NotifyWebhookReadsSchemeSecretsVariantAndId) {
       "stale_timestamp, id: m-1}\n"
       "      - notify: {url: /hooks, webhook: {scheme: github, secret: s, variant: none}}\n");
   std::optional<Suite> suite = ParseSuite(text, "x.yaml", diags);
-  ASSERT_TRUE(suite) << RenderWithText(diags, text);
+  ASSERT_TRUE(suite) << diags.RenderWithText(text);
   const NotifyStep& n = Body<NotifyStep>(suite->scenarios[0].steps[0]);
   ASSERT_TRUE(n.webhook);
   EXPECT_FALSE(n.token);
@@ -755,7 +754,7 @@ TEST(ParseSuite, AnAliasBombInAJsonBodyIsADiagnosticNotAnExplosion) {
   auto start = std::chrono::steady_clock::now();
   EXPECT_FALSE(ParseSuite(text, "bomb.yaml", diags));
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
-  std::string rendered = RenderWithText(diags, text);
+  std::string rendered = diags.RenderWithText(text);
   EXPECT_THAT(rendered, ::testing::HasSubstr("error: value too large"));
   EXPECT_THAT(rendered, ::testing::HasSubstr("more than 100000 nodes once aliases are expanded"));
   EXPECT_EQ(diags.items().size(), 1u) << rendered;
@@ -776,7 +775,7 @@ TEST(ParseSuite, AnAliasInsideItsOwnAnchorIsADiagnosticNotAStackOverflow) {
       "          json: {a: &a [*a, x]}\n";
   Diagnostics diags;
   EXPECT_FALSE(ParseSuite(text, "cycle.yaml", diags));
-  std::string rendered = RenderWithText(diags, text);
+  std::string rendered = diags.RenderWithText(text);
   EXPECT_THAT(rendered, ::testing::HasSubstr("error: value nested too deeply"));
   EXPECT_THAT(rendered, ::testing::HasSubstr("more than 64 levels of nesting"));
   EXPECT_EQ(diags.items().size(), 1u) << rendered;
@@ -798,10 +797,10 @@ TEST(ParseSuite, DeeplyNestedJsonBodyIsADiagnostic) {
   };
   Diagnostics deep;
   EXPECT_FALSE(ParseSuite(suite(200), "deep.yaml", deep));
-  EXPECT_THAT(RenderWithText(deep, suite(200)),
+  EXPECT_THAT(deep.RenderWithText(suite(200)),
               ::testing::HasSubstr("error: value nested too deeply"));
   Diagnostics ok;
-  EXPECT_TRUE(ParseSuite(suite(64), "ok.yaml", ok)) << RenderWithText(ok, suite(64));
+  EXPECT_TRUE(ParseSuite(suite(64), "ok.yaml", ok)) << ok.RenderWithText(suite(64));
 }
 
 }  // namespace

@@ -1,6 +1,5 @@
 #include <gtest/gtest.h>
 
-#include "test_render.h"
 #include "tollgate/scenario/loader.h"
 
 namespace tollgate {
@@ -17,7 +16,7 @@ TEST(ParseTargetFile, ReadsUrlSettingsAndSecretsAsTemplates) {
       "  header_value: ${env.PARTNER_KEY}\n";
   Diagnostics diags;
   std::optional<TargetFile> t = ParseTargetFile(text, "targets/p.yaml", diags);
-  ASSERT_TRUE(t.has_value()) << RenderWithText(diags, text);
+  ASSERT_TRUE(t.has_value()) << diags.RenderWithText(text);
   EXPECT_EQ(t->name, "partner-staging");
   EXPECT_EQ(t->file, "targets/p.yaml");
   EXPECT_EQ(t->url.raw(), "${env.PARTNER_URL:-https://staging.partner.test}");
@@ -39,7 +38,7 @@ TEST(ParseTargetFile, ReadsTheCaOfAPrivateStagingHost) {
       "ca: ${env.PARTNER_CA:-certs/partner-ca.pem}\n";
   Diagnostics diags;
   std::optional<TargetFile> t = ParseTargetFile(text, "t.yaml", diags);
-  ASSERT_TRUE(t.has_value()) << RenderWithText(diags, text);
+  ASSERT_TRUE(t.has_value()) << diags.RenderWithText(text);
   ASSERT_TRUE(t->ca.has_value());
   EXPECT_EQ(t->ca->raw(), "${env.PARTNER_CA:-certs/partner-ca.pem}");
 }
@@ -47,7 +46,7 @@ TEST(ParseTargetFile, ReadsTheCaOfAPrivateStagingHost) {
 std::string Errors(const std::string& text) {
   Diagnostics diags;
   if (ParseTargetFile(text, "t.yaml", diags)) return "loaded";
-  return RenderWithText(diags, text);
+  return diags.RenderWithText(text);
 }
 
 TEST(ParseTargetFile, OnlyEnvironmentVariablesInTemplates) {

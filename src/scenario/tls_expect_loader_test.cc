@@ -6,7 +6,6 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "test_render.h"
 #include "tollgate/scenario/loader.h"
 
 namespace tollgate {
@@ -26,7 +25,7 @@ std::string Errors(const std::string& text) {
   Diagnostics diags;
   std::optional<Suite> suite = ParseSuite(text, "x.yaml", diags);
   if (suite) return diags.empty() ? "loaded" : "loaded with diagnostics";
-  return RenderWithText(diags, text);
+  return diags.RenderWithText(text);
 }
 
 TEST(TlsExpectLoader, ReadsOutcomesFactsAndWeakOptions) {
@@ -46,7 +45,7 @@ TEST(TlsExpectLoader, ReadsOutcomesFactsAndWeakOptions) {
           "            protocol: \">= 1.2\"\n"
           "            server_cert: {days_left: \">= 30\", chain: trusted, host: match}\n"),
       "x.yaml", diags);
-  ASSERT_TRUE(suite.has_value()) << RenderWithText(diags, "");
+  ASSERT_TRUE(suite.has_value()) << diags.RenderWithText("");
   const auto& steps = suite->scenarios[0].steps;
   const auto& req = std::get<RequestStep>(steps[0].body);
   EXPECT_EQ(req.tls.ciphers, "eNULL:aNULL");
@@ -86,7 +85,7 @@ TEST(TlsExpectLoader, HandshakeRefusedIsAnOutcomeWithItsOwnDidYouMean) {
                                     "      - request: {url: https://x/}\n"
                                     "        expect: {tls: {outcome: handshake_refused}}\n"),
                           "x.yaml", diags);
-  ASSERT_TRUE(suite.has_value()) << RenderWithText(diags, "");
+  ASSERT_TRUE(suite.has_value()) << diags.RenderWithText("");
   EXPECT_EQ(suite->scenarios[0].steps[0].expect->tls->outcome, "handshake_refused");
   EXPECT_EQ(suite->scenarios[0].steps[1].expect->tls->outcome, "handshake_refused");
   EXPECT_EQ(Errors(WithSteps("      - request: {url: https://x/}\n"

@@ -91,6 +91,10 @@ const Terms& TlsFaultTerms();
 /// Their names: expired_certificate, wrong_host_certificate, tls10_enabled, weak_ciphers.
 const std::set<std::string>& TlsFaultNames();
 
+/// The switches of the token verifier the Bearer-checking reference targets share, as
+/// faults, each with what it accepts, in declaration order.
+const Terms& VerifierFaultTerms();
+
 /// True when the service declares `tls:`.
 bool WantsTls(const ServiceDecl& decl);
 

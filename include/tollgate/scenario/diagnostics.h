@@ -36,6 +36,9 @@ class Diagnostics {
   const std::vector<Diagnostic>& items() const { return items_; }
   /// All diagnostics, each followed by a blank line, reading source lines from disk.
   std::string Render() const;
+  /// The same, with every source line taken from `text` (a file held in memory, such as a
+  /// string given to a Parse* loader).
+  std::string RenderWithText(const std::string& text) const;
 
  private:
   std::vector<Diagnostic> items_;
