@@ -4,33 +4,28 @@
 
 #include "mocks/config.h"
 #include "tollgate/scenario/loader.h"
+#include "tollgate/scenario/service_schema.h"
 
 namespace tollgate::mocks {
 namespace {
 
-enum class Kind { kBytes, kCount, kCountOrZero, kDuration };
-
-struct LimitKey {
-  const char* name;
-  Kind kind;
-};
-
-constexpr LimitKey kKeys[] = {
-    {"header_timeout", Kind::kDuration},
-    {"io_timeout", Kind::kDuration},
-    {"max_body_bytes", Kind::kBytes},
-    {"max_buffered_body_bytes", Kind::kBytes},
-    {"max_chunk_extension_bytes", Kind::kBytes},
-    {"max_connections", Kind::kCount},
-    {"max_connections_per_address", Kind::kCount},
-    {"max_header_bytes", Kind::kBytes},
-    {"max_header_fields", Kind::kCount},
-    {"reserved_connections", Kind::kCountOrZero},
-};
+// The `limits:` keys, their types and summaries are the schema's (CommonServiceFields, which
+// the environment loader checks with file and line); this file only maps each onto the
+// listener's options.
+const std::vector<FieldSpec>& LimitFields() {
+  static const std::vector<FieldSpec>* fields = [] {
+    for (const FieldSpec& f : CommonServiceFields()) {
+      if (f.name == "limits") return &f.fields;
+    }
+    static const std::vector<FieldSpec> kNone;
+    return &kNone;
+  }();
+  return *fields;
+}
 
 std::string KeyList() {
   std::string out;
-  for (const LimitKey& k : kKeys) out += (out.empty() ? "" : ", ") + std::string(k.name);
+  for (const std::string& k : ServiceLimitKeys()) out += (out.empty() ? "" : ", ") + k;
   return out;
 }
 
@@ -39,7 +34,8 @@ std::string KeyList() {
 const std::vector<std::string>& ServiceLimitKeys() {
   static const std::vector<std::string> keys = [] {
     std::vector<std::string> out;
-    for (const LimitKey& k : kKeys) out.emplace_back(k.name);
+    for (const FieldSpec& f : LimitFields()) out.push_back(f.name);
+    std::sort(out.begin(), out.end());
     return out;
   }();
   return keys;
@@ -54,15 +50,15 @@ Status ApplyServiceLimits(const nlohmann::json& config, const std::string& servi
     return InvalidArgumentError(where + "`limits` must be a mapping of " + KeyList());
   }
   for (const auto& [name, value] : it->items()) {
-    const LimitKey* key = nullptr;
-    for (const LimitKey& k : kKeys) {
-      if (name == k.name) key = &k;
+    const FieldSpec* key = nullptr;
+    for (const FieldSpec& f : LimitFields()) {
+      if (name == f.name) key = &f;
     }
     if (key == nullptr) {
       return InvalidArgumentError(where + "unknown key `limits." + name + "`; known: " + KeyList());
     }
     const std::string field = "`limits." + name + "`";
-    if (key->kind == Kind::kDuration) {
+    if (key->type == FieldType::kDuration) {
       std::optional<Duration> d;
       if (value.is_string()) d = ParseDuration(value.get<std::string>());
       if (!d || d->count() <= 0) {
@@ -72,7 +68,9 @@ Status ApplyServiceLimits(const nlohmann::json& config, const std::string& servi
       (name == "header_timeout" ? options->header_timeout : options->io_timeout) = *d;
       continue;
     }
-    const long long min = key->kind == Kind::kCountOrZero ? 0 : 1;
+    // A count of bytes or connections; only `reserved_connections` may be 0 (it turns
+    // eviction off), and none may be negative.
+    const long long min = key->type == FieldType::kPositiveInt ? 1 : 0;
     if (!value.is_number_integer() || value.get<long long>() < min ||
         value.get<long long>() > INT_MAX) {
       return InvalidArgumentError(where + field + " must be an integer from " +
