@@ -24,14 +24,6 @@ int CaptureIndex() {
   return index;
 }
 
-std::string IsoTime(const ASN1_TIME* t) {
-  std::tm tm{};
-  if (t == nullptr || ASN1_TIME_to_tm(t, &tm) != 1) return "";
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 std::vector<std::string> SubjectAltNames(X509* cert) {
   std::vector<std::string> out;
   auto* names =

@@ -6,6 +6,7 @@
 #include <openssl/x509v3.h>
 
 #include <cstdio>
+#include <ctime>
 #include <string>
 
 #include "tollgate/base/encoding.h"
@@ -17,18 +18,6 @@ namespace {
 
 Status FileError(const char* what, const std::string& path, const std::string& detail) {
   return InvalidArgumentError(std::string("TLS ") + what + " '" + path + "': " + detail);
-}
-
-std::string NameText(const X509_NAME* name) {
-  if (name == nullptr) return "";
-  BIO* bio = BIO_new(BIO_s_mem());
-  if (bio == nullptr) return "";
-  X509_NAME_print_ex(bio, name, 0, XN_FLAG_RFC2253);
-  char* data = nullptr;
-  long len = BIO_get_mem_data(bio, &data);
-  std::string out(data, static_cast<std::size_t>(len));
-  BIO_free(bio);
-  return out;
 }
 
 // Strict client EKU: OpenSSL's purpose check passes a leaf with no EKU or with CA:TRUE;
@@ -165,6 +154,26 @@ StatusOr<SslCtxPtr> MakeServerSslContext(const ServerTlsOptions& options) {
   }
   ERR_clear_error();
   return ctx;
+}
+
+std::string NameText(const X509_NAME* name) {
+  if (name == nullptr) return "";
+  BIO* bio = BIO_new(BIO_s_mem());
+  if (bio == nullptr) return "";
+  X509_NAME_print_ex(bio, name, 0, XN_FLAG_RFC2253);
+  char* data = nullptr;
+  long len = BIO_get_mem_data(bio, &data);
+  std::string out(data, static_cast<std::size_t>(len));
+  BIO_free(bio);
+  return out;
+}
+
+std::string IsoTime(const ASN1_TIME* t) {
+  std::tm tm{};
+  if (t == nullptr || ASN1_TIME_to_tm(t, &tm) != 1) return "";
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
 }
 
 PeerCertificate DescribeCertificate(X509* cert) {

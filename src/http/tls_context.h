@@ -33,4 +33,9 @@ PeerCertificate DescribeCertificate(X509* cert);
 /// The client certificate of an established connection, if one was presented.
 std::optional<PeerCertificate> PeerCertificateOf(SSL* ssl);
 
+/// An X.509 name as RFC 2253 text ("CN=partner,O=tollgate"); "" for none.
+std::string NameText(const X509_NAME* name);
+/// An ASN.1 time as ISO 8601 UTC ("2026-12-07T05:00:00Z"); "" when unreadable.
+std::string IsoTime(const ASN1_TIME* t);
+
 }  // namespace tollgate::http

@@ -102,25 +102,6 @@ ProbeResult* ResultOf(SSL* ssl) {
   return static_cast<ProbeResult*>(SSL_get_ex_data(ssl, ResultIndex()));
 }
 
-std::string ProbeNameText(const X509_NAME* name) {
-  BIO* bio = BIO_new(BIO_s_mem());
-  if (bio == nullptr) return "";
-  X509_NAME_print_ex(bio, name, 0, XN_FLAG_RFC2253);
-  char* data = nullptr;
-  long len = BIO_get_mem_data(bio, &data);
-  std::string out(data, static_cast<std::size_t>(len));
-  BIO_free(bio);
-  return out;
-}
-
-std::string IsoTime(const ASN1_TIME* t) {
-  std::tm tm{};
-  if (t == nullptr || ASN1_TIME_to_tm(t, &tm) != 1) return "";
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 void OnMessage(int write_p, int /*version*/, int content_type, const void* buf, std::size_t len,
                SSL* ssl, void* /*arg*/) {
   ProbeResult* r = ResultOf(ssl);
@@ -151,7 +132,7 @@ int OnCertificateRequest(SSL* ssl, void* /*arg*/) {
   if (names == nullptr) names = SSL_get_client_CA_list(ssl);
   r->ca_names.clear();
   for (int i = 0; names != nullptr && i < sk_X509_NAME_num(names); ++i) {
-    r->ca_names.push_back(ProbeNameText(sk_X509_NAME_value(names, i)));
+    r->ca_names.push_back(NameText(sk_X509_NAME_value(names, i)));
   }
   return 1;
 }
