@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <mutex>
+#include <unordered_map>
 
 #include "crypto/jwk_impl.h"
 #include "crypto/jws_internal.h"
@@ -43,6 +45,45 @@ const std::string* StringMember(const json& object, const char* name) {
   auto it = object.find(name);
   if (it == object.end() || !it->is_string()) return nullptr;
   return &it->get_ref<const std::string&>();
+}
+
+// The header keys of recent proofs, imported once. A client signs many proofs with one key,
+// and importing it checks it (for RSA, EVP_PKEY_public_check tests the modulus for
+// primality), which costs more than checking the signature. Keyed by the jwk's whole JSON
+// text, so only the very same members find an entry; only public keys are kept. Bounded
+// (emptied when full); thread-safe.
+struct HeaderKey {
+  Jwk key;
+  std::string jkt;
+};
+
+class HeaderKeyMemo {
+ public:
+  StatusOr<HeaderKey> Import(const json& jwk) {
+    std::string text = jwk.dump(-1, ' ', false, json::error_handler_t::replace);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (auto it = keys_.find(text); it != keys_.end()) return it->second;
+    }
+    ASSIGN_OR_RETURN(Jwk key, Jwk::FromJson(jwk));
+    HeaderKey imported{key, key.has_private() ? "" : key.Thumbprint()};
+    if (!key.has_private() && key.kty() != "oct") {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (keys_.size() >= kCapacity) keys_.clear();
+      keys_.emplace(std::move(text), imported);
+    }
+    return imported;
+  }
+
+ private:
+  static constexpr std::size_t kCapacity = 4096;
+  std::mutex mu_;
+  std::unordered_map<std::string, HeaderKey> keys_;
+};
+
+HeaderKeyMemo& HeaderKeys() {
+  static HeaderKeyMemo* memo = new HeaderKeyMemo;  // never destroyed: used from any thread
+  return *memo;
 }
 
 }  // namespace
@@ -96,8 +137,9 @@ DpopVerifyResult VerifyDpopProof(std::string_view proof, const DpopRequirements&
   if (jwk_member == header.end() || !jwk_member->is_object()) {
     return Reject("missing_jwk", "no jwk object in the header");
   }
-  StatusOr<Jwk> key = Jwk::FromJson(*jwk_member);
-  if (!key.ok()) return Reject("bad_jwk", key.status().message());
+  StatusOr<HeaderKey> imported = HeaderKeys().Import(*jwk_member);
+  if (!imported.ok()) return Reject("bad_jwk", imported.status().message());
+  const Jwk* key = &imported->key;
   if (key->kty() == "oct") return Reject("bad_jwk", "the header jwk is a symmetric key");
   if (key->has_private()) return Reject("private_jwk", "the header jwk holds a private key");
   if (!KeyFitsAlg(key->impl(), *alg)) return Reject("bad_jwk", "the header jwk does not fit alg");
@@ -157,7 +199,7 @@ DpopVerifyResult VerifyDpopProof(std::string_view proof, const DpopRequirements&
       return Reject("wrong_ath", "ath is not the hash of the presented access token");
     }
   }
-  std::string jkt = key->Thumbprint();
+  std::string jkt = imported->jkt;
   if (req.jkt && !ConstantTimeEquals(jkt, *req.jkt)) {
     return Reject("jkt_mismatch", "the proof's key is not the one the token is bound to",
                   kInvalidToken);
