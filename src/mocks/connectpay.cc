@@ -114,7 +114,10 @@ const KindTerms& ConnectPay::Vocabulary() {
        {"no_bundle_size_limit",
         "parses oversized onboarding bundles instead of refusing them with 413"},
        {"callbacks_need_credentials",
-        "refuses public callbacks sent without an Authorization header (401)"}},
+        "refuses public callbacks sent without an Authorization header (401)"},
+       {"trust_forwarded_cert_header",
+        "takes a client's forwarded-certificate header (XFCC, X-SSL-Client-Cert, Client-Cert, "
+        "...) for the handshake's certificate, and crashes (500) on one it cannot read"}},
       /*keys=*/
       {Key("realm", T::kString, "the realm of its Basic challenge (default `connectpay`)"),
        Key("clients", T::kObjectMap, "the registered clients, by client key")

@@ -38,6 +38,9 @@
 //   accept_any_bundle        onboarding registers any bundle unchecked
 //   no_bundle_size_limit     an oversized bundle is parsed instead of refused with 413
 //   callbacks_need_credentials  the public callbacks demand credentials (401)
+//   trust_forwarded_cert_header  a forwarded-certificate header the client sent (as a
+//                            TLS-terminating proxy would set it) stands in for the
+//                            handshake's certificate on both hosts; an unreadable one is a 500
 
 #include <map>
 #include <mutex>

@@ -5,16 +5,35 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 
 #include "mocks/config.h"
 #include "mocks/connectpay.h"
 #include "tollgate/base/file.h"
+#include "tollgate/base/forwarded_cert.h"
 
 namespace tollgate::mocks {
 namespace {
 
 Handled NotFound(const std::string& note) {
   return {ServerResponse::Json(404, R"({"error":"not_found"})"), note};
+}
+
+// The request as an application that believes proxies' certificate headers sees it (fault
+// `trust_forwarded_cert_header`): the first such header stands in for the handshake's
+// certificate, and one it cannot read crashes it, as a certificate parser would.
+ServerRequest TrustForwardedCert(const ServerRequest& request) {
+  for (const ForwardedCertConvention& c : ForwardedCertConventions()) {
+    std::optional<std::string> value = request.headers.Get(c.header);
+    if (!value) continue;
+    std::optional<std::string> sha256 = ForwardedCertSha256(*value);
+    if (!sha256) throw std::runtime_error("unreadable " + c.header);
+    ServerRequest trusted = request;
+    trusted.client_cert = PeerCertificate{};
+    trusted.client_cert->sha256_fingerprint = *sha256;
+    return trusted;
+  }
+  return request;
 }
 
 }  // namespace
@@ -127,7 +146,9 @@ std::optional<Handled> ConnectPay::RefuseUnregistered(const ServerRequest& reque
 void ConnectPay::AddTwoWayRoutes(ServiceRouter& router) {
   // Every request of the two-way host must come with a registered certificate.
   auto guarded = [this](auto handler) {
-    return [this, handler](const ServerRequest& r) -> Handled {
+    return [this, handler](const ServerRequest& sent) -> Handled {
+      const ServerRequest& r =
+          HasFault("trust_forwarded_cert_header") ? TrustForwardedCert(sent) : sent;
       if (auto refused = RefuseUnregistered(r)) return *refused;
       return handler(r);
     };
@@ -161,6 +182,15 @@ void ConnectPay::AddOneWayRoutes(ServiceRouter& router) {
   auto absent = [this](std::function<Handled(const ServerRequest&)> api) {
     return [this, api](const ServerRequest& r) {
       if (HasFault("cert_api_on_one_way")) return api(r);
+      // An application that believes a forwarded certificate takes the request for one
+      // that came through the two-way host.
+      if (HasFault("trust_forwarded_cert_header")) {
+        ServerRequest trusted = TrustForwardedCert(r);
+        if (trusted.client_cert) {
+          if (auto refused = RefuseUnregistered(trusted)) return *refused;
+          return api(trusted);
+        }
+      }
       return NotFound("certificate API on the one-way host");
     };
   };

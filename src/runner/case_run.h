@@ -41,6 +41,8 @@ class CaseRun {
   StatusOr<ClientRequest> BuildRequest(const RequestStep& req);
   // `tls: {identity, variant}`: the PKI files of that identity into `out`.
   Status PresentIdentity(const TlsOptions& tls, ClientTlsOptions& out);
+  // `forwarded_cert:`: the forged client-certificate headers into `q`.
+  Status ForgeForwardedCert(const ForwardedCertSpec& spec, ClientRequest& q);
   // replay_steps.cc
   bool RunReplay(const Step& step, const ReplayStep& replay);
   // notify_steps.cc

@@ -4,6 +4,8 @@
 #include "runner/case_run.h"
 #include "runner/sign_steps.h"
 #include "tollgate/base/encoding.h"
+#include "tollgate/base/file.h"
+#include "tollgate/base/forwarded_cert.h"
 #include "tollgate/mocks/environment.h"
 
 namespace tollgate::runner {
@@ -38,6 +40,11 @@ StatusOr<ClientRequest> CaseRun::BuildRequest(const RequestStep& req) {
       ASSIGN_OR_RETURN(std::string token, Eval(req.auth->token));
       q.headers.emplace_back("Authorization", "Bearer " + token);
     }
+  }
+  if (req.forwarded_cert) {
+    Status forged = ForgeForwardedCert(*req.forwarded_cert, q);
+    if (!forged.ok())
+      return forged.WithContext("forwarded_cert at " + req.forwarded_cert->loc.ToString());
   }
   auto has_header = [&](const char* name) {
     for (const auto& [n, v] : q.headers) {
@@ -123,6 +130,58 @@ Status CaseRun::PresentIdentity(const TlsOptions& tls, ClientTlsOptions& out) {
   if (!tls.key) out.key_file = files.key_file;
   // A hostile variant may be weak on purpose (RSA-1024, SHA-1): the client must send it.
   if (!variant.empty()) out.security_level = 0;
+  return Status::Ok();
+}
+
+Status CaseRun::ForgeForwardedCert(const ForwardedCertSpec& spec, ClientRequest& q) {
+  std::string identity = "partner", variant, shape;
+  if (spec.identity) {
+    ASSIGN_OR_RETURN(identity, Eval(*spec.identity));
+  }
+  if (spec.variant) {
+    ASSIGN_OR_RETURN(variant, Eval(*spec.variant));
+  }
+  ASSIGN_OR_RETURN(shape, Eval(spec.shape));
+  // A convention's headers, or one header of the target's own in the encoding given.
+  ForwardedCertConvention convention;
+  if (spec.convention) {
+    ASSIGN_OR_RETURN(std::string name, Eval(*spec.convention));
+    const ForwardedCertConvention* found = FindForwardedCertConvention(name);
+    if (found == nullptr) return InvalidArgumentError("unknown convention `" + name + "`");
+    convention = *found;
+  } else {
+    ASSIGN_OR_RETURN(convention.header, Eval(*spec.header));
+    std::string as = "url_pem";
+    if (spec.as) {
+      ASSIGN_OR_RETURN(as, Eval(*spec.as));
+    }
+    std::optional<CertEncoding> encoding = CertEncodingByName(as);
+    if (!encoding) return InvalidArgumentError("unknown encoding `" + as + "`");
+    convention.encoding = *encoding;
+  }
+  if (run_.env == nullptr) {
+    return FailedPreconditionError("identity `" + identity +
+                                   "` needs an environment with a PKI profile");
+  }
+  ASSIGN_OR_RETURN(pki::IdentityFiles files, run_.env->Identity(identity, variant));
+  ForwardedCertSource source;
+  ASSIGN_OR_RETURN(source.chain_pem, ReadFile(files.chain_file));
+  source.subject = files.subject;
+  std::vector<std::pair<std::string, std::string>> headers =
+      ForwardedCertHeaders(convention, source);
+  if (headers.empty()) return InvalidArgumentError("no certificate in " + files.chain_file);
+  std::string& value = headers.front().second;
+  if (shape == "duplicate") {
+    headers.insert(headers.begin() + 1, headers.front());
+  } else if (shape == "oversize") {
+    // Bounded: past what a proxy forwards, within what any server core reads.
+    value.resize(kOversizeForwardedCertBytes, 'A');
+  } else if (shape == "malformed") {
+    value.resize(value.size() / 2);
+  } else if (shape != "valid") {
+    return InvalidArgumentError("unknown shape `" + shape + "`");
+  }
+  for (auto& h : headers) q.headers.push_back(std::move(h));
   return Status::Ok();
 }
 

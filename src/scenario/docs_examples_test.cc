@@ -54,7 +54,7 @@ TEST(DocsExamples, EveryCompleteExampleInFormatsMdLoads) {
     }
     EXPECT_TRUE(ok) << block << "\n" << diags.RenderWithText(block);
   }
-  EXPECT_EQ(suites, 2);        // the general example and the token example
+  EXPECT_EQ(suites, 3);        // the general example, the token example, forwarded certificates
   EXPECT_EQ(environments, 3);  // the general example, token services and mtls (not loaded here)
   EXPECT_EQ(targets, 1);
   EXPECT_EQ(requirements, 1);

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "suite_parts.h"
+#include "tollgate/base/forwarded_cert.h"
 #include "tollgate/scenario/vocabulary.h"
 
 namespace tollgate::scenario {
@@ -151,13 +152,81 @@ bool ReadTls(Document& doc, const Node& n, const NameScope& scope, TlsOptions& t
   return doc.errors() == before;
 }
 
+Terms ConventionTerms() {
+  Terms out;
+  for (const ForwardedCertConvention& c : ForwardedCertConventions()) {
+    out.push_back({c.name, c.summary});
+  }
+  return out;
+}
+
+Terms NamedTerms(const std::vector<std::string>& names) {
+  Terms out;
+  for (const std::string& n : names) out.push_back({n, ""});
+  return out;
+}
+
+// `forwarded_cert:` a convention or a header of the target's own, whose certificate, and
+// its shape.
+std::optional<ForwardedCertSpec> ReadForwardedCert(Document& doc, const Node& n,
+                                                   const NameScope& scope) {
+  MapReader m(doc, n, {"convention", "header", "as", "identity", "variant", "shape"},
+              "forwarded_cert", true,
+              "a mapping with `convention` (or `header` and `as`), `identity`, `variant`, "
+              "`shape`");
+  if (!m.ok()) return std::nullopt;
+  int before = doc.errors();
+  ForwardedCertSpec f;
+  f.loc = doc.Loc(n);
+  auto read = [&](const char* key, std::optional<Template>& out) {
+    if (auto v = m.Get(key)) out = scenario::ReadTemplate(doc, *v, key, scope);
+  };
+  read("convention", f.convention);
+  read("header", f.header);
+  read("as", f.as);
+  read("identity", f.identity);
+  read("variant", f.variant);
+  if (auto v = m.Get("convention")) {
+    CheckTerm(doc, *v, "convention", "forwarded-certificate convention", ConventionTerms(), scope);
+  }
+  if (auto v = m.Get("as")) {
+    CheckTerm(doc, *v, "as", "certificate encoding", NamedTerms(CertEncodingNames()), scope);
+  }
+  if (auto v = m.Get("shape")) {
+    CheckTerm(doc, *v, "shape", "forwarded-certificate shape",
+              NamedTerms({"valid", "duplicate", "oversize", "malformed"}), scope);
+    if (auto t = scenario::ReadTemplate(doc, *v, "shape", scope)) f.shape = std::move(*t);
+  }
+  if (auto v = m.Get("header"); v && f.header && f.header->is_literal() && !IsToken(v->Text())) {
+    doc.Error(*v, "invalid header name", scenario::Describe(*v),
+              "letters, digits and !#$%&'*+-.^_`|~ (RFC 9110 token)");
+  }
+  if (m.KeyNode("convention") && m.KeyNode("header")) {
+    doc.Error(*m.KeyNode("header"), "more than one forwarded header", "`header`",
+              "either `convention` or `header`");
+  } else if (!m.KeyNode("convention") && !m.KeyNode("header")) {
+    doc.Error(n, "missing forwarded header", "",
+              "`convention` (" + scenario::OneOf(TermNames(ConventionTerms())) +
+                  ") or `header` in this mapping");
+  }
+  if (m.KeyNode("as") && !m.KeyNode("header")) {
+    doc.Error(*m.KeyNode("as"), "`as` needs a `header`", "",
+              "`header` beside it (a convention has its own encoding)");
+  }
+  if (m.KeyNode("variant") && !m.KeyNode("identity")) {
+    doc.Error(*m.KeyNode("variant"), "`variant` needs an `identity`", "", "`identity` beside it");
+  }
+  if (doc.errors() > before) return std::nullopt;
+  return f;
+}
+
 }  // namespace
 
 std::optional<RequestStep> ReadRequestStep(Document& doc, const Node& node,
                                            const NameScope& scope) {
   MapReader m(doc, node,
               {"method", "url", "headers", "json", "form", "body", "auth", "timeout", "tls",
-               "source_address", "sign", "send"},
+               "source_address", "sign", "forwarded_cert", "send"},
               "request");
   if (!m.ok()) return std::nullopt;
   int before = doc.errors();
@@ -221,6 +290,7 @@ std::optional<RequestStep> ReadRequestStep(Document& doc, const Node& node,
       }
     }
   }
+  if (auto v = m.Get("forwarded_cert")) r.forwarded_cert = ReadForwardedCert(doc, *v, scope);
   if (auto v = m.Get("send")) {
     if (auto b = scenario::ReadBool(doc, *v, "send")) r.send = *b;
   }

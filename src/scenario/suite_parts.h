@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "tollgate/scenario/model.h"
+#include "tollgate/scenario/vocabulary.h"
 #include "yaml_reader.h"
 
 namespace tollgate::scenario {
@@ -79,6 +80,10 @@ std::optional<MockStep> ReadMockStep(scenario::Document& doc, const scenario::No
 /// registered.
 void CheckTerm(scenario::Document& doc, const scenario::Node& n, const std::string& key,
                const std::string& vocabulary, const scenario::NameScope& scope);
+/// The same against terms the scenario module knows itself; `vocabulary` names them in
+/// the diagnostic.
+void CheckTerm(scenario::Document& doc, const scenario::Node& n, const std::string& key,
+               const std::string& vocabulary, const Terms& terms, const scenario::NameScope& scope);
 
 /// A `token:` mapping with `mint:` (issuer in `requires`) or `fetch:`.
 std::optional<TokenStep> ReadTokenStep(scenario::Document& doc, const scenario::Node& node,

@@ -36,12 +36,17 @@ void Report(scenario::Document& doc, const scenario::Node& at, const std::string
 
 void CheckTerm(scenario::Document& doc, const scenario::Node& n, const std::string& key,
                const std::string& vocabulary, const scenario::NameScope& scope) {
-  if (!n.IsScalar()) return;
   std::shared_ptr<const Terms> terms = FindTerms(vocabulary);
-  if (!terms) return;
+  if (terms) CheckTerm(doc, n, key, vocabulary, *terms, scope);
+}
+
+void CheckTerm(scenario::Document& doc, const scenario::Node& n, const std::string& key,
+               const std::string& vocabulary, const Terms& terms,
+               const scenario::NameScope& scope) {
+  if (!n.IsScalar()) return;
   const std::string text = n.Text();
   if (text.find('$') == std::string::npos) {
-    if (!HasTerm(*terms, text)) Report(doc, n, text, vocabulary, *terms, "");
+    if (!HasTerm(terms, text)) Report(doc, n, text, vocabulary, terms, "");
     return;
   }
   std::string variable = SoleVariable(text);
@@ -49,8 +54,8 @@ void CheckTerm(scenario::Document& doc, const scenario::Node& n, const std::stri
   for (const auto& [name, values] : *scope.matrix) {
     if (name != variable) continue;
     for (const scenario::Node& v : values) {
-      if (!v.IsScalar() || HasTerm(*terms, v.Text())) continue;
-      Report(doc, v, v.Text(), vocabulary, *terms,
+      if (!v.IsScalar() || HasTerm(terms, v.Text())) continue;
+      Report(doc, v, v.Text(), vocabulary, terms,
              "(a value of `" + variable + "`, used as `" + key + "` on line " +
                  std::to_string(doc.Loc(n).line) + ")");
     }

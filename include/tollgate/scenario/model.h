@@ -158,6 +158,21 @@ struct BodySpec {
   Template raw;                                        // kRaw
 };
 
+/// `forwarded_cert:` adds the client-certificate headers a TLS-terminating proxy sets,
+/// forged by the client: a convention's set (tollgate/base/forwarded_cert.h) or one header
+/// of the target's own, carrying an identity's certificate in one shape.
+struct ForwardedCertSpec {
+  std::optional<Template> convention;  // a convention's name
+  std::optional<Template> header;      // or a header of the target's own...
+  std::optional<Template> as;          // ...and its encoding (default `url_pem`)
+  std::optional<Template> identity;    // whose certificate (default `partner`)
+  std::optional<Template> variant;
+  /// `valid`, or a hostile form: `duplicate` (the header twice), `oversize` (padded past
+  /// what a proxy forwards), `malformed` (truncated, no certificate).
+  Template shape = Template::Literal("valid");
+  SourceLoc loc;
+};
+
 /// `request:` sends one HTTP request.
 struct RequestStep {
   Template method;
@@ -170,6 +185,7 @@ struct RequestStep {
   bool has_tls = false;
   std::optional<Template> source_address;
   std::optional<TemplatedValue> sign;  // `sign:` (see runner/sign_steps.h)
+  std::optional<ForwardedCertSpec> forwarded_cert;
   bool send = true;  // `send: false` prepares the request for a later `replay` only
 };
 
