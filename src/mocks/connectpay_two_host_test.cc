@@ -8,11 +8,14 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <stdexcept>
 
 #include "mocks/connectpay.h"
 #include "tollgate/base/encoding.h"
+#include "tollgate/base/forwarded_cert.h"
 
 namespace tollgate::mocks {
 namespace {
@@ -278,6 +281,58 @@ TEST_F(ConnectPayTwoHostTest, OnboardingChecksTheOrderedBundle) {
   EXPECT_EQ(post(*lenient, with_key).response.status, 400);
   EXPECT_EQ(post(*Make({"no_bundle_size_limit"}), ordered + ordered + ordered).response.status,
             400);
+}
+
+}  // namespace
+}  // namespace tollgate::mocks
+
+namespace tollgate::mocks {
+namespace {
+
+// The routes of both hosts, by "METHOD path", to call a handler as the listener would.
+struct Routes : ServiceRouter {
+  std::map<std::string, ServiceHandler> handlers;
+  void Add(std::string method, std::string path, ServiceHandler handler) override {
+    handlers[method + " " + path] = std::move(handler);
+  }
+  void AddPrefix(std::string method, std::string prefix, ServiceHandler handler) override {
+    Add(std::move(method), std::move(prefix), std::move(handler));
+  }
+};
+
+TEST_F(ConnectPayTwoHostTest, AForwardedCertificateHeaderCountsOnlyUnderItsFault) {
+  std::string chain = Read(pki::ResolveIdentity(Out(), "partner", "")->chain_file);
+  ForwardedCertSource registered{chain, "CN=partner,O=Partner Ltd"};
+  auto forged = [&](ServerRequest r, const std::string& value) {
+    r.headers.Add("X-SSL-Client-Cert", value);
+    return r;
+  };
+  const std::string form = "grant_type=client_credentials&person=alice";
+  const std::string pem = EncodeForwardedCert(CertEncoding::kUrlPem, registered);
+  for (bool fault : {false, true}) {
+    auto cp = Make(fault ? std::vector<std::string>{"trust_forwarded_cert_header"}
+                         : std::vector<std::string>{});
+    Routes two_way, one_way;
+    cp->AddRoutes(two_way);
+    cp->AddOneWayRoutes(one_way);
+    ServerRequest unregistered = TokenRequest("partner", form);
+    unregistered.client_cert = Presenting("partner", "unregistered").client_cert;
+    ServerRequest none = TokenRequest("partner", form);
+    none.client_cert.reset();
+    Handled two = two_way.handlers.at("POST /v1/oauth/token")(forged(unregistered, pem));
+    Handled one = one_way.handlers.at("POST /v1/oauth/token")(forged(none, pem));
+    EXPECT_EQ(two.response.status, fault ? 200 : 401) << fault;
+    EXPECT_EQ(one.response.status, fault ? 200 : 404) << fault;
+    // Without the fault the header is never read: a value that is no certificate is harmless.
+    if (!fault) {
+      EXPECT_EQ(two_way.handlers.at("POST /v1/oauth/token")(forged(unregistered, "garbage"))
+                    .response.status,
+                401);
+    } else {
+      EXPECT_THROW(two_way.handlers.at("POST /v1/oauth/token")(forged(unregistered, "garbage")),
+                   std::runtime_error);
+    }
+  }
 }
 
 }  // namespace
