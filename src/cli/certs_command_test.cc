@@ -123,7 +123,7 @@ TEST_F(CertsCli, UnreadableInputExitsTwo) {
   EXPECT_EQ(config.exit, 2);
   EXPECT_EQ(config.err, "error: " + (*tmp_ / "bad.yaml").string() +
                             ":3:1: unknown key `colour` in the PKI profile; expected one of: pki, "
-                            "authorities, identities\n");
+                            "authorities, identities, revocation\n");
   EXPECT_FALSE(fs::exists(*tmp_ / "never"));
 }
 

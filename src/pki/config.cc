@@ -148,6 +148,23 @@ void CheckSan(Reader& r, const YAML::Node& n, const std::vector<std::string>& sa
   }
 }
 
+// An optional URL of `revocation:`: written into certificates as it is, so it must be a
+// plain absolute http:// URL (RFC 5280 §4.2.1.13 and §4.2.2.1 name HTTP for both).
+std::string RevocationUrl(Reader& r, const YAML::Node& n, const std::string& what) {
+  if (!n) return "";
+  std::string url = r.String(n, what);
+  if (url.empty()) return "";
+  bool ok = url.rfind("http://", 0) == 0 && url.size() > 7 &&
+            url.find_first_of(" \t\r\n,\"<>") == std::string::npos;
+  if (!ok) {
+    r.Error(n, what + " `" + url +
+                   "` is not allowed; expected an absolute http:// URL without spaces or commas, "
+                   "e.g. `http://127.0.0.1:18960/ocsp`");
+    return "";
+  }
+  return url;
+}
+
 }  // namespace
 
 const std::vector<std::string>& KnownVariants() {
@@ -195,9 +212,14 @@ StatusOr<PkiConfig> ParsePkiConfig(const std::string& text, const std::string& p
   cfg.digest = Sha256Hex(std::string(kFormatVersion) + "\n" + text);
   Reader r(path);
   try {
-    if (!r.Map(root, "the PKI profile", {"pki", "authorities", "identities"},
+    if (!r.Map(root, "the PKI profile", {"pki", "authorities", "identities", "revocation"},
                {"authorities", "identities"})) {
       return InvalidArgumentError(r.Text());
+    }
+    if (root["revocation"] &&
+        r.Map(root["revocation"], "`revocation`", {"crl_url", "ocsp_url"}, {})) {
+      cfg.revocation.crl_url = RevocationUrl(r, root["revocation"]["crl_url"], "crl_url");
+      cfg.revocation.ocsp_url = RevocationUrl(r, root["revocation"]["ocsp_url"], "ocsp_url");
     }
     std::map<std::string, YAML::Node> authority_nodes;
     if (root["authorities"] && r.Map(root["authorities"], "`authorities`", {}, {})) {

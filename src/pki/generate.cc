@@ -132,6 +132,10 @@ class Builder {
     base.not_after = now_ + id.days * kDay;
     base.eku = id.usage == "server" ? "serverAuth" : "clientAuth";
     base.san = id.san;
+    if (id.usage == "client") {
+      base.crl_url = cfg_.revocation.crl_url;
+      base.ocsp_url = cfg_.revocation.ocsp_url;
+    }
     ASSIGN_OR_RETURN(X509Ptr leaf, Issue(base));
     window_.Valid(base.not_before, base.not_after);
     std::vector<X509*> chain = {leaf.get()};

@@ -178,6 +178,12 @@ Status AddExtensions(X509* cert, const CertRequest& req) {
   if (ku != "none") RETURN_IF_ERROR(AddExt(cert, &ctx, NID_key_usage, ku));
   if (!req.eku.empty()) RETURN_IF_ERROR(AddExt(cert, &ctx, NID_ext_key_usage, req.eku));
   if (!req.omit_ski) RETURN_IF_ERROR(AddExt(cert, &ctx, NID_subject_key_identifier, "hash"));
+  if (!req.crl_url.empty()) {
+    RETURN_IF_ERROR(AddExt(cert, &ctx, NID_crl_distribution_points, "URI:" + req.crl_url));
+  }
+  if (!req.ocsp_url.empty()) {
+    RETURN_IF_ERROR(AddExt(cert, &ctx, NID_info_access, "OCSP;URI:" + req.ocsp_url));
+  }
   if (req.issuer_cert) {
     if (req.aki == "bogus" || req.aki == "hash") {
       RETURN_IF_ERROR(AddAkiKeyId(cert, req.aki == "hash" ? req.issuer_cert : nullptr));

@@ -23,6 +23,8 @@ struct CertRequest {
   std::vector<std::string> san;  // "DNS:x", "IP:y"
   bool sha1 = false;             // sign with SHA-1 instead of SHA-256
   bool unknown_critical_extension = false;
+  std::string crl_url;   // crlDistributionPoints with this URI; "" : none
+  std::string ocsp_url;  // authorityInfoAccess OCSP with this URI; "" : none
 
   // Knobs of the path-validation matrix (matrix_plan.cc); the defaults change nothing.
   std::string digest;             // "sha256" (default), "sha1" or "md5"; overrides `sha1`

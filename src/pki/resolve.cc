@@ -64,7 +64,11 @@ StatusOr<IdentityFiles> ResolveIdentity(const std::string& out_dir, const std::s
   f.key_file = (vdir / "key.pem").string();
   f.ca_file = (vdir / "ca.pem").string();
   auto link = ReadFile((vdir / "crl.link").string());
-  if (link.ok()) f.crl_file = (dir / "ca" / (*link + ".crl.pem")).string();
+  if (link.ok() && SafeName(*link)) {
+    f.crl_file = (dir / "ca" / (*link + ".crl.pem")).string();
+    f.issuer_cert_file = (dir / "ca" / (*link + ".pem")).string();
+    f.issuer_key_file = (dir / "ca" / (*link + ".key")).string();
+  }
   ASSIGN_OR_RETURN(std::string pem, ReadFile(f.cert_file));
   auto certs = ReadCerts(pem);
   if (certs.empty()) return InternalError(f.cert_file + " holds no certificate");

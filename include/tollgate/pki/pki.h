@@ -43,12 +43,21 @@ struct IdentitySpec {
   std::vector<std::string> chains;          // chains of the path-validation matrix to build
 };
 
+/// Where relying parties fetch revocation status (the profile's `revocation:`); opt-in.
+/// When set, every client certificate an identity gets (valid and variants) names these
+/// URLs: crlDistributionPoints and authorityInfoAccess (OCSP). Absolute http:// URLs.
+struct RevocationSpec {
+  std::string crl_url;   // "" : no CRL distribution point
+  std::string ocsp_url;  // "" : no OCSP access description
+};
+
 /// A loaded PKI profile.
 struct PkiConfig {
   std::string path;
   std::string digest;  // SHA-256 of the file and the generator's format version
   std::vector<AuthoritySpec> authorities;
   std::vector<IdentitySpec> identities;
+  RevocationSpec revocation;
 };
 
 /// The variant names an identity may list, and the bundle names.
@@ -94,8 +103,12 @@ struct IdentityFiles {
   std::string key_file;
   std::string ca_file;   // trust anchor(s) that verify this identity
   std::string crl_file;  // the issuing CA's CRL; may be empty
-  std::string sha256;    // lower-case hex of the leaf's DER
-  std::string subject;   // RFC 2253
+  // The issuing CA's certificate and private key, for a revocation responder (kind
+  // `ocsp`) that signs CRLs and OCSP answers as that CA; empty when self-signed.
+  std::string issuer_cert_file;
+  std::string issuer_key_file;
+  std::string sha256;   // lower-case hex of the leaf's DER
+  std::string subject;  // RFC 2253
 };
 
 /// Finds an identity's files; `variant` "" is the valid one. NotFound lists known names.
