@@ -6,6 +6,7 @@
 #include "mocks/issuer.h"
 #include "mocks/jwks_host.h"
 #include "mocks/mtls.h"
+#include "mocks/ocsp.h"
 #include "mocks/receiver.h"
 #include "mocks/sage_connector.h"
 #include "mocks/signed_api.h"
@@ -27,7 +28,8 @@ const std::vector<KindTerms>& AllKindTerms() {
       mocks::Receiver::Vocabulary(),      mocks::ConnectPay::Vocabulary(),
       mocks::IssuerService::Vocabulary(), mocks::JwksHost::Vocabulary(),
       mocks::Mtls::Vocabulary(),          mocks::Gateway::Vocabulary(),
-      mocks::SignedApi::Vocabulary(),     mocks::SageConnector::Vocabulary()};
+      mocks::SignedApi::Vocabulary(),     mocks::SageConnector::Vocabulary(),
+      mocks::OcspResponder::Vocabulary()};
   return kKinds;
 }
 
@@ -80,6 +82,7 @@ StatusOr<std::unique_ptr<MockService>> CreateService(const ServiceDecl& decl, Se
   if (decl.kind == "signed-api") return Upcast(mocks::SignedApi::Create(decl, ctx));
   if (decl.kind == "mtls") return Upcast(mocks::Mtls::Create(decl, ctx));
   if (decl.kind == "sage-connector") return Upcast(mocks::SageConnector::Create(decl, ctx));
+  if (decl.kind == "ocsp") return Upcast(mocks::OcspResponder::Create(decl, ctx));
   return InvalidArgumentError("service `" + decl.name + "`: unknown kind `" + decl.kind + "`");
 }
 
