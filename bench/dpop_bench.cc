@@ -2,7 +2,7 @@
 // and verified (VerifyDpopProof: every check of RFC 9449 §4.3 and §7.1, with the jti replay
 // cache), for ES256, EdDSA and RS256. bench/dpop.sh sets these against `openssl speed`.
 //
-//   tollgate_bench_dpop [--seconds S]   one JSON document of rates
+//   tollgate_bench_dpop [--seconds S] [--alg ALG]   one JSON document of rates
 //   tollgate_bench_dpop --emit          proofs and hostile variants for tests/peers/dpop_peer.py
 
 #include <chrono>
@@ -10,6 +10,7 @@
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -128,15 +129,24 @@ int Emit(const tollgate::Clock& clock) {
 int main(int argc, char** argv) {
   double seconds = 1;
   bool emit = false;
+  std::vector<Alg> algs = {Alg::kES256, Alg::kEdDSA, Alg::kRS256};
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--emit")) emit = true;
     if (!std::strcmp(argv[i], "--seconds") && i + 1 < argc) seconds = std::atof(argv[++i]);
+    if (!std::strcmp(argv[i], "--alg") && i + 1 < argc) {
+      std::optional<Alg> alg = tollgate::jose::AlgFromName(argv[++i]);
+      if (!alg || !tollgate::jose::IsPublicKeyAlg(*alg)) {
+        std::cerr << "unknown public-key algorithm " << argv[i] << "\n";
+        return 2;
+      }
+      algs = {*alg};
+    }
   }
   tollgate::OffsetClock clock;
   if (emit) return Emit(clock);
   nlohmann::json out = {{"seconds_per_measure", seconds}, {"algs", nlohmann::json::array()}};
   bool failed = false;
-  for (Alg alg : {Alg::kES256, Alg::kEdDSA, Alg::kRS256}) {
+  for (Alg alg : algs) {
     nlohmann::json m = Measure(alg, seconds, clock);
     failed = failed || m.contains("error");
     out["algs"].push_back(std::move(m));

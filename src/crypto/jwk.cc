@@ -91,6 +91,12 @@ json KeyMembers(const Jwk::Impl& k, bool with_private) {
   return j;
 }
 
+// KeyMembers(k, false), computed once per key (Impl is immutable once shared).
+const json& PublicMembers(const Jwk::Impl& k) {
+  std::call_once(k.public_once, [&k] { k.public_members = KeyMembers(k, false); });
+  return k.public_members;
+}
+
 json WithMetadata(json j, const Jwk::Impl& k) {
   if (!k.kid.empty()) j["kid"] = k.kid;
   if (k.alg != Alg::kNone) j["alg"] = AlgName(k.alg);
@@ -221,7 +227,7 @@ Jwk Jwk::FromSecret(std::string_view secret, std::string kid, Alg alg) {
   return Impl::Wrap(std::move(impl));
 }
 
-json Jwk::ToPublicJson() const { return WithMetadata(KeyMembers(*impl_, false), *impl_); }
+json Jwk::ToPublicJson() const { return WithMetadata(PublicMembers(*impl_), *impl_); }
 
 json Jwk::ToPrivateJson() const { return WithMetadata(KeyMembers(*impl_, true), *impl_); }
 
@@ -240,7 +246,8 @@ std::string Jwk::PublicPem() const {
 std::string Jwk::Thumbprint() const {
   // RFC 7638 §3.2: the required members only, in lexicographic order, no whitespace. json's
   // object is a sorted map and dump() adds no whitespace, which is exactly that form.
-  json members = KeyMembers(*impl_, /*with_private=*/impl_->kty == "oct");
+  json members =
+      impl_->kty == "oct" ? KeyMembers(*impl_, /*with_private=*/true) : PublicMembers(*impl_);
   json required = json::object();
   for (const char* name : {"crv", "e", "k", "kty", "n", "x", "y"}) {
     if (members.contains(name)) required[name] = members[name];

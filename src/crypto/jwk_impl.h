@@ -4,6 +4,8 @@
 
 #include <cstddef>
 #include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "crypto/ossl_ptr.h"
@@ -27,6 +29,11 @@ struct Jwk::Impl {
   /// Set by GenerateRecyclable: the key material goes back to the process's spare RSA keys
   /// when the last Jwk holding it goes.
   bool recycle = false;
+  /// The public key members (kty, crv, x, y, n, e), exported from `pkey` once, on first use:
+  /// OpenSSL's parameter export costs as much as an ECDSA signature, and a DPoP client puts
+  /// its public key in every proof.
+  mutable std::once_flag public_once;
+  mutable nlohmann::json public_members;
 
   Impl() = default;
   Impl(const Impl&) = delete;
