@@ -3,8 +3,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <map>
 #include <set>
+#include <thread>
+#include <vector>
 
 #include "tollgate/base/clock.h"
 #include "tollgate/base/encoding.h"
@@ -338,6 +341,32 @@ TEST(DpopReplayCache, RefusesASecondUseUntilExpiryAndStaysBounded) {
   EXPECT_EQ(cache.Insert("a", 100, 100), DpopReplayCache::Outcome::kReplay);  // still live
   EXPECT_EQ(cache.Insert("c", 130, 101), DpopReplayCache::Outcome::kNew);     // a expired
   EXPECT_EQ(cache.size(), 2u);
+}
+
+TEST(DpopReplayCache, ConcurrentCopiesOfOneProofPassOnce) {
+  const Jwk& key = Key(Alg::kES256);
+  ManualClock clock(At(1'700'000'000));
+  const std::string proof = *BuildDpopProof(Request(key), clock);
+  const DpopRequirements q = Requirements(key);
+  DpopReplayCache cache;
+  std::atomic<int> accepted{0}, replayed{0}, other{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back([&] {
+      DpopVerifyResult r = VerifyDpopProof(proof, q, clock, &cache);
+      if (r.ok) {
+        ++accepted;
+      } else if (r.rejection.code == "replayed_jti") {
+        ++replayed;
+      } else {
+        ++other;
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(accepted.load(), 1);
+  EXPECT_EQ(replayed.load(), 7);
+  EXPECT_EQ(other.load(), 0);
 }
 
 TEST(Dpop, FullReplayCacheRefusesRatherThanForgets) {

@@ -127,7 +127,7 @@ struct DpopVerifyResult {
 /// jwk present, a public key that fits alg; no crit; signature by that jwk; jti, htm, htu,
 /// iat present and typed; htm and htu match; nonce; iat within the skew of `clock`; ath when
 /// a token is presented; jkt when the token is bound; then, with `replay` (may be null: no
-/// replay check), the jti is recorded and a second use refused.
+/// replay check), the jti is recorded and a second use refused. Thread-safe.
 DpopVerifyResult VerifyDpopProof(std::string_view proof, const DpopRequirements& requirements,
                                  const Clock& clock, DpopReplayCache* replay);
 
