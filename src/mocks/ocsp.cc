@@ -121,33 +121,36 @@ Status OcspResponder::Load(const std::string& identity) {
   StatusOr<pki::IdentityFiles> resolved = ctx().identity(identity, "");
   if (!resolved.ok()) return resolved.status().WithContext(where);
   const pki::IdentityFiles& files = *resolved;
-  if (files.issuer_cert_file.empty() || files.issuer_key_file.empty()) {
-    return InvalidArgumentError(where + ": identity `" + identity +
-                                "` has no issuing authority; expected an identity issued by a CA");
-  }
-  ASSIGN_OR_RETURN(std::string cert_pem, ReadFile(files.issuer_cert_file));
-  ASSIGN_OR_RETURN(std::string key_pem, ReadFile(files.issuer_key_file));
-  BioPtr cb(BIO_new_mem_buf(cert_pem.data(), static_cast<int>(cert_pem.size())));
-  ca_.reset(PEM_read_bio_X509(cb.get(), nullptr, nullptr, nullptr));
-  BioPtr kb(BIO_new_mem_buf(key_pem.data(), static_cast<int>(key_pem.size())));
-  ca_key_.reset(PEM_read_bio_PrivateKey(kb.get(), nullptr, nullptr, nullptr));
-  if (!ca_ || !ca_key_) {
-    return InternalError(where + ": cannot read " + files.issuer_cert_file +
-                         " and its key: " + OpenSslError());
-  }
-  if (!files.crl_file.empty()) {
-    ASSIGN_OR_RETURN(std::string crl_pem, ReadFile(files.crl_file));
+  for (const pki::AuthorityFiles& a : files.authorities) {
+    Ca ca;
+    ca.name = a.name;
+    ASSIGN_OR_RETURN(std::string cert_pem, ReadFile(a.cert_file));
+    ASSIGN_OR_RETURN(std::string key_pem, ReadFile(a.key_file));
+    BioPtr cb(BIO_new_mem_buf(cert_pem.data(), static_cast<int>(cert_pem.size())));
+    ca.cert.reset(PEM_read_bio_X509(cb.get(), nullptr, nullptr, nullptr));
+    BioPtr kb(BIO_new_mem_buf(key_pem.data(), static_cast<int>(key_pem.size())));
+    ca.key.reset(PEM_read_bio_PrivateKey(kb.get(), nullptr, nullptr, nullptr));
+    if (!ca.cert || !ca.key) {
+      return InternalError(where + ": cannot read " + a.cert_file +
+                           " and its key: " + OpenSslError());
+    }
+    ASSIGN_OR_RETURN(std::string crl_pem, ReadFile(a.crl_file));
     BioPtr b(BIO_new_mem_buf(crl_pem.data(), static_cast<int>(crl_pem.size())));
     CrlPtr crl(PEM_read_bio_X509_CRL(b.get(), nullptr, nullptr, nullptr));
-    if (!crl) return InternalError(where + ": cannot read " + files.crl_file);
+    if (!crl) return InternalError(where + ": cannot read " + a.crl_file);
     STACK_OF(X509_REVOKED)* list = X509_CRL_get_REVOKED(crl.get());
     for (int i = 0; i < sk_X509_REVOKED_num(list); ++i) {
       const X509_REVOKED* e = sk_X509_REVOKED_value(list, i);
       std::time_t when = 0;
       struct tm tm {};
       if (ASN1_TIME_to_tm(X509_REVOKED_get0_revocationDate(e), &tm) == 1) when = timegm(&tm);
-      revoked_[SerialHex(X509_REVOKED_get0_serialNumber(e))] = when;
+      ca.revoked[SerialHex(X509_REVOKED_get0_serialNumber(e))] = when;
     }
+    cas_.push_back(std::move(ca));
+  }
+  if (cas_.empty()) {
+    return InvalidArgumentError(where + ": identity `" + identity +
+                                "` has no issuing authority; expected an identity issued by a CA");
   }
   return Status::Ok();
 }
@@ -157,6 +160,7 @@ void OcspResponder::AddRoutes(ServiceRouter& router) {
   auto ocsp = [this](const ServerRequest& r) { return HandleOcsp(r); };
   router.Add("GET", "/crl", crl);
   router.Add("GET", "/crl.pem", crl);
+  router.AddPrefix("GET", "/crl/", crl);
   router.Add("POST", "/", ocsp);
   router.Add("POST", "/ocsp", ocsp);
   router.AddPrefix("GET", "/ocsp/", ocsp);
@@ -168,9 +172,38 @@ std::vector<TargetSetting> OcspResponder::TargetSettings() const {
           {"ocsp_url", base + "/ocsp", false, "the OCSP responder of the issuing CA"}};
 }
 
-StatusOr<std::string> OcspResponder::SerialOf(const nlohmann::json& args) const {
+const OcspResponder::Ca* OcspResponder::FindCa(const std::string& name) const {
+  for (const Ca& ca : cas_) {
+    if (ca.name == name) return &ca;
+  }
+  return nullptr;
+}
+
+StatusOr<std::pair<std::string, std::string>> OcspResponder::RevocationOf(
+    const nlohmann::json& args) const {
   std::string where = "service `" + name() + "`: revoke";
+  if (cas_.empty()) return FailedPreconditionError(where + ": no PKI");
+  std::string path;
+  for (const Ca& ca : cas_) path += (path.empty() ? "" : ", ") + ca.name;
+  if (std::optional<std::string> authority = ArgString(args, "authority")) {
+    // An authority of the path is revoked on its issuer's CRL.
+    for (std::size_t i = 0; i + 1 < cas_.size(); ++i) {
+      if (cas_[i].name == *authority) {
+        return std::make_pair(cas_[i + 1].name,
+                              SerialHex(X509_get0_serialNumber(cas_[i].cert.get())));
+      }
+    }
+    return InvalidArgumentError(where +
+                                ": `authority` must be an authority of the path with "
+                                "an issuer; expected one of: " +
+                                path.substr(0, path.rfind(", ")));
+  }
   if (std::optional<std::string> serial = ArgString(args, "serial")) {
+    std::string issuer = ArgString(args, "issuer").value_or(cas_[0].name);
+    if (!FindCa(issuer)) {
+      return InvalidArgumentError(where + ": `issuer` `" + issuer + "` is not on the path; " +
+                                  "expected one of: " + path);
+    }
     BIGNUM* bn = nullptr;
     if (serial->empty() || serial->size() > 64 ||
         BN_hex2bn(&bn, serial->c_str()) != static_cast<int>(serial->size())) {
@@ -184,16 +217,17 @@ StatusOr<std::string> OcspResponder::SerialOf(const nlohmann::json& args) const 
     char* hex = BN_bn2hex(bn);
     std::string out = hex;
     OPENSSL_free(hex);
-    return out;
+    return std::make_pair(issuer, out);
   }
   std::optional<std::string> variant = ArgString(args, "variant");
   if (!variant) {
     return InvalidArgumentError(where +
-                                " needs `serial` (hex) or `variant` (of `identity`, "
+                                " needs `serial` (hex), `variant` (of `identity`, "
                                 "default `" +
-                                identity_ + "`; \"\" is the valid certificate)");
+                                identity_ +
+                                "`; \"\" is the valid certificate) "
+                                "or `authority`");
   }
-  if (!ctx().identity) return FailedPreconditionError(where + ": no PKI to find `variant` in");
   std::string identity = ArgString(args, "identity").value_or(identity_);
   StatusOr<pki::IdentityFiles> files = ctx().identity(identity, *variant);
   if (!files.ok()) return files.status().WithContext(where);
@@ -201,7 +235,15 @@ StatusOr<std::string> OcspResponder::SerialOf(const nlohmann::json& args) const 
   BioPtr b(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
   X509Ptr cert(PEM_read_bio_X509(b.get(), nullptr, nullptr, nullptr));
   if (!cert) return InternalError(where + ": cannot read " + files->cert_file);
-  return SerialHex(X509_get0_serialNumber(cert.get()));
+  for (const Ca& ca : cas_) {
+    if (X509_NAME_cmp(X509_get_issuer_name(cert.get()), X509_get_subject_name(ca.cert.get())) ==
+        0) {
+      return std::make_pair(ca.name, SerialHex(X509_get0_serialNumber(cert.get())));
+    }
+  }
+  return InvalidArgumentError(where + ": the certificate of `" + identity + "` variant `" +
+                              *variant + "` was not issued by an authority of the path (" + path +
+                              ")");
 }
 
 Status OcspResponder::Control(const std::string& action, const nlohmann::json& args) {
@@ -210,14 +252,16 @@ Status OcspResponder::Control(const std::string& action, const nlohmann::json& a
     return Status::Ok();
   }
   if (action == "revoke") {
-    ASSIGN_OR_RETURN(std::string serial, SerialOf(args));
+    ASSIGN_OR_RETURN(auto revocation, RevocationOf(args));
     std::lock_guard<std::mutex> lock(mu_);
-    if (state_.runtime_revoked.size() >= kMaxRuntimeRevocations) {
+    if (state_.runtime_count >= kMaxRuntimeRevocations) {
       return InvalidArgumentError("service `" + name() + "`: at most " +
                                   std::to_string(kMaxRuntimeRevocations) +
                                   " serials may be revoked at run time");
     }
-    state_.runtime_revoked.emplace(serial, ctx().clock->NowSeconds());
+    auto [it, added] = state_.runtime_revoked[revocation.first].emplace(revocation.second,
+                                                                        ctx().clock->NowSeconds());
+    if (added) ++state_.runtime_count;
     return Status::Ok();
   }
   std::lock_guard<std::mutex> lock(mu_);
@@ -271,11 +315,11 @@ OcspResponder::State OcspResponder::Snapshot() {
   return state_;
 }
 
-std::string OcspResponder::BuildCrl(const State& s, bool pem) const {
+std::string OcspResponder::BuildCrl(const Ca& ca, const State& s, bool pem) const {
   const std::time_t now = ctx().clock->NowSeconds();
   CrlPtr crl(X509_CRL_new());
   X509_CRL_set_version(crl.get(), 1);  // v2
-  X509_CRL_set_issuer_name(crl.get(), X509_get_subject_name(ca_.get()));
+  X509_CRL_set_issuer_name(crl.get(), X509_get_subject_name(ca.cert.get()));
   // Stale: issued a week ago, nextUpdate a day ago.
   TimePtr last(ASN1_TIME_set(nullptr, s.crl_stale ? now - 7 * kDay : now - 60));
   TimePtr next(ASN1_TIME_set(nullptr, s.crl_stale ? now - kDay : now + next_update_.count()));
@@ -295,18 +339,18 @@ std::string OcspResponder::BuildCrl(const State& s, bool pem) const {
       X509_CRL_add0_revoked(crl.get(), entry);
     }
   };
-  add(revoked_);
-  add(s.runtime_revoked);
+  add(ca.revoked);
+  if (auto it = s.runtime_revoked.find(ca.name); it != s.runtime_revoked.end()) add(it->second);
   X509V3_CTX v3;
   X509V3_set_ctx_nodb(&v3);
-  X509V3_set_ctx(&v3, ca_.get(), nullptr, nullptr, crl.get(), 0);
+  X509V3_set_ctx(&v3, ca.cert.get(), nullptr, nullptr, crl.get(), 0);
   ExtPtr akid(X509V3_EXT_conf_nid(nullptr, &v3, NID_authority_key_identifier, "keyid:always"));
   if (akid) X509_CRL_add_ext(crl.get(), akid.get(), -1);
   IntPtr number(ASN1_INTEGER_new());
   ASN1_INTEGER_set_int64(number.get(), now);  // increases with the clock (RFC 5280 §5.2.3)
   X509_CRL_add1_ext_i2d(crl.get(), NID_crl_number, number.get(), 0, 0);
   X509_CRL_sort(crl.get());
-  X509_CRL_sign(crl.get(), ca_key_.get(), EVP_sha256());
+  X509_CRL_sign(crl.get(), ca.key.get(), EVP_sha256());
   std::string der = Der(crl.get());
   if (s.crl_bad_signature && !der.empty()) {
     // The signature BIT STRING ends the DER: flipping its last bit keeps the CRL parseable.
@@ -321,17 +365,25 @@ std::string OcspResponder::BuildCrl(const State& s, bool pem) const {
 }
 
 Handled OcspResponder::HandleCrl(const ServerRequest& request) {
-  if (!ca_) return {ServerResponse::Text(500, "no PKI: no CA to sign a CRL\n"), "no PKI"};
+  if (cas_.empty()) {
+    return {ServerResponse::Text(500, "no PKI: no CA to sign a CRL\n"), "no PKI"};
+  }
+  // /crl and /crl.pem: the issuing CA; /crl/NAME and /crl/NAME.pem: authority NAME.
+  std::string rest = request.path.substr(std::string("/crl").size());
+  bool pem = rest.size() >= 4 && rest.compare(rest.size() - 4, 4, ".pem") == 0;
+  if (pem) rest.resize(rest.size() - 4);
+  const Ca* ca = rest.empty() ? &cas_[0] : rest[0] == '/' ? FindCa(rest.substr(1)) : nullptr;
+  if (!ca) return {ServerResponse::Text(404, "no such CRL\n"), "no such CRL"};
   State s = Snapshot();
   if (s.down) {
     ServerResponse r = ServerResponse::Text(503, "responder down\n");
     r.headers.Add("Connection", "close");
     return {std::move(r), "responder_down"};
   }
-  bool pem = request.path == "/crl.pem";
-  std::string note = s.crl_stale ? "crl (stale)" : "crl";
+  std::string note = "crl of " + ca->name + (s.crl_stale ? " (stale)" : "");
   if (s.crl_bad_signature) note += " (bad signature)";
-  return {Binary(pem ? "application/x-pem-file" : "application/pkix-crl", BuildCrl(s, pem)), note};
+  return {Binary(pem ? "application/x-pem-file" : "application/pkix-crl", BuildCrl(*ca, s, pem)),
+          note};
 }
 
 Handled OcspResponder::HandleOcsp(const ServerRequest& request) {
@@ -355,7 +407,7 @@ Handled OcspResponder::HandleOcsp(const ServerRequest& request) {
     if (!bytes) return OcspStatusOnly(OCSP_RESPONSE_STATUS_MALFORMEDREQUEST, "bad base64");
     der = std::move(*bytes);
   }
-  if (!ca_) return OcspStatusOnly(OCSP_RESPONSE_STATUS_INTERNALERROR, "no PKI");
+  if (cas_.empty()) return OcspStatusOnly(OCSP_RESPONSE_STATUS_INTERNALERROR, "no PKI");
   State s = Snapshot();
   if (s.down) {
     ServerResponse r = ServerResponse::Text(503, "responder down\n");
@@ -381,26 +433,35 @@ Handled OcspResponder::OcspAnswer(const std::string& der_request, const State& s
   TimePtr next_update(ASN1_TIME_set(nullptr, s.stale ? now - kDay : now + next_update_.count()));
   BasicPtr basic(OCSP_BASICRESP_new());
   std::string note;
+  const Ca* signer_ca = nullptr;  // the issuer of the first certificate asked about
   for (int i = 0; i < count; ++i) {
     OCSP_CERTID* id = OCSP_onereq_get0_id(OCSP_request_onereq_get0(req.get(), i));
     ASN1_OBJECT* md_obj = nullptr;
     ASN1_INTEGER* serial = nullptr;
     OCSP_id_get0_info(nullptr, &md_obj, nullptr, &serial, id);
     const EVP_MD* md = md_obj ? EVP_get_digestbyobj(md_obj) : nullptr;
-    CertIdPtr ours(md && serial ? OCSP_cert_id_new(md, X509_get_subject_name(ca_.get()),
-                                                   X509_get0_pubkey_bitstr(ca_.get()), serial)
-                                : nullptr);
+    const Ca* issuer = nullptr;
+    for (const Ca& ca : cas_) {
+      CertIdPtr ours(md && serial ? OCSP_cert_id_new(md, X509_get_subject_name(ca.cert.get()),
+                                                     X509_get0_pubkey_bitstr(ca.cert.get()), serial)
+                                  : nullptr);
+      if (ours && OCSP_id_issuer_cmp(ours.get(), id) == 0) issuer = &ca;
+    }
+    if (issuer && !signer_ca) signer_ca = issuer;
     std::string hex = serial ? SerialHex(serial) : "";
     int status = V_OCSP_CERTSTATUS_GOOD;
     std::time_t revoked_at = 0;
-    if (s.unknown_status || !ours || OCSP_id_issuer_cmp(ours.get(), id) != 0) {
-      status = V_OCSP_CERTSTATUS_UNKNOWN;  // not this CA's certificate, or the action
-    } else if (auto it = revoked_.find(hex); it != revoked_.end()) {
+    // Unknown: not a certificate of the path, one another CA of the path must answer
+    // (one response has one signer), or the action.
+    if (s.unknown_status || !issuer || issuer != signer_ca) {
+      status = V_OCSP_CERTSTATUS_UNKNOWN;
+    } else if (auto it = issuer->revoked.find(hex); it != issuer->revoked.end()) {
       status = V_OCSP_CERTSTATUS_REVOKED;
       revoked_at = it->second;
-    } else if (auto rt = s.runtime_revoked.find(hex); rt != s.runtime_revoked.end()) {
+    } else if (auto rt = s.runtime_revoked.find(issuer->name);
+               rt != s.runtime_revoked.end() && rt->second.count(hex)) {
       status = V_OCSP_CERTSTATUS_REVOKED;
-      revoked_at = rt->second;
+      revoked_at = rt->second.at(hex);
     }
     TimePtr when(status == V_OCSP_CERTSTATUS_REVOKED ? ASN1_TIME_set(nullptr, revoked_at)
                                                      : nullptr);
@@ -411,9 +472,10 @@ Handled OcspResponder::OcspAnswer(const std::string& der_request, const State& s
              : status == V_OCSP_CERTSTATUS_REVOKED ? "revoked"
                                                    : "unknown");
   }
+  if (!signer_ca) signer_ca = &cas_[0];
   OCSP_copy_nonce(basic.get(), req.get());
-  X509* signer = s.wrong_responder ? wrong_cert_.get() : ca_.get();
-  EVP_PKEY* key = s.wrong_responder ? wrong_key_.get() : ca_key_.get();
+  X509* signer = s.wrong_responder ? wrong_cert_.get() : signer_ca->cert.get();
+  EVP_PKEY* key = s.wrong_responder ? wrong_key_.get() : signer_ca->key.get();
   if (OCSP_basic_sign(basic.get(), signer, key, EVP_sha256(), nullptr, 0) != 1) {
     return OcspStatusOnly(OCSP_RESPONSE_STATUS_INTERNALERROR, "sign failed: " + OpenSslError());
   }
@@ -450,15 +512,16 @@ const KindTerms& OcspResponder::Vocabulary() {
         {"stale_produced_at",
          "serves responses produced a week ago whose nextUpdate passed a day ago"},
         {"revoke",
-         "revokes `serial` (hex) or the certificate of `variant` of `identity` (default: "
-         "the service's) on the CRL and in OCSP answers"},
+         "revokes, on its issuer's CRL and in OCSP answers, `serial` (hex; of `issuer`, "
+         "default the issuing CA), the certificate of `variant` of `identity` (default: the "
+         "service's) or of `authority` (an intermediate of the path)"},
         {"restore",
          "serves normally again: fresh CRL and responses, no run-time revocations, no delay; "
          "wakes slowed requests"}};
     std::vector<FieldSpec> keys = {
         Key("identity", FieldType::kString,
-            "a PKI identity; the service answers for its issuing CA, signs with that CA's key "
-            "and starts from that CA's CRL")
+            "a PKI identity; the service answers for its issuing CA and that CA's issuers up to "
+            "the root, each signing for what it issued, starting from their CRLs")
             .Required(),
         Key("next_update", FieldType::kDuration,
             "how long its CRL and OCSP answers are valid (default 1h)")};

@@ -1,12 +1,13 @@
 #pragma once
-// Kind `ocsp`: the revocation responder of one issuing CA of the PKI. It serves the CA's CRL
-// (the CRL distribution point) and answers OCSP (RFC 6960, HTTP binding of its appendix A:
-// POST application/ocsp-request, GET base64), good / revoked / unknown from the CA's CRL
-// plus serials revoked at run time, signed by the CA itself (RFC 6960 §4.2.2.2: the issuer
-// is always an authorised responder). thisUpdate, nextUpdate and producedAt come from the
-// shared clock. Its `mock:` actions break one thing each: a stale or badly signed CRL, a
-// responder that is down, slow, says tryLater or unauthorized, answers unknown, signs with
-// a key nobody authorised, or serves a response whose times have passed.
+// Kind `ocsp`: the revocation responder of one issuing CA of the PKI and of its issuers up
+// to the root. It serves each CA's CRL (the CRL distribution point) and answers OCSP (RFC
+// 6960, HTTP binding of its appendix A: POST application/ocsp-request, GET base64), good /
+// revoked / unknown from the CA's CRL plus serials revoked at run time, signed by the CA
+// that issued the certificate asked about (RFC 6960 §4.2.2.2: the issuer is always an
+// authorised responder), so a revoked intermediate is answered by its root. thisUpdate, nextUpdate
+// and producedAt come from the shared clock. Its `mock:` actions break one thing each: a stale or
+// badly signed CRL, a responder that is down, slow, says tryLater or unauthorized, answers unknown,
+// signs with a key nobody authorised, or serves a response whose times have passed.
 //
 // `responder_down` answers 503 with `Connection: close` on both the CRL and the OCSP
 // paths, for the reason kind `jwks` gives: the server core cannot drop a connection from a
@@ -51,12 +52,13 @@ class OcspResponder : public MockService {
   std::vector<TargetSetting> TargetSettings() const override;
   /// crl_stale, crl_bad_signature, responder_down, responder_slow {ms}, try_later,
   /// unauthorized, unknown_status, wrong_responder, stale_produced_at,
-  /// revoke {serial | variant, identity?}, restore.
+  /// revoke {serial, issuer?} | {variant, identity?} | {authority}, restore.
   Status Control(const std::string& action, const nlohmann::json& args) override;
   /// Serving normally again; forgets run-time revocations; wakes slowed requests.
   void Restore() override;
 
-  /// GET /crl (DER, application/pkix-crl) and GET /crl.pem.
+  /// GET /crl (DER, application/pkix-crl) and GET /crl.pem: the issuing CA's CRL;
+  /// GET /crl/NAME and /crl/NAME.pem: the CRL of authority NAME of its path.
   Handled HandleCrl(const ServerRequest& request);
   /// POST / and /ocsp (application/ocsp-request), GET /ocsp/BASE64.
   Handled HandleOcsp(const ServerRequest& request);
@@ -64,6 +66,15 @@ class OcspResponder : public MockService {
  private:
   using X509Ptr = OsslPtr<X509, X509_free>;
   using PkeyPtr = OsslPtr<EVP_PKEY, EVP_PKEY_free>;
+
+  // One authority of the path: its certificate, key and the CRL the PKI wrote.
+  struct Ca {
+    std::string name;
+    X509Ptr cert;
+    PkeyPtr key;
+    std::map<std::string, std::time_t> revoked;  // upper-case hex serial -> when
+  };
+  using Revocations = std::map<std::string, std::map<std::string, std::time_t>>;  // by CA
 
   struct State {
     bool crl_stale = false;
@@ -75,24 +86,25 @@ class OcspResponder : public MockService {
     bool wrong_responder = false;
     bool stale = false;
     std::chrono::milliseconds slow{0};
-    std::map<std::string, std::time_t> runtime_revoked;  // upper-case hex serial -> when
+    Revocations runtime_revoked;  // CA name -> upper-case hex serial -> when
+    std::size_t runtime_count = 0;
   };
 
   OcspResponder(const ServiceDecl& decl, ServiceContext ctx);
   Status Load(const std::string& identity);
-  StatusOr<std::string> SerialOf(const nlohmann::json& args) const;
+  // The CA and serial a `revoke` names.
+  StatusOr<std::pair<std::string, std::string>> RevocationOf(const nlohmann::json& args) const;
+  const Ca* FindCa(const std::string& name) const;
   // Waits out `responder_slow` (real time, bounded; Restore ends it) and returns the state.
   State Snapshot();
-  std::string BuildCrl(const State& s, bool pem) const;
+  std::string BuildCrl(const Ca& ca, const State& s, bool pem) const;
   Handled OcspAnswer(const std::string& der_request, const State& s) const;
 
   std::string identity_;
   std::chrono::seconds next_update_{3600};
-  X509Ptr ca_;
-  PkeyPtr ca_key_;
-  X509Ptr wrong_cert_;  // a self-signed responder nobody authorised
+  std::vector<Ca> cas_;  // the issuing CA first, then its issuers up to the root
+  X509Ptr wrong_cert_;   // a self-signed responder nobody authorised
   PkeyPtr wrong_key_;
-  std::map<std::string, std::time_t> revoked_;  // from the CA's CRL: hex serial -> when
 
   mutable std::mutex mu_;
   std::condition_variable wake_;  // Restore() and the destructor end `responder_slow` waits

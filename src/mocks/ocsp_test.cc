@@ -257,7 +257,7 @@ TEST_F(OcspTest, RevokeAtRunTimeBySerialOrVariantUntilRestore) {
   Status bad = ocsp_->Control("revoke", {{"serial", "xyz"}});
   EXPECT_THAT(bad.message(), HasSubstr("`serial` must be hexadecimal"));
   Status none = ocsp_->Control("revoke", {});
-  EXPECT_THAT(none.message(), HasSubstr("needs `serial` (hex) or `variant`"));
+  EXPECT_THAT(none.message(), HasSubstr("needs `serial` (hex), `variant`"));
   Status unknown = ocsp_->Control("revoke", {{"variant", "nope"}});
   EXPECT_THAT(unknown.message(), HasSubstr("has no variant `nope`"));
 }
@@ -345,6 +345,40 @@ TEST_F(OcspTest, RefusesOversizedWrongTypeAndMalformedRequests) {
               HasSubstr("has no action `explode`; known actions: crl_stale"));
 }
 
+// A request about the intermediate client-ca (issued by root), answered and signed by root.
+TEST_F(OcspTest, RevokedIntermediateIsAnsweredByItsRoot) {
+  pki::IdentityFiles f = Files("partner", "");
+  ASSERT_EQ(f.authorities.size(), 2u);
+  X509Ptr intermediate = ReadCert(f.authorities[0].cert_file);
+  X509Ptr root = ReadCert(f.authorities[1].cert_file);
+  auto ask = [&] {
+    ReqPtr req(OCSP_REQUEST_new());
+    OCSP_request_add0_id(req.get(), OCSP_cert_to_id(nullptr, intermediate.get(), root.get()));
+    unsigned char* buf = nullptr;
+    int n = i2d_OCSP_REQUEST(req.get(), &buf);
+    std::string der(reinterpret_cast<char*>(buf), n);
+    OPENSSL_free(buf);
+    RespPtr resp = Parse(Post(der));
+    BasicPtr basic(OCSP_response_get1_basic(resp.get()));
+    EXPECT_EQ(Verify(basic.get()), 1);  // root signs: it issued the intermediate
+    const ASN1_OCTET_STRING* key_id = nullptr;
+    const X509_NAME* by_name = nullptr;
+    OCSP_resp_get0_id(basic.get(), &key_id, &by_name);
+    EXPECT_TRUE(by_name && X509_NAME_cmp(by_name, X509_get_subject_name(root.get())) == 0);
+    return OCSP_single_get0_status(OCSP_resp_get0(basic.get(), 0), nullptr, nullptr, nullptr,
+                                   nullptr);
+  };
+  EXPECT_EQ(ask(), V_OCSP_CERTSTATUS_GOOD);
+  ASSERT_TRUE(ocsp_->Control("revoke", {{"authority", "client-ca"}}).ok());
+  EXPECT_EQ(ask(), V_OCSP_CERTSTATUS_REVOKED);
+  EXPECT_EQ(StatusOf(Post(Request({""})), ""), V_OCSP_CERTSTATUS_GOOD);  // the leaf is not
+  ocsp_->Restore();
+  EXPECT_EQ(ask(), V_OCSP_CERTSTATUS_GOOD);
+  EXPECT_THAT(ocsp_->Control("revoke", {{"authority", "root"}}).message(),
+              HasSubstr("`authority` must be an authority of the path with an issuer; expected "
+                        "one of: client-ca"));
+}
+
 class OcspCrlTest : public OcspTest {
  protected:
   CrlPtr Crl(const std::string& path = "/crl") {
@@ -354,7 +388,7 @@ class OcspCrlTest : public OcspTest {
     Handled h = ocsp_->HandleCrl(r);
     EXPECT_EQ(h.response.status, 200);
     const std::string& body = h.response.body;
-    if (path == "/crl.pem") {
+    if (std::string(path).size() > 4 && path.compare(path.size() - 4, 4, ".pem") == 0) {
       EXPECT_EQ(h.response.headers.Get("Content-Type"), "application/x-pem-file");
       BioPtr b(BIO_new_mem_buf(body.data(), static_cast<int>(body.size())));
       return CrlPtr(PEM_read_bio_X509_CRL(b.get(), nullptr, nullptr, nullptr));
@@ -387,6 +421,27 @@ TEST_F(OcspCrlTest, ServesTheCasCrlWithRunTimeRevocations) {
   EXPECT_TRUE(Lists(Crl().get(), ""));
   ocsp_->Restore();
   EXPECT_FALSE(Lists(Crl().get(), ""));
+}
+
+TEST_F(OcspCrlTest, ServesEachAuthorityOfThePathItsOwnCrl) {
+  ASSERT_TRUE(ocsp_->Control("revoke", {{"authority", "client-ca"}}).ok());
+  pki::IdentityFiles f = Files("partner", "");
+  X509Ptr intermediate = ReadCert(f.authorities[0].cert_file);
+  X509Ptr root = ReadCert(f.authorities[1].cert_file);
+  for (const char* path : {"/crl/root", "/crl/root.pem"}) {
+    CrlPtr crl = Crl(path);
+    ASSERT_TRUE(crl) << path;
+    EXPECT_EQ(X509_CRL_verify(crl.get(), X509_get0_pubkey(root.get())), 1) << path;
+    X509_REVOKED* entry = nullptr;
+    EXPECT_EQ(X509_CRL_get0_by_cert(crl.get(), &entry, intermediate.get()), 1) << path;
+  }
+  CrlPtr own = Crl("/crl/client-ca");
+  EXPECT_EQ(SignatureOk(own.get()), 1);
+  EXPECT_TRUE(Lists(own.get(), "revoked"));
+  ServerRequest r;
+  r.method = "GET";
+  r.path = r.target = "/crl/nope";
+  EXPECT_EQ(ocsp_->HandleCrl(r).response.status, 404);
 }
 
 TEST_F(OcspCrlTest, StaleAndBadSignatureActions) {

@@ -98,6 +98,7 @@ class Builder {
     if (issuer) a.chain.insert(a.chain.end(), issuer->chain.begin(), issuer->chain.end());
     RETURN_IF_ERROR(Write(dir_ / "ca" / (spec.name + ".pem"), CertPem(a.cert.get())));
     RETURN_IF_ERROR(Write(dir_ / "ca" / (spec.name + ".key"), KeyPem(a.key.get()), 0600));
+    if (issuer) RETURN_IF_ERROR(Write(dir_ / "ca" / (spec.name + ".issuer"), spec.issuer));
     authorities_.emplace(spec.name, std::move(a));
     return Status::Ok();
   }

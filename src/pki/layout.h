@@ -2,7 +2,7 @@
 // Where the generator puts things under the output folder, and its manifest. Private.
 //
 //   manifest                      config digest and the window the material is good for
-//   ca/NAME.pem .key .crl.pem     each authority
+//   ca/NAME.pem .key .crl.pem     each authority; .issuer: its issuer's name (not for a root)
 //   identities/ID/VARIANT/        cert.pem chain.pem key.pem ca.pem [crl.link]
 //   identities/ID/bundles/NAME.pem (der.der)
 //   identities/ID/chains/NAME/    cert.pem chain.pem untrusted.pem key.pem ca.pem

@@ -68,6 +68,18 @@ StatusOr<IdentityFiles> ResolveIdentity(const std::string& out_dir, const std::s
     f.crl_file = (dir / "ca" / (*link + ".crl.pem")).string();
     f.issuer_cert_file = (dir / "ca" / (*link + ".pem")).string();
     f.issuer_key_file = (dir / "ca" / (*link + ".key")).string();
+    // Up the ca/NAME.issuer links; the profile's loader refused cycles, the bound guards
+    // a hand-edited folder.
+    std::string name = *link;
+    for (int depth = 0; SafeName(name) && depth < 16; ++depth) {
+      fs::path ca = dir / "ca";
+      f.authorities.push_back({name, (ca / (name + ".pem")).string(),
+                               (ca / (name + ".key")).string(),
+                               (ca / (name + ".crl.pem")).string()});
+      auto up = ReadFile((ca / (name + ".issuer")).string());
+      if (!up.ok()) break;
+      name = *up;
+    }
   }
   ASSIGN_OR_RETURN(std::string pem, ReadFile(f.cert_file));
   auto certs = ReadCerts(pem);

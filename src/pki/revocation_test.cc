@@ -78,6 +78,12 @@ TEST(PkiRevocation, ClientCertificatesNameTheProfilesUrls) {
     EXPECT_THAT(f->issuer_cert_file, HasSubstr("/ca/ca.pem"));
     EXPECT_THAT(f->issuer_key_file, HasSubstr("/ca/ca.key"));
     EXPECT_TRUE(ReadCrls(testing::Slurp(f->crl_file)).size() == 1);
+    ASSERT_EQ(f->authorities.size(), 2u);
+    EXPECT_EQ(f->authorities[0].name, "ca");
+    EXPECT_EQ(f->authorities[1].name, "root");
+    EXPECT_EQ(f->authorities[0].cert_file, f->issuer_cert_file);
+    EXPECT_THAT(f->authorities[1].key_file, HasSubstr("/ca/root.key"));
+    EXPECT_THAT(f->authorities[1].crl_file, HasSubstr("/ca/root.crl.pem"));
   }
   auto server = ResolveIdentity(dir.Sub("out"), "server", "");
   ASSERT_TRUE(server.ok());

@@ -111,9 +111,9 @@ def main():
         if uri != "http://127.0.0.1:%d/ocsp" % port:
             failures.append("certificate's OCSP URI is %r" % uri)
 
-        def ocsp(cert):
-            return openssl("ocsp", "-issuer", ca, "-cert", cert, "-url", uri, "-CAfile", root,
-                           "-timeout", "10")
+        def ocsp(cert, issuer=ca):
+            return openssl("ocsp", "-issuer", issuer, "-cert", cert, "-url", uri, "-CAfile",
+                           root, "-timeout", "10")
 
         # (name, action, certificate, what openssl must print, exit status wanted)
         checks = [
@@ -126,15 +126,20 @@ def main():
             ("stale_produced_at", "stale_produced_at", valid, "Status times invalid", None),
             ("responder_down", "responder_down", valid, "Error querying OCSP responder", 1),
             ("revoke", "revoke", valid, cert_line(valid, "revoked"), 0),
+            ("intermediate good", None, ca, cert_line(ca, "good"), 0),
+            ("revoke intermediate", "revoke", ca, cert_line(ca, "revoked"), 0),
         ]
         for name, action, cert, want, want_rc in checks:
             if action:
-                host.act(action, {"variant": ""} if action == "revoke" else None)
-            rc, text = ocsp(cert)
+                args = None
+                if action == "revoke":
+                    args = {"authority": "client-ca"} if cert == ca else {"variant": ""}
+                host.act(action, args)
+            rc, text = ocsp(cert, root if cert == ca else ca)
             ok = want in text and (want_rc is None or rc == want_rc)
-            if name == "good" or name == "revoked":
+            if name in ("good", "revoked", "intermediate good", "revoke intermediate"):
                 ok = ok and "Response verify OK" in text
-            print("%-18s %-4s openssl ocsp: %s" % (name, "ok" if ok else "FAIL",
+            print("%-20s %-4s openssl ocsp: %s" % (name, "ok" if ok else "FAIL",
                                                   first_line(text, want)))
             if opts.v or not ok:
                 print("    " + text.replace("\n", "\n    "))
@@ -188,7 +193,7 @@ def crl_checks(host, out, ca, root, valid, revoked, port, failures, verbose):
                        "-untrusted", ca, cert)
 
     def report(name, ok, text, want):
-        print("%-18s %-4s openssl: %s" % (name, "ok" if ok else "FAIL", first_line(text, want)))
+        print("%-20s %-4s openssl: %s" % (name, "ok" if ok else "FAIL", first_line(text, want)))
         if verbose or not ok:
             print("    " + text.replace("\n", "\n    "))
         if not ok:
@@ -211,7 +216,23 @@ def crl_checks(host, out, ca, root, valid, revoked, port, failures, verbose):
     rc, text = verify(valid, pem)
     report("crl_stale", rc != 0 and "CRL has expired" in text, text, "CRL has expired")
     host.act("restore")
-    return 5
+    # A revoked intermediate: on root's CRL, which `-crl_check_all` reads.
+    host.act("revoke", {"authority": "client-ca"})
+    _, leaf_pem = fetch()
+    root_der = urllib.request.urlopen(url + "/root", timeout=10).read()
+    root_crl = os.path.join(out, "root.crl")
+    with open(root_crl, "wb") as f:
+        f.write(root_der)
+    both = os.path.join(out, "both.crl.pem")
+    openssl("crl", "-inform", "DER", "-in", root_crl, "-out", both)
+    with open(both, "a") as f:
+        f.write(open(leaf_pem).read())
+    rc, text = openssl("verify", "-crl_check_all", "-CAfile", chain, "-CRLfile", both,
+                       "-untrusted", ca, valid)
+    report("crl intermediate", rc != 0 and "error 23 at 1 depth" in text, text,
+           "error 23 at 1 depth")
+    host.act("restore")
+    return 6
 
 
 if __name__ == "__main__":

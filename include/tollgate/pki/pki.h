@@ -96,6 +96,14 @@ struct GenerateReport {
 Status EnsureGenerated(const PkiConfig& config, const std::string& out_dir, const Clock& clock,
                        bool force = false, GenerateReport* report = nullptr);
 
+/// The files of one certificate authority (ca/NAME.pem, .key, .crl.pem).
+struct AuthorityFiles {
+  std::string name;
+  std::string cert_file;
+  std::string key_file;
+  std::string crl_file;  // its CRL: the certificates it issued that are revoked
+};
+
 /// The files of one identity variant.
 struct IdentityFiles {
   std::string cert_file;   // the leaf only
@@ -107,6 +115,10 @@ struct IdentityFiles {
   // `ocsp`) that signs CRLs and OCSP answers as that CA; empty when self-signed.
   std::string issuer_cert_file;
   std::string issuer_key_file;
+  // The issuing CA, then its issuers up to the root: what a responder answering for the
+  // whole path (a revoked intermediate is on its issuer's CRL) needs. Empty when
+  // self-signed.
+  std::vector<AuthorityFiles> authorities;
   std::string sha256;   // lower-case hex of the leaf's DER
   std::string subject;  // RFC 2253
 };
