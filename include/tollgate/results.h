@@ -204,6 +204,12 @@ struct MockNote {
 struct ClockNote {
   long long offset_ms = 0;
 };
+/// A `race` step's release: how many copies, and how far apart the first and the last were
+/// handed to the network (a small spread shows the copies really raced).
+struct RaceNote {
+  int copies = 0;
+  long long spread_us = 0;
+};
 /// How the target refused, when the step asked about a refusal and it refused.
 struct RefusedNote {
   std::string how;  // "TLS alert certificate_expired (45)", "HTTP 401"
@@ -217,7 +223,7 @@ struct TranscriptText {
 /// One entry of a case's transcript.
 using TranscriptEntry = std::variant<TranscriptExchange, SignedNote, PreparedNote, NotifyTokenNote,
                                      WebhookNote, WaitNote, ReceivedNote, MintedNote, MockNote,
-                                     ClockNote, RefusedNote, TranscriptText>;
+                                     ClockNote, RaceNote, RefusedNote, TranscriptText>;
 
 /// One scenario case.
 struct CaseResult {

@@ -248,6 +248,9 @@ struct EntryJson {
   Json operator()(const ClockNote& n) const {
     return Json{{"kind", "clock"}, {"offset_ms", n.offset_ms}};
   }
+  Json operator()(const RaceNote& n) const {
+    return Json{{"kind", "race"}, {"copies", n.copies}, {"spread_us", n.spread_us}};
+  }
   Json operator()(const RefusedNote& n) const { return Json{{"kind", "refused"}, {"how", n.how}}; }
   Json operator()(const TranscriptText& n) const {
     return Json{{"kind", "text"}, {"text", n.text}};
@@ -307,6 +310,7 @@ std::optional<TranscriptEntry> TranscriptEntryFromJson(const OrderedJson& j) {
   }
   if (kind == "mock") return MockNote{Str(j, "service"), Str(j, "action"), FreeFormText(j, "args")};
   if (kind == "clock") return ClockNote{Num<long long>(j, "offset_ms")};
+  if (kind == "race") return RaceNote{Num<int>(j, "copies"), Num<long long>(j, "spread_us")};
   if (kind == "refused") return RefusedNote{Str(j, "how")};
   if (kind == "text") return TranscriptText{Str(j, "text")};
   return std::nullopt;

@@ -89,6 +89,9 @@ struct EntryText {
   std::string operator()(const ClockNote& n) const {
     return fmt::format("= clock offset {} ms\n", n.offset_ms);
   }
+  std::string operator()(const RaceNote& n) const {
+    return fmt::format("= race: {} copies released within {} us\n", n.copies, n.spread_us);
+  }
   std::string operator()(const RefusedNote& n) const { return "= refused: " + n.how + "\n"; }
   std::string operator()(const TranscriptText& n) const { return n.text; }
 };

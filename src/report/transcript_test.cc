@@ -66,6 +66,7 @@ std::vector<TranscriptEntry> EveryKind() {
   t.push_back(MintedNote{"issuer", "", R"({"aud":"api"})"});
   t.push_back(MockNote{"jwks", "rotate", "{}"});
   t.push_back(ClockNote{-300000});
+  t.push_back(RaceNote{5, 180});
   t.push_back(TranscriptText{"(older report)\n"});
   return t;
 }
@@ -104,6 +105,7 @@ constexpr char kEveryKind[] =
     "= minted by issuer: {\"aud\":\"api\"}\n"
     "= mock jwks rotate {}\n"
     "= clock offset -300000 ms\n"
+    "= race: 5 copies released within 180 us\n"
     "(older report)\n";
 
 TEST(Transcript, RendersEveryKindOfEntryToTheExactText) {
@@ -145,7 +147,8 @@ TEST(Transcript, EveryReportShowsTheRenderedText) {
   EXPECT_THAT(
       ConsoleSummary(run, ConsoleOptions{false, true}),
       HasSubstr("    = refused: HTTP 401\n    > GET https://api.test/x  [replay copy 2/5]\n"));
-  EXPECT_THAT(RenderHtml(run), HasSubstr("= clock offset -300000 ms\n(older report)\n</pre>"));
+  EXPECT_THAT(RenderHtml(run),
+              HasSubstr("= race: 5 copies released within 180 us\n(older report)\n</pre>"));
 }
 
 TEST(Transcript, TheJsonReportCarriesTheEntriesAndAMergeWritesTheSameFile) {

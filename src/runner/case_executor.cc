@@ -130,6 +130,8 @@ bool CaseRun::RunStep(const Step& step) {
       return RunClock(step, std::get<ClockStep>(step.body));
     case Step::Kind::kNotify:
       return RunNotify(step, std::get<NotifyStep>(step.body));
+    case Step::Kind::kRace:
+      return RunRace(step, std::get<RaceStep>(step.body));
   }
   return Error(step, "unknown step kind");
 }

@@ -5,6 +5,7 @@
 //   case_executor.cc  the step loop, exchanges, recording, the CaseResult
 //   request_steps.cc  `request:` (building the request, presenting a PKI identity)
 //   replay_steps.cc   `replay:` (single and concurrent)
+//   race_steps.cc     `race:`
 //   notify_steps.cc   `notify:`
 //   token_steps.cc    `token:`
 //   mock_steps.cc     `mock:` and `received:`
@@ -45,6 +46,8 @@ class CaseRun {
   Status ForgeForwardedCert(const ForwardedCertSpec& spec, ClientRequest& q);
   // replay_steps.cc
   bool RunReplay(const Step& step, const ReplayStep& replay);
+  // race_steps.cc
+  bool RunRace(const Step& step, const RaceStep& race);
   // notify_steps.cc
   bool RunNotify(const Step& step, const NotifyStep& notify);
   // token_steps.cc

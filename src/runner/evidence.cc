@@ -125,6 +125,7 @@ struct NoteRedaction {
     return MockNote{R(n.service), R(n.action), R(n.args)};
   }
   TranscriptEntry operator()(ClockNote n) const { return n; }
+  TranscriptEntry operator()(RaceNote n) const { return n; }
   TranscriptEntry operator()(RefusedNote n) const { return RefusedNote{R(n.how)}; }
   TranscriptEntry operator()(TranscriptText n) const { return TranscriptText{R(n.text)}; }
 };

@@ -11,11 +11,15 @@
 
 namespace tollgate::runner {
 
-StatusOr<std::vector<ClientResponse>> SendTogether(Transport& transport, const ClientRequest& q,
-                                                   int copies) {
+StatusOr<std::vector<ClientResponse>> SendTogether(
+    Transport& transport, const ClientRequest& q, int copies,
+    std::vector<std::chrono::steady_clock::time_point>* released) {
   std::vector<ClientResponse> responses(static_cast<std::size_t>(copies < 1 ? 1 : copies));
+  std::vector<std::chrono::steady_clock::time_point> starts(responses.size());
   if (responses.size() == 1) {
+    starts[0] = std::chrono::steady_clock::now();
     ASSIGN_OR_RETURN(responses[0], transport.Send(q));
+    if (released) *released = std::move(starts);
     return responses;
   }
   std::vector<Status> errors(responses.size());
@@ -25,6 +29,7 @@ StatusOr<std::vector<ClientResponse>> SendTogether(Transport& transport, const C
     threads.emplace_back([&, i] {
       ready.fetch_add(1);
       while (ready.load() < responses.size()) std::this_thread::yield();
+      starts[i] = std::chrono::steady_clock::now();
       StatusOr<ClientResponse> r = transport.Send(q);
       if (r.ok()) {
         responses[i] = std::move(r).value();
@@ -35,6 +40,7 @@ StatusOr<std::vector<ClientResponse>> SendTogether(Transport& transport, const C
   }
   for (std::thread& t : threads) t.join();
   for (const Status& s : errors) RETURN_IF_ERROR(s);
+  if (released) *released = std::move(starts);
   return responses;
 }
 

@@ -266,7 +266,8 @@ StatusOr<RunResult> Runner::Run(const std::vector<Suite>& suites, const Environm
     for (const Step& step : cases[i].scenario->steps) {
       exclusive =
           exclusive || step.kind == Step::Kind::kMock || step.kind == Step::Kind::kClock ||
-          (step.kind == Step::Kind::kReplay && std::get<ReplayStep>(step.body).concurrent > 1);
+          (step.kind == Step::Kind::kReplay && std::get<ReplayStep>(step.body).concurrent > 1) ||
+          step.kind == Step::Kind::kRace;
     }
     (exclusive ? exclusive_order : shared_order).push_back(i);
   }

@@ -433,6 +433,80 @@ TEST(RunnerWithScriptedTransport, ConcurrentReplayReleasesEveryCopyTogetherAndJu
   }
 }
 
+// --- race: one request, built once, released as N copies together -------------------------
+
+TEST(RunnerWithScriptedTransport, RaceReleasesIdenticalCopiesTogetherAndWantsOneWinner) {
+  struct RaceRow {
+    std::string expect;  // the step's `expect:`; empty: none (2xx must win exactly once)
+    int winners;
+    Verdict verdict;
+    std::string message;
+  };
+  std::vector<RaceRow> rows = {
+      {"", 1, Verdict::kPass, ""},
+      {"", 3, Verdict::kFail,
+       "expected exactly 1 of 3 copies with status 2xx, got 3 (statuses: 201, 201, 201)"},
+      {"", 0, Verdict::kFail,
+       "expected exactly 1 of 3 copies with status 2xx, got 0 (statuses: 409, 409, 409)"},
+      {"{status: 409}", 1, Verdict::kPass, ""},
+      {"{exactly_one: 201, status: 409}", 1, Verdict::kPass, ""},
+  };
+  for (const RaceRow& row : rows) {
+    SCOPED_TRACE((row.expect.empty() ? "no expect" : row.expect) + ", " +
+                 std::to_string(row.winners) + " winners");
+    ScriptedTransport transport;
+    // Every request is a copy: the answer waits for all three (the race is real).
+    auto state = std::make_shared<std::pair<std::mutex, int>>();
+    auto barrier = std::make_shared<Barrier>(3);
+    transport.On(
+        "POST /race",
+        [state, barrier, winners = row.winners](const ClientRequest&) -> StatusOr<ClientResponse> {
+          if (!barrier->ArriveAndWait()) return ScriptedTransport::Reply(504);
+          std::lock_guard<std::mutex> lock(state->first);
+          return ScriptedTransport::Reply(state->second++ < winners ? 201 : 409);
+        });
+    std::string suite =
+        "suite: t/race\nscenarios:\n  - id: RACE\n    name: race\n    requirements: [R]\n"
+        "    steps:\n"
+        "      - race:\n"
+        "          copies: 3\n"
+        "          request:\n"
+        "            method: POST\n"
+        "            url: \"${target.url}/race\"\n"
+        "            headers: {Idempotency-Key: \"${uuid()}\"}\n";
+    if (!row.expect.empty()) suite += "        expect: " + row.expect + "\n";
+    StatusOr<RunResult> run = RunSuite(suite, transport);
+    ASSERT_TRUE(run.ok()) << run.status().ToString();
+    const CaseResult* c = FindCase(*run, "RACE");
+    ASSERT_NE(c, nullptr);
+    EXPECT_EQ(c->verdict, row.verdict) << c->error;
+    if (row.verdict == Verdict::kFail) {
+      ASSERT_EQ(c->failures.size(), 1u);
+      EXPECT_EQ(c->failures[0].message, row.message);
+    }
+    // Exactly `copies` requests, no first send, all in flight together, all the same
+    // request (one evaluation of the template: one uuid).
+    std::vector<ScriptedTransport::Sent> sent = transport.sent();
+    ASSERT_EQ(sent.size(), 3u);
+    std::size_t most = 0;
+    for (const ScriptedTransport::Sent& s : sent) most = std::max(most, s.in_flight.size());
+    EXPECT_EQ(most, 2u);
+    for (const ScriptedTransport::Sent& s : sent) {
+      EXPECT_EQ(s.request.headers, sent[0].request.headers);
+    }
+    // The transcript says how far apart the copies were released.
+    bool noted = false;
+    for (const TranscriptEntry& e : c->transcript) {
+      if (const auto* n = std::get_if<RaceNote>(&e)) {
+        noted = true;
+        EXPECT_EQ(n->copies, 3);
+        EXPECT_GE(n->spread_us, 0);
+      }
+    }
+    EXPECT_TRUE(noted);
+  }
+}
+
 // --- redaction of what failures and errors quote ------------------------------------------
 
 constexpr char kSecret[] = "sk_live_7Hq2ZpX9wLmN4vR8";

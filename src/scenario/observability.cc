@@ -9,6 +9,7 @@ bool TalksToTarget(const Step& step) {
   switch (step.kind) {
     case Step::Kind::kRequest:
     case Step::Kind::kReplay:
+    case Step::Kind::kRace:
     case Step::Kind::kNotify:
       return true;
     case Step::Kind::kToken:

@@ -11,7 +11,8 @@ using scenario::MapReader;
 using scenario::Node;
 
 std::optional<ReplayStep> ReadReplayStep(Document& doc, const Node& n,
-                                         const std::vector<SavedName>& saved, bool any_replayable) {
+                                         const std::vector<SavedName>& saved, bool any_replayable,
+                                         const std::string& step) {
   ReplayStep r;
   Node what = n;
   std::optional<std::string> name;
@@ -59,7 +60,8 @@ std::optional<ReplayStep> ReadReplayStep(Document& doc, const Node& n,
       for (std::size_t i = 1; i < candidates.size(); ++i) {
         names += (names.empty() ? "" : ", ") + candidates[i];
       }
-      doc.Error(what, "unknown saved name `" + *name + "` in `replay`", scenario::Describe(what),
+      doc.Error(what, "unknown saved name `" + *name + "` in `" + step + "`",
+                scenario::Describe(what),
                 names.empty() ? "`previous` (no earlier step saves a request)"
                               : "`previous` or a request saved by an earlier step: " + names,
                 scenario::DidYouMean(*name, candidates));

@@ -38,6 +38,12 @@ const std::vector<StepKindSpec>& StepKinds() {
        true,
        {"status", "headers", "json", "body", "rejected", "tls", "one_of", "exactly_one",
         "duration"}},
+      {"race",
+       Step::Kind::kRace,
+       false,
+       false,
+       {"status", "headers", "json", "body", "rejected", "tls", "one_of", "exactly_one",
+        "duration"}},
       {"wait", Step::Kind::kWait, false, false, {}},
       {"received", Step::Kind::kReceived, true, false, {"count", "headers", "json", "body"}},
       // These are the expectations of `token: fetch`; `token: mint` takes kMintExpects.
@@ -170,6 +176,11 @@ class StepsReader {
         break;
       case Step::Kind::kReplay:
         if (auto r = ReadReplayStep(doc_, body, saved, any_replayable)) {
+          step.body = std::move(*r);
+        }
+        break;
+      case Step::Kind::kRace:
+        if (auto r = ReadRaceStep(doc_, body, scope, saved, any_replayable)) {
           step.body = std::move(*r);
         }
         break;

@@ -344,15 +344,15 @@ TEST(ParseSuiteSteps, TokenExpectationOnARequestStep) {
 }
 
 TEST(ParseSuiteSteps, AMintedTokenHasNoHttpResponseToExpect) {
-  EXPECT_EQ(
-      Errors(WithSteps("      - token: {mint: {issuer: sage_id}}\n"
-                       "        expect: {status: 200}\n")),
-      "error: a `token: mint` step cannot expect `status`\n"
-      "  --> x.yaml:9:18\n"
-      "   |\n"
-      " 9 |         expect: {status: 200}\n"
-      "   |                  ^^^^^^ found `status`, expected one of: token\n"
-      "   = help: `status` applies to `request`, `replay`, `token: fetch` and `notify` steps\n\n");
+  EXPECT_EQ(Errors(WithSteps("      - token: {mint: {issuer: sage_id}}\n"
+                             "        expect: {status: 200}\n")),
+            "error: a `token: mint` step cannot expect `status`\n"
+            "  --> x.yaml:9:18\n"
+            "   |\n"
+            " 9 |         expect: {status: 200}\n"
+            "   |                  ^^^^^^ found `status`, expected one of: token\n"
+            "   = help: `status` applies to `request`, `replay`, `race`, `token: fetch` and "
+            "`notify` steps\n\n");
 }
 
 TEST(ParseSuiteSteps, FetchTakesNoRejectedOrTls) {
@@ -364,7 +364,7 @@ TEST(ParseSuiteSteps, FetchTakesNoRejectedOrTls) {
             " 9 |         expect: {rejected: true}\n"
             "   |                  ^^^^^^^^ found `rejected`, expected one of: status, headers, "
             "json, body, one_of, duration, token\n"
-            "   = help: `rejected` applies to `request`, `replay` and `notify` steps\n\n");
+            "   = help: `rejected` applies to `request`, `replay`, `race` and `notify` steps\n\n");
 }
 
 TEST(ParseSuiteSteps, TokenExpectationValues) {
@@ -483,6 +483,64 @@ TEST(ParseSuiteSteps, MockAndClockStepsTakeNoSaveOrExpect) {
             "    |\n"
             " 11 |         expect: {status: 200}\n"
             "    |         ^^^^^^\n\n");
+}
+
+TEST(ParseSuiteSteps, RaceTakesCopiesAndAnInlineRequestOrAnEarlierOne) {
+  Diagnostics diags;
+  std::string text = WithSteps(
+      "      - request: {url: /pay, send: false}\n"
+      "        save: pay\n"
+      "      - race: {copies: 64, of: pay}\n"
+      "        expect: {exactly_one: 201, status: 409}\n"
+      "      - race:\n"
+      "          copies: 2\n"
+      "          request: {method: POST, url: /refresh}\n");
+  std::optional<Suite> suite = ParseSuite(text, "x.yaml", diags);
+  ASSERT_TRUE(suite) << diags.RenderWithText(text);
+  const std::vector<Step>& steps = suite->scenarios[0].steps;
+  ASSERT_EQ(steps.size(), 3u);
+  const RaceStep& named = Body<RaceStep>(steps[1]);
+  EXPECT_EQ(named.copies, 64);
+  EXPECT_EQ(named.of, "pay");
+  EXPECT_FALSE(named.request);
+  ASSERT_TRUE(steps[1].expect && steps[1].expect->exactly_one);
+  const RaceStep& inline_race = Body<RaceStep>(steps[2]);
+  EXPECT_EQ(inline_race.copies, 2);
+  ASSERT_TRUE(inline_race.request);
+  EXPECT_EQ(inline_race.request->method.raw(), "POST");
+}
+
+TEST(ParseSuiteSteps, RaceMistakes) {
+  EXPECT_EQ(Errors(WithSteps("      - race: {copies: 1, request: {url: /x}}\n")),
+            "error: invalid value for `copies`\n"
+            "  --> x.yaml:8:24\n"
+            "   |\n"
+            " 8 |       - race: {copies: 1, request: {url: /x}}\n"
+            "   |                        ^ found `1`, expected an integer from 2 to 64\n\n");
+  EXPECT_EQ(Errors(WithSteps("      - race: {copies: 3}\n")),
+            "error: nothing to race\n"
+            "  --> x.yaml:8:15\n"
+            "   |\n"
+            " 8 |       - race: {copies: 3}\n"
+            "   |               ^ expected an inline `request:` or `of:` an earlier request (a "
+            "saved name or `previous`)\n\n");
+  EXPECT_EQ(Errors(WithSteps("      - request: {url: /x, send: false}\n"
+                             "        save: pay\n"
+                             "      - race: {copies: 3, of: pya}\n")),
+            "error: unknown saved name `pya` in `race`\n"
+            "   --> x.yaml:10:31\n"
+            "    |\n"
+            " 10 |       - race: {copies: 3, of: pya}\n"
+            "    |                               ^^^ found `pya`, expected `previous` or a request "
+            "saved by an earlier step: pay\n\n");
+  EXPECT_EQ(
+      Errors(WithSteps("      - race: {copies: 3, request: {url: /x, send: false}}\n")),
+      "error: a raced request is always sent\n"
+      "  --> x.yaml:8:36\n"
+      "   |\n"
+      " 8 |       - race: {copies: 3, request: {url: /x, send: false}}\n"
+      "   |                                    ^ found `send: false`, expected no `send` here "
+      "(prepare a request with `send: false` in an earlier step and race it with `of:`)\n\n");
 }
 
 TEST(ParseSuiteSteps, ATokenStepCannotBeReplayed) {

@@ -440,8 +440,8 @@ TEST(ParseSuite, StepWithoutAKind) {
       "  --> x.yaml:8:9\n"
       "   |\n"
       " 8 |       - save: x\n"
-      "   |         ^ expected one of: request, replay, wait, received, token, notify, mock, clock "
-      "in this step\n\n");
+      "   |         ^ expected one of: request, replay, race, wait, received, token, notify, mock, "
+      "clock in this step\n\n");
 }
 
 TEST(ParseSuite, AtMostOneRequestBody) {
@@ -547,7 +547,7 @@ TEST(ParseSuite, StatusOutOfRangeAndMapping) {
             " 9 |         expect: {status: 600, exactly_one: {a: 1}}\n"
             "   |                               ^^^^^^^^^^^ found `exactly_one`, expected one of: "
             "status, headers, json, body, rejected, tls, one_of, duration\n"
-            "   = help: `exactly_one` applies to `replay` steps\n"
+            "   = help: `exactly_one` applies to `replay` and `race` steps\n"
             "\n"
             "error: invalid value for `status`\n"
             "  --> x.yaml:9:26\n"

@@ -52,8 +52,16 @@ std::optional<RequestStep> ReadRequestStep(scenario::Document& doc, const scenar
 
 /// A `replay:` value: `previous`, a saved name, or `{of, concurrent}`. `saved` are the
 /// names of earlier steps; `any_replayable` whether an earlier step sent a request.
+/// `step` names the step in diagnostics (`race` reads its `of:` the same way).
 std::optional<ReplayStep> ReadReplayStep(scenario::Document& doc, const scenario::Node& node,
-                                         const std::vector<SavedName>& saved, bool any_replayable);
+                                         const std::vector<SavedName>& saved, bool any_replayable,
+                                         const std::string& step = "replay");
+
+/// A `race:` mapping: `copies` (2..64) and either an inline `request:` or `of:` an earlier
+/// request (a saved name or `previous`, resolved as `replay` does).
+std::optional<RaceStep> ReadRaceStep(scenario::Document& doc, const scenario::Node& node,
+                                     const scenario::NameScope& scope,
+                                     const std::vector<SavedName>& saved, bool any_replayable);
 
 /// A `wait:` value: a duration, `{duration}`, or `{for: TEMPLATE, plus: DURATION}`.
 std::optional<WaitStep> ReadWaitStep(scenario::Document& doc, const scenario::Node& node,

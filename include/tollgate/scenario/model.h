@@ -195,6 +195,17 @@ struct ReplayStep {
   int concurrent = 1;
 };
 
+/// `race:` releases `copies` identical requests together from a barrier, the oracle for a
+/// single-use artefact (a nonce, a refresh token, an AuthorisationID, a webhook id): exactly
+/// one copy may succeed (`expect: exactly_one`, 2xx unless the step says otherwise) and the
+/// others get the step's other expectations. The request is given inline (`request:`) or
+/// is an earlier request (`of:`, as in `replay`).
+struct RaceStep {
+  int copies = 2;                      // 2..64
+  std::optional<RequestStep> request;  // inline
+  std::string of;                      // or a saved request, or `previous`
+};
+
 /// `wait:` pauses; always bounded by --max-wait. `wait: 2s` waits a fixed time;
 /// `wait: {for: "${target.jwks_cache_ttl}", plus: 2s}` waits for a duration the target
 /// documents (a target setting such as its cache lifetime), plus a margin, so a real-time
@@ -290,10 +301,10 @@ struct ClockStep {
 
 /// One step of a scenario.
 struct Step {
-  enum class Kind { kRequest, kReplay, kWait, kReceived, kToken, kMock, kClock, kNotify };
+  enum class Kind { kRequest, kReplay, kWait, kReceived, kToken, kMock, kClock, kNotify, kRace };
   Kind kind = Kind::kRequest;
   std::variant<RequestStep, ReplayStep, WaitStep, ReceivedStep, TokenStep, MockStep, ClockStep,
-               NotifyStep>
+               NotifyStep, RaceStep>
       body;
   std::optional<std::string> save;
   std::optional<Expect> expect;
