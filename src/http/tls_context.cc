@@ -134,6 +134,19 @@ StatusOr<SslCtxPtr> MakeServerSslContext(const ServerTlsOptions& options) {
     if (!options.check_client_cert_time) {
       X509_STORE_set_flags(SSL_CTX_get_cert_store(c), X509_V_FLAG_NO_CHECK_TIME);
     }
+    if (options.strict_client_paths) {
+      X509_STORE* store = SSL_CTX_get_cert_store(c);
+      X509_STORE_set_flags(
+          store, X509_V_FLAG_X509_STRICT | X509_V_FLAG_POLICY_CHECK | X509_V_FLAG_PARTIAL_CHAIN);
+      // RFC 5280 §6.1.1(c): the user-initial-policy-set is any-policy. OpenSSL starts from
+      // an empty set, which fails every chain that requires an explicit policy.
+      if (!options.empty_initial_policy_set) {
+        X509_VERIFY_PARAM_add0_policy(X509_STORE_get0_param(store), OBJ_nid2obj(NID_any_policy));
+      }
+    }
+    if (options.client_verify_depth >= 0) {
+      SSL_CTX_set_verify_depth(c, options.client_verify_depth);
+    }
     SSL_CTX_set_purpose(c, X509_PURPOSE_SSL_CLIENT);
     int mode = SSL_VERIFY_PEER;
     if (options.require_client_cert) mode |= SSL_VERIFY_FAIL_IF_NO_PEER_CERT;

@@ -99,6 +99,12 @@ const KindTerms& ConnectPay::Vocabulary() {
         "ignores client certificate validity dates (expired or not yet valid pass)"},
        {"lenient_eku",
         "uses OpenSSL's default purpose check: no-EKU and CA:TRUE client certificates pass"},
+       {"lax_path_validation",
+        "verifies client chains with OpenSSL's defaults: no strict X.509 checks, no policy "
+        "evaluation, up to 100 intermediates"},
+       {"empty_initial_policy_set",
+        "evaluates certificate policies from an empty initial set instead of any-policy, so a "
+        "chain that requires an explicit policy never verifies"},
        {"skip_registered_check",
         "accepts any trusted client certificate for any client, tokens included"},
        {"token_without_certificate_binding",

@@ -17,17 +17,20 @@
 //   distinct_unknown_key_body  an unknown key gets a different answer than a wrong secret
 //
 // Two-host mode (`server_identity` set and a PKI available; connectpay_hosts.cc): the
-// main listener is the two-way host (client certificate required, strict EKU, CRL of the
-// client issuing CA) serving the token endpoint, the Bearer data APIs (one scope each) and
-// certificate onboarding; a second, one-way listener serves the Basic generic APIs and the
-// public callbacks. Neither host serves the other's routes (404). Every two-way request
-// must present a certificate registered for some client; the token endpoint needs the
-// one registered for the authenticating client (MT-16) and binds the token to it.
-// Two-host faults:
+// main listener is the two-way host (client certificate required, strict EKU, CRLs for the
+// whole path, RFC 5280 path validation as pki::VerifyClientChain does it) serving the
+// token endpoint, the Bearer data APIs (one scope each) and certificate onboarding; a
+// second, one-way listener serves the Basic generic APIs and the public callbacks. Neither host
+// serves the other's routes (404). Every two-way request must present a certificate registered for
+// some client; the token endpoint needs the one registered for the authenticating client (MT-16)
+// and binds the token to it. Two-host faults:
 //   accept_any_client_cert   the two-way host asks for a certificate but verifies nothing
 //   skip_revocation          no CRL: a revoked certificate is accepted
 //   accept_expired_certs     validity dates are not checked (expired, not yet valid pass)
 //   lenient_eku              OpenSSL's default purpose check: no-EKU and CA:TRUE leaves pass
+//   lax_path_validation      OpenSSL's default path validation: no strict X.509, no policy
+//                            evaluation, 100 intermediates (the matrix's allow-list rows pass)
+//   empty_initial_policy_set policies evaluated from an empty initial set, not any-policy
 //   skip_registered_check    any trusted certificate is taken for any client
 //   token_without_certificate_binding  a token works with another certificate
 //   no_scope_check           a token opens every data API whatever its scopes

@@ -11,6 +11,7 @@
 #include "mocks/connectpay.h"
 #include "tollgate/base/file.h"
 #include "tollgate/base/forwarded_cert.h"
+#include "tollgate/pki/pki.h"
 
 namespace tollgate::mocks {
 namespace {
@@ -67,6 +68,15 @@ Status ConnectPay::SetUpHosts(const ServiceDecl& decl) {
       crls_pem_ += pem;
       if (path != client->crl_file) more_crl_files_.push_back(path);
     }
+    // The chains of the path-validation matrix (identities/ID/chains/NAME/) have
+    // authorities of their own, each with an empty CRL beside the chain: a host that
+    // requires a CRL for every certificate of a path needs them to judge those chains.
+    std::filesystem::path chains =
+        std::filesystem::path(client->chain_file).parent_path().parent_path() / "chains";
+    for (const std::string& name : pki::KnownChains()) {
+      std::filesystem::path crl = chains / name / "crl.pem";
+      if (std::filesystem::exists(crl, ec)) more_crl_files_.push_back(crl.string());
+    }
     std::sort(more_crl_files_.begin(), more_crl_files_.end());
   }
   server_chain_ = server->chain_file;
@@ -115,6 +125,15 @@ std::optional<ServerTlsOptions> ConnectPay::ListenerTls() const {
   o.eku = HasFault("lenient_eku") ? ClientEkuPolicy::kOpenSslDefault : ClientEkuPolicy::kStrict;
   o.verify_client_cert = !HasFault("accept_any_client_cert");
   o.check_client_cert_time = !HasFault("accept_expired_certs");
+  // RFC 5280 path validation as tollgate's own verifier does it (pki::VerifyClientChain),
+  // so each chain of the PKI's path-validation matrix gets the matrix's verdict.
+  const bool lax = HasFault("lax_path_validation");
+  o.strict_client_paths = !lax;
+  o.client_verify_depth = lax ? -1 : pki::kMaxIntermediates;
+  o.empty_initial_policy_set = HasFault("empty_initial_policy_set");
+  // Digests and key sizes of the client chain (no MD5 or SHA-1, RSA of 2048 bits or more)
+  // by OpenSSL's security level 2, whatever the system's default is.
+  o.security_level = 2;
   return o;
 }
 

@@ -16,6 +16,7 @@
 #include "mocks/connectpay.h"
 #include "tollgate/base/encoding.h"
 #include "tollgate/base/forwarded_cert.h"
+#include "tollgate/pki/pki.h"
 
 namespace tollgate::mocks {
 namespace {
@@ -149,6 +150,10 @@ TEST_F(ConnectPayTwoHostTest, TwoWayHostRequiresAVerifiedCertificateWithStrictEk
   EXPECT_EQ(two_way->eku, ClientEkuPolicy::kStrict);
   EXPECT_FALSE(two_way->crl_file.empty());
   EXPECT_FALSE(two_way->more_crl_files.empty());  // the root's CRL too
+  EXPECT_TRUE(two_way->strict_client_paths);
+  EXPECT_FALSE(two_way->empty_initial_policy_set);
+  EXPECT_EQ(two_way->client_verify_depth, pki::kMaxIntermediates);
+  EXPECT_EQ(two_way->security_level, 2);
   auto one_way = cp->OneWayTls();
   ASSERT_TRUE(one_way.has_value());
   EXPECT_FALSE(one_way->request_client_cert);
@@ -162,6 +167,15 @@ TEST_F(ConnectPayTwoHostTest, EachListenerFaultWeakensOnlyItsProperty) {
   EXPECT_FALSE(Make({"accept_expired_certs"})->ListenerTls()->check_client_cert_time);
   EXPECT_EQ(Make({"lenient_eku"})->ListenerTls()->eku, ClientEkuPolicy::kOpenSslDefault);
   EXPECT_FALSE(Make({"lenient_eku"})->ListenerTls()->crl_file.empty());
+  EXPECT_TRUE(Make({"lenient_eku"})->ListenerTls()->strict_client_paths);
+  auto lax = Make({"lax_path_validation"})->ListenerTls();
+  EXPECT_FALSE(lax->strict_client_paths);
+  EXPECT_EQ(lax->client_verify_depth, -1);
+  EXPECT_TRUE(lax->verify_client_cert);
+  EXPECT_EQ(lax->eku, ClientEkuPolicy::kStrict);
+  auto empty_policy = Make({"empty_initial_policy_set"})->ListenerTls();
+  EXPECT_TRUE(empty_policy->strict_client_paths);
+  EXPECT_TRUE(empty_policy->empty_initial_policy_set);
 }
 
 TEST_F(ConnectPayTwoHostTest, WithoutAPkiTheTargetStaysPlainHttp) {

@@ -111,4 +111,15 @@ StatusOr<std::string> MockEnvironment::BundleText(const std::string& identity,
   return ReadFile(path);
 }
 
+StatusOr<pki::ChainFiles> MockEnvironment::Chain(const std::string& identity,
+                                                 const std::string& chain) const {
+  RETURN_IF_ERROR(Identity(identity, "").status());  // generates the PKI when needed
+  std::string dir;
+  {
+    std::lock_guard<std::mutex> lock(pki_mu_);
+    dir = pki_dir_;
+  }
+  return pki::ResolveChain(dir, identity, chain);
+}
+
 }  // namespace tollgate

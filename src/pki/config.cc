@@ -16,7 +16,7 @@ namespace tollgate::pki {
 namespace {
 
 // Bumped whenever the generator's output changes shape, so old material is rebuilt.
-constexpr const char* kFormatVersion = "tollgate-pki-3";
+constexpr const char* kFormatVersion = "tollgate-pki-4";
 
 const std::vector<std::string> kKeyTypes = {"rsa2048", "rsa1024", "ec-p256", "ec-p384"};
 

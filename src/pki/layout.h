@@ -5,7 +5,7 @@
 //   ca/NAME.pem .key .crl.pem     each authority; .issuer: its issuer's name (not for a root)
 //   identities/ID/VARIANT/        cert.pem chain.pem key.pem ca.pem [crl.link]
 //   identities/ID/bundles/NAME.pem (der.der)
-//   identities/ID/chains/NAME/    cert.pem chain.pem untrusted.pem key.pem ca.pem
+//   identities/ID/chains/NAME/    cert.pem chain.pem untrusted.pem key.pem ca.pem crl.pem
 
 #include <ctime>
 #include <filesystem>

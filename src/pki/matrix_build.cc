@@ -61,12 +61,29 @@ StatusOr<BuiltChain> BuildChain(const ChainPlan& plan, X509* root, EVP_PKEY* roo
   for (int i : plan.presented) untrusted += CertPem(certs[i].get());
   std::string anchors;
   for (int i : plan.anchors) anchors += CertPem(certs[i].get());
+  // An empty CRL of every authority of the chain but the profile's root (which publishes
+  // its own under ca/), so a relying party that requires a CRL for each certificate of a
+  // path (CRL_CHECK_ALL) judges the chain on its defect, not on a missing CRL.
+  std::string crls;
+  for (int i = 0; i < n; ++i) {
+    const PlanCert& pc = plan.certs[i];
+    if (pc.profile_root) continue;
+    bool issues = false;
+    for (int j = 0; j < n; ++j) {
+      int issuer = plan.certs[j].issuer == -2 ? j - 1 : plan.certs[j].issuer;
+      issues = issues || (j != i && issuer == i);
+    }
+    if (!issues) continue;
+    ASSIGN_OR_RETURN(CrlPtr crl, MakeCrl(certs[i].get(), key_of[i], {}, plan.now, 30));
+    crls += CrlPem(crl.get());
+  }
   X509* leaf = certs.back().get();
   RETURN_IF_ERROR(WriteFileMode(dir + "/cert.pem", CertPem(leaf), 0644));
   RETURN_IF_ERROR(WriteFileMode(dir + "/chain.pem", CertPem(leaf) + untrusted, 0644));
   RETURN_IF_ERROR(WriteFileMode(dir + "/untrusted.pem", untrusted, 0644));
   RETURN_IF_ERROR(WriteFileMode(dir + "/key.pem", KeyPem(key_of.back()), 0600));
   RETURN_IF_ERROR(WriteFileMode(dir + "/ca.pem", anchors, 0644));
+  RETURN_IF_ERROR(WriteFileMode(dir + "/crl.pem", crls, 0644));
   return out;
 }
 

@@ -23,7 +23,8 @@ struct BuiltChain {
 };
 
 /// Issues `plan` under `root` (the identity's root authority and its key) and writes
-/// cert.pem, chain.pem, untrusted.pem, key.pem (0600) and ca.pem into `dir`.
+/// cert.pem, chain.pem, untrusted.pem, key.pem (0600), ca.pem and crl.pem (an empty CRL of
+/// each of the chain's own authorities) into `dir`.
 StatusOr<BuiltChain> BuildChain(const ChainPlan& plan, X509* root, EVP_PKEY* root_key,
                                 const std::string& dir, KeyCache& keys);
 

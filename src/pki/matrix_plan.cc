@@ -271,6 +271,7 @@ StatusOr<ChainPlan> PlanChain(const std::string& name, const IdentitySpec& id, s
   if (it == Changes().end()) return NotFoundError("no plan for matrix chain `" + name + "`");
   Planner planner(name, id, now);
   it->second(planner);
+  planner.plan().now = now;
   return planner.plan();
 }
 

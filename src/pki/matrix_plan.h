@@ -28,6 +28,7 @@ struct ChainPlan {
   std::vector<PlanCert> certs;
   std::vector<int> anchors;
   std::vector<int> presented;
+  std::time_t now = 0;  // the generation time: the chain's CRLs are issued at it
 };
 
 /// The plan of matrix chain `name` for `id`, with validity counted from `now`.

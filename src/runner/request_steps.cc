@@ -81,7 +81,7 @@ StatusOr<ClientRequest> CaseRun::BuildRequest(const RequestStep& req) {
     ASSIGN_OR_RETURN(q.source_address, Eval(*req.source_address));
   }
   if (req.has_tls) {
-    if (req.tls.identity || req.tls.variant) {
+    if (req.tls.identity || req.tls.variant || req.tls.chain) {
       RETURN_IF_ERROR(PresentIdentity(req.tls, q.tls));
     }
     if (req.tls.ca) {
@@ -123,6 +123,16 @@ Status CaseRun::PresentIdentity(const TlsOptions& tls, ClientTlsOptions& out) {
   if (run_.env == nullptr) {
     return FailedPreconditionError("tls identity `" + identity +
                                    "` needs an environment with a PKI profile");
+  }
+  if (tls.chain) {
+    ASSIGN_OR_RETURN(std::string chain, Eval(*tls.chain));
+    ASSIGN_OR_RETURN(pki::ChainFiles files, run_.env->Chain(identity, chain));
+    // The matrix chain as built (leaf first, then its intermediates); some are weak on
+    // purpose (RSA-1024, MD5), so the client must be willing to send them.
+    if (!tls.cert) out.cert_file = files.chain_file;
+    if (!tls.key) out.key_file = files.key_file;
+    out.security_level = 0;
+    return Status::Ok();
   }
   ASSIGN_OR_RETURN(pki::IdentityFiles files, run_.env->Identity(identity, variant));
   // Present exactly the generated chain (leaf first), whatever its defect.

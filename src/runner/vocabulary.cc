@@ -6,6 +6,7 @@
 #include "tollgate/crypto/jose.h"
 #include "tollgate/crypto/webhooks.h"
 #include "tollgate/mocks/service.h"
+#include "tollgate/pki/pki.h"
 #include "tollgate/scenario/vocabulary.h"
 
 namespace tollgate {
@@ -32,6 +33,11 @@ void RegisterAll() {
   Terms algs;
   for (const jose::AlgInfo& a : jose::SignatureAlgs()) algs.push_back({a.name, a.summary});
   RegisterTerms(vocabulary::kJwsAlgorithm, std::move(algs));
+  Terms chains;
+  for (const pki::ChainCase& c : pki::PathMatrix()) {
+    chains.push_back({c.name, std::string(c.accept ? "accept" : "refuse") + ": " + c.rule});
+  }
+  RegisterTerms(vocabulary::kPathChain, std::move(chains));
   // Each mock kind's schema, actions and faults: the mocks module registers its own.
   RegisterMockKinds();
 }

@@ -118,7 +118,7 @@ std::optional<std::string> ReadCipherList(Document& doc, const Node& n, const st
 bool ReadTls(Document& doc, const Node& n, const NameScope& scope, TlsOptions& tls) {
   MapReader m(doc, n,
               {"ca", "cert", "key", "min_version", "max_version", "insecure", "identity", "variant",
-               "ciphers", "tls13_ciphers", "security_level"},
+               "chain", "ciphers", "tls13_ciphers", "security_level"},
               "tls");
   if (!m.ok()) return false;
   int before = doc.errors();
@@ -131,6 +131,8 @@ bool ReadTls(Document& doc, const Node& n, const NameScope& scope, TlsOptions& t
   read("key", tls.key);
   read("identity", tls.identity);
   read("variant", tls.variant);
+  read("chain", tls.chain);
+  if (auto v = m.Get("chain")) CheckTerm(doc, *v, "chain", vocabulary::kPathChain, scope);
   if (auto v = m.Get("min_version")) tls.min_version = ReadTlsVersion(doc, *v, "min_version");
   if (auto v = m.Get("max_version")) tls.max_version = ReadTlsVersion(doc, *v, "max_version");
   if (tls.min_version && tls.max_version && *tls.min_version > *tls.max_version) {
@@ -148,6 +150,10 @@ bool ReadTls(Document& doc, const Node& n, const NameScope& scope, TlsOptions& t
   }
   if (tls.variant && !tls.identity) {
     doc.Error(*m.KeyNode("variant"), "`variant` needs an `identity`", "", "`identity` beside it");
+  }
+  if (tls.chain && tls.variant) {
+    doc.Error(*m.KeyNode("chain"), "`chain` and `variant` both given", "",
+              "one of them: a matrix chain replaces the identity's certificate");
   }
   return doc.errors() == before;
 }

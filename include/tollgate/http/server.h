@@ -72,6 +72,16 @@ struct ServerTlsOptions {
   /// False (a deliberately broken listener): the client chain's validity dates are not
   /// checked (X509_V_FLAG_NO_CHECK_TIME).
   bool check_client_cert_time = true;
+  /// RFC 5280 path validation beyond OpenSSL's defaults for client chains: strict X.509
+  /// checks (the MUSTs on CA certificates), certificate policies evaluated from any-policy,
+  /// and any trusted certificate as an anchor, not only a self-signed one.
+  bool strict_client_paths = false;
+  /// With strict_client_paths: start policy evaluation from an empty initial policy set
+  /// (OpenSSL's own default) instead of any-policy (a deliberately broken listener: every
+  /// chain that requires an explicit policy fails).
+  bool empty_initial_policy_set = false;
+  /// Most intermediates between a client leaf and its anchor; -1: OpenSSL's default (100).
+  int client_verify_depth = -1;
   std::string min_version = "1.2";  // "1.0".."1.3"; below 1.2 drops to security level 0
   std::string max_version;          // empty: the highest the library speaks
   std::string ciphers;              // TLS 1.2 and below cipher list; empty: default

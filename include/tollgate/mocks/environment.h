@@ -41,6 +41,9 @@ class MockEnvironment {
   /// needed. Thread-safe.
   StatusOr<pki::IdentityFiles> Identity(const std::string& identity,
                                         const std::string& variant) const;
+  /// The files of a chain of the path-validation matrix built for a PKI identity
+  /// (certs/pki.yaml `chains:`), generating the PKI first if needed. Thread-safe.
+  StatusOr<pki::ChainFiles> Chain(const std::string& identity, const std::string& chain) const;
   /// The text of a generated onboarding bundle of a PKI identity (certs/pki.yaml
   /// `bundles:`), generating the PKI first if needed. Thread-safe.
   StatusOr<std::string> BundleText(const std::string& identity, const std::string& bundle) const;

@@ -146,6 +146,9 @@ struct TlsOptions {
   std::optional<int> security_level;         // 0..5; 0 sends deliberately weak material
   std::optional<Template> identity;          // named identity of certs/pki.yaml (else `partner`)
   std::optional<Template> variant;           // named hostile variant of it; absent: the valid one
+  /// A chain of the PKI's path-validation matrix built for the identity (docs/certs.md),
+  /// presented instead of the identity's own chain; not with `variant`.
+  std::optional<Template> chain;
   SourceLoc loc;
 };
 

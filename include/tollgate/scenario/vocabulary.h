@@ -30,6 +30,8 @@ inline constexpr char kWebhookScheme[] = "webhook scheme";
 inline constexpr char kWebhookVariant[] = "webhook variant";
 /// JWS signature algorithms (crypto), `none` excluded.
 inline constexpr char kJwsAlgorithm[] = "JWS algorithm";
+/// The chains of the PKI's path-validation matrix (pki), for `tls: {chain: NAME}`.
+inline constexpr char kPathChain[] = "path-validation chain";
 /// Every action of every mock kind (a `mock:` step before its service's kind is known).
 inline constexpr char kMockAction[] = "mock action";
 /// The vocabulary of the actions (`mock:` steps) of mock kind `kind`.
