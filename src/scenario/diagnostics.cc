@@ -159,6 +159,21 @@ std::string Diagnostics::RenderWithText(const std::string& text) const {
   return out;
 }
 
+std::vector<std::string> NearestNames(const std::string& word,
+                                      const std::vector<std::string>& candidates, std::size_t n) {
+  std::vector<std::pair<std::size_t, std::size_t>> ranked;  // (distance, index)
+  for (std::size_t i = 0; i < candidates.size(); ++i) {
+    ranked.emplace_back(EditDistance(word, candidates[i]), i);
+  }
+  std::stable_sort(ranked.begin(), ranked.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < ranked.size() && i < n; ++i) {
+    out.push_back(candidates[ranked[i].second]);
+  }
+  return out;
+}
+
 std::string ClosestMatch(const std::string& word, const std::vector<std::string>& candidates) {
   std::size_t limit = std::max<std::size_t>(1, word.size() / 3);
   std::string best;

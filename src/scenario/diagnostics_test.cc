@@ -184,6 +184,15 @@ struct MatchCase {
   std::string want;
 };
 
+TEST(NearestNames, RanksByEditDistanceKeepingTheListOrderOnTies) {
+  const std::vector<std::string> names = {"restore",    "rotate_keys", "add_key",
+                                          "remove_key", "revoke",      "down"};
+  EXPECT_EQ(NearestNames("rotate_key", names, 3),
+            (std::vector<std::string>{"rotate_keys", "remove_key", "add_key"}));
+  EXPECT_EQ(NearestNames("x", names, 10).size(), names.size());
+  EXPECT_TRUE(NearestNames("x", {}, 3).empty());
+}
+
 TEST(ClosestMatch, PicksTheNearestWithinALengthBoundAndFirstOnTies) {
   const std::vector<MatchCase> cases = {
       {"scenarois", {"suite", "title", "scenarios"}, "scenarios"},

@@ -8,6 +8,11 @@
 namespace tollgate::scenario {
 namespace {
 
+// Vocabularies up to this size are listed whole in a diagnostic; longer ones by the
+// kNearest names nearest to the mistake.
+constexpr std::size_t kWholeList = 12;
+constexpr std::size_t kNearest = 5;
+
 // The variable of a value that is exactly `${name}`, or "".
 std::string SoleVariable(const std::string& text) {
   if (text.size() < 4 || text.compare(0, 2, "${") != 0 || text.back() != '}') return "";
@@ -28,8 +33,18 @@ void Report(scenario::Document& doc, const scenario::Node& at, const std::string
   std::vector<std::string> names = TermNames(terms);
   std::string help = scenario::DidYouMean(value, names);
   if (!via.empty()) help += (help.empty() ? "" : " ") + via;
-  doc.Error(at, "unknown " + vocabulary + " `" + value + "`", scenario::Describe(at),
-            scenario::OneOf(names), help);
+  // A long vocabulary would be cut off mid-list: name the nearest few instead.
+  std::string expected = scenario::OneOf(names);
+  if (names.size() > kWholeList) {
+    std::string nearest;
+    for (const std::string& name : NearestNames(value, names, kNearest)) {
+      nearest += (nearest.empty() ? "" : ", ") + name;
+    }
+    expected = "one of " + std::to_string(names.size()) + " " + vocabulary +
+               " names (the nearest: " + nearest + ")";
+  }
+  doc.Error(at, "unknown " + vocabulary + " `" + value + "`", scenario::Describe(at), expected,
+            help);
 }
 
 }  // namespace

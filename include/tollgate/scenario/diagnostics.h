@@ -47,6 +47,11 @@ class Diagnostics {
 /// Renders one diagnostic; `source_line` is the text of loc.line (without newline).
 std::string RenderDiagnostic(const Diagnostic& d, const std::string& source_line);
 
+/// The `n` candidates nearest to `word` by edit distance, nearest first (ties keep their
+/// order in `candidates`).
+std::vector<std::string> NearestNames(const std::string& word,
+                                      const std::vector<std::string>& candidates, std::size_t n);
+
 /// The closest candidate to `word` by edit distance, or "" when none is close enough.
 std::string ClosestMatch(const std::string& word, const std::vector<std::string>& candidates);
 
