@@ -523,6 +523,42 @@ TEST_F(MatrixGenerated, RefusalsNameTheirReason) {
             "no trust anchor");
 }
 
+// Each chain's crl.pem holds a CRL of every authority of its own, so a relying party that
+// wants a CRL for every certificate of a path (the two-host profile's two-way host) judges
+// the chain on its defect: with them and the root's CRL the controls verify, without them
+// they fail on the missing CRL.
+TEST_F(MatrixGenerated, ChainCrlsCoverEveryAuthorityOfThePath) {
+  auto verify = [&](const ChainFiles& f, bool with_chain_crls) {
+    StorePtr store(X509_STORE_new());
+    for (const X509Ptr& a : ReadCerts(testing::Slurp(f.ca_file))) {
+      X509_STORE_add_cert(store.get(), a.get());
+    }
+    std::string crls = testing::Slurp(out() + "/ca/root.crl.pem");
+    if (with_chain_crls)
+      crls += testing::Slurp(f.cert_file.substr(0, f.cert_file.size() - 8) + "crl.pem");
+    for (const CrlPtr& c : ReadCrls(crls)) X509_STORE_add_crl(store.get(), c.get());
+    std::vector<X509Ptr> presented = ReadCerts(testing::Slurp(f.untrusted_file));
+    STACK_OF(X509)* untrusted = sk_X509_new_null();
+    for (const X509Ptr& c : presented) sk_X509_push(untrusted, c.get());
+    X509Ptr leaf = testing::LoadCert(f.cert_file);
+    StoreCtxPtr ctx(X509_STORE_CTX_new());
+    X509_STORE_CTX_init(ctx.get(), store.get(), leaf.get(), untrusted);
+    X509_VERIFY_PARAM* param = X509_STORE_CTX_get0_param(ctx.get());
+    X509_VERIFY_PARAM_set_time(param, Now());
+    X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL);
+    bool ok = X509_verify_cert(ctx.get()) == 1;
+    int err = X509_STORE_CTX_get_error(ctx.get());
+    sk_X509_free(untrusted);
+    return ok ? 0 : err;
+  };
+  for (const char* name : {"baseline", "cross_signed_path", "chain_at_depth_limit"}) {
+    auto f = ResolveChain(out(), "partner", name);
+    ASSERT_TRUE(f.ok()) << name;
+    EXPECT_EQ(verify(*f, true), 0) << name;
+    EXPECT_EQ(verify(*f, false), X509_V_ERR_UNABLE_TO_GET_CRL) << name;
+  }
+}
+
 TEST_F(MatrixGenerated, ChainKeysMatchTheirLeaves) {
   for (const char* name : {"baseline", "leaf_rsa1024", "cross_signed_path", "long_chain"}) {
     auto f = ResolveChain(out(), "partner", name);
