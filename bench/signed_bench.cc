@@ -18,6 +18,7 @@
 #include "tollgate/crypto/signing.h"
 #include "tollgate/http/client.h"
 #include "tollgate/mocks/environment.h"
+#include "tollgate/runner/vocabulary.h"
 #include "tollgate/scenario/diagnostics.h"
 #include "tollgate/scenario/loader.h"
 
@@ -38,6 +39,7 @@ int main(int argc, char** argv) {
     if (!std::strcmp(argv[i], "--seconds")) seconds = std::atof(argv[i + 1]);
     if (!std::strcmp(argv[i], "--threads")) threads = std::atoi(argv[i + 1]);
   }
+  tollgate::RegisterVocabularies();  // the mock kinds' schemas, which the loader checks
   tollgate::Diagnostics diags;
   auto model = tollgate::LoadEnvironment("mocks/signed-api.yaml", diags);
   if (!model) {
