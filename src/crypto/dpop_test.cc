@@ -157,7 +157,8 @@ TEST(Dpop, GeneratesAFreshJtiEachTime) {
 
 TEST(Dpop, RefusesKeysThatCannotSignAProof) {
   ManualClock clock;
-  DpopProofRequest req = Request(Jwk::FromSecret(std::string(32, 'k'), "s"));
+  const Jwk secret = Jwk::FromSecret(std::string(32, 'k'), "s");  // outlives `req`
+  DpopProofRequest req = Request(secret);
   EXPECT_THAT(BuildDpopProof(req, clock).status().message(), HasSubstr("asymmetric"));
   req = Request(Key(Alg::kES256), "no_such_mutation");
   EXPECT_THAT(BuildDpopProof(req, clock).status().message(), HasSubstr("known: wrong_htm"));
