@@ -61,6 +61,69 @@ bool LooksLikeCertificate(const std::string& der) {
   return 2 + n + length == der.size();
 }
 
+// One DER element at `pos`: its tag, and where its contents start and end. nullopt when
+// the bytes are not one element (indefinite or over-long lengths included).
+struct Tlv {
+  unsigned char tag;
+  std::size_t start, end;
+};
+std::optional<Tlv> ReadTlv(const std::string& der, std::size_t pos, std::size_t limit) {
+  if (pos + 2 > limit) return std::nullopt;
+  unsigned char tag = static_cast<unsigned char>(der[pos]);
+  unsigned first = static_cast<unsigned char>(der[pos + 1]);
+  std::size_t length = first, start = pos + 2;
+  if (first & 0x80) {
+    std::size_t n = first & 0x7f;
+    if (n == 0 || n > 3 || start + n > limit) return std::nullopt;
+    length = 0;
+    for (std::size_t i = 0; i < n; ++i)
+      length = (length << 8) | static_cast<unsigned char>(der[start + i]);
+    start += n;
+  }
+  if (start + length > limit) return std::nullopt;
+  return Tlv{tag, start, start + length};
+}
+
+// The notAfter of a DER certificate as "YYYYMMDDHHMMSS" (UTCTime years 50..99 are 19xx),
+// or nullopt.
+std::optional<std::string> NotAfterDigits(const std::string& der) {
+  auto cert = ReadTlv(der, 0, der.size());
+  if (!cert || cert->tag != 0x30) return std::nullopt;
+  auto tbs = ReadTlv(der, cert->start, cert->end);
+  if (!tbs || tbs->tag != 0x30) return std::nullopt;
+  std::size_t pos = tbs->start;
+  auto next = [&]() -> std::optional<Tlv> {
+    auto t = ReadTlv(der, pos, tbs->end);
+    if (t) pos = t->end;
+    return t;
+  };
+  auto field = next();
+  if (field && field->tag == 0xa0) field = next();  // [0] version, then the serial
+  if (!field || field->tag != 0x02) return std::nullopt;
+  for (int i = 0; i < 2; ++i) {  // signature algorithm, issuer
+    if (!next()) return std::nullopt;
+  }
+  auto validity = next();
+  if (!validity || validity->tag != 0x30) return std::nullopt;
+  pos = validity->start;
+  auto not_before = ReadTlv(der, pos, validity->end);
+  if (!not_before) return std::nullopt;
+  auto not_after = ReadTlv(der, not_before->end, validity->end);
+  if (!not_after) return std::nullopt;
+  std::string text = der.substr(not_after->start, not_after->end - not_after->start);
+  if (text.empty() || text.back() != 'Z') return std::nullopt;
+  text.pop_back();
+  if (not_after->tag == 0x17 && text.size() == 12) {  // UTCTime YYMMDDHHMMSS
+    text = (text.substr(0, 2) < "50" ? "20" : "19") + text;
+  } else if (not_after->tag != 0x18 || text.size() != 14) {  // GeneralizedTime
+    return std::nullopt;
+  }
+  for (char c : text) {
+    if (!std::isdigit(static_cast<unsigned char>(c))) return std::nullopt;
+  }
+  return text;
+}
+
 std::optional<std::string> Sha256Of(const std::string& der) {
   if (!LooksLikeCertificate(der)) return std::nullopt;
   return Sha256Hex(der);
@@ -88,9 +151,9 @@ const std::vector<ForwardedCertConvention>& ForwardedCertConventions() {
       {"envoy", "X-Forwarded-Client-Cert", CertEncoding::kXfcc,
        "Envoy's XFCC (forward_client_cert_details with Hash, Cert and Subject)"},
       {"nginx", "X-SSL-Client-Cert", CertEncoding::kUrlPem,
-       "nginx `$ssl_client_escaped_cert`, with X-SSL-Client-Verify, -DN and -CN"},
+       "nginx `$ssl_client_escaped_cert`, with X-SSL-Client-Verify, -DN, -CN and -NotAfter"},
       {"haproxy", "X-SSL-Client-Cert", CertEncoding::kDerBase64,
-       "HAProxy `%[ssl_c_der,base64]`, with X-SSL-Client-Verify, -DN and -CN"},
+       "HAProxy `%[ssl_c_der,base64]`, with X-SSL-Client-Verify, -DN, -CN and -NotAfter"},
       {"traefik", "X-Forwarded-Tls-Client-Cert", CertEncoding::kDerBase64,
        "Traefik's passTLSClientCert, with X-Forwarded-Tls-Client-Cert-Info"},
       {"rfc9440", "Client-Cert", CertEncoding::kSfBinary,
@@ -165,6 +228,9 @@ std::vector<std::pair<std::string, std::string>> ForwardedCertHeaders(
     out.emplace_back("X-SSL-Client-Verify", "SUCCESS");
     out.emplace_back("X-SSL-Client-DN", cert.subject);
     out.emplace_back("X-SSL-Client-CN", Attribute(cert.subject, "CN"));
+    if (auto not_after = ForwardedCertNotAfter(cert.chain_pem)) {
+      out.emplace_back("X-SSL-Client-NotAfter", *not_after);
+    }
   } else if (convention.name == "traefik") {
     out.emplace_back("X-Forwarded-Tls-Client-Cert-Info",
                      PercentEncode("Subject=\"" + cert.subject + "\""));
@@ -177,6 +243,21 @@ std::vector<std::pair<std::string, std::string>> ForwardedCertHeaders(
     if (!chain.empty()) out.emplace_back("Client-Cert-Chain", chain);
   }
   return out;
+}
+
+std::optional<std::string> ForwardedCertNotAfter(std::string_view chain_pem) {
+  std::vector<std::string> certs = PemCertificates(chain_pem);
+  if (certs.empty()) return std::nullopt;
+  std::optional<std::string> digits = NotAfterDigits(certs.front());
+  if (!digits) return std::nullopt;
+  static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  int month = std::stoi(digits->substr(4, 2)), day = std::stoi(digits->substr(6, 2));
+  if (month < 1 || month > 12 || day < 1 || day > 31) return std::nullopt;
+  // OpenSSL's ASN1_TIME_print, which nginx's $ssl_client_v_end is: "%b %e %T %Y GMT".
+  return std::string(kMonths[month - 1]) + " " + (day < 10 ? " " : "") + std::to_string(day) + " " +
+         digits->substr(8, 2) + ":" + digits->substr(10, 2) + ":" + digits->substr(12, 2) + " " +
+         digits->substr(0, 4) + " GMT";
 }
 
 std::optional<std::string> ForwardedCertSha256(std::string_view value) {

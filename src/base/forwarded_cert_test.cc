@@ -16,14 +16,16 @@
 namespace tollgate {
 namespace {
 
-// A self-signed certificate named `cn`, as PEM (made with OpenSSL: no files).
-std::string SelfSigned(const std::string& cn) {
+// A self-signed certificate named `cn`, as PEM (made with OpenSSL: no files), valid until
+// `not_after` (an ASN.1 time string; "" = an hour from now).
+std::string SelfSigned(const std::string& cn, const std::string& not_after = "") {
   std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(EVP_EC_gen("P-256"), EVP_PKEY_free);
   std::unique_ptr<X509, decltype(&X509_free)> cert(X509_new(), X509_free);
   X509_set_version(cert.get(), 2);
   ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), 7);
   X509_gmtime_adj(X509_getm_notBefore(cert.get()), 0);
   X509_gmtime_adj(X509_getm_notAfter(cert.get()), 3600);
+  if (!not_after.empty()) ASN1_TIME_set_string(X509_getm_notAfter(cert.get()), not_after.c_str());
   X509_NAME* name = X509_get_subject_name(cert.get());
   X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
                              reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1, 0);
@@ -63,12 +65,14 @@ TEST_F(ForwardedCert, EveryEncodingCarriesTheLeaf) {
 
 TEST_F(ForwardedCert, ConventionsSetTheirHeadersAndCompanions) {
   auto headers = ForwardedCertHeaders(*FindForwardedCertConvention("nginx"), source_);
-  ASSERT_EQ(headers.size(), 4u);
+  ASSERT_EQ(headers.size(), 5u);
   EXPECT_EQ(headers[0].first, "X-SSL-Client-Cert");
   EXPECT_EQ(headers[0].second.substr(0, 13), "-----BEGIN%20");
   EXPECT_EQ(headers[1], (std::pair<std::string, std::string>{"X-SSL-Client-Verify", "SUCCESS"}));
   EXPECT_EQ(headers[2].second, "CN=partner,O=Partner Ltd");
   EXPECT_EQ(headers[3].second, "partner");
+  EXPECT_EQ(headers[4].first, "X-SSL-Client-NotAfter");
+  EXPECT_EQ(headers[4].second, ForwardedCertNotAfter(leaf_));
 
   headers = ForwardedCertHeaders(*FindForwardedCertConvention("envoy"), source_);
   ASSERT_EQ(headers.size(), 1u);
@@ -84,6 +88,30 @@ TEST_F(ForwardedCert, ConventionsSetTheirHeadersAndCompanions) {
   EXPECT_EQ(headers[1].first, "X-Forwarded-Tls-Client-Cert-Info");
   EXPECT_EQ(headers[1].second, "Subject%3D%22CN%3Dpartner%2CO%3DPartner%20Ltd%22");
   EXPECT_EQ(FindForwardedCertConvention("apache"), nullptr);
+}
+
+// X-SSL-Client-NotAfter is nginx's $ssl_client_v_end: OpenSSL's ASN1_TIME_print, the day
+// padded with a space, from UTCTime and GeneralizedTime alike.
+TEST_F(ForwardedCert, NotAfterIsPrintedAsNginxPrintsIt) {
+  EXPECT_EQ(ForwardedCertNotAfter(SelfSigned("a", "271207100000Z")), "Dec  7 10:00:00 2027 GMT");
+  EXPECT_EQ(ForwardedCertNotAfter(SelfSigned("b", "20991231235959Z")), "Dec 31 23:59:59 2099 GMT");
+  EXPECT_EQ(ForwardedCertNotAfter(SelfSigned("c", "20500101000000Z")), "Jan  1 00:00:00 2050 GMT");
+  // The leaf's, not an intermediate's.
+  EXPECT_EQ(ForwardedCertNotAfter(SelfSigned("d", "300615080910Z") + leaf_),
+            "Jun 15 08:09:10 2030 GMT");
+  // What OpenSSL itself prints for the same certificate.
+  std::string pem = SelfSigned("e", "290228121314Z");
+  std::unique_ptr<BIO, decltype(&BIO_free)> in(BIO_new_mem_buf(pem.data(), -1), BIO_free);
+  std::unique_ptr<X509, decltype(&X509_free)> cert(
+      PEM_read_bio_X509(in.get(), nullptr, nullptr, nullptr), X509_free);
+  std::unique_ptr<BIO, decltype(&BIO_free)> out(BIO_new(BIO_s_mem()), BIO_free);
+  ASN1_TIME_print(out.get(), X509_get0_notAfter(cert.get()));
+  char* data = nullptr;
+  long n = BIO_get_mem_data(out.get(), &data);
+  EXPECT_EQ(ForwardedCertNotAfter(pem), std::string(data, static_cast<std::size_t>(n)));
+  EXPECT_EQ(ForwardedCertNotAfter(""), std::nullopt);
+  EXPECT_EQ(ForwardedCertNotAfter("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"),
+            std::nullopt);
 }
 
 TEST_F(ForwardedCert, RefusesWhatIsNotExactlyOneCertificate) {

@@ -45,11 +45,16 @@ struct ForwardedCertSource {
 };
 
 /// The header fields a proxy of `convention` would add for `cert`: the certificate's own
-/// header, then the companions the convention defines (X-SSL-Client-Verify/-DN/-CN,
+/// header, then the companions the convention defines (X-SSL-Client-Verify/-DN/-CN/-NotAfter,
 /// X-Forwarded-Tls-Client-Cert-Info, Client-Cert-Chain). Empty when the chain holds no
-/// certificate.
+/// certificate. X-SSL-Client-NotAfter carries the leaf's notAfter as nginx's
+/// `$ssl_client_v_end` prints it (ForwardedCertNotAfter), for both X-SSL-Client-* conventions.
 std::vector<std::pair<std::string, std::string>> ForwardedCertHeaders(
     const ForwardedCertConvention& convention, const ForwardedCertSource& cert);
+/// The leaf's notAfter in nginx's `$ssl_client_v_end` format (OpenSSL's ASN1_TIME_print,
+/// `%b %e %H:%M:%S %Y GMT`: "Dec  7 10:00:00 2027 GMT", the day padded with a space);
+/// nullopt when the chain holds no readable certificate.
+std::optional<std::string> ForwardedCertNotAfter(std::string_view chain_pem);
 /// The value of a certificate header in `encoding` (the leaf only).
 std::string EncodeForwardedCert(CertEncoding encoding, const ForwardedCertSource& cert);
 
