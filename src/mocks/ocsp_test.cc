@@ -17,6 +17,7 @@
 #include "tollgate/base/encoding.h"
 #include "tollgate/base/file.h"
 #include "tollgate/http/client.h"
+#include "tollgate/http/revocation.h"
 #include "tollgate/mocks/environment.h"
 #include "tollgate/scenario/loader.h"
 
@@ -495,6 +496,126 @@ services:
   long long next = 0;
   EXPECT_EQ(StatusOf(h, "revoked", &next), V_OCSP_CERTSTATUS_REVOKED);
   EXPECT_EQ(next, 600);
+  env.Stop();
+}
+
+// The application-level checker (tollgate/http/revocation.h) against this responder over
+// loopback: each action gives the verdict a relying party must reach, by OCSP and by CRL.
+TEST_F(OcspTest, TheRevocationCheckerReadsEveryActionRight) {
+  RegisterMockKinds();
+  Diagnostics diags;
+  auto model = ParseEnvironment(
+      "environment: ocsp-test\nservices:\n  revocation: {kind: ocsp, identity: partner, "
+      "next_update: 10m}\n",
+      "mocks/ocsp-test.yaml", diags);
+  ASSERT_TRUE(model.has_value()) << diags.Render();
+  Redactor redactor;
+  MockEnvironment env(*model, &clock_, &redactor);
+  env.SetPki((*dir_ / "pki.yaml").string(), out());
+  ASSERT_TRUE(env.Start().ok());
+  const std::string base = env.Url("revocation");
+  MockService* service = env.Service("revocation");
+  ASSERT_NE(service, nullptr);
+
+  pki::IdentityFiles good = Files("partner", "");
+  pki::IdentityFiles revoked = Files("partner", "revoked");
+  std::vector<std::string> path;  // the issuing CA, then the root
+  for (const pki::AuthorityFiles& a : good.authorities) path.push_back(*ReadFile(a.cert_file));
+  ASSERT_EQ(path.size(), 2u);
+  // The responder's layout: /ocsp for every CA, /crl for the issuing CA, /crl/NAME above.
+  const std::string issuing_subject = "CN=OCSP Test Client CA";
+  auto endpoint_for = [&](const std::string& issuer) {
+    http::RevocationEndpoint e{base + "/ocsp", base + "/crl"};
+    if (issuer != issuing_subject) e.crl_url = base + "/crl/root";
+    return e;
+  };
+  HttpClient client;
+  auto check = [&](const pki::IdentityFiles& who, http::RevocationMethod method) {
+    http::RevocationCheckOptions options;
+    options.method = method;
+    options.clock = &clock_;
+    options.timeout = std::chrono::milliseconds(2000);
+    return http::CheckPathRevocation(*ReadFile(who.cert_file), path, endpoint_for, options, client);
+  };
+  using http::RevocationMethod;
+  using http::RevocationStatus;
+  for (RevocationMethod m : {RevocationMethod::kOcsp, RevocationMethod::kCrl}) {
+    SCOPED_TRACE(std::string(http::RevocationMethodName(m)));
+    http::RevocationReport ok = check(good, m);
+    EXPECT_EQ(ok.status, RevocationStatus::kGood) << ok.Summary();
+    EXPECT_EQ(ok.answers.size(), 2u) << ok.Summary();  // the leaf, then the issuing CA
+    http::RevocationReport bad = check(revoked, m);
+    EXPECT_EQ(bad.status, RevocationStatus::kRevoked) << bad.Summary();
+    EXPECT_THAT(bad.Summary(), HasSubstr("CN=partner revoked at "));
+
+    // Revoked at run time: the next check sees it.
+    ASSERT_TRUE(service->Control("revoke", {{"variant", ""}}).ok());
+    EXPECT_EQ(check(good, m).status, RevocationStatus::kRevoked);
+    service->Restore();
+    // A revoked intermediate is refused through its issuer's answer.
+    ASSERT_TRUE(service->Control("revoke", {{"authority", "client-ca"}}).ok());
+    http::RevocationReport ca = check(good, m);
+    EXPECT_EQ(ca.status, RevocationStatus::kRevoked) << ca.Summary();
+    EXPECT_THAT(ca.answers.back().subject, HasSubstr("Client CA"));
+    service->Restore();
+  }
+  struct Breakage {
+    std::string action;
+    RevocationMethod method;
+    std::string says;
+  };
+  const std::vector<Breakage> unusable = {
+      {"responder_down", RevocationMethod::kOcsp, "HTTP 503"},
+      {"responder_down", RevocationMethod::kCrl, "HTTP 503"},
+      {"try_later", RevocationMethod::kOcsp, "tryLater"},
+      {"unauthorized", RevocationMethod::kOcsp, "unauthorized"},
+      {"wrong_responder", RevocationMethod::kOcsp, "not signed by the issuer"},
+      {"stale_produced_at", RevocationMethod::kOcsp, "out of date"},
+      {"crl_stale", RevocationMethod::kCrl, "out of date"},
+      {"crl_bad_signature", RevocationMethod::kCrl, "signature does not verify"},
+  };
+  for (const Breakage& b : unusable) {
+    SCOPED_TRACE(b.action);
+    ASSERT_TRUE(service->Control(b.action, nlohmann::json::object()).ok());
+    http::RevocationReport r = check(good, b.method);
+    EXPECT_EQ(r.status, RevocationStatus::kUnavailable) << r.Summary();
+    EXPECT_THAT(r.Summary(), HasSubstr(b.says));
+    service->Restore();
+  }
+  ASSERT_TRUE(service->Control("unknown_status", nlohmann::json::object()).ok());
+  EXPECT_EQ(check(good, RevocationMethod::kOcsp).status, RevocationStatus::kUnknown);
+  service->Restore();
+  env.Stop();
+}
+
+// A responder that hangs costs one timeout, not a run: the slow action outlasts the bound.
+TEST_F(OcspTest, ASlowResponderIsUnavailableWithinTheTimeout) {
+  RegisterMockKinds();
+  Diagnostics diags;
+  auto model = ParseEnvironment(
+      "environment: ocsp-test\nservices:\n  revocation: {kind: ocsp, identity: partner}\n",
+      "mocks/ocsp-test.yaml", diags);
+  ASSERT_TRUE(model.has_value()) << diags.Render();
+  Redactor redactor;
+  MockEnvironment env(*model, &clock_, &redactor);
+  env.SetPki((*dir_ / "pki.yaml").string(), out());
+  ASSERT_TRUE(env.Start().ok());
+  MockService* service = env.Service("revocation");
+  ASSERT_TRUE(service->Control("responder_slow", {{"ms", 5000}}).ok());
+  pki::IdentityFiles good = Files("partner", "");
+  http::RevocationCheckOptions options;
+  options.clock = &clock_;
+  options.timeout = std::chrono::milliseconds(300);
+  HttpClient client;
+  auto started = std::chrono::steady_clock::now();
+  http::RevocationAnswer a =
+      http::CheckRevocation(*ReadFile(good.cert_file), *ReadFile(good.issuer_cert_file),
+                            {env.Url("revocation") + "/ocsp", ""}, options, client);
+  auto took = std::chrono::steady_clock::now() - started;
+  EXPECT_EQ(a.status, http::RevocationStatus::kUnavailable) << a.detail;
+  EXPECT_THAT(a.detail, HasSubstr("timeout"));
+  EXPECT_LT(took, std::chrono::milliseconds(3000));
+  service->Restore();  // wakes the held handler
   env.Stop();
 }
 
