@@ -302,10 +302,11 @@ StatusOr<ClientResponse> HttpClient::Send(const ClientRequest& request) {
   curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms);
   curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
   curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get());
-  if (!interface.empty()) {
-    curl_easy_setopt(h, CURLOPT_INTERFACE, interface.c_str());
+  if (!interface.empty() || !tls.session_group.empty()) {
+    if (!interface.empty()) curl_easy_setopt(h, CURLOPT_INTERFACE, interface.c_str());
     // A connection bound to a chosen source address must not be kept: curl would reuse it
     // for a later request that names no source address (allow-list tests depend on this).
+    // A request of a session group resumes on a new connection, never a kept one.
     curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
     curl_easy_setopt(h, CURLOPT_FORBID_REUSE, 1L);
   } else {
@@ -329,8 +330,10 @@ StatusOr<ClientResponse> HttpClient::Send(const ClientRequest& request) {
   curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, tls.verify_peer ? 1L : 0L);
   curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, tls.verify_host ? 2L : 0L);
   // Every request does its own handshake (unless it reuses a live connection): a resumed
-  // session would skip the very certificate exchange a scenario may be testing.
-  curl_easy_setopt(h, CURLOPT_SSL_SESSIONID_CACHE, 0L);
+  // session would skip the very certificate exchange a scenario may be testing. Only a
+  // session group asks for resumption; its handles are its own (TlsSettingsKey), and curl
+  // keeps their session cache across curl_easy_reset.
+  curl_easy_setopt(h, CURLOPT_SSL_SESSIONID_CACHE, tls.session_group.empty() ? 0L : 1L);
   if (!tls.ca_file.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, tls.ca_file.c_str());
   curl_easy_setopt(h, CURLOPT_SSLVERSION,
                    MinVersion(tls.min_version) | MaxVersion(tls.max_version));

@@ -199,6 +199,7 @@ void InstallClientTls(void* curl, TlsCapture* capture) {
 void CaptureEstablished(SSL* ssl, TlsCapture* cap) {
   if (ssl == nullptr || cap == nullptr) return;
   if (cap->facts.protocol.empty()) cap->facts.protocol = SSL_get_version(ssl);
+  if (SSL_session_reused(ssl) == 1) cap->facts.session_resumed = true;
   if (cap->facts.cipher.empty()) {
     const char* name = SSL_get_cipher_name(ssl);
     if (name != nullptr) cap->facts.cipher = name;
@@ -216,6 +217,9 @@ std::string TlsSettingsKey(const ClientTlsOptions& o) {
   key += std::to_string(o.security_level);
   key += o.verify_peer ? "P" : "p";
   key += o.verify_host ? "H" : "h";
+  // A session group gets handles of its own: their session caches hold only its sessions.
+  key += '\x1f';
+  key += o.session_group;
   return key;
 }
 

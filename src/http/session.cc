@@ -233,7 +233,10 @@ class Session final : public SessionControl, public std::enable_shared_from_this
       Fail(ec, "TLS handshake", /*report_timeout=*/true);
       return CloseNow();
     }
-    if constexpr (kTls) client_cert_ = PeerCertificateOf(stream_.native_handle());
+    if constexpr (kTls) {
+      client_cert_ = PeerCertificateOf(stream_.native_handle());
+      session_resumed_ = SSL_session_reused(stream_.native_handle()) == 1;
+    }
     DoRead();
   }
 
@@ -360,6 +363,7 @@ class Session final : public SessionControl, public std::enable_shared_from_this
     out.peer_port = peer_.port();
     out.tls = kTls;
     out.client_cert = client_cert_;
+    out.tls_session_resumed = session_resumed_;
     return out;
   }
 
@@ -460,6 +464,7 @@ class Session final : public SessionControl, public std::enable_shared_from_this
   Refusal refusal_ = Refusal::kNone;
   http::response<http::empty_body> continue_;
   std::optional<PeerCertificate> client_cert_;  // set once, after the handshake
+  bool session_resumed_ = false;                // the handshake resumed a session
   std::array<char, 4096> drain_{};
   std::size_t drained_ = 0;
   Phase phase_ = Phase::kStarting;

@@ -118,6 +118,35 @@ TEST_F(TlsTest, ChainIsPresentedExactlyAsTheFileHasIt) {
   EXPECT_EQ(testing::ReceivedAlert(r), "unknown_ca");
 }
 
+// A session group resumes: the first request makes a session, each later one offers it on
+// a new connection, and both ends see the resumption; the certificate the server's request
+// carries is the session's. Without a group every request is a full handshake.
+TEST_F(TlsTest, ASessionGroupResumesOnANewConnection) {
+  Start(MutualTls());
+  for (const char* version : {"1.3", "1.2"}) {
+    SCOPED_TRACE(version);
+    ClientRequest r = HelloAs(client_);
+    r.tls.max_version = version;
+    r.tls.session_group = std::string("case-1/") + version;
+    ClientResponse first = Send(r);
+    ASSERT_EQ(first.outcome, TransportOutcome::kOk) << first.error;
+    EXPECT_FALSE(first.tls.session_resumed);
+    EXPECT_FALSE(Seen()->tls_session_resumed);
+    ClientResponse second = Send(r);
+    ASSERT_EQ(second.outcome, TransportOutcome::kOk) << second.error;
+    EXPECT_GT(second.timings.connect_ms, 0);  // a new connection, not a kept one
+    EXPECT_TRUE(second.tls.session_resumed);
+    ASSERT_TRUE(Seen()->tls_session_resumed);
+    ASSERT_TRUE(Seen()->client_cert.has_value());
+    EXPECT_EQ(Seen()->client_cert->sha256_fingerprint, client_.sha256);
+  }
+  ClientRequest plain = HelloAs(client_);
+  Send(plain);
+  ClientResponse again = Send(plain);
+  EXPECT_FALSE(again.tls.session_resumed);
+  EXPECT_FALSE(Seen()->tls_session_resumed);
+}
+
 TEST_F(TlsTest, OptionalClientCertificateMayBeAbsent) {
   ServerTlsOptions tls = MutualTls();
   tls.require_client_cert = false;

@@ -30,6 +30,12 @@ struct ClientTlsOptions {
   int security_level = -1;
   bool verify_peer = true;
   bool verify_host = true;
+  /// "" (the default): every request does a full handshake, never resuming a session. A
+  /// name: requests with the same name and otherwise the same settings, from one thread, keep
+  /// the session each handshake gives and offer it on the next, each on a new connection, so
+  /// a case can see what a server does with a resumed session (RFC 8446 §2.2). The facts say
+  /// whether the server resumed it.
+  std::string session_group;
   /// Days left on the server's certificates are counted on this clock (borrowed for the
   /// call); null: the system clock.
   const Clock* clock = nullptr;
@@ -74,6 +80,7 @@ struct ClientTlsFacts {
   std::optional<bool> host_matched;              // the leaf matches the URL's host (when one came)
   bool certificate_requested = false;            // the server sent a CertificateRequest
   std::string client_cert_subject;               // the leaf we presented, if any
+  bool session_resumed = false;                  // the server resumed an earlier session
   std::string client_cert_sha256;
 };
 

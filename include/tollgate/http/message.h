@@ -49,6 +49,9 @@ struct ServerRequest {
   int peer_port = 0;
   bool tls = false;
   std::optional<PeerCertificate> client_cert;
+  /// The TLS handshake resumed an earlier session: no certificate was exchanged, and
+  /// client_cert is the one the session was first made with (RFC 8446 §2.2).
+  bool tls_session_resumed = false;
 };
 
 /// A response a handler produced.
