@@ -249,6 +249,32 @@ TEST(Dpop, CorrectProofPassesWithItsThumbprint) {
   EXPECT_EQ(r.ok->claims["htm"], "POST");
 }
 
+// The two lenient switches of a deliberately broken verifier let exactly their proofs
+// through; every other check still applies.
+TEST(Dpop, LenientSwitchesAcceptOnlyTheirProofs) {
+  const Jwk& key = Key(Alg::kES256);
+  ManualClock clock(At(1'700'000'000));
+  auto verify = [&](const std::string& mutation, bool symmetric, bool private_jwk) {
+    DpopRequirements q = Requirements(key);
+    q.accept_symmetric = symmetric;
+    q.accept_private_jwk = private_jwk;
+    return VerifyDpopProof(*BuildDpopProof(Request(key, mutation), clock), q, clock, nullptr);
+  };
+  for (const char* m : {"alg_none", "hs256_public_key"}) {
+    EXPECT_FALSE(verify(m, false, true).ok) << m;
+    DpopVerifyResult r = verify(m, true, false);
+    ASSERT_TRUE(r.ok) << m << ": " << r.rejection.code;
+    EXPECT_EQ(r.ok->jkt, key.Thumbprint());
+  }
+  EXPECT_FALSE(verify("private_key_in_jwk", true, false).ok);
+  DpopVerifyResult r = verify("private_key_in_jwk", false, true);
+  ASSERT_TRUE(r.ok) << r.rejection.code;
+  EXPECT_EQ(r.ok->jkt, key.Thumbprint());
+  // The signature and the claims are still checked.
+  EXPECT_EQ(verify("signed_by_other_key", true, true).rejection.code, "bad_signature");
+  EXPECT_EQ(verify("wrong_htm", true, true).rejection.code, "wrong_htm");
+}
+
 TEST(Dpop, IatWindowEdgesAreInclusive) {
   const Jwk& key = Key(Alg::kES256);
   ManualClock clock(At(1'700'000'000));

@@ -8,6 +8,7 @@
 #include "mocks/mtls.h"
 #include "mocks/ocsp.h"
 #include "mocks/receiver.h"
+#include "mocks/resource_server.h"
 #include "mocks/sage_connector.h"
 #include "mocks/signed_api.h"
 #include "tollgate/mocks/service.h"
@@ -29,7 +30,7 @@ const std::vector<KindTerms>& AllKindTerms() {
       mocks::IssuerService::Vocabulary(), mocks::JwksHost::Vocabulary(),
       mocks::Mtls::Vocabulary(),          mocks::Gateway::Vocabulary(),
       mocks::SignedApi::Vocabulary(),     mocks::SageConnector::Vocabulary(),
-      mocks::OcspResponder::Vocabulary()};
+      mocks::OcspResponder::Vocabulary(), mocks::ResourceServer::Vocabulary()};
   return kKinds;
 }
 
@@ -83,6 +84,7 @@ StatusOr<std::unique_ptr<MockService>> CreateService(const ServiceDecl& decl, Se
   if (decl.kind == "mtls") return Upcast(mocks::Mtls::Create(decl, ctx));
   if (decl.kind == "sage-connector") return Upcast(mocks::SageConnector::Create(decl, ctx));
   if (decl.kind == "ocsp") return Upcast(mocks::OcspResponder::Create(decl, ctx));
+  if (decl.kind == "resource_server") return Upcast(mocks::ResourceServer::Create(decl, ctx));
   return InvalidArgumentError("service `" + decl.name + "`: unknown kind `" + decl.kind + "`");
 }
 

@@ -337,7 +337,7 @@ TEST(ServiceSchemas, UnknownKindWithDidYouMean) {
             "   |\n"
             " 3 |   s: {kind: reciever}\n"
             "   |             ^^^^^^^^ found `reciever`, expected one of: receiver, connectpay, "
-            "issuer, jwks, mtls, gateway, signed-api, sage-connector, ocsp\n"
+            "issuer, jwks, mtls, gateway, signed-api, sage-connector, ocsp, resource_server\n"
             "   = help: did you mean `receiver`?\n\n");
 }
 

@@ -96,6 +96,13 @@ struct DpopRequirements {
   std::vector<Alg> algorithms{Alg::kES256, Alg::kES384, Alg::kEdDSA, Alg::kRS256, Alg::kPS256};
   /// iat must be within this many seconds of now, either side.
   long long iat_skew_seconds = 60;
+  /// Deliberately broken verifiers only (reference-target faults, never a real check):
+  /// alg none and HS256 pass, their signature unchecked, as a library that takes the
+  /// header's alg at its word would let them through.
+  bool accept_symmetric = false;
+  /// Deliberately broken verifiers only: a header jwk holding a private key is taken
+  /// (its public part then verifies and is thumbprinted).
+  bool accept_private_jwk = false;
 };
 
 /// Why a proof was refused: a stable `code` for tests and journals, and what a server puts in
