@@ -5,9 +5,11 @@
 #include "mocks/config.h"
 #include "tollgate/base/digest.h"
 #include "tollgate/base/encoding.h"
+#include "tollgate/crypto/dpop.h"
 #include "tollgate/crypto/scope.h"
 #include "tollgate/http/authorization.h"
 #include "tollgate/http/form.h"
+#include "tollgate/mocks/environment.h"
 
 namespace tollgate::mocks {
 namespace {
@@ -25,6 +27,39 @@ std::string JoinScope(const std::vector<std::string>& v) {
 void NoStore(ServerResponse& r) {
   r.headers.Add("Cache-Control", "no-store");
   r.headers.Add("Pragma", "no-cache");
+}
+
+// The proof algorithms accepted by default: the DPoP verifier's default list.
+const std::vector<std::string>& DefaultDpopAlgNames() {
+  static const std::vector<std::string> kNames = [] {
+    std::vector<std::string> names;
+    for (jose::Alg a : jose::DpopRequirements{}.algorithms) names.push_back(jose::AlgName(a));
+    return names;
+  }();
+  return kNames;
+}
+
+// RFC 8705 §3.1: base64url of the SHA-256 of the leaf's DER, from its lower-case hex.
+std::string X5tS256(const std::string& sha256_hex) {
+  std::string bytes;
+  auto nibble = [](char c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; };
+  for (std::size_t i = 0; i + 1 < sha256_hex.size(); i += 2) {
+    bytes.push_back(static_cast<char>(nibble(sha256_hex[i]) * 16 + nibble(sha256_hex[i + 1])));
+  }
+  return Base64UrlEncode(bytes);
+}
+
+// The thumbprint of a compact JWS's header `jwk`, read without checking anything else
+// (fault dpop_proof_not_verified); nullopt when there is none to read.
+std::optional<std::string> UncheckedJkt(const std::string& proof) {
+  std::size_t dot = proof.find('.');
+  if (dot == std::string::npos) return std::nullopt;
+  std::optional<std::string> text = Base64UrlDecode(proof.substr(0, dot));
+  if (!text) return std::nullopt;
+  nlohmann::json header = nlohmann::json::parse(*text, nullptr, false);
+  if (!header.is_object() || !header.contains("jwk")) return std::nullopt;
+  StatusOr<std::string> jkt = jose::JwkThumbprint(header["jwk"]);
+  return jkt.ok() ? std::optional<std::string>(*jkt) : std::nullopt;
 }
 
 }  // namespace
@@ -50,16 +85,86 @@ StatusOr<std::unique_ptr<IssuerService>> IssuerService::Create(const ServiceDecl
     IssuerClient client;
     client.id = id;
     client.secret = GetString(v, "secret", "");
+    client.is_public = v.value("public", false);
+    client.dpop_bound = v.value("dpop_bound_access_tokens", false);
+    client.cert_bound = v.value("tls_client_certificate_bound_access_tokens", false);
     client.scopes = GetStrings(v, "scopes", {});
     client.roles = GetStrings(v, "roles", {});
     client.audience = GetString(v, "audience", s->audiences_.empty() ? "" : s->audiences_[0]);
     client.grants = GetStrings(v, "grants", {kGrants[0], kGrants[1]});
-    ctx.redactor->AddSecret(client.secret);
+    // A public client has no secret (token_endpoint_auth_method none); any other has one.
+    if (client.is_public != client.secret.empty()) {
+      return InvalidArgumentError("service `" + name + "`: client `" + id + "` " +
+                                  (client.is_public ? "is public and so has no secret"
+                                                    : "needs a secret (or `public: true`)"));
+    }
+    if (!client.secret.empty()) ctx.redactor->AddSecret(client.secret);
     s->clients_.push_back(std::move(client));
+  }
+  const nlohmann::json& dpop = GetObject(c, "dpop");
+  for (const std::string& a : GetStrings(dpop, "algorithms", DefaultDpopAlgNames())) {
+    // The loader checked each name against PublicKeyAlgNames(); a config built in code
+    // is checked here.
+    std::optional<jose::Alg> alg = jose::AlgFromName(a);
+    if (!alg || !Contains(PublicKeyAlgNames(), a)) {
+      return InvalidArgumentError("service `" + name + "`: dpop.algorithms: `" + a +
+                                  "` is no public-key algorithm");
+    }
+    if (std::find(s->dpop_algs_.begin(), s->dpop_algs_.end(), *alg) == s->dpop_algs_.end()) {
+      s->dpop_algs_.push_back(*alg);
+    }
+  }
+  if (s->dpop_algs_.empty()) {
+    return InvalidArgumentError("service `" + name + "`: dpop.algorithms must name an algorithm");
+  }
+  s->dpop_nonce_required_ = GetString(dpop, "nonce", "none") == "required";
+  s->dpop_nonce_ttl_ = GetSeconds(dpop, "nonce_lifetime", s->dpop_nonce_ttl_);
+  s->dpop_iat_skew_ = GetSeconds(dpop, "iat_skew", s->dpop_iat_skew_);
+  if (s->dpop_nonce_ttl_.count() <= 0 || s->dpop_iat_skew_.count() <= 0) {
+    return InvalidArgumentError("service `" + name +
+                                "`: dpop.nonce_lifetime and dpop.iat_skew must be positive");
+  }
+  if (c.contains("mtls")) {
+    if (WantsTls(decl)) {
+      return InvalidArgumentError("service `" + name +
+                                  "`: `mtls:` brings its own TLS listener; drop `tls:`");
+    }
+    s->mtls_ = true;
+    RETURN_IF_ERROR(s->SetUpMtls(GetObject(c, "mtls")));
   }
   ASSIGN_OR_RETURN(std::vector<KeySpec> specs, ParseKeySpecs(c, name));
   ASSIGN_OR_RETURN(s->keys_, KeyRing::Create(specs));
   return s;
+}
+
+// Without a PKI (a probe for fault names, a unit test) the listener stays plain: the
+// environment that starts the service always has one.
+Status IssuerService::SetUpMtls(const nlohmann::json& mtls) {
+  if (!ctx().identity) return Status::Ok();
+  const std::string server_id = GetString(mtls, "identity", "server");
+  const std::string client_id = GetString(mtls, "client_identity", "client");
+  auto server = ctx().identity(server_id, "");
+  if (!server.ok()) {
+    return server.status().WithContext("service `" + name() + "`: mtls identity `" + server_id +
+                                       "`");
+  }
+  auto client = ctx().identity(client_id, "");
+  if (!client.ok()) {
+    return client.status().WithContext("service `" + name() + "`: mtls client_identity `" +
+                                       client_id + "`");
+  }
+  ServerTlsOptions o;
+  o.cert_chain_file = server->chain_file;
+  o.key_file = server->key_file;
+  // The anchors of the client identity's hierarchy; a client that presents no certificate
+  // still gets tokens, unbound (RFC 8705 §3: binding is per client).
+  o.client_ca_file = client->ca_file;
+  o.request_client_cert = true;
+  o.require_client_cert = false;
+  o.min_version = GetString(mtls, "min_version", "1.2");
+  mtls_tls_ = o;
+  mtls_trust_file_ = server->ca_file;
+  return Status::Ok();
 }
 
 IssuerService::IssuerService(const ServiceDecl& decl, ServiceContext ctx)
@@ -96,6 +201,21 @@ void IssuerService::AddRoutes(ServiceRouter& router) {
   router.Add("*", "/token", [this](const ServerRequest& r) { return HandleToken(r); });
 }
 
+std::string IssuerService::DpopNonce() {
+  std::int64_t now = ctx().clock->NowSeconds();
+  std::lock_guard<std::mutex> lock(nonce_mu_);
+  std::int64_t age = now - nonce_since_;
+  if (nonce_.empty() || age >= dpop_nonce_ttl_.count() || age < 0) {
+    // The previous nonce stays good for one more period, so a client that just fetched it
+    // is not bounced twice; after a longer gap it is gone too.
+    previous_nonce_ =
+        !nonce_.empty() && age >= 0 && age < 2 * dpop_nonce_ttl_.count() ? nonce_ : "";
+    nonce_ = RandomToken(16);
+    nonce_since_ = now;
+  }
+  return nonce_;
+}
+
 std::vector<TargetSetting> IssuerService::TargetSettings() const {
   std::string base = BaseUrl();
   std::vector<TargetSetting> out = {
@@ -119,6 +239,12 @@ std::vector<TargetSetting> IssuerService::TargetSettings() const {
                    i == 0 ? "a registered client's id" : "a second client's id"});
     out.push_back({std::string(prefixes[i]) + "client_secret", clients_[i].secret, true,
                    "that client's secret"});
+  }
+  for (const IssuerClient& c : clients_) {
+    if (!c.is_public) continue;
+    out.push_back({"public_client_id", c.id, false,
+                   "a public client's id (no secret; its refresh tokens are DPoP-bound)"});
+    break;
   }
   return out;
 }
@@ -158,6 +284,20 @@ Handled IssuerService::HandleDiscovery(const ServerRequest&) const {
       {"token_endpoint_auth_methods_supported", {"client_secret_basic", "client_secret_post"}},
       {"scopes_supported", scopes},
   };
+  for (const IssuerClient& c : clients_) {
+    if (!c.is_public) continue;
+    doc["token_endpoint_auth_methods_supported"].push_back("none");
+    break;
+  }
+  // RFC 9449 §5.1.
+  doc["dpop_signing_alg_values_supported"] = nlohmann::json::array();
+  for (jose::Alg a : dpop_algs_)
+    doc["dpop_signing_alg_values_supported"].push_back(jose::AlgName(a));
+  if (mtls_) {
+    // RFC 8705 §3.3 and §5: the token endpoint itself takes client certificates.
+    doc["tls_client_certificate_bound_access_tokens"] = true;
+    doc["mtls_endpoint_aliases"] = {{"token_endpoint", base + "/token"}};
+  }
   return {ServerResponse::Json(200, doc.dump()), "discovery"};
 }
 
@@ -242,15 +382,25 @@ Handled IssuerService::HandleToken(const ServerRequest& request) {
   } else {
     client_id = form->Get("client_id");
     secret = form->Get("client_secret");
-    if (client_id.empty() || secret.empty()) {
+    if (client_id.empty()) {
       return TokenError(401, "invalid_client", "client authentication failed", realm,
                         "no client credentials");
     }
   }
   const IssuerClient* client = FindClient(client_id);
-  // Unknown client and wrong secret get the same answer, so ids cannot be enumerated.
-  if (!client ||
-      (!ConstantTimeEquals(secret, client->secret) && !HasFault("accept_wrong_secret"))) {
+  if (client && client->is_public) {
+    // A public client identifies itself with client_id in the body and nothing else
+    // (RFC 6749 §2.1, §3.2.1); a secret or Basic credentials mean a confused client.
+    if (!authz.empty() || !secret.empty()) {
+      return TokenError(401, "invalid_client", "client authentication failed", realm,
+                        "credentials presented for public client `" + client_id + "`");
+    }
+  } else if (authz.empty() && secret.empty()) {
+    return TokenError(401, "invalid_client", "client authentication failed", realm,
+                      "no client credentials");
+  } else if (!client ||
+             (!ConstantTimeEquals(secret, client->secret) && !HasFault("accept_wrong_secret"))) {
+    // Unknown client and wrong secret get the same answer, so ids cannot be enumerated.
     return TokenError(401, "invalid_client", "client authentication failed", realm,
                       client ? "wrong secret for `" + client_id + "`" : "unknown client");
   }
@@ -265,10 +415,92 @@ Handled IssuerService::HandleToken(const ServerRequest& request) {
     return TokenError(400, "unauthorized_client",
                       "the client may not use grant_type `" + grant + "`", realm);
   }
-  return grant == kGrants[0] ? ClientCredentials(*client, *form) : Refresh(*client, *form);
+
+  // Sender constraints: the proof of possession of a DPoP key (RFC 9449 §5) and the
+  // certificate of the TLS handshake (RFC 8705 §3).
+  Binding binding;
+  std::vector<std::string> proofs = request.headers.GetAll("DPoP");
+  if (proofs.size() > 1) {
+    // RFC 9449 §4.3 check 1: not more than one DPoP header.
+    return TokenError(400, "invalid_dpop_proof", "more than one DPoP header", realm);
+  }
+  if (proofs.size() == 1) {
+    if (std::optional<Handled> refused = CheckDpopProof(request, proofs[0], &binding)) {
+      return std::move(*refused);
+    }
+  } else if (client->dpop_bound && !HasFault("dpop_not_required")) {
+    // RFC 9449 §5.2: dpop_bound_access_tokens.
+    return TokenError(400, "invalid_dpop_proof",
+                      "this client's tokens are DPoP-bound: send a DPoP proof", realm,
+                      "no DPoP proof from `" + client->id + "`");
+  }
+  if (request.client_cert && !request.client_cert->sha256_fingerprint.empty()) {
+    binding.x5t_s256 = X5tS256(request.client_cert->sha256_fingerprint);
+  } else if (client->cert_bound && !HasFault("cert_binding_not_required")) {
+    return TokenError(400, "invalid_request",
+                      "this client's tokens are certificate-bound: present its certificate over "
+                      "mutual TLS",
+                      realm, "no client certificate from `" + client->id + "`");
+  }
+  return grant == kGrants[0] ? ClientCredentials(*client, *form, binding)
+                             : Refresh(*client, *form, binding);
 }
 
-Handled IssuerService::ClientCredentials(const IssuerClient& client, const FormFields& form) {
+std::optional<Handled> IssuerService::CheckDpopProof(const ServerRequest& request,
+                                                     const std::string& proof, Binding* binding) {
+  const std::string realm = Issuer();
+  // htu is the token endpoint as advertised, or as this request reached it (its Host), which
+  // differ when the service sits behind a public_url.
+  std::vector<std::string> htus = {BaseUrl() + request.path};
+  if (auto host = request.headers.Get("Host"); host && !host->empty()) {
+    std::string reached = (request.tls ? "https://" : "http://") + *host + request.path;
+    if (jose::NormalizeHtu(reached) != jose::NormalizeHtu(htus[0])) htus.push_back(reached);
+  }
+  std::vector<std::optional<std::string>> nonces = {std::nullopt};
+  if (dpop_nonce_required_ && !HasFault("dpop_nonce_not_checked")) {
+    std::string current = DpopNonce();
+    std::lock_guard<std::mutex> lock(nonce_mu_);
+    nonces = {current};
+    if (!previous_nonce_.empty()) nonces.push_back(previous_nonce_);
+  }
+  jose::DpopReplayCache* replay = HasFault("dpop_replay_allowed") ? nullptr : &replay_;
+  jose::DpopVerifyResult result;
+  for (const std::string& htu : htus) {
+    for (const std::optional<std::string>& nonce : nonces) {
+      jose::DpopRequirements req;
+      req.htm = "POST";
+      req.htu = htu;
+      req.nonce = nonce;
+      req.algorithms = dpop_algs_;
+      req.iat_skew_seconds = dpop_iat_skew_.count();
+      result = jose::VerifyDpopProof(proof, req, *ctx().clock, replay);
+      if (result.ok || result.rejection.code != "wrong_nonce") break;
+    }
+    if (result.ok || result.rejection.code != "wrong_htu") break;
+  }
+  if (result.ok) {
+    binding->jkt = result.ok->jkt;
+    return std::nullopt;
+  }
+  const jose::DpopRejection& why = result.rejection;
+  if (why.code == "bad_signature" && HasFault("dpop_proof_not_verified")) {
+    if (std::optional<std::string> jkt = UncheckedJkt(proof)) {
+      binding->jkt = *jkt;
+      return std::nullopt;
+    }
+  }
+  if (why.error == "use_dpop_nonce") {
+    // RFC 9449 §8: the nonce to retry with.
+    Handled h = TokenError(400, "use_dpop_nonce", "the DPoP proof must carry the server's nonce",
+                           realm, "DPoP " + why.code);
+    h.response.headers.Add("DPoP-Nonce", DpopNonce());
+    return h;
+  }
+  return TokenError(400, "invalid_dpop_proof", why.description, realm, "DPoP " + why.code);
+}
+
+Handled IssuerService::ClientCredentials(const IssuerClient& client, const FormFields& form,
+                                         const Binding& binding) {
   std::vector<std::string> granted = client.scopes;
   if (form.Has("scope")) {
     granted = jose::SplitScope(form.Get("scope"));
@@ -281,7 +513,8 @@ Handled IssuerService::ClientCredentials(const IssuerClient& client, const FormF
   }
   std::string scope = JoinScope(granted);
   std::lock_guard<std::mutex> lock(refresh_mu_);
-  return Issue(client, scope, scope, RandomToken(16));
+  // RFC 9449 §5: a public client's refresh tokens are bound to the key of its proof.
+  return Issue(client, scope, scope, RandomToken(16), binding, client.is_public ? binding.jkt : "");
 }
 
 namespace {
@@ -314,12 +547,32 @@ const KindTerms& IssuerService::Vocabulary() {
        {"refresh_reuse_allowed",
         "accepts a used refresh token again (no single use, no family revocation)"},
        {"no_family_revocation",
-        "refuses a reused refresh token but leaves its family's successors valid"}},
+        "refuses a reused refresh token but leaves its family's successors valid"},
+       {"dpop_proof_not_verified",
+        "issues a DPoP-bound token from a proof whose signature does not verify"},
+       {"dpop_replay_allowed", "accepts a DPoP proof whose `jti` it accepted before"},
+       {"dpop_nonce_not_checked",
+        "with `dpop.nonce: required`, accepts proofs without its nonce or with a wrong one"},
+       {"dpop_not_required",
+        "issues a Bearer token to a `dpop_bound_access_tokens` client that sent no proof"},
+       {"dpop_refresh_unbound",
+        "accepts a public client's DPoP-bound refresh token with a proof by any key, or none"},
+       {"cert_binding_not_required",
+        "issues an unbound token to a `tls_client_certificate_bound_access_tokens` client "
+        "that presented no certificate"}},
       /*keys=*/
       {SigningKeysField(), Key("issuer", T::kString, "the `iss` of its tokens (default: its URL)"),
        Key("audiences", T::kStringList, "the audiences it knows; the first is the default"),
        Key("clients", T::kObjectMap, "the registered clients, by client id")
-           .Of({Key("secret", T::kString, "its secret (redacted)").Required(),
+           .Of({Key("secret", T::kString, "its secret (redacted); required unless public"),
+                Key("public", T::kBool,
+                    "a public client: no secret, client_id in the body (auth method `none`); "
+                    "its refresh tokens are bound to its DPoP key"),
+                Key("dpop_bound_access_tokens", T::kBool,
+                    "refuse its token requests without a DPoP proof (RFC 9449 §5.2)"),
+                Key("tls_client_certificate_bound_access_tokens", T::kBool,
+                    "refuse its token requests without a client certificate (needs `mtls`; "
+                    "RFC 8705 §3.4)"),
                 Key("scopes", T::kStringList, "the scopes it may be granted"),
                 Key("roles", T::kStringList, "the roles its tokens carry"),
                 Key("audience", T::kString,
@@ -329,11 +582,36 @@ const KindTerms& IssuerService::Vocabulary() {
        Key("token_ttl", T::kDuration, "access-token lifetime (default 1h)"),
        Key("refresh_ttl", T::kDuration, "refresh-token lifetime (default 24h)"),
        Key("typ", T::kString, "the `typ` header of its access tokens (default `at+jwt`)"),
-       Key("jwks_max_age", T::kDuration, "the max-age its JWKS is served with (default 5m)")}};
+       Key("jwks_max_age", T::kDuration, "the max-age its JWKS is served with (default 5m)"),
+       Key("dpop", T::kObject, "DPoP proofs at the token endpoint (RFC 9449 §5)")
+           .Of({Key("algorithms", T::kStringList,
+                    "proof algorithms it accepts and advertises in "
+                    "`dpop_signing_alg_values_supported` (default ES256, ES384, EdDSA, RS256, "
+                    "PS256)")
+                    .OneOf(PublicKeyAlgNames())
+                    .Refusing(RefusedPublicKeyAlgs()),
+                Key("nonce", T::kString,
+                    "`required`: answer `use_dpop_nonce` with a DPoP-Nonce until a proof "
+                    "carries it (RFC 9449 §8); default `none`")
+                    .OneOf({"none", "required"}),
+                Key("nonce_lifetime", T::kDuration,
+                    "how long a nonce is current; the previous one is accepted one period "
+                    "more (default 5m)"),
+                Key("iat_skew", T::kDuration,
+                    "how far a proof's `iat` may be from now, either side (default 60s)")}),
+       Key("mtls", T::kObject,
+           "serve HTTPS that asks for (without requiring) a client certificate, and bind "
+           "tokens to it (RFC 8705 §3); instead of `tls:`")
+           .Of({Key("identity", T::kString, "PKI identity to serve (default `server`)"),
+                Key("client_identity", T::kString,
+                    "PKI identity whose anchors verify client certificates (default `client`)"),
+                Key("min_version", T::kString, "lowest TLS version (default 1.2)")
+                    .OneOf(TlsVersionNames())})}};
   return kTerms;
 }
 
-Handled IssuerService::Refresh(const IssuerClient& client, const FormFields& form) {
+Handled IssuerService::Refresh(const IssuerClient& client, const FormFields& form,
+                               const Binding& binding) {
   const std::string realm = Issuer();
   std::string token = form.Get("refresh_token");
   if (token.empty()) return TokenError(400, "invalid_request", "refresh_token is missing", realm);
@@ -347,6 +625,19 @@ Handled IssuerService::Refresh(const IssuerClient& client, const FormFields& for
   if (rec.client_id != client.id) {
     return TokenError(400, "invalid_grant", invalid, realm,
                       "refresh token of `" + rec.client_id + "` presented by `" + client.id + "`");
+  }
+  // RFC 9449 §5: the binding is checked before anything else about the token, so whoever
+  // lacks the key neither uses it nor, by replaying it, revokes its family.
+  if (!rec.jkt.empty() && !HasFault("dpop_refresh_unbound")) {
+    if (binding.jkt.empty()) {
+      return TokenError(400, "invalid_dpop_proof",
+                        "the refresh token is DPoP-bound: send a proof by its key", realm,
+                        "DPoP-bound refresh token without a proof");
+    }
+    if (binding.jkt != rec.jkt) {
+      return TokenError(400, "invalid_grant", invalid, realm,
+                        "DPoP-bound refresh token with a proof by another key");
+    }
   }
   if (revoked_families_.count(rec.family)) {
     return TokenError(400, "invalid_grant", invalid, realm, "refresh token family revoked");
@@ -377,13 +668,17 @@ Handled IssuerService::Refresh(const IssuerClient& client, const FormFields& for
   rec.used = true;
   // The new refresh token keeps the original scope (RFC 6749 §6).
   std::string family = rec.family, rt_scope = rec.scope;
-  return Issue(client, JoinScope(granted), rt_scope, family);
+  // A bound family stays bound to its key; an unbound one of a public client becomes bound
+  // once the client proves a key.
+  std::string rt_jkt = !rec.jkt.empty() ? rec.jkt : client.is_public ? binding.jkt : "";
+  return Issue(client, JoinScope(granted), rt_scope, family, binding, rt_jkt);
 }
 
 // Requires refresh_mu_: issuing and recording the refresh token is one step, so a
 // concurrent reuse can never see a family half-made.
 Handled IssuerService::Issue(const IssuerClient& client, const std::string& scope,
-                             const std::string& rt_scope, const std::string& family) {
+                             const std::string& rt_scope, const std::string& family,
+                             const Binding& binding, const std::string& rt_jkt) {
   std::optional<jose::Jwk> key = keys_->Signing("");
   if (!key) {
     return TokenError(500, "server_error", "the issuer has no signing key", Issuer(),
@@ -401,25 +696,36 @@ Handled IssuerService::Issue(const IssuerClient& client, const std::string& scop
   };
   if (!client.audience.empty()) claims["aud"] = client.audience;
   if (!scope.empty()) claims["scope"] = scope;
+  // RFC 9449 §6.1 and RFC 8705 §3.1: the key and the certificate the token is bound to.
+  if (!binding.jkt.empty()) claims["cnf"]["jkt"] = binding.jkt;
+  if (!binding.x5t_s256.empty()) claims["cnf"]["x5t#S256"] = binding.x5t_s256;
   StatusOr<std::string> jwt = jose::Sign(*key, {{"typ", typ_}}, claims.dump());
   if (!jwt.ok()) {
     return TokenError(500, "server_error", "signing failed", Issuer(), jwt.status().ToString());
   }
-  nlohmann::json body = {
-      {"access_token", *jwt}, {"token_type", "Bearer"}, {"expires_in", token_ttl_.count()}};
+  // RFC 9449 §5: a DPoP-bound token says so; a certificate-bound one stays Bearer (RFC 8705
+  // §3: the binding is checked by the resource server's TLS layer).
+  nlohmann::json body = {{"access_token", *jwt},
+                         {"token_type", binding.jkt.empty() ? "Bearer" : "DPoP"},
+                         {"expires_in", token_ttl_.count()}};
   if (!scope.empty()) body["scope"] = scope;
   std::string note = "issued to " + client.id;
+  if (!binding.jkt.empty()) note += ", DPoP-bound";
+  if (!binding.x5t_s256.empty()) note += ", certificate-bound";
   if (Contains(client.grants, kGrants[1])) {
     std::string rt = RandomToken(32);
     if (refresh_.size() > kPruneAbove) {
       std::erase_if(refresh_, [&](const auto& e) { return e.second.expires_at <= now; });
     }
-    refresh_[Sha256Hex(rt)] = {client.id, family, rt_scope, now + refresh_ttl_.count(), false};
+    refresh_[Sha256Hex(rt)] = {client.id, family, rt_scope, now + refresh_ttl_.count(),
+                               false,     rt_jkt};
     body["refresh_token"] = rt;
-    note += " with a refresh token";
+    note += rt_jkt.empty() ? " with a refresh token" : " with a DPoP-bound refresh token";
   }
   ServerResponse r = ServerResponse::Json(200, body.dump());
   if (!HasFault("token_cacheable")) NoStore(r);
+  // RFC 9449 §8.2: the nonce for the next request.
+  if (dpop_nonce_required_ && !binding.jkt.empty()) r.headers.Add("DPoP-Nonce", DpopNonce());
   return {std::move(r), note};
 }
 
