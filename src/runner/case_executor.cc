@@ -68,6 +68,10 @@ void CaseRun::Keep(const std::string& label, const ClientRequest& q, const Clien
     if (EqualsIgnoreCase(n, "Authorization") && v.size() > 7 &&
         EqualsIgnoreCase(v.substr(0, 7), "Bearer ")) {
       k.token = v.substr(7);
+    } else if (EqualsIgnoreCase(n, "Authorization") && v.size() > 5 &&
+               EqualsIgnoreCase(v.substr(0, 5), "DPoP ")) {
+      k.token = v.substr(5);
+      k.token_where = "request Authorization: DPoP";
     }
   }
   kept_.push_back(std::move(k));
@@ -148,6 +152,7 @@ CaseResult CaseRun::Run() {
   result_.loc = sc.loc;
   auto start = std::chrono::steady_clock::now();
   for (const auto& [k, v] : case_.matrix_values) scope_.SetValue(k, v);
+  scope_.SetDpopAlgs(&suite.dpop_keys);
   bool ok = true;
   for (const auto& [name, value] : suite.vars) {
     if (auto it = run_.options->vars.find(name); it != run_.options->vars.end()) {
@@ -192,6 +197,13 @@ CaseResult CaseRun::Run() {
     result_.evidence.push_back(MakeEvidence(k.label, k.request ? &*k.request : nullptr,
                                             k.response ? &*k.response : nullptr, k.token,
                                             k.token_where, k.where, red));
+    // Each DPoP proof decoded (one with a private key in it is a secret: not decoded).
+    for (const auto& [n, v] : k.request ? k.request->headers : ClientRequest{}.headers) {
+      if (!EqualsIgnoreCase(n, "DPoP")) continue;
+      if (auto proof = DecodeTokenEvidence(v, "request DPoP proof", red)) {
+        result_.evidence.back().tokens.push_back(std::move(*proof));
+      }
+    }
   }
   result_.error = run_.redactor->Redact(result_.error);
   for (CheckFailure& f : result_.failures) {

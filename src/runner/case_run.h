@@ -4,6 +4,7 @@
 // with that kind's helpers in its own file:
 //   case_executor.cc  the step loop, exchanges, recording, the CaseResult
 //   request_steps.cc  `request:` (building the request, presenting a PKI identity)
+//   dpop_steps.cc     `dpop:` on a request or a token fetch
 //   replay_steps.cc   `replay:` (single and concurrent)
 //   race_steps.cc     `race:`
 //   notify_steps.cc   `notify:`
@@ -44,6 +45,11 @@ class CaseRun {
   Status PresentIdentity(const TlsOptions& tls, ClientTlsOptions& out);
   // `forwarded_cert:`: the forged client-certificate headers into `q`.
   Status ForgeForwardedCert(const ForwardedCertSpec& spec, ClientRequest& q);
+  // dpop_steps.cc: `dpop:`: the proof(s) into `q` (or the request-level attack), noted in
+  // the transcript and kept in dpop_record_ for the step's saved result.
+  Status AttachDpop(const DpopSpec& spec, ClientRequest& q);
+  // The algorithm of the step's DPoP key: its own `alg`, else the suite's, else ES256.
+  std::string DpopKeyAlg(const DpopSpec& spec) const;
   // replay_steps.cc
   bool RunReplay(const Step& step, const ReplayStep& replay);
   // race_steps.cc
@@ -104,6 +110,8 @@ class CaseRun {
   std::map<std::string, ClientRequest> sent_;  // save name -> request, for replay
   std::optional<ClientRequest> previous_;
   std::string last_webhook_id_;  // the previous signed notify's webhook id (duplicate_id)
+  std::string last_dpop_jti_;    // the jti of the case's previous DPoP proof (reused_jti)
+  nlohmann::json dpop_record_;   // the last AttachDpop's proof, for `save:` (`NAME.dpop`)
   bool touched_mocks_ = false;   // a mock step ran: restore every mock after the case
   bool moved_clock_ = false;     // a clock step ran: put the shared clock back after the case
   std::vector<Kept> kept_;

@@ -6,6 +6,10 @@
 #include <cstdlib>
 #include <random>
 
+#include "tollgate/base/digest.h"
+#include "tollgate/base/encoding.h"
+#include "tollgate/base/file.h"
+#include "tollgate/base/forwarded_cert.h"
 #include "tollgate/scenario/loader.h"
 
 namespace tollgate::runner {
@@ -15,6 +19,17 @@ std::string Joined(const std::vector<std::string>& path) {
   std::string out;
   for (const std::string& p : path) out += (out.empty() ? "" : ".") + p;
   return out;
+}
+
+// RFC 8705 §3.1: base64url of the SHA-256 of the DER of the first certificate in `pem_file`.
+StatusOr<std::string> X5tS256(const std::string& pem_file) {
+  ASSIGN_OR_RETURN(std::string pem, ReadFile(pem_file));
+  ForwardedCertSource source;
+  source.chain_pem = pem;
+  std::optional<std::string> der =
+      Base64Decode(EncodeForwardedCert(CertEncoding::kDerBase64, source));
+  if (!der || der->empty()) return NotFoundError("no certificate in " + pem_file);
+  return Base64UrlEncode(Sha256(*der));
 }
 
 }  // namespace
@@ -88,10 +103,41 @@ StatusOr<std::string> CaseScope::Lookup(const std::vector<std::string>& path) co
     }
     return it->second;
   }
+  if (root == "dpop") {
+    // ${dpop.NAME.jkt}, ${dpop.NAME.jwk}: the run's DPoP key NAME (made now if no step has
+    // used it yet), by its RFC 7638 thumbprint or its public JWK.
+    if (path.size() != 3 || (path[2] != "jkt" && path[2] != "jwk")) {
+      return NotFoundError("use dpop.KEY.jkt or dpop.KEY.jwk, found `" + Joined(path) + "`");
+    }
+    std::string alg = "ES256";
+    if (dpop_algs_) {
+      if (auto it = dpop_algs_->find(path[1]); it != dpop_algs_->end()) alg = it->second;
+    }
+    ASSIGN_OR_RETURN(jose::Jwk key, run_->dpop_keys->Get(path[1], alg));
+    if (path[2] == "jkt") return key.Thumbprint();
+    nlohmann::json jwk = key.ToPublicJson();
+    for (const char* member : {"kid", "alg", "use"}) jwk.erase(member);
+    return jwk.dump();
+  }
+  if (root == "pki" && path.size() == 3 &&
+      (path[2] == "x5t_s256" || path[2] == "issuer_x5t_s256")) {
+    // ${pki.IDENTITY.x5t_s256}: the cnf.x5t#S256 of the identity's leaf (RFC 8705 §3.1);
+    // issuer_x5t_s256: the same of its issuing CA (a binding to the wrong certificate).
+    if (!run_->env) return NotFoundError("pki thumbprints need an environment with a PKI profile");
+    ASSIGN_OR_RETURN(pki::IdentityFiles files, run_->env->Identity(path[1], ""));
+    if (path[2] == "x5t_s256") return X5tS256(files.cert_file);
+    if (files.issuer_cert_file.empty()) {
+      return NotFoundError("identity `" + path[1] + "` is self-signed: it has no issuer");
+    }
+    return X5tS256(files.issuer_cert_file);
+  }
   if (root == "pki") {
     // ${pki.IDENTITY.bundle.NAME}: the text of a generated onboarding bundle.
     if (path.size() != 4 || path[2] != "bundle") {
-      return NotFoundError("use pki.IDENTITY.bundle.NAME, found `" + Joined(path) + "`");
+      return NotFoundError(
+          "use pki.IDENTITY.bundle.NAME, pki.IDENTITY.x5t_s256 or "
+          "pki.IDENTITY.issuer_x5t_s256, found `" +
+          Joined(path) + "`");
     }
     if (!run_->env) return NotFoundError("pki bundles need an environment with a PKI profile");
     ASSIGN_OR_RETURN(std::string text, run_->env->BundleText(path[1], path[3]));

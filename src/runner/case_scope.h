@@ -24,11 +24,14 @@ class CaseScope : public Scope {
 
   void SetValue(const std::string& name, std::string value) { values_[name] = std::move(value); }
   void Save(const std::string& name, nlohmann::json result) { saved_[name] = std::move(result); }
+  /// The algorithms of the suite's DPoP keys (Suite::dpop_keys), for `${dpop.NAME.jkt}`.
+  void SetDpopAlgs(const std::map<std::string, std::string>* algs) { dpop_algs_ = algs; }
 
  private:
   const RunContext* run_;
   std::map<std::string, std::string> values_;    // suite vars and matrix values
   std::map<std::string, nlohmann::json> saved_;  // save: results
+  const std::map<std::string, std::string>* dpop_algs_ = nullptr;
 };
 
 /// How long a `wait:` step waits: its fixed part plus its `for:` resolved in `scope` (never

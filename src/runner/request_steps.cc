@@ -13,13 +13,15 @@ namespace tollgate::runner {
 bool CaseRun::RunRequest(const Step& step, const RequestStep& req) {
   auto q = BuildRequest(req);
   if (!q.ok()) return Error(step, q.status().message());
+  nlohmann::json extra = nlohmann::json::object();
+  if (req.dpop) extra["dpop"] = dpop_record_;
   if (!req.send) {  // prepared for a later replay (the first use of a nonce, say)
     Note(PreparedNote{q->method, q->url});
     previous_ = *q;
     if (step.save) sent_[*step.save] = *q;
     return true;
   }
-  return Exchange(step, *q, nlohmann::json::object());
+  return Exchange(step, *q, std::move(extra));
 }
 
 StatusOr<ClientRequest> CaseRun::BuildRequest(const RequestStep& req) {
@@ -35,10 +37,12 @@ StatusOr<ClientRequest> CaseRun::BuildRequest(const RequestStep& req) {
     if (req.auth->kind == AuthSpec::Kind::kBasic) {
       ASSIGN_OR_RETURN(std::string user, Eval(req.auth->user));
       ASSIGN_OR_RETURN(std::string password, Eval(req.auth->password));
-      q.headers.emplace_back("Authorization", "Basic " + Base64Encode(user + ":" + password));
+      q.headers.emplace_back("Authorization", req.auth->scheme.value_or("Basic") + " " +
+                                                  Base64Encode(user + ":" + password));
     } else {
       ASSIGN_OR_RETURN(std::string token, Eval(req.auth->token));
-      q.headers.emplace_back("Authorization", "Bearer " + token);
+      std::string scheme = req.auth->kind == AuthSpec::Kind::kDpop ? "DPoP" : "Bearer";
+      q.headers.emplace_back("Authorization", req.auth->scheme.value_or(scheme) + " " + token);
     }
   }
   if (req.forwarded_cert) {
@@ -103,6 +107,10 @@ StatusOr<ClientRequest> CaseRun::BuildRequest(const RequestStep& req) {
   // A TLS mock of the environment is trusted through its PKI root unless the step says
   // otherwise; any other HTTPS URL uses the system's trust store.
   if (q.tls.ca_file.empty()) q.tls.ca_file = run_.TrustFileFor(q.url);
+  if (req.dpop) {
+    Status attached = AttachDpop(*req.dpop, q);
+    if (!attached.ok()) return attached.WithContext("dpop at " + req.dpop->loc.ToString());
+  }
   if (req.sign) {
     ASSIGN_OR_RETURN(nlohmann::json spec, EvalJson(req.sign->value, req.sign->loc));
     auto note = ApplySign(spec, q, run_, scope_.NewUuid());

@@ -223,6 +223,12 @@ bool CaseRun::RunToken(const Step& step, const TokenStep& token) {
     auto q = BuildTokenRequest(token, scope_);
     if (!q.ok()) return Error(step, q.status().message());
     if (q->tls.ca_file.empty()) q->tls.ca_file = run_.TrustFileFor(q->url);
+    if (token.dpop) {
+      Status attached = AttachDpop(*token.dpop, *q);
+      if (!attached.ok()) {
+        return Error(step, attached.WithContext("dpop at " + token.dpop->loc.ToString()).message());
+      }
+    }
     auto r = run_.transport->Send(*q);
     if (!r.ok()) return Error(step, r.status().message());
     Log(*q, *r, "token");
@@ -239,6 +245,7 @@ bool CaseRun::RunToken(const Step& step, const TokenStep& token) {
         run_.redactor->AddSecret(saved[k].get<std::string>());
     }
     saved["response"] = Record(*q, *r)["response"];
+    if (token.dpop) saved["dpop"] = dpop_record_;
     if (step.expect) {
       auto checked = CheckResponse(*step.expect, *r, scope_);
       if (!checked.ok()) return Error(step, checked.status().message());

@@ -2,6 +2,7 @@
 
 #include <mutex>
 
+#include "runner/dpop_steps.h"
 #include "runner/sign_steps.h"
 #include "tollgate/crypto/jose.h"
 #include "tollgate/crypto/webhooks.h"
@@ -24,6 +25,7 @@ void RegisterAll() {
     mutations.push_back({m.name, m.description});
   RegisterTerms(vocabulary::kTokenMutation, std::move(mutations));
   RegisterTerms(vocabulary::kSignMutation, runner::SignMutations());
+  RegisterTerms(vocabulary::kDpopMutation, runner::DpopMutationVocabulary());
   RegisterTerms(vocabulary::kWebhookScheme, FromNamed(webhooks::Schemes()));
   Terms variants = {{"none", "a correct signature (the default)"}};
   for (const Term& t : FromNamed(webhooks::Variants())) variants.push_back(t);

@@ -1,10 +1,12 @@
-// `request:` steps: method, url, headers, body, auth, timeout, client TLS, source address
-// and signing.
+// `request:` steps: method, url, headers, body, auth, timeout, client TLS, source address,
+// signing, forged forwarded certificates and DPoP proofs.
 
 #include <algorithm>
+#include <map>
 
 #include "suite_parts.h"
 #include "tollgate/base/forwarded_cert.h"
+#include "tollgate/scenario/loader.h"
 #include "tollgate/scenario/vocabulary.h"
 
 namespace tollgate::scenario {
@@ -57,27 +59,42 @@ std::optional<std::vector<std::pair<std::string, Template>>> ReadTemplateMap(Doc
 }
 
 std::optional<AuthSpec> ReadAuth(Document& doc, const Node& n, const NameScope& scope) {
-  MapReader m(doc, n, {"basic", "bearer"}, "auth", true,
-              "a mapping with `basic: {user, password}` or `bearer: TOKEN`");
+  MapReader m(doc, n, {"basic", "bearer", "dpop", "scheme"}, "auth", true,
+              "a mapping with `basic: {user, password}`, `bearer: TOKEN` or `dpop: TOKEN`");
   if (!m.ok()) return std::nullopt;
   AuthSpec a;
   a.loc = doc.Loc(n);
-  std::optional<Node> basic = m.Get("basic"), bearer = m.Get("bearer");
-  if (basic && bearer) {
-    doc.Error(*m.KeyNode("bearer"), "more than one kind of `auth`", "`bearer`",
-              "either `basic` or `bearer`");
+  std::vector<Node> kinds;
+  for (const char* key : {"basic", "bearer", "dpop"}) {
+    if (auto k = m.KeyNode(key)) kinds.push_back(*k);
+  }
+  if (kinds.size() > 1) {
+    doc.Error(kinds[1], "more than one kind of `auth`", scenario::Describe(kinds[1]),
+              "one of `basic`, `bearer`, `dpop` (this auth already has `" + kinds[0].Text() + "`)");
     return std::nullopt;
   }
-  if (bearer) {
-    a.kind = AuthSpec::Kind::kBearer;
-    std::optional<Template> t = scenario::ReadTemplate(doc, *bearer, "bearer", scope);
+  if (kinds.empty()) {
+    doc.Error(n, "missing kind of `auth`", "", "`basic`, `bearer` or `dpop` in this mapping");
+    return std::nullopt;
+  }
+  if (auto v = m.Get("scheme")) {
+    std::optional<std::string> scheme = scenario::ReadString(doc, *v, "scheme");
+    if (!scheme) return std::nullopt;
+    if (!IsToken(*scheme)) {
+      doc.Error(*v, "invalid value for `scheme`", scenario::Describe(*v),
+                "an authentication scheme (RFC 9110 token), e.g. `dpop` or `BEARER`");
+      return std::nullopt;
+    }
+    a.scheme = *scheme;
+  }
+  std::optional<Node> basic = m.Get("basic"), bearer = m.Get("bearer"), dpop = m.Get("dpop");
+  if (bearer || dpop) {
+    a.kind = bearer ? AuthSpec::Kind::kBearer : AuthSpec::Kind::kDpop;
+    std::optional<Template> t =
+        scenario::ReadTemplate(doc, bearer ? *bearer : *dpop, bearer ? "bearer" : "dpop", scope);
     if (!t) return std::nullopt;
     a.token = std::move(*t);
     return a;
-  }
-  if (!basic) {
-    doc.Error(n, "missing kind of `auth`", "", "`basic` or `bearer` in this mapping");
-    return std::nullopt;
   }
   a.kind = AuthSpec::Kind::kBasic;
   MapReader b(doc, *basic, {"user", "password"}, "basic");
@@ -226,13 +243,129 @@ std::optional<ForwardedCertSpec> ReadForwardedCert(Document& doc, const Node& n,
   return f;
 }
 
+bool IsKeyName(const std::string& s) {
+  return !s.empty() && s.size() <= 64 && std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-';
+  });
+}
+
+// The algorithms a DPoP key may have (RFC 9449 §4.2: asymmetric; what the verifier allows).
+const std::vector<std::string>& DpopAlgs() {
+  static const std::vector<std::string> kAlgs = {"ES256", "ES384", "EdDSA", "RS256", "PS256"};
+  return kAlgs;
+}
+
+// The DPoP specs of a step (a request, a race's inline request, a token fetch).
+std::vector<const DpopSpec*> DpopSpecsOf(const Step& step) {
+  std::vector<const DpopSpec*> out;
+  if (const auto* r = std::get_if<RequestStep>(&step.body); r && r->dpop) out.push_back(&*r->dpop);
+  if (const auto* race = std::get_if<RaceStep>(&step.body);
+      race && race->request && race->request->dpop) {
+    out.push_back(&*race->request->dpop);
+  }
+  if (const auto* t = std::get_if<TokenStep>(&step.body); t && t->dpop) out.push_back(&*t->dpop);
+  return out;
+}
+
 }  // namespace
+
+std::optional<DpopSpec> ReadDpop(Document& doc, const Node& n, const NameScope& scope,
+                                 bool token_request) {
+  MapReader m(doc, n, {"key", "alg", "mutation", "nonce", "token", "jti", "htm", "htu", "skew"},
+              "dpop", true,
+              "a mapping: `key`, `alg`, `mutation`, `nonce`, `token`, `jti`, `htm`, `htu`, "
+              "`skew` (all optional; `{}` for a correct proof by the key `default`)");
+  if (!m.ok()) return std::nullopt;
+  int before = doc.errors();
+  DpopSpec d;
+  d.loc = doc.Loc(n);
+  if (auto v = m.Get("key")) {
+    std::optional<std::string> key = scenario::ReadString(doc, *v, "key");
+    if (key && !IsKeyName(*key)) {
+      doc.Error(*v, "invalid value for `key`", scenario::Describe(*v),
+                "a key name of letters, digits, `_` and `-` (the same name is the same key "
+                "in every case of the run)");
+    } else if (key) {
+      d.key = *key;
+    }
+  }
+  if (auto v = m.Get("alg")) {
+    std::optional<std::string> alg = scenario::ReadString(doc, *v, "alg");
+    if (alg && std::find(DpopAlgs().begin(), DpopAlgs().end(), *alg) == DpopAlgs().end()) {
+      doc.Error(*v, "invalid value for `alg`", scenario::Describe(*v),
+                scenario::OneOf(DpopAlgs()) + " (a DPoP key signs; HS256 and none cannot)",
+                scenario::DidYouMean(*alg, DpopAlgs()));
+    } else if (alg) {
+      d.alg = *alg;
+      d.alg_loc = doc.Loc(*v);
+      d.alg_length = doc.Length(*v);
+    }
+  }
+  auto read = [&](const char* key, std::optional<Template>& out) {
+    if (auto v = m.Get(key)) out = scenario::ReadTemplate(doc, *v, key, scope);
+  };
+  read("mutation", d.mutation);
+  read("nonce", d.nonce);
+  read("token", d.token);
+  read("jti", d.jti);
+  read("htm", d.htm);
+  read("htu", d.htu);
+  read("skew", d.skew);
+  if (auto v = m.Get("mutation")) {
+    CheckTerm(doc, *v, "mutation", vocabulary::kDpopMutation, scope);
+    const std::string text = v->Text();
+    if ((text == "missing_nonce" || text == "wrong_nonce") && !m.KeyNode("nonce")) {
+      doc.Error(*v, "`" + text + "` needs a `nonce`", "",
+                "`nonce` beside it: the server's DPoP-Nonce the proof leaves out or changes");
+    }
+    if (token_request && text == "bearer_scheme") {
+      doc.Error(*v, "invalid value for `mutation`", "`bearer_scheme`",
+                "a mutation of the proof: a token request sends no access token to downgrade");
+    }
+  }
+  if (auto v = m.Get("htm"); v && d.htm && d.htm->is_literal() && !IsUpperWord(v->Text())) {
+    doc.Error(*v, "invalid value for `htm`", scenario::Describe(*v),
+              "an HTTP method in capitals, such as GET or POST");
+  }
+  if (auto v = m.Get("skew"); v && d.skew && d.skew->is_literal() && !ParseDuration(v->Text())) {
+    doc.Error(*v, "invalid value for `skew`", scenario::Describe(*v),
+              "a duration such as 60s or 5m: the target's iat window each side of now");
+  }
+  if (doc.errors() > before) return std::nullopt;
+  return d;
+}
+
+void CheckDpopKeys(Document& doc, Suite& suite) {
+  std::map<std::string, const DpopSpec*> first;  // key -> the first spec that gives its alg
+  for (const Scenario& sc : suite.scenarios) {
+    for (const Step& step : sc.steps) {
+      for (const DpopSpec* d : DpopSpecsOf(step)) {
+        if (d->alg.empty()) continue;
+        auto [it, fresh] = first.emplace(d->key, d);
+        if (fresh || it->second->alg == d->alg) continue;
+        doc.ErrorAt(d->alg_loc, d->alg_length, "DPoP key `" + d->key + "` with two algorithms",
+                    "`" + d->alg + "`",
+                    "`" + it->second->alg + "`, as on line " +
+                        std::to_string(it->second->alg_loc.line) +
+                        " (a key name is one key for the whole run)",
+                    "give this key another name, or the same `alg`");
+      }
+    }
+  }
+  for (const Scenario& sc : suite.scenarios) {
+    for (const Step& step : sc.steps) {
+      for (const DpopSpec* d : DpopSpecsOf(step)) suite.dpop_keys.emplace(d->key, "ES256");
+    }
+  }
+  for (const auto& [key, spec] : first) suite.dpop_keys[key] = spec->alg;
+}
 
 std::optional<RequestStep> ReadRequestStep(Document& doc, const Node& node,
                                            const NameScope& scope) {
   MapReader m(doc, node,
               {"method", "url", "headers", "json", "form", "body", "auth", "timeout", "tls",
-               "source_address", "sign", "forwarded_cert", "send"},
+               "source_address", "sign", "forwarded_cert", "dpop", "send"},
               "request");
   if (!m.ok()) return std::nullopt;
   int before = doc.errors();
@@ -297,6 +430,7 @@ std::optional<RequestStep> ReadRequestStep(Document& doc, const Node& node,
     }
   }
   if (auto v = m.Get("forwarded_cert")) r.forwarded_cert = ReadForwardedCert(doc, *v, scope);
+  if (auto v = m.Get("dpop")) r.dpop = ReadDpop(doc, *v, scope, /*token_request=*/false);
   if (auto v = m.Get("send")) {
     if (auto b = scenario::ReadBool(doc, *v, "send")) r.send = *b;
   }

@@ -298,7 +298,7 @@ TEST(ParseSuiteSteps, MintClaimsMustBeAMappingAndTemplatesAreChecked) {
             "   |\n"
             " 9 |           mint: {issuer: sage_id, claims: [aud], mutate: \"${mutaton}\"}\n"
             "   |                                                             ^^^^^^^ found "
-            "`mutaton`, expected one of: target, services, env, secret, pki\n"
+            "`mutaton`, expected one of: target, services, env, secret, pki, dpop\n"
             "\n"
             "error: invalid value for `claims`\n"
             "  --> x.yaml:9:43\n"
@@ -457,7 +457,7 @@ TEST(ParseSuiteSteps, MockNeedsARequiredServiceAnActionAndTemplateArguments) {
             "   |\n"
             " 8 |       - mock: {service: jwks, kid: \"${nope}\"}\n"
             "   |                                       ^^^^ found `nope`, expected one of: "
-            "target, services, env, secret, pki\n\n");
+            "target, services, env, secret, pki, dpop\n\n");
 }
 
 TEST(ParseSuiteSteps, MockAndClockStepsTakeNoSaveOrExpect) {

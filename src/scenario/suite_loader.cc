@@ -65,6 +65,7 @@ class SuiteReader {
       }
       for (const Node& item : scenario::Items(*n)) ReadScenario(item);
       CheckRealTimeLinks();
+      scenario::CheckDpopKeys(doc_, suite_);
     }
   }
 

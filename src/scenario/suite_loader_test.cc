@@ -608,7 +608,7 @@ TEST(ParseSuite, ATemplateMayOnlyUseNamesSavedEarlier) {
             "   |\n"
             " 8 |       - request: {url: \"${login.token}\"}\n"
             "   |                           ^^^^^ found `login`, expected one of: target, "
-            "services, env, secret, pki\n\n");
+            "services, env, secret, pki, dpop\n\n");
 }
 
 TEST(ParseSuite, SaveMayNotHideAnotherName) {
@@ -618,7 +618,7 @@ TEST(ParseSuite, SaveMayNotHideAnotherName) {
             "   |\n"
             " 9 |         save: target\n"
             "   |               ^^^^^^ found `target`, expected a name other than: target, "
-            "services, env, secret, pki, previous\n\n");
+            "services, env, secret, pki, dpop, previous\n\n");
 }
 
 TEST(ParseSuite, DuplicateKeysAndScenarioIds) {
@@ -687,7 +687,7 @@ TEST(ParseSuite, MatrixKeysAreTemplateNamesAndValuesMustBeScalars) {
             "   |\n"
             " 4 |     name: ${mutaton}\n"
             "   |             ^^^^^^^ found `mutaton`, expected one of: target, services, env, "
-            "secret, pki, mutation\n"
+            "secret, pki, dpop, mutation\n"
             "   = help: did you mean `mutation`?\n"
             "\n");
 }
@@ -704,7 +704,7 @@ TEST(ParseSuite, VarsMayOnlyUseEarlierVars) {
             "  --> x.yaml:3:8\n"
             "   |\n"
             " 3 |   a: ${b}\n"
-            "   |        ^ found `b`, expected one of: target, services, env, secret, pki\n"
+            "   |        ^ found `b`, expected one of: target, services, env, secret, pki, dpop\n"
             "\n");
 }
 

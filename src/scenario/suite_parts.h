@@ -18,7 +18,8 @@ namespace tollgate::scenario {
 
 /// The template roots every suite may use, whatever it declares.
 inline const std::vector<std::string>& ReservedRoots() {
-  static const std::vector<std::string> kRoots = {"target", "services", "env", "secret", "pki"};
+  static const std::vector<std::string> kRoots = {"target", "services", "env",
+                                                  "secret", "pki",      "dpop"};
   return kRoots;
 }
 
@@ -49,6 +50,14 @@ std::optional<std::string> ReadRequiredService(scenario::Document& doc, const sc
 /// A `request:` mapping; templates may use the names in `scope`.
 std::optional<RequestStep> ReadRequestStep(scenario::Document& doc, const scenario::Node& node,
                                            const scenario::NameScope& scope);
+
+/// A `dpop:` mapping (a request's, or a token fetch's when `token_request`).
+std::optional<DpopSpec> ReadDpop(scenario::Document& doc, const scenario::Node& node,
+                                 const scenario::NameScope& scope, bool token_request);
+
+/// Checks that the steps of `suite` give each DPoP key name one algorithm, and records each
+/// key's algorithm in `suite.dpop_keys`.
+void CheckDpopKeys(scenario::Document& doc, Suite& suite);
 
 /// A `replay:` value: `previous`, a saved name, or `{of, concurrent}`. `saved` are the
 /// names of earlier steps; `any_replayable` whether an earlier step sent a request.

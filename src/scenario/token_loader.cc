@@ -66,9 +66,10 @@ namespace {
 bool ReadFetch(Document& doc, const Node& n, const NameScope& scope, TokenStep& t) {
   static const std::vector<std::string> kAuthMethods = {"client_secret_basic",
                                                         "client_secret_post"};
-  MapReader m(doc, n,
-              {"url", "client_id", "client_secret", "auth", "grant_type", "refresh_token", "scope"},
-              "fetch");
+  MapReader m(
+      doc, n,
+      {"url", "client_id", "client_secret", "auth", "grant_type", "refresh_token", "scope", "dpop"},
+      "fetch");
   if (!m.ok()) return false;
   int before = doc.errors();
   t.kind = TokenStep::Kind::kFetch;
@@ -80,6 +81,7 @@ bool ReadFetch(Document& doc, const Node& n, const NameScope& scope, TokenStep& 
   ReadOptionalTemplate(doc, m, "grant_type", scope, t.grant_type);
   ReadOptionalTemplate(doc, m, "refresh_token", scope, t.refresh_token);
   ReadOptionalTemplate(doc, m, "scope", scope, t.fetch_scope);
+  if (auto v = m.Get("dpop")) t.dpop = ReadDpop(doc, *v, scope, /*token_request=*/true);
   if (auto v = m.Get("auth")) {
     std::optional<std::string> method = scenario::ReadString(doc, *v, "auth");
     if (method &&

@@ -124,11 +124,32 @@ struct Expect {
 
 /// `auth:` on a request.
 struct AuthSpec {
-  enum class Kind { kBasic, kBearer };
+  enum class Kind { kBasic, kBearer, kDpop };
   Kind kind = Kind::kBasic;
   Template user;      // basic
   Template password;  // basic
-  Template token;     // bearer
+  Template token;     // bearer, dpop
+  /// The scheme as sent, when the step spells it its own way (`scheme: dpop`: schemes are
+  /// case-insensitive, RFC 9110 §11.1); absent: "Basic", "Bearer", "DPoP".
+  std::optional<std::string> scheme;
+  SourceLoc loc;
+};
+
+/// `dpop:` on a request or a token fetch: a DPoP proof (RFC 9449) in a `DPoP` header,
+/// signed by a named key of the run, or a hostile variant of it (docs/formats.md, "DPoP
+/// proofs"). htm, htu and ath default to the request's method, URL and Authorization token.
+struct DpopSpec {
+  std::string key = "default";  // the run's key of this name (made at first use)
+  std::string alg;              // as written; "" when not given (the key's, default ES256)
+  SourceLoc alg_loc;
+  int alg_length = 0;
+  std::optional<Template> mutation;  // a DPoP mutation, a request-level one included
+  std::optional<Template> nonce;     // the server's DPoP-Nonce
+  std::optional<Template> token;     // the token ath hashes, instead of the Authorization one
+  std::optional<Template> jti;       // instead of a fresh one
+  std::optional<Template> htm;       // instead of the request's method
+  std::optional<Template> htu;       // instead of the request's URL
+  std::optional<Template> skew;      // the target's iat window (a duration; default 60s)
   SourceLoc loc;
 };
 
@@ -189,6 +210,7 @@ struct RequestStep {
   std::optional<Template> source_address;
   std::optional<TemplatedValue> sign;  // `sign:` (see runner/sign_steps.h)
   std::optional<ForwardedCertSpec> forwarded_cert;
+  std::optional<DpopSpec> dpop;
   bool send = true;  // `send: false` prepares the request for a later `replay` only
 };
 
@@ -255,6 +277,7 @@ struct TokenStep {
   std::optional<Template> grant_type;               // default client_credentials
   std::optional<Template> refresh_token;
   std::optional<Template> fetch_scope;
+  std::optional<DpopSpec> dpop;  // a DPoP proof for the token endpoint (RFC 9449 §5)
 };
 
 /// `notify:` plays a platform's notification sender (Sage-style): POSTs to `url` with an
@@ -340,6 +363,9 @@ struct Suite {
   std::vector<std::string> tags;
   std::vector<std::pair<std::string, Template>> vars;  // in file order
   std::vector<Scenario> scenarios;
+  /// The DPoP keys its steps name, each with its algorithm (the one a step gives, else
+  /// ES256), so `${dpop.NAME.jkt}` makes the same key a later `dpop:` signs with.
+  std::map<std::string, std::string> dpop_keys;
   SourceLoc loc;
 };
 

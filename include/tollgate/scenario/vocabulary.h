@@ -26,6 +26,8 @@ using Terms = std::vector<Term>;
 namespace vocabulary {
 inline constexpr char kTokenMutation[] = "token mutation";
 inline constexpr char kSignMutation[] = "signing mutation";
+/// DPoP proof mutations (crypto) and the request-level ones of the `dpop:` option (runner).
+inline constexpr char kDpopMutation[] = "DPoP mutation";
 inline constexpr char kWebhookScheme[] = "webhook scheme";
 inline constexpr char kWebhookVariant[] = "webhook variant";
 /// JWS signature algorithms (crypto), `none` excluded.
