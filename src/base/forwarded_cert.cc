@@ -169,6 +169,53 @@ const ForwardedCertConvention* FindForwardedCertConvention(std::string_view name
   return nullptr;
 }
 
+const std::vector<std::string>& ForwardedCertHeaderNames() {
+  static const std::vector<std::string> kNames = [] {
+    std::vector<std::string> out;
+    auto add = [&](const std::string& name) {
+      if (std::find(out.begin(), out.end(), name) == out.end()) out.push_back(name);
+    };
+    for (const ForwardedCertConvention& c : ForwardedCertConventions()) add(c.header);
+    for (const char* companion :
+         {"X-SSL-Client-Verify", "X-SSL-Client-DN", "X-SSL-Client-CN", "X-SSL-Client-NotAfter",
+          "X-Forwarded-Tls-Client-Cert-Info", "Client-Cert-Chain"}) {
+      add(companion);
+    }
+    return out;
+  }();
+  return kNames;
+}
+
+std::vector<std::string> SplitXfccElements(std::string_view value) {
+  std::vector<std::string> out;
+  std::string current;
+  bool quoted = false;
+  auto flush = [&] {
+    std::size_t first = current.find_first_not_of(" \t");
+    if (first != std::string::npos) {
+      std::size_t last = current.find_last_not_of(" \t");
+      out.push_back(current.substr(first, last - first + 1));
+    }
+    current.clear();
+  };
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    char c = value[i];
+    if (quoted && c == '\\' && i + 1 < value.size()) {
+      current += c;
+      current += value[++i];
+      continue;
+    }
+    if (c == '"') quoted = !quoted;
+    if (c == ',' && !quoted) {
+      flush();
+      continue;
+    }
+    current += c;
+  }
+  flush();
+  return out;
+}
+
 namespace {
 const std::vector<std::pair<std::string, CertEncoding>>& Encodings() {
   static const std::vector<std::pair<std::string, CertEncoding>> kEncodings = {

@@ -8,6 +8,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include <algorithm>
 #include <memory>
 
 #include "tollgate/base/digest.h"
@@ -112,6 +113,28 @@ TEST_F(ForwardedCert, NotAfterIsPrintedAsNginxPrintsIt) {
   EXPECT_EQ(ForwardedCertNotAfter(""), std::nullopt);
   EXPECT_EQ(ForwardedCertNotAfter("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"),
             std::nullopt);
+}
+
+TEST_F(ForwardedCert, HeaderNamesCoverEveryConventionsHeaders) {
+  const std::vector<std::string>& names = ForwardedCertHeaderNames();
+  for (const ForwardedCertConvention& c : ForwardedCertConventions()) {
+    for (const auto& [name, value] : ForwardedCertHeaders(c, source_)) {
+      EXPECT_NE(std::find(names.begin(), names.end(), name), names.end()) << c.name << ": " << name;
+    }
+  }
+  EXPECT_EQ(std::count(names.begin(), names.end(), "X-SSL-Client-Cert"), 1);
+}
+
+TEST_F(ForwardedCert, XfccSplitsAtCommasOutsideQuotes) {
+  std::string own = EncodeForwardedCert(CertEncoding::kXfcc, source_);
+  EXPECT_NE(own.find("CN=partner,O=Partner Ltd"), std::string::npos);  // a comma inside quotes
+  std::vector<std::string> elements = SplitXfccElements("By=spiffe://a;Hash=00, " + own + " ,");
+  ASSERT_EQ(elements.size(), 2u);
+  EXPECT_EQ(elements[0], "By=spiffe://a;Hash=00");
+  EXPECT_EQ(elements[1], own);
+  EXPECT_EQ(ForwardedCertSha256(elements[1]), Fingerprint(leaf_));
+  EXPECT_EQ(SplitXfccElements(R"(Subject="a\",b",x)").size(), 2u);  // an escaped quote
+  EXPECT_TRUE(SplitXfccElements(" , ").empty());
 }
 
 TEST_F(ForwardedCert, RefusesWhatIsNotExactlyOneCertificate) {

@@ -36,6 +36,12 @@ PresentedBasic ParseBasic(const ServerRequest& request) {
   return c;
 }
 
+std::vector<std::string> ConventionNames() {
+  std::vector<std::string> out;
+  for (const ForwardedCertConvention& c : ForwardedCertConventions()) out.push_back(c.name);
+  return out;
+}
+
 }  // namespace
 
 ConnectPay::ConnectPay(const ServiceDecl& decl, ServiceContext ctx)
@@ -123,7 +129,13 @@ const KindTerms& ConnectPay::Vocabulary() {
         "refuses public callbacks sent without an Authorization header (401)"},
        {"trust_forwarded_cert_header",
         "takes a client's forwarded-certificate header (XFCC, X-SSL-Client-Cert, Client-Cert, "
-        "...) for the handshake's certificate, and crashes (500) on one it cannot read"}},
+        "...) for the handshake's certificate, and crashes (500) on one it cannot read"},
+       {"proxy_does_not_strip",
+        "its proxy fronts forward the client's own forwarded-certificate headers untouched, "
+        "adding theirs only when a certificate was presented"},
+       {"app_reads_first_header",
+        "behind a proxy front, takes the client certificate from the first header value or "
+        "XFCC element instead of the one its proxy set"}},
       /*keys=*/
       {Key("realm", T::kString, "the realm of its Basic challenge (default `connectpay`)"),
        Key("clients", T::kObjectMap, "the registered clients, by client key")
@@ -147,7 +159,20 @@ const KindTerms& ConnectPay::Vocabulary() {
        Key("certificates_path", T::kString, "the onboarding endpoint (default `/v1/certificates`)"),
        Key("max_bundle_bytes", T::kPositiveInt,
            "largest onboarding bundle; 413 above (default 16384)"),
-       Key("token_ttl_seconds", T::kPositiveInt, "access-token lifetime (default 600)")}};
+       Key("token_ttl_seconds", T::kPositiveInt, "access-token lifetime (default 600)"),
+       Key("proxies", T::kObjectMap,
+           "proxy mode: TLS-terminating fronts by name (a listener each, target.NAME_url) "
+           "that forward the verified client certificate to the application in a header")
+           .Of({Key("convention", T::kString,
+                    "the forwarded-certificate convention the front sets (`forwarded_cert:`)")
+                    .Required()
+                    .OneOf(ConventionNames()),
+                Key("header", T::kString,
+                    "the header it sets and the application reads (default the convention's)"),
+                Key("incoming", T::kString,
+                    "what it does with the client's copies: `strip` them (default) or `append` "
+                    "its XFCC element to them (Envoy APPEND_FORWARD, `envoy` only)")
+                    .OneOf({"strip", "append"})})}};
   return kTerms;
 }
 

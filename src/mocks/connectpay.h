@@ -44,13 +44,32 @@
 //   trust_forwarded_cert_header  a forwarded-certificate header the client sent (as a
 //                            TLS-terminating proxy would set it) stands in for the
 //                            handshake's certificate on both hosts; an unreadable one is a 500
+//
+// Proxy mode (`proxies:` in two-host mode; connectpay_proxy.cc): each entry is a
+// TLS-terminating front (its own listener, offered as target.NAME_url) that asks for a client
+// certificate, verifies it as the two-way host does (but lets a request without one through)
+// and forwards the request over loopback HTTP to the application behind it (a listener of its
+// own, NAME_app), setting the configured header from the handshake's verified certificate.
+// `incoming: strip` removes every client copy of every forwarded-certificate convention and
+// of the header first; `incoming: append` (Envoy XFCC, forward_client_cert_details
+// APPEND_FORWARD) appends its element to the client's XFCC value, and drops that value when
+// no certificate was presented. The application takes the client's certificate from the
+// header alone (the token endpoint and the data APIs, as on the two-way host): exactly one
+// value in strip mode, the last XFCC element in append mode. Proxy faults:
+//   proxy_does_not_strip     the front forwards client copies untouched and adds its own
+//                            only when a certificate was presented
+//   app_reads_first_header   the application takes the first value or XFCC element
 
 #include <map>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
+#include <variant>
 #include <vector>
 
+#include "tollgate/base/forwarded_cert.h"
+#include "tollgate/http/client.h"
 #include "tollgate/mocks/service.h"
 
 namespace tollgate::mocks {
@@ -82,6 +101,26 @@ class ConnectPay : public MockService {
   /// 401 unless the presented certificate is registered for some client.
   std::optional<Handled> RefuseUnregistered(const ServerRequest& request) const;
 
+  /// Proxy mode: a front and the application behind it (connectpay_proxy.cc).
+  struct ProxyFront {
+    std::string name;  // its listener; target.NAME_url
+    const ForwardedCertConvention* convention = nullptr;
+    std::string header;   // the header it sets and the application reads
+    bool append = false;  // `incoming: append` (XFCC)
+  };
+  const std::vector<ProxyFront>& proxy_fronts() const { return fronts_; }
+  std::vector<Listener> ExtraListeners() override;
+  void ListenerStarted(const std::string& listener, const std::string& url) override;
+  /// The header fields `front` forwards for a request it received (hop-by-hop fields
+  /// dropped, client copies stripped or appended to, its own from the verified certificate).
+  std::vector<std::pair<std::string, std::string>> FrontHeaders(const ProxyFront& front,
+                                                                const ServerRequest& request) const;
+  /// The application behind `front`: the request with the client certificate taken from
+  /// the forwarded header, or the refusal (401 without one, 400 for duplicates or an
+  /// unreadable value).
+  std::variant<ServerRequest, Handled> ProxiedRequest(const ProxyFront& front,
+                                                      const ServerRequest& request) const;
+
   /// The generic-API handler, public so it can be unit-tested without a socket.
   Handled HandleBasic(const ServerRequest& request) const;
   /// The Bearer-only data-API handler.
@@ -90,6 +129,10 @@ class ConnectPay : public MockService {
  private:
   void AddTwoHostSettings(std::vector<TargetSetting>& out) const;
   void AddTwoWayRoutes(ServiceRouter& router);
+  Status SetUpProxies(const ServiceDecl& decl);
+  void AddFrontRoutes(const ProxyFront& front, ServiceRouter& router);
+  void AddProxiedAppRoutes(const ProxyFront& front, ServiceRouter& router);
+  ServerTlsOptions FrontTls() const;
   /// The client key of valid Basic credentials of the request; "" when none.
   std::string BasicClient(const ServerRequest& request) const;
   Handled Unauthorized(const std::string& scheme, const std::string& note,
@@ -121,6 +164,12 @@ class ConnectPay : public MockService {
   std::string server_chain_, server_key_, server_ca_file_, client_ca_file_, client_crl_file_;
   std::vector<std::string> more_crl_files_;
   std::string anchors_pem_, crls_pem_;
+
+  // Proxy mode.
+  std::vector<ProxyFront> fronts_;
+  std::unique_ptr<HttpClient> http_;               // the fronts' forwarding client
+  std::map<std::string, std::string> app_urls_;    // front -> its application's URL (mu_)
+  std::map<std::string, std::string> front_urls_;  // front -> its URL (mu_)
 
   mutable std::mutex mu_;
   mutable std::map<std::string, Token> tokens_;  // access token -> grant

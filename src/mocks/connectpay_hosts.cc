@@ -40,6 +40,7 @@ ServerRequest TrustForwardedCert(const ServerRequest& request) {
 }  // namespace
 
 Status ConnectPay::SetUpHosts(const ServiceDecl& decl) {
+  RETURN_IF_ERROR(SetUpProxies(decl));
   if (server_identity_.empty() || !ctx().identity) return Status::Ok();
   auto context = [&](const std::string& what) { return "service `" + decl.name + "`: " + what; };
   auto server = ctx().identity(server_identity_, "");
@@ -101,6 +102,20 @@ void ConnectPay::AddTwoHostSettings(std::vector<TargetSetting>& out) const {
     if (!first.persons.empty()) {
       out.push_back({"person", first.persons.begin()->first, false,
                      "a person of that client, for person-scoped data"});
+    }
+  }
+  // Proxy mode: each front's URL (known once it listens).
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const ProxyFront& front : fronts_) {
+      auto it = front_urls_.find(front.name);
+      if (it == front_urls_.end()) continue;
+      out.push_back({front.name + "_url", it->second, false,
+                     "a TLS-terminating proxy in front of your API that forwards the client "
+                     "certificate in " +
+                         front.header +
+                         (front.append ? " (appending to the client's value)"
+                                       : " (stripping the client's copies)")});
     }
   }
   // A second client, for the cross-client registered-certificate check.

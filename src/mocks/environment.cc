@@ -50,6 +50,13 @@ struct MockEnvironment::Running {
   std::unique_ptr<Server> server;
   std::unique_ptr<Server> one_way;  // kind mtls: the listener that never asks for a cert
   std::string one_way_url;
+  // ExtraListeners(), in start order: name, server, and whether it serves TLS.
+  struct Extra {
+    std::string name;
+    std::unique_ptr<Server> server;
+    bool tls = false;
+  };
+  std::vector<Extra> extra;
   std::string ca_file;  // TLS services: the root that verifies the served certificate
 };
 
@@ -190,6 +197,34 @@ Status MockEnvironment::Start() {
       }
       run->one_way_url = run->one_way->url();
     }
+    for (MockService::Listener& listener : run->service->ExtraListeners()) {
+      Router extra_router;
+      JournalingRouter extra_journaling(&extra_router, run->journal.get());
+      listener.add_routes(extra_journaling);
+      ServerOptions extra = options;
+      extra.port = 0;
+      extra.tls = listener.tls.has_value();
+      if (listener.tls) {
+        extra.tls_options = *listener.tls;
+        Journal* refusals = run->journal.get();
+        extra.on_connection_error = [refusals](const std::string& text) {
+          ServerRequest r;
+          r.method = "TLS";
+          r.tls = true;
+          refusals->Record(r, ServerResponse{0, {}, ""}, text);
+        };
+      }
+      Running::Extra started{listener.name,
+                             std::make_unique<Server>(extra, std::move(extra_router)), extra.tls};
+      if (Status st = started.server->Start(); !st.ok()) {
+        Stop();
+        return st.WithContext("service `" + decl.name + "` (listener " + listener.name +
+                              ") did not start");
+      }
+      run->service->ListenerStarted(listener.name, started.server->url());
+      run->extra.push_back(std::move(started));
+    }
+    if (!run->extra.empty() && run->ca_file.empty()) run->ca_file = run->service->TrustFile();
     run->public_url = mocks::GetString(decl.config, "public_url", run->server->url());
     running_.push_back(std::move(run));
   }
@@ -199,6 +234,9 @@ Status MockEnvironment::Start() {
 void MockEnvironment::Stop() {
   for (auto& run : running_) {
     if (run->server) run->server->Stop();
+    // Extra listeners in reverse start order: a connectpay proxy front stops before the
+    // application it forwards to (started before it).
+    for (auto it = run->extra.rbegin(); it != run->extra.rend(); ++it) it->server->Stop();
     if (run->one_way) run->one_way->Stop();
   }
   running_.clear();
@@ -241,7 +279,13 @@ std::string MockEnvironment::Kind(const std::string& service) const {
 std::string MockEnvironment::TrustFileFor(const std::string& url) const {
   for (const auto& run : running_) {
     if (run->ca_file.empty()) continue;
-    for (const std::string* base : {&run->public_url, &run->one_way_url}) {
+    std::vector<const std::string*> bases = {&run->public_url, &run->one_way_url};
+    std::vector<std::string> extra_urls;
+    for (const auto& extra : run->extra) {
+      if (extra.tls) extra_urls.push_back(extra.server->url());
+    }
+    for (const std::string& u : extra_urls) bases.push_back(&u);
+    for (const std::string* base : bases) {
       // The same origin: the URL is the base itself or continues with a path or query.
       if (!base->empty() && url.compare(0, base->size(), *base) == 0 &&
           (url.size() == base->size() || url[base->size()] == '/' || url[base->size()] == '?')) {
@@ -271,6 +315,9 @@ nlohmann::json MockEnvironment::ReadyJson() const {
   for (const auto& run : running_) {
     services[run->name] = {{"kind", run->kind}, {"url", run->public_url}};
     if (!run->one_way_url.empty()) services[run->name]["one_way_url"] = run->one_way_url;
+    for (const auto& extra : run->extra) {
+      services[run->name]["listeners"][extra.name] = extra.server->url();
+    }
     if (!run->ca_file.empty()) services[run->name]["ca_file"] = run->ca_file;
   }
   return {{"ready", true}, {"environment", model_.name}, {"services", services}};

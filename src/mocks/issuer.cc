@@ -49,17 +49,31 @@ std::string X5tS256(const std::string& sha256_hex) {
   return Base64UrlEncode(bytes);
 }
 
-// The thumbprint of a compact JWS's header `jwk`, read without checking anything else
-// (fault dpop_proof_not_verified); nullopt when there is none to read.
-std::optional<std::string> UncheckedJkt(const std::string& proof) {
-  std::size_t dot = proof.find('.');
-  if (dot == std::string::npos) return std::nullopt;
-  std::optional<std::string> text = Base64UrlDecode(proof.substr(0, dot));
-  if (!text) return std::nullopt;
-  nlohmann::json header = nlohmann::json::parse(*text, nullptr, false);
-  if (!header.is_object() || !header.contains("jwk")) return std::nullopt;
-  StatusOr<std::string> jkt = jose::JwkThumbprint(header["jwk"]);
-  return jkt.ok() ? std::optional<std::string>(*jkt) : std::nullopt;
+// Fault dpop_proof_not_verified. A proof whose signature failed, with everything else in
+// it unchanged but re-signed by a stand-in key: the verifier then checks all the rest (typ,
+// claims, htm, htu, nonce, iat, replay) as usual, and only the signature goes unproven.
+// `claimed_jkt` is the thumbprint of the original header's key, which signed nothing.
+struct IssuerStandInProof {
+  std::string proof;
+  jose::Alg alg;
+  std::string claimed_jkt;
+};
+std::optional<IssuerStandInProof> IssuerResignProof(const std::string& proof) {
+  StatusOr<jose::JwsParts> parts = jose::ParseCompact(proof);
+  if (!parts.ok() || !parts->header.is_object() || !parts->header.contains("jwk")) {
+    return std::nullopt;
+  }
+  StatusOr<std::string> claimed = jose::JwkThumbprint(parts->header["jwk"]);
+  StatusOr<jose::Jwk> stand_in = jose::Jwk::Generate(jose::Alg::kES256, "");
+  if (!claimed.ok() || !stand_in.ok()) return std::nullopt;
+  nlohmann::json header = parts->header;
+  header.erase("alg");
+  header.erase("kid");
+  header["jwk"] = stand_in->ToPublicJson();
+  for (const char* member : {"kid", "alg", "use"}) header["jwk"].erase(member);
+  StatusOr<std::string> resigned = jose::Sign(*stand_in, header, parts->payload);
+  if (!resigned.ok()) return std::nullopt;
+  return IssuerStandInProof{*resigned, jose::Alg::kES256, *claimed};
 }
 
 }  // namespace
@@ -464,31 +478,39 @@ std::optional<Handled> IssuerService::CheckDpopProof(const ServerRequest& reques
     if (!previous_nonce_.empty()) nonces.push_back(previous_nonce_);
   }
   jose::DpopReplayCache* replay = HasFault("dpop_replay_allowed") ? nullptr : &replay_;
-  jose::DpopVerifyResult result;
-  for (const std::string& htu : htus) {
-    for (const std::optional<std::string>& nonce : nonces) {
-      jose::DpopRequirements req;
-      req.htm = "POST";
-      req.htu = htu;
-      req.nonce = nonce;
-      req.algorithms = dpop_algs_;
-      req.iat_skew_seconds = dpop_iat_skew_.count();
-      result = jose::VerifyDpopProof(proof, req, *ctx().clock, replay);
-      if (result.ok || result.rejection.code != "wrong_nonce") break;
+  auto verify = [&](const std::string& text, const std::vector<jose::Alg>& algorithms) {
+    jose::DpopVerifyResult result;
+    for (const std::string& htu : htus) {
+      for (const std::optional<std::string>& nonce : nonces) {
+        jose::DpopRequirements req;
+        req.htm = "POST";
+        req.htu = htu;
+        req.nonce = nonce;
+        req.algorithms = algorithms;
+        req.iat_skew_seconds = dpop_iat_skew_.count();
+        result = jose::VerifyDpopProof(text, req, *ctx().clock, replay);
+        if (result.ok || result.rejection.code != "wrong_nonce") break;
+      }
+      if (result.ok || result.rejection.code != "wrong_htu") break;
     }
-    if (result.ok || result.rejection.code != "wrong_htu") break;
-  }
+    return result;
+  };
+  jose::DpopVerifyResult result = verify(proof, dpop_algs_);
   if (result.ok) {
     binding->jkt = result.ok->jkt;
     return std::nullopt;
   }
-  const jose::DpopRejection& why = result.rejection;
-  if (why.code == "bad_signature" && HasFault("dpop_proof_not_verified")) {
-    if (std::optional<std::string> jkt = UncheckedJkt(proof)) {
-      binding->jkt = *jkt;
-      return std::nullopt;
+  // The header (typ, alg, jwk) passed before the signature was checked.
+  if (result.rejection.code == "bad_signature" && HasFault("dpop_proof_not_verified")) {
+    if (std::optional<IssuerStandInProof> stand_in = IssuerResignProof(proof)) {
+      result = verify(stand_in->proof, {stand_in->alg});
+      if (result.ok) {
+        binding->jkt = stand_in->claimed_jkt;
+        return std::nullopt;
+      }
     }
   }
+  const jose::DpopRejection& why = result.rejection;
   if (why.error == "use_dpop_nonce") {
     // RFC 9449 §8: the nonce to retry with.
     Handled h = TokenError(400, "use_dpop_nonce", "the DPoP proof must carry the server's nonce",

@@ -6,6 +6,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include "mocks/issuer.h"
 #include "mocks/issuer_fixture.h"
 #include "tollgate/base/digest.h"
@@ -339,10 +341,33 @@ TEST_F(IssuerDpopTest, ConfigRulesTheSchemaCannotSay) {
 
 TEST_F(IssuerDpopTest, FaultDpopProofNotVerified) {
   auto idp = MakeDpop({"dpop_proof_not_verified"});
-  Handled h = idp->HandleToken(
-      With(ClientCredentials("alpha", "alpha-secret"), Proof(key_, "", "signed_by_other_key")));
+  std::string forged = Proof(key_, "", "signed_by_other_key");
+  Handled h = idp->HandleToken(With(ClientCredentials("alpha", "alpha-secret"), forged));
   ASSERT_EQ(h.response.status, 200) << h.response.body;
   EXPECT_EQ(Claims(h)["cnf"]["jkt"], key_.Thumbprint());  // the header's key, never proven
+  // Only the signature goes unchecked: the rest of the proof is still checked, its jti
+  // included.
+  Handled again = idp->HandleToken(With(ClientCredentials("alpha", "alpha-secret"), forged));
+  EXPECT_EQ(Error(again), "invalid_dpop_proof");
+  EXPECT_THAT(again.note, HasSubstr("replayed_jti"));
+  jose::DpopProofRequest r;
+  r.key = &key_;
+  r.htm = "POST";
+  r.htu = "http://elsewhere.example/token";
+  r.mutation = "signed_by_other_key";
+  r.other_key = &other_key_;
+  Handled elsewhere = idp->HandleToken(
+      With(ClientCredentials("alpha", "alpha-secret"), *jose::BuildDpopProof(r, clock_)));
+  EXPECT_EQ(Error(elsewhere), "invalid_dpop_proof");
+  EXPECT_THAT(elsewhere.note, HasSubstr("wrong_htu"));
+  std::string old = Proof(key_, "", "signed_by_other_key");
+  clock_.Advance(std::chrono::seconds(120));
+  Handled stale = idp->HandleToken(With(ClientCredentials("alpha", "alpha-secret"), old));
+  EXPECT_EQ(Error(stale), "invalid_dpop_proof");
+  EXPECT_THAT(stale.note, HasSubstr("stale_iat"));
+  Handled wrong_method = idp->HandleToken(
+      With(ClientCredentials("alpha", "alpha-secret"), Proof(key_, "", "wrong_htm")));
+  EXPECT_EQ(Error(wrong_method), "invalid_dpop_proof");
 }
 
 TEST_F(IssuerDpopTest, FaultDpopReplayAllowed) {
@@ -390,6 +415,70 @@ TEST_F(IssuerDpopTest, EveryNewFaultIsInTheVocabulary) {
   for (const char* f : {"dpop_proof_not_verified", "dpop_replay_allowed", "dpop_nonce_not_checked",
                         "dpop_not_required", "dpop_refresh_unbound", "cert_binding_not_required"}) {
     EXPECT_TRUE(known.count(f)) << f;
+  }
+}
+
+// Each fault against every probe: a probe is a request only its own fault lets through, so
+// a correct issuer refuses all of them and each faulty one accepts exactly one. All the
+// issuers require a nonce, so that dpop_nonce_not_checked has something to skip.
+TEST_F(IssuerDpopTest, EachFaultLetsThroughExactlyItsOwnProbe) {
+  struct Probe {
+    const char* fault;
+    std::function<Handled(IssuerService&)> send;
+  };
+  auto ok = [](const Handled& h) {
+    EXPECT_EQ(h.response.status, 200) << "setup: " << h.response.body;
+    return h;
+  };
+  const std::vector<Probe> probes = {
+      {"dpop_proof_not_verified",
+       [&](IssuerService& idp) {
+         return idp.HandleToken(With(ClientCredentials("alpha", "alpha-secret"),
+                                     Proof(key_, idp.DpopNonce(), "signed_by_other_key")));
+       }},
+      {"dpop_replay_allowed",
+       [&](IssuerService& idp) {
+         std::string proof = Proof(key_, idp.DpopNonce());
+         ok(idp.HandleToken(With(ClientCredentials("alpha", "alpha-secret"), proof)));
+         return idp.HandleToken(With(ClientCredentials("alpha", "alpha-secret"), proof));
+       }},
+      {"dpop_nonce_not_checked",
+       [&](IssuerService& idp) {
+         return idp.HandleToken(
+             With(ClientCredentials("alpha", "alpha-secret"), Proof(key_, "not-the-nonce")));
+       }},
+      {"dpop_not_required",
+       [&](IssuerService& idp) {
+         return idp.HandleToken(ClientCredentials("dpop-only", "dpop-secret"));
+       }},
+      {"dpop_refresh_unbound",
+       [&](IssuerService& idp) {
+         Handled first = ok(idp.HandleToken(
+             With(Public({{"grant_type", "client_credentials"}}), Proof(key_, idp.DpopNonce()))));
+         std::string rt = Body(first).value("refresh_token", "");
+         return idp.HandleToken(With(PublicRefresh(rt), Proof(other_key_, idp.DpopNonce())));
+       }},
+      {"cert_binding_not_required",
+       [&](IssuerService& idp) {
+         return idp.HandleToken(ClientCredentials("cert-only", "cert-secret"));
+       }},
+  };
+  std::vector<std::string> variants = {""};
+  for (const Probe& p : probes) variants.push_back(p.fault);
+  for (const std::string& variant : variants) {
+    std::vector<std::string> faults;
+    if (!variant.empty()) faults.push_back(variant);
+    auto idp = MakeDpop(faults, {{"nonce", "required"}});
+    for (const Probe& p : probes) {
+      Handled h = p.send(*idp);
+      EXPECT_EQ(h.response.status, variant == p.fault ? 200 : 400)
+          << "issuer with fault `" << (variant.empty() ? "none" : variant) << "`, probe of `"
+          << p.fault << "`: " << h.response.body;
+    }
+    // A correct request passes whatever the fault.
+    Handled good = idp->HandleToken(
+        With(ClientCredentials("alpha", "alpha-secret"), Proof(key_, idp->DpopNonce())));
+    EXPECT_EQ(good.response.status, 200) << variant << ": " << good.response.body;
   }
 }
 

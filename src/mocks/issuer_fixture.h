@@ -63,7 +63,7 @@ class IssuerTest : public ::testing::Test {
   }
   ServiceContext Ctx() {
     return {&clock_, &redactor_, [](const std::string& n) { return n == "idp" ? kUrl : ""; },
-            nullptr};
+            nullptr, nullptr};
   }
   std::unique_ptr<IssuerService> Make(ServiceDecl d) {
     auto s = IssuerService::Create(d, Ctx());

@@ -33,6 +33,12 @@ struct ForwardedCertConvention {
 const std::vector<ForwardedCertConvention>& ForwardedCertConventions();
 /// The convention called `name`, or nullptr.
 const ForwardedCertConvention* FindForwardedCertConvention(std::string_view name);
+/// Every header name a convention sets (certificate headers and companions), each once:
+/// what a proxy that strips client copies removes.
+const std::vector<std::string>& ForwardedCertHeaderNames();
+/// The elements of an XFCC value (Envoy: one per proxy, comma-separated, the closest
+/// proxy's last), split at commas outside double quotes; empty elements dropped.
+std::vector<std::string> SplitXfccElements(std::string_view value);
 /// The encodings' names (`pem`, `url_pem`, `der_b64`, `xfcc`, `sf_binary`).
 std::vector<std::string> CertEncodingNames();
 /// The encoding called `name`.

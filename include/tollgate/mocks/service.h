@@ -3,7 +3,9 @@
 // functions from request to response. The environment gives each one a server, a journal
 // and the shared clock; the service only adds routes.
 
+#include <functional>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -122,6 +124,18 @@ class MockService {
   /// nullopt: none. Its routes come from AddOneWayRoutes.
   virtual std::optional<ServerTlsOptions> OneWayTls() const { return std::nullopt; }
   virtual void AddOneWayRoutes(class ServiceRouter& router) {}
+  /// Further listeners (kind connectpay: its proxy fronts and the application behind
+  /// them), started in this order after the main and one-way ones and stopped in reverse,
+  /// each on its own ephemeral port with the service's journal; listed in the ready JSON
+  /// as services.NAME.listeners.LISTENER (the kind offers what suites need as settings).
+  struct Listener {
+    std::string name;                     // unique within the service
+    std::optional<ServerTlsOptions> tls;  // nullopt: plain HTTP
+    std::function<void(class ServiceRouter&)> add_routes;
+  };
+  virtual std::vector<Listener> ExtraListeners() { return {}; }
+  /// Told each extra listener's URL once it listens, before Start returns.
+  virtual void ListenerStarted(const std::string& listener, const std::string& url) {}
   /// For kinds with their own TLS (ListenerTls): the root that verifies their server
   /// certificate, so requests to them trust it automatically; "" when none.
   virtual std::string TrustFile() const { return ""; }
