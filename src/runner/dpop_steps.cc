@@ -14,6 +14,7 @@
 namespace tollgate::runner {
 namespace {
 
+constexpr char kNoMutation[] = "none";
 constexpr char kMissingHeader[] = "missing_header";
 constexpr char kTwoHeaders[] = "two_headers";
 constexpr char kBearerScheme[] = "bearer_scheme";
@@ -50,7 +51,7 @@ const Terms& DpopRequestMutations() {
 }
 
 Terms DpopMutationVocabulary() {
-  Terms out;
+  Terms out = {{kNoMutation, "A correct proof (the default), for a matrix that mixes both."}};
   for (const jose::MutationInfo& m : jose::DpopMutationTerms()) {
     out.push_back({m.name, m.description});
   }
@@ -114,6 +115,7 @@ Status CaseRun::AttachDpop(const DpopSpec& spec, ClientRequest& q) {
   std::string mutation;
   if (spec.mutation) {
     ASSIGN_OR_RETURN(mutation, Eval(*spec.mutation));
+    if (mutation == kNoMutation) mutation.clear();
   }
   const std::string alg = DpopKeyAlg(spec);
   ASSIGN_OR_RETURN(jose::Jwk key, run_.dpop_keys->Get(spec.key, alg));

@@ -18,8 +18,8 @@ namespace tollgate::runner {
 /// `two_headers`, `bearer_scheme`.
 const Terms& DpopRequestMutations();
 
-/// Every name `dpop: {mutation}` takes: the proof's (jose::DpopMutationTerms), then the
-/// request-level ones.
+/// Every name `dpop: {mutation}` takes: `none` (a correct proof), the proof's
+/// (jose::DpopMutationTerms), then the request-level ones.
 Terms DpopMutationVocabulary();
 
 /// The DPoP keys of one run by name, each made at first use and the same for every case
