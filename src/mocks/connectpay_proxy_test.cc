@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 
 #include "mocks/connectpay.h"
@@ -178,6 +179,22 @@ TEST_F(ConnectPayProxyTest, StripFrontForwardsOnlyTheVerifiedCertificate) {
   for (const std::string& name : ForwardedCertHeaderNames()) {
     EXPECT_EQ(Count(LastForwarded(), name), 0) << name;
   }
+}
+
+TEST_F(ConnectPayProxyTest, EachFrontAndApplicationListensOnItsOwnPort) {
+  Start();
+  const nlohmann::json listeners = env_->ReadyJson()["services"]["cp"]["listeners"];
+  ASSERT_EQ(listeners.size(), 4u) << listeners.dump();
+  EXPECT_EQ(listeners["proxy"], settings_.at("proxy_url"));
+  EXPECT_EQ(listeners["proxy_xfcc"], settings_.at("proxy_xfcc_url"));
+  std::set<std::string> urls;
+  for (const auto& [name, url] : listeners.items()) urls.insert(url.get<std::string>());
+  EXPECT_EQ(urls.size(), 4u);
+  // The fronts serve TLS under the service's root; the applications behind them plain HTTP.
+  EXPECT_EQ(settings_.at("proxy_url").rfind("https://127.0.0.1:", 0), 0u);
+  EXPECT_EQ(listeners["proxy_app"].get<std::string>().rfind("http://127.0.0.1:", 0), 0u);
+  EXPECT_FALSE(env_->TrustFileFor(settings_.at("proxy_xfcc_url") + "/v1/accounts").empty());
+  EXPECT_TRUE(env_->TrustFileFor(listeners["proxy_app"].get<std::string>()).empty());
 }
 
 TEST_F(ConnectPayProxyTest, AppendFrontAppendsItsElementAndTheApplicationReadsTheLast) {
