@@ -214,6 +214,10 @@ struct RaceNote {
 struct RefusedNote {
   std::string how;  // "TLS alert certificate_expired (45)", "HTTP 401"
 };
+/// A `tls: {audit: ...}` expectation's audit of the request's host, in one line.
+struct TlsAuditNote {
+  std::string summary;  // "client auth required; TLS 1.0 refused, ...; findings: ..."
+};
 /// Transcript text kept as it was written, for reports read back from files that hold no
 /// entries (written before entries were recorded).
 struct TranscriptText {
@@ -221,9 +225,10 @@ struct TranscriptText {
 };
 
 /// One entry of a case's transcript.
-using TranscriptEntry = std::variant<TranscriptExchange, SignedNote, PreparedNote, NotifyTokenNote,
-                                     WebhookNote, WaitNote, ReceivedNote, MintedNote, MockNote,
-                                     ClockNote, RaceNote, RefusedNote, TranscriptText>;
+using TranscriptEntry =
+    std::variant<TranscriptExchange, SignedNote, PreparedNote, NotifyTokenNote, WebhookNote,
+                 WaitNote, ReceivedNote, MintedNote, MockNote, ClockNote, RaceNote, RefusedNote,
+                 TlsAuditNote, TranscriptText>;
 
 /// One scenario case.
 struct CaseResult {

@@ -23,49 +23,6 @@ namespace {
 
 using http::TlsAuditResult;
 
-// "https://host[:port][/...]" -> host, port. "" on success, else why not.
-std::string ParseUrl(const std::string& url, std::string& host, unsigned short& port) {
-  const std::string scheme = "https://";
-  if (url.rfind(scheme, 0) != 0) {
-    return "URL `" + url + "`: expected https://HOST[:PORT] (the audit speaks TLS only)";
-  }
-  std::string rest = url.substr(scheme.size());
-  rest = rest.substr(0, rest.find_first_of("/?#"));
-  std::string port_text;
-  bool has_port = false;
-  if (!rest.empty() && rest[0] == '[') {  // [IPv6]:port
-    std::size_t close = rest.find(']');
-    if (close == std::string::npos) return "URL `" + url + "`: unclosed `[` in the host";
-    host = rest.substr(1, close - 1);
-    if (close + 1 < rest.size()) {
-      if (rest[close + 1] != ':') return "URL `" + url + "`: expected `:PORT` after `]`";
-      has_port = true;
-      port_text = rest.substr(close + 2);
-    }
-  } else {
-    std::size_t colon = rest.rfind(':');
-    host = rest.substr(0, colon);
-    if (colon != std::string::npos) {
-      has_port = true;
-      port_text = rest.substr(colon + 1);
-    }
-  }
-  if (host.empty() || host.find('@') != std::string::npos) {
-    return "URL `" + url + "`: expected a host name or address after https://";
-  }
-  port = 443;
-  if (has_port) {
-    bool digits = !port_text.empty() && port_text.size() <= 5 &&
-                  port_text.find_first_not_of("0123456789") == std::string::npos;
-    long value = digits ? std::stol(port_text) : 0;
-    if (value < 1 || value > 65535) {
-      return "URL `" + url + "`: port `" + port_text + "` is not a number from 1 to 65535";
-    }
-    port = static_cast<unsigned short>(value);
-  }
-  return "";
-}
-
 std::string Alert(const std::string& name, int code) {
   return fmt::format("alert {} ({})", name, code);
 }
@@ -203,7 +160,7 @@ std::string RenderTlsAuditJson(const TlsAuditResult& r) {
 
 int TlsAuditCommand(const TlsAuditArgs& a) {
   http::TlsAuditOptions o;
-  if (std::string why = ParseUrl(a.url, o.host, o.port); !why.empty()) {
+  if (std::string why = http::ParseAuditUrl(a.url, o.host, o.port); !why.empty()) {
     return Fail(kExitUsage, why);
   }
   std::optional<Duration> timeout = ParseDuration(a.timeout);

@@ -5,6 +5,8 @@
 
 #include <openssl/ssl.h>
 
+#include <algorithm>
+#include <cassert>
 #include <csignal>
 
 #include "http/tls_probe.h"
@@ -50,6 +52,9 @@ std::string Refusal(const ProbeResult& r) {
 }
 
 void Add(TlsAuditResult& out, TlsSeverity s, std::string id, std::string text) {
+  // Ids are a contract of `tls: {audit: {findings: ...}}`: each is in TlsAuditFindingIds.
+  assert(std::any_of(TlsAuditFindingIds().begin(), TlsAuditFindingIds().end(),
+                     [&](const TlsFindingId& f) { return f.id == id; }));
   out.findings.push_back(TlsFinding{s, std::move(id), std::move(text)});
 }
 
@@ -438,6 +443,71 @@ bool TlsAuditResult::HasMustFinding() const {
     if (f.severity == TlsSeverity::kMust) return true;
   }
   return false;
+}
+
+std::string ParseAuditUrl(const std::string& url, std::string& host, unsigned short& port) {
+  const std::string scheme = "https://";
+  if (url.rfind(scheme, 0) != 0) {
+    return "URL `" + url + "`: expected https://HOST[:PORT] (the audit speaks TLS only)";
+  }
+  std::string rest = url.substr(scheme.size());
+  rest = rest.substr(0, rest.find_first_of("/?#"));
+  std::string port_text;
+  bool has_port = false;
+  if (!rest.empty() && rest[0] == '[') {  // [IPv6]:port
+    std::size_t close = rest.find(']');
+    if (close == std::string::npos) return "URL `" + url + "`: unclosed `[` in the host";
+    host = rest.substr(1, close - 1);
+    if (close + 1 < rest.size()) {
+      if (rest[close + 1] != ':') return "URL `" + url + "`: expected `:PORT` after `]`";
+      has_port = true;
+      port_text = rest.substr(close + 2);
+    }
+  } else {
+    std::size_t colon = rest.rfind(':');
+    host = rest.substr(0, colon);
+    if (colon != std::string::npos) {
+      has_port = true;
+      port_text = rest.substr(colon + 1);
+    }
+  }
+  if (host.empty() || host.find('@') != std::string::npos) {
+    return "URL `" + url + "`: expected a host name or address after https://";
+  }
+  port = 443;
+  if (has_port) {
+    bool digits = !port_text.empty() && port_text.size() <= 5 &&
+                  port_text.find_first_not_of("0123456789") == std::string::npos;
+    long value = digits ? std::stol(port_text) : 0;
+    if (value < 1 || value > 65535) {
+      return "URL `" + url + "`: port `" + port_text + "` is not a number from 1 to 65535";
+    }
+    port = static_cast<unsigned short>(value);
+  }
+  return "";
+}
+
+const std::vector<TlsFindingId>& TlsAuditFindingIds() {
+  static const std::vector<TlsFindingId> kIds = {
+      {"protocol.tls10", "TLS 1.0 is offered (must: RFC 8996)"},
+      {"protocol.tls11", "TLS 1.1 is offered (must: RFC 8996)"},
+      {"protocol.no_tls13", "TLS 1.3 is not offered (should: RFC 9325)"},
+      {"cipher.weak", "a weak TLS 1.2 suite is accepted (must)"},
+      {"cipher.not_recommended", "a legacy TLS 1.2 suite is accepted (should)"},
+      {"client_auth.generic_alert",
+       "TLS 1.3 without a certificate gets handshake_failure, not certificate_required (info)"},
+      {"client_auth.optional", "a client certificate is asked for but not required (should)"},
+      {"client_auth.broad_ca_list", "the CertificateRequest names too many CAs (should)"},
+      {"client_auth.no_ca_names", "the CertificateRequest names no CA (info)"},
+      {"renegotiation.client_initiated", "a client-initiated renegotiation is accepted"},
+      {"resumption.identity_carried",
+       "a client-authenticated session is resumed without a certificate (info)"},
+      {"certificate.untrusted", "the server chain does not verify (must)"},
+      {"certificate.host", "the server certificate does not name the host (must)"},
+      {"certificate.expired", "the server certificate has expired (must)"},
+      {"certificate.expires_soon", "the server certificate expires soon (should)"},
+  };
+  return kIds;
 }
 
 const std::vector<RecommendedSuite>& RecommendedTls12Suites() {

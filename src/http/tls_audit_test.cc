@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <thread>
 
@@ -27,9 +28,16 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using TlsAuditTest = testing::TlsFixture;
 
+// The ids of the findings; each must be one `tls: {audit: {findings: ...}}` can name.
 std::vector<std::string> Ids(const TlsAuditResult& r) {
   std::vector<std::string> out;
-  for (const auto& f : r.findings) out.push_back(f.id);
+  for (const auto& f : r.findings) {
+    const auto& known = http::TlsAuditFindingIds();
+    EXPECT_TRUE(std::any_of(known.begin(), known.end(),
+                            [&](const http::TlsFindingId& k) { return k.id == f.id; }))
+        << f.id << " is not in TlsAuditFindingIds()";
+    out.push_back(f.id);
+  }
   return out;
 }
 

@@ -252,6 +252,9 @@ struct EntryJson {
     return Json{{"kind", "race"}, {"copies", n.copies}, {"spread_us", n.spread_us}};
   }
   Json operator()(const RefusedNote& n) const { return Json{{"kind", "refused"}, {"how", n.how}}; }
+  Json operator()(const TlsAuditNote& n) const {
+    return Json{{"kind", "tls_audit"}, {"summary", n.summary}};
+  }
   Json operator()(const TranscriptText& n) const {
     return Json{{"kind", "text"}, {"text", n.text}};
   }
@@ -312,6 +315,7 @@ std::optional<TranscriptEntry> TranscriptEntryFromJson(const OrderedJson& j) {
   if (kind == "clock") return ClockNote{Num<long long>(j, "offset_ms")};
   if (kind == "race") return RaceNote{Num<int>(j, "copies"), Num<long long>(j, "spread_us")};
   if (kind == "refused") return RefusedNote{Str(j, "how")};
+  if (kind == "tls_audit") return TlsAuditNote{Str(j, "summary")};
   if (kind == "text") return TranscriptText{Str(j, "text")};
   return std::nullopt;
 }

@@ -93,6 +93,7 @@ struct EntryText {
     return fmt::format("= race: {} copies released within {} us\n", n.copies, n.spread_us);
   }
   std::string operator()(const RefusedNote& n) const { return "= refused: " + n.how + "\n"; }
+  std::string operator()(const TlsAuditNote& n) const { return "= tls audit: " + n.summary + "\n"; }
   std::string operator()(const TranscriptText& n) const { return n.text; }
 };
 

@@ -6,6 +6,7 @@
 #include "runner/case_run.h"
 #include "runner/evidence.h"
 #include "runner/expect_check.h"
+#include "runner/tls_audit_expect.h"
 #include "runner/tls_facts.h"
 #include "tollgate/base/encoding.h"
 #include "tollgate/mocks/environment.h"
@@ -113,6 +114,18 @@ bool CaseRun::Exchange(const Step& step, const ClientRequest& q_in, nlohmann::js
   if (!step.expect) return true;
   auto failures = CheckResponse(*step.expect, *r, scope_);
   if (!failures.ok()) return Error(step, failures.status().message());
+  if (step.expect->tls && step.expect->tls->audit) {
+    // The audit asks its own questions of the request's host, each bounded by the step's
+    // timeout; a host that stops answering is an error of the step, not a verdict.
+    auto options = AuditOptionsFor(*q, q->timeout, run_.clock);
+    if (!options.ok()) return Error(step, options.status().message());
+    auto audit = http::AuditTls(*options);
+    if (!audit.ok()) return Error(step, "tls audit: " + audit.status().message());
+    Note(TlsAuditNote{TlsAuditSummary(*audit)});
+    for (CheckFailure& f : CheckTlsAudit(*step.expect->tls->audit, *audit)) {
+      failures->push_back(std::move(f));
+    }
+  }
   return Fail(std::move(failures).value());
 }
 

@@ -127,6 +127,7 @@ struct NoteRedaction {
   TranscriptEntry operator()(ClockNote n) const { return n; }
   TranscriptEntry operator()(RaceNote n) const { return n; }
   TranscriptEntry operator()(RefusedNote n) const { return RefusedNote{R(n.how)}; }
+  TranscriptEntry operator()(TlsAuditNote n) const { return TlsAuditNote{R(n.summary)}; }
   TranscriptEntry operator()(TranscriptText n) const { return TranscriptText{R(n.text)}; }
 };
 

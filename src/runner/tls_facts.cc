@@ -25,19 +25,6 @@ nlohmann::json AlertJson(const std::optional<RecordedAlert>& a) {
   return {{"name", a->name}, {"code", a->code}};
 }
 
-bool Compare(const NumberBound& b, double actual) {
-  const double eps = 1e-9;
-  if (b.op == ">=") return actual >= b.value - eps;
-  if (b.op == ">") return actual > b.value + eps;
-  if (b.op == "<=") return actual <= b.value + eps;
-  if (b.op == "<") return actual < b.value - eps;
-  return actual > b.value - eps && actual < b.value + eps;
-}
-
-std::string BoundText(const NumberBound& b) {
-  return b.text.find_first_of("<>=") == std::string::npos ? "== " + b.text : b.text;
-}
-
 // "TLSv1.2" -> 1.2, "TLSv1" -> 1.0; 0 when unknown.
 double ProtocolNumber(const std::string& p) {
   if (p == "TLSv1") return 1.0;
@@ -80,6 +67,19 @@ std::optional<std::string> TerminatorAnswer(const ClientResponse& r) {
 }
 
 }  // namespace
+
+bool BoundHolds(const NumberBound& b, double actual) {
+  const double eps = 1e-9;
+  if (b.op == ">=") return actual >= b.value - eps;
+  if (b.op == ">") return actual > b.value + eps;
+  if (b.op == "<=") return actual <= b.value + eps;
+  if (b.op == "<") return actual < b.value - eps;
+  return actual > b.value - eps && actual < b.value + eps;
+}
+
+std::string BoundText(const NumberBound& b) {
+  return b.text.find_first_of("<>=") == std::string::npos ? "== " + b.text : b.text;
+}
 
 std::optional<RecordedTls> RecordTls(const ClientRequest& q, const ClientResponse& r) {
   if (q.url.rfind("https:", 0) != 0) return std::nullopt;
@@ -195,7 +195,7 @@ std::vector<CheckFailure> CheckTls(const TlsExpect& e, const ClientResponse& r) 
   // The fact checks need a handshake that got as far as the server's certificate.
   if (e.protocol) {
     double v = ProtocolNumber(f.protocol);
-    if (v == 0 || !Compare(*e.protocol, v)) {
+    if (v == 0 || !BoundHolds(*e.protocol, v)) {
       std::string actual = f.protocol.empty() ? "no TLS protocol negotiated" : f.protocol;
       out.push_back(Fail("expected TLS protocol " + BoundText(*e.protocol) + ", got " + actual,
                          "protocol " + BoundText(*e.protocol), actual, e.protocol->loc));
@@ -204,7 +204,7 @@ std::vector<CheckFailure> CheckTls(const TlsExpect& e, const ClientResponse& r) 
   const TlsCertificateInfo* leaf = f.server_chain.empty() ? nullptr : &f.server_chain.front();
   const std::string no_cert = "no server certificate seen (" + ActualOutcome(r, refusal) + ")";
   if (e.days_left) {
-    if (leaf == nullptr || !Compare(*e.days_left, static_cast<double>(leaf->days_left))) {
+    if (leaf == nullptr || !BoundHolds(*e.days_left, static_cast<double>(leaf->days_left))) {
       std::string actual = leaf == nullptr ? no_cert
                                            : std::to_string(leaf->days_left) +
                                                  " days left (notAfter " + leaf->not_after + ")";

@@ -53,6 +53,11 @@ Refusal ClassifyRefusal(const ClientResponse& r);
 /// The target refused in the TLS layer (an alert, a close): ClassifyRefusal().InHandshake().
 bool TargetRefusedHandshake(const ClientResponse& r);
 
+/// True when `actual` meets the comparison (">= 30": at least 30; a bare number: equal).
+bool BoundHolds(const NumberBound& b, double actual);
+/// The comparison as a message shows it: ">= 30", "== 5" for a bare 5.
+std::string BoundText(const NumberBound& b);
+
 /// Checks a `tls:` expectation; every failure says expected and actual. `rejected` holds
 /// on a refusal in the TLS layer or by a TLS terminator's HTTP answer (not on 401/403:
 /// those are the application's answer to whatever else the request lacked);

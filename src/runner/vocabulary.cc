@@ -6,6 +6,7 @@
 #include "runner/sign_steps.h"
 #include "tollgate/crypto/jose.h"
 #include "tollgate/crypto/webhooks.h"
+#include "tollgate/http/tls_audit.h"
 #include "tollgate/mocks/service.h"
 #include "tollgate/pki/pki.h"
 #include "tollgate/scenario/vocabulary.h"
@@ -40,6 +41,11 @@ void RegisterAll() {
     chains.push_back({c.name, std::string(c.accept ? "accept" : "refuse") + ": " + c.rule});
   }
   RegisterTerms(vocabulary::kPathChain, std::move(chains));
+  Terms findings;
+  for (const http::TlsFindingId& f : http::TlsAuditFindingIds()) {
+    findings.push_back({std::string(f.id), std::string(f.summary)});
+  }
+  RegisterTerms(vocabulary::kTlsAuditFinding, std::move(findings));
   // Each mock kind's schema, actions and faults: the mocks module registers its own.
   RegisterMockKinds();
 }

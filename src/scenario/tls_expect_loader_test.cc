@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "tollgate/scenario/loader.h"
+#include "tollgate/scenario/vocabulary.h"
 
 namespace tollgate {
 namespace {
@@ -146,7 +147,7 @@ TEST(TlsExpectLoader, EmptyMappingAndUnknownKey) {
             "   |\n"
             " 8 |         expect: {tls: {protocl: \"1.3\"}}\n"
             "   |                        ^^^^^^^ found `protocl`, expected one of: outcome, "
-            "protocol, server_cert\n"
+            "protocol, server_cert, audit\n"
             "   = help: did you mean `protocol`?\n\n");
 }
 
@@ -190,4 +191,77 @@ TEST(ParseNumberBound, OperatorsAndBareNumbers) {
 }
 
 }  // namespace
+TEST(TlsExpectLoader, ReadsEveryAuditKey) {
+  RegisterTerms(vocabulary::kTlsAuditFinding,
+                {{"client_auth.optional", "s"}, {"protocol.tls10", "s"}});
+  Diagnostics diags;
+  auto suite = ParseSuite(
+      WithSteps("      - request: {url: https://x/}\n"
+                "        expect:\n"
+                "          tls:\n"
+                "            audit:\n"
+                "              client_auth: required\n"
+                "              protocols: {\"1.0\": refused, \"1.1\": refused, \"1.3\": offered}\n"
+                "              tls12_suites: acceptable\n"
+                "              ca_names: \"<= 5\"\n"
+                "              missing_certificate: {\"1.3\": certificate_required, \"1.2\": "
+                "refused}\n"
+                "              renegotiation: refused\n"
+                "              resumption: resumed\n"
+                "              findings: {must: 0, absent: [client_auth.optional]}\n"
+                "      - request: {url: https://x/}\n"
+                "        expect: {tls: {audit: {missing_certificate: handshake_failure}}}\n"),
+      "x.yaml", diags);
+  ASSERT_TRUE(suite.has_value()) << diags.RenderWithText("");
+  const TlsAuditExpect& a = *suite->scenarios[0].steps[0].expect->tls->audit;
+  EXPECT_EQ(a.client_auth, "required");
+  using Version = std::pair<std::string, bool>;
+  EXPECT_THAT(a.protocols, ::testing::ElementsAre(Version{"1.0", false}, Version{"1.1", false},
+                                                  Version{"1.3", true}));
+  EXPECT_EQ(a.tls12_suites, "acceptable");
+  ASSERT_TRUE(a.ca_names);
+  EXPECT_EQ(a.ca_names->op, "<=");
+  EXPECT_DOUBLE_EQ(a.ca_names->value, 5);
+  using Answer = std::pair<std::string, std::string>;
+  EXPECT_THAT(a.missing_certificate, ::testing::ElementsAre(Answer{"1.2", "refused"},
+                                                            Answer{"1.3", "certificate_required"}));
+  EXPECT_EQ(a.renegotiation_refused, true);
+  EXPECT_EQ(a.resumed, true);
+  ASSERT_TRUE(a.must_findings);
+  EXPECT_DOUBLE_EQ(a.must_findings->value, 0);
+  EXPECT_FALSE(a.should_findings);
+  EXPECT_THAT(a.absent_findings, ::testing::ElementsAre("client_auth.optional"));
+  const TlsAuditExpect& every = *suite->scenarios[0].steps[1].expect->tls->audit;
+  EXPECT_THAT(every.missing_certificate, ::testing::ElementsAre(Answer{"", "handshake_failure"}));
+  EXPECT_TRUE(every.client_auth.empty());
+}
+
+TEST(TlsExpectLoader, AuditMistakesAreEachNamed) {
+  RegisterTerms(vocabulary::kTlsAuditFinding,
+                {{"client_auth.optional", "s"}, {"protocol.tls10", "s"}});
+  std::string out =
+      Errors(WithSteps("      - request: {url: https://x/}\n"
+                       "        expect:\n"
+                       "          tls:\n"
+                       "            audit:\n"
+                       "              client_auth: requird\n"
+                       "              protocols: {\"1.4\": refused, \"1.0\": maybe}\n"
+                       "              tls12_suites: strong\n"
+                       "              missing_certificate: {\"1.3\": certificate_requird}\n"
+                       "              findings: {absent: [client_auth.optionl]}\n"));
+  EXPECT_THAT(out, ::testing::HasSubstr("found `requird`, expected one of: none, optional, "
+                                        "required"));
+  EXPECT_THAT(out, ::testing::HasSubstr("did you mean `required`?"));
+  EXPECT_THAT(out, ::testing::HasSubstr("`1.4`"));
+  EXPECT_THAT(out, ::testing::HasSubstr("found `maybe`, expected one of: offered, refused"));
+  EXPECT_THAT(out, ::testing::HasSubstr("found `strong`, expected one of: recommended, "
+                                        "acceptable, legacy"));
+  EXPECT_THAT(out, ::testing::HasSubstr("did you mean `certificate_required`?"));
+  EXPECT_THAT(out, ::testing::HasSubstr("unknown TLS audit finding `client_auth.optionl`"));
+  EXPECT_THAT(out, ::testing::HasSubstr("did you mean `client_auth.optional`?"));
+  EXPECT_THAT(Errors(WithSteps("      - request: {url: https://x/}\n"
+                               "        expect: {tls: {audit: {}}}\n")),
+              ::testing::HasSubstr("empty `audit` expectation"));
+}
+
 }  // namespace tollgate

@@ -113,6 +113,13 @@ struct TlsAuditResult {
   bool HasMustFinding() const;
 };
 
+/// Every finding id the audit can report, with a one-line summary: what `tls: {audit:
+/// {findings: {absent: [...]}}}` is checked against at load.
+struct TlsFindingId {
+  std::string_view id, summary;
+};
+const std::vector<TlsFindingId>& TlsAuditFindingIds();
+
 /// The recommended TLS 1.2 suites: RFC name, OpenSSL name and the source each rests on.
 struct RecommendedSuite {
   std::string_view iana, openssl, source;
@@ -123,6 +130,10 @@ const std::vector<RecommendedSuite>& RecommendedTls12Suites();
 /// "acceptable" (forward-secret AEAD outside the table), "legacy" (CBC or no forward
 /// secrecy) or "weak" (NULL, anonymous, export, DES/3DES, RC4, IDEA, MD5).
 std::string ClassifyTls12Suite(std::string_view openssl_name, std::string* source = nullptr);
+
+/// "https://host[:port][/...]" -> host and port (443 when none). "" on success, else why
+/// not, naming the URL.
+std::string ParseAuditUrl(const std::string& url, std::string& host, unsigned short& port);
 
 /// Runs the audit. InvalidArgumentError for unusable options (unreadable certificate, key
 /// not matching it); UnavailableError / DeadlineExceededError when the host cannot be

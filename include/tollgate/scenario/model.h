@@ -79,6 +79,31 @@ struct NumberBound {
   SourceLoc loc;
 };
 
+/// `tls: {audit: ...}`: the TLS audit (docs/tls-audit.md) run against the request's host
+/// with the request's TLS settings (its identity, if any, and trust anchors), and what its
+/// answers must be (docs/formats.md, "TLS audit expectations"). Unset parts are not checked.
+struct TlsAuditExpect {
+  std::string client_auth;  // none | optional | required; "" unchecked
+  SourceLoc client_auth_loc;
+  std::vector<std::pair<std::string, bool>> protocols;  // "1.0".."1.3" -> offered
+  SourceLoc protocols_loc;
+  std::string tls12_suites;  // the worst verdict allowed: recommended | acceptable | legacy
+  SourceLoc tls12_suites_loc;
+  std::optional<NumberBound> ca_names;  // how many CA names the CertificateRequest lists
+  /// Without a certificate, per version ("" = every version probed): `refused` (any
+  /// refusal), `accepted` (served) or an alert name.
+  std::vector<std::pair<std::string, std::string>> missing_certificate;
+  SourceLoc missing_certificate_loc;
+  std::optional<bool> renegotiation_refused;  // renegotiation: refused | accepted
+  SourceLoc renegotiation_loc;
+  std::optional<bool> resumed;  // resumption: resumed | not_resumed
+  SourceLoc resumption_loc;
+  std::optional<NumberBound> must_findings, should_findings;  // findings: {must, should}
+  std::vector<std::string> absent_findings;                   // findings: {absent: [id]}
+  SourceLoc absent_findings_loc;
+  SourceLoc loc;
+};
+
 /// `tls:` expectation: `rejected` (refused in the handshake or by a TLS terminator's
 /// answer), `handshake_refused` (in the TLS layer only), `accepted`, or a named alert
 /// ("handshake_failure", "certificate_required", ...); or a mapping that also checks the
@@ -91,6 +116,7 @@ struct TlsExpect {
   SourceLoc chain_loc;
   std::optional<bool> host_match;  // server_cert.host: match | mismatch
   SourceLoc host_loc;
+  std::optional<TlsAuditExpect> audit;  // audit: the TLS audit's answers
   SourceLoc loc;
 };
 

@@ -34,6 +34,8 @@ inline constexpr char kWebhookVariant[] = "webhook variant";
 inline constexpr char kJwsAlgorithm[] = "JWS algorithm";
 /// The chains of the PKI's path-validation matrix (pki), for `tls: {chain: NAME}`.
 inline constexpr char kPathChain[] = "path-validation chain";
+/// The finding ids of the TLS audit (http), for `tls: {audit: {findings: {absent: [...]}}}`.
+inline constexpr char kTlsAuditFinding[] = "TLS audit finding";
 /// Every action of every mock kind (a `mock:` step before its service's kind is known).
 inline constexpr char kMockAction[] = "mock action";
 /// The vocabulary of the actions (`mock:` steps) of mock kind `kind`.
