@@ -100,7 +100,7 @@ class IssuerService : public MockService, public KeyHolder {
   /// POST /token.
   Handled HandleToken(const ServerRequest& request);
   /// The nonce a proof must carry now (with `dpop.nonce: required`); rotates every
-  /// `dpop.nonce_ttl` on the shared clock, the previous one staying good for one more.
+  /// `dpop.nonce_lifetime` on the shared clock, the previous one staying good for one more.
   std::string DpopNonce();
 
  private:
@@ -119,7 +119,18 @@ class IssuerService : public MockService, public KeyHolder {
   };
 
   IssuerService(const ServiceDecl& decl, ServiceContext ctx);
+  // An RFC 6749 §5.2 error response (no-store; a Basic challenge on 401).
+  static Handled TokenError(int status, const std::string& error, const std::string& description,
+                            const std::string& realm, std::string note = "");
+  // The rest of this block is in issuer_binding.cc.
+  // `dpop:` (algorithms, nonce, nonce_lifetime, iat_skew).
+  Status ReadDpopConfig(const nlohmann::json& dpop);
+  // `mtls:`: the listener's TLS options, from the PKI identities.
   Status SetUpMtls(const nlohmann::json& mtls);
+  // What the request's DPoP proof and client certificate bind its tokens to, or the
+  // refusal when they are wrong or missing where the client must bind them.
+  std::optional<Handled> Bind(const ServerRequest& request, const IssuerClient& client,
+                              Binding* binding);
   // The request's DPoP proof checked (RFC 9449 §4.3, §8); sets binding->jkt, or returns
   // the refusal.
   std::optional<Handled> CheckDpopProof(const ServerRequest& request, const std::string& proof,
