@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <map>
 
 #include "mocks/issuer.h"
 #include "mocks/issuer_fixture.h"
@@ -214,6 +215,12 @@ TEST_F(IssuerDpopTest, APublicClientSendsItsIdOnly) {
   EXPECT_EQ(Error(secret), "invalid_client");
   Handled basic = idp->HandleToken(ClientCredentials("pub", ""));
   EXPECT_EQ(basic.response.status, 401);
+  // It is offered to suites by id, with no secret beside it.
+  std::map<std::string, TargetSetting> settings;
+  for (const TargetSetting& t : idp->TargetSettings()) settings[t.name] = t;
+  ASSERT_EQ(settings.count("public_client_id"), 1u);
+  EXPECT_EQ(settings["public_client_id"].value, "pub");
+  EXPECT_FALSE(settings["public_client_id"].secret);
   // A confidential client without its secret is still refused.
   Handled bare = idp->HandleToken(Token("grant_type=client_credentials&client_id=alpha"));
   EXPECT_EQ(bare.response.status, 401);
