@@ -145,7 +145,8 @@ RevocationAnswer AskOcsp(X509* cert, X509* issuer, const std::string& url,
   X509StackPtr certs(sk_X509_new_null());
   X509_up_ref(issuer);
   sk_X509_push(certs.get(), issuer);
-  if (OCSP_basic_verify(basic.get(), certs.get(), store.get(), 0) != 1) {
+  if (options.verify_signatures &&
+      OCSP_basic_verify(basic.get(), certs.get(), store.get(), 0) != 1) {
     ERR_clear_error();
     return Unavailable(m, subject,
                        "OCSP: the response is not signed by the issuer or a responder it "
@@ -160,10 +161,12 @@ RevocationAnswer AskOcsp(X509* cert, X509* issuer, const std::string& url,
   const std::int64_t now = clock.NowSeconds();
   std::int64_t this_s = 0, next_s = 0;
   if (!ToEpoch(this_update, &this_s)) return Unavailable(m, subject, "OCSP: no thisUpdate");
-  if (this_s > now + options.skew.count()) {
+  // With check_times off (a relying party's fault) out-of-date answers are believed.
+  if (options.check_times && this_s > now + options.skew.count()) {
     return Unavailable(m, subject, "OCSP: thisUpdate " + EpochText(this_s) + " is in the future");
   }
-  if (next_update != nullptr && ToEpoch(next_update, &next_s) && next_s < now) {
+  if (options.check_times && next_update != nullptr && ToEpoch(next_update, &next_s) &&
+      next_s < now) {
     return Unavailable(m, subject,
                        "OCSP: the response is out of date (nextUpdate " + EpochText(next_s) + ")");
   }
@@ -209,20 +212,22 @@ RevocationAnswer AskCrl(X509* cert, X509* issuer, const std::string& url,
                            ", not by the certificate's issuer");
   }
   EVP_PKEY* key = X509_get0_pubkey(issuer);
-  if (key == nullptr || X509_CRL_verify(crl.get(), key) != 1) {
+  if (options.verify_signatures && (key == nullptr || X509_CRL_verify(crl.get(), key) != 1)) {
     ERR_clear_error();
     return Unavailable(m, subject, "CRL: the signature does not verify with the issuer's key");
   }
   const std::int64_t now = clock.NowSeconds();
   std::int64_t last = 0, next = 0;
-  if (ToEpoch(X509_CRL_get0_lastUpdate(crl.get()), &last) && last > now + options.skew.count()) {
-    return Unavailable(m, subject, "CRL: thisUpdate " + EpochText(last) + " is in the future");
-  }
-  if (!ToEpoch(X509_CRL_get0_nextUpdate(crl.get()), &next)) {
-    return Unavailable(m, subject, "CRL: no nextUpdate");
-  }
-  if (next < now) {
-    return Unavailable(m, subject, "CRL: out of date (nextUpdate " + EpochText(next) + ")");
+  if (options.check_times) {
+    if (ToEpoch(X509_CRL_get0_lastUpdate(crl.get()), &last) && last > now + options.skew.count()) {
+      return Unavailable(m, subject, "CRL: thisUpdate " + EpochText(last) + " is in the future");
+    }
+    if (!ToEpoch(X509_CRL_get0_nextUpdate(crl.get()), &next)) {
+      return Unavailable(m, subject, "CRL: no nextUpdate");
+    }
+    if (next < now) {
+      return Unavailable(m, subject, "CRL: out of date (nextUpdate " + EpochText(next) + ")");
+    }
   }
   X509_REVOKED* entry = nullptr;
   if (X509_CRL_get0_by_serial(crl.get(), &entry, X509_get0_serialNumber(cert)) == 1) {

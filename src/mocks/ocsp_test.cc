@@ -588,6 +588,64 @@ TEST_F(OcspTest, TheRevocationCheckerReadsEveryActionRight) {
   env.Stop();
 }
 
+// The knobs that model a careless relying party (reference targets' faults): without the
+// signature check a forged or badly signed answer is believed, without the time check an
+// out-of-date one; each knob leaves the other check in force.
+TEST_F(OcspTest, TheCheckersKnobsBelieveForgedOrStaleAnswers) {
+  RegisterMockKinds();
+  Diagnostics diags;
+  auto model = ParseEnvironment(
+      "environment: ocsp-test\nservices:\n  revocation: {kind: ocsp, identity: partner}\n",
+      "mocks/ocsp-test.yaml", diags);
+  ASSERT_TRUE(model.has_value()) << diags.Render();
+  Redactor redactor;
+  MockEnvironment env(*model, &clock_, &redactor);
+  env.SetPki((*dir_ / "pki.yaml").string(), out());
+  ASSERT_TRUE(env.Start().ok());
+  const std::string base = env.Url("revocation");
+  MockService* service = env.Service("revocation");
+  ASSERT_NE(service, nullptr);
+  pki::IdentityFiles good = Files("partner", "");
+  const std::string cert = *ReadFile(good.cert_file);
+  const std::string issuer = *ReadFile(good.issuer_cert_file);
+  HttpClient client;
+  using http::RevocationMethod;
+  using http::RevocationStatus;
+  auto check = [&](RevocationMethod method, bool verify, bool times) {
+    http::RevocationCheckOptions options;
+    options.method = method;
+    options.clock = &clock_;
+    options.verify_signatures = verify;
+    options.check_times = times;
+    return http::CheckRevocation(cert, issuer, {base + "/ocsp", base + "/crl"}, options, client);
+  };
+  struct Row {
+    std::string action;
+    RevocationMethod method;
+    bool forged;  // a signature problem (else a time problem)
+  };
+  for (const Row& row : std::vector<Row>{{"wrong_responder", RevocationMethod::kOcsp, true},
+                                         {"crl_bad_signature", RevocationMethod::kCrl, true},
+                                         {"stale_produced_at", RevocationMethod::kOcsp, false},
+                                         {"crl_stale", RevocationMethod::kCrl, false}}) {
+    SCOPED_TRACE(row.action);
+    ASSERT_TRUE(service->Control(row.action, nlohmann::json::object()).ok());
+    EXPECT_EQ(check(row.method, true, true).status, RevocationStatus::kUnavailable);
+    // The knob for this problem off: believed; the other knob off: still unusable.
+    http::RevocationAnswer believed = check(row.method, !row.forged, row.forged);
+    EXPECT_EQ(believed.status, RevocationStatus::kGood) << believed.detail;
+    http::RevocationAnswer still = check(row.method, row.forged, !row.forged);
+    EXPECT_EQ(still.status, RevocationStatus::kUnavailable) << still.detail;
+    service->Restore();
+  }
+  // A believed forged answer still says revoked when the responder says so.
+  ASSERT_TRUE(service->Control("revoke", {{"variant", ""}}).ok());
+  ASSERT_TRUE(service->Control("wrong_responder", nlohmann::json::object()).ok());
+  EXPECT_EQ(check(RevocationMethod::kOcsp, false, true).status, RevocationStatus::kRevoked);
+  service->Restore();
+  env.Stop();
+}
+
 // A responder that hangs costs one timeout, not a run: the slow action outlasts the bound.
 TEST_F(OcspTest, ASlowResponderIsUnavailableWithinTheTimeout) {
   RegisterMockKinds();

@@ -40,6 +40,13 @@ struct RevocationCheckOptions {
   /// thisUpdate may be this far in the future (clock skew between responder and us).
   std::chrono::seconds skew{60};
   const Clock* clock = nullptr;  // borrowed; null: the system clock
+  /// Verify who signed the answer: the OCSP response by the issuer or a responder it
+  /// delegated to, the CRL by the issuer. Off only to model a relying party that does not
+  /// (a reference target's fault): then a forged or badly signed answer is believed.
+  bool verify_signatures = true;
+  /// Judge thisUpdate and nextUpdate on the clock. Off only to model a relying party that
+  /// takes out-of-date answers (a reference target's fault).
+  bool check_times = true;
 };
 
 /// The verdict on one certificate, with where it came from and why.
