@@ -242,10 +242,12 @@ TEST(DpopOption, RequestLevelMutations) {
 }
 
 TEST(DpopOption, BearerSchemeWithoutADpopTokenIsTheSuitesError) {
-  DpopRun run =
-      RunDpop(DpopScenario("      - request:\n"
-                           "          url: ${target.url}/r\n"
-                           "          dpop: {mutation: bearer_scheme}\n"));
+  // A literal bearer_scheme without `auth` is refused at load; a template only the run
+  // resolves reaches the runner, which refuses it as the suite's error.
+  DpopRun run = RunDpop(
+      DpopScenario("      - request:\n"
+                   "          url: ${target.url}/r\n"
+                   "          dpop: {mutation: \"${env.TOLLGATE_DPOP_UNSET:-bearer_scheme}\"}\n"));
   EXPECT_TRUE(run.sent.empty());
   EXPECT_EQ(OnlyCase(run).verdict, Verdict::kError);
   EXPECT_THAT(OnlyCase(run).error, HasSubstr("bearer_scheme needs the token in `Authorization`"));

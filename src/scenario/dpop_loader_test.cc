@@ -302,5 +302,88 @@ TEST(DpopLoader, AuthWithTwoKindsOrABadScheme) {
             "\n");
 }
 
+TEST(DpopLoader, AthMutationsNeedAnAccessToken) {
+  RegisterDpopMutations();
+  EXPECT_EQ(DpopErrors(WithDpopRequest("          dpop: {mutation: wrong_ath}")),
+            "error: `wrong_ath` needs an access token\n"
+            "   --> x.yaml:11:28\n"
+            "    |\n"
+            " 11 |           dpop: {mutation: wrong_ath}\n"
+            "    |                            ^^^^^^^^^ expected `auth: {dpop: TOKEN}` on this "
+            "request, or `token` beside it: the token whose `ath` the proof spoils\n"
+            "\n");
+  // Through a matrix variable, at the value.
+  std::string text = WithDpopRequest("          dpop: {mutation: \"${m}\"}");
+  text.replace(text.find("two_headers"), 11, "wrong_ath");
+  EXPECT_EQ(DpopErrors(text),
+            "error: `wrong_ath` needs an access token\n"
+            "  --> x.yaml:7:22\n"
+            "   |\n"
+            " 7 |       m: [wrong_htm, wrong_ath]\n"
+            "   |                      ^^^^^^^^^ expected `auth: {dpop: TOKEN}` on this request, "
+            "or `token` beside it: the token whose `ath` the proof spoils\n"
+            "   = help: (a value of `m`, used as `mutation` on line 11)\n"
+            "\n");
+  // A token in `auth` or beside it is enough.
+  EXPECT_EQ(DpopErrors(WithDpopRequest("          auth: {bearer: t}\n"
+                                       "          dpop: {mutation: wrong_ath}")),
+            "loaded");
+  EXPECT_EQ(DpopErrors(WithDpopRequest("          dpop: {mutation: wrong_ath, token: t}")),
+            "loaded");
+}
+
+TEST(DpopLoader, BearerSchemeNeedsTheTokenInAuth) {
+  RegisterDpopMutations();
+  EXPECT_EQ(DpopErrors(WithDpopRequest("          auth: {basic: {user: u, password: p}}\n"
+                                       "          dpop: {mutation: bearer_scheme}")),
+            "error: `bearer_scheme` needs an access token in `auth`\n"
+            "   --> x.yaml:12:28\n"
+            "    |\n"
+            " 12 |           dpop: {mutation: bearer_scheme}\n"
+            "    |                            ^^^^^^^^^^^^^ expected `auth: {dpop: TOKEN}` on this "
+            "request: the token it sends as Bearer\n"
+            "\n");
+  EXPECT_EQ(DpopErrors(WithDpopRequest("          auth: {dpop: t}\n"
+                                       "          dpop: {mutation: bearer_scheme}")),
+            "loaded");
+}
+
+TEST(DpopLoader, NonceMutationInAMatrixValueWithoutANonce) {
+  RegisterDpopMutations();
+  std::string text = WithDpopRequest("          dpop: {mutation: \"${m}\"}");
+  text.replace(text.find("two_headers"), 11, "missing_nonce");
+  EXPECT_EQ(DpopErrors(text),
+            "error: `missing_nonce` needs a `nonce`\n"
+            "  --> x.yaml:7:22\n"
+            "   |\n"
+            " 7 |       m: [wrong_htm, missing_nonce]\n"
+            "   |                      ^^^^^^^^^^^^^ expected `nonce` beside it: the server's "
+            "DPoP-Nonce the proof leaves out or changes\n"
+            "   = help: (a value of `m`, used as `mutation` on line 11)\n"
+            "\n");
+}
+
+TEST(DpopLoader, ReusedJtiNeedsAnEarlierProofInTheScenario) {
+  RegisterDpopMutations();
+  EXPECT_EQ(DpopErrors(WithDpopRequest("          dpop: {mutation: reused_jti}\n"
+                                       "      - request:\n"
+                                       "          url: ${target.url}/b\n"
+                                       "          dpop: {}")),
+            "error: `reused_jti` needs an earlier proof\n"
+            "   --> x.yaml:11:28\n"
+            "    |\n"
+            " 11 |           dpop: {mutation: reused_jti}\n"
+            "    |                            ^^^^^^^^^^ expected a step with `dpop:` before this "
+            "one in the scenario (its proof's jti is the one replayed), or `jti` beside it\n"
+            "\n");
+  EXPECT_EQ(DpopErrors(WithDpopRequest("          dpop: {}\n"
+                                       "      - request:\n"
+                                       "          url: ${target.url}/b\n"
+                                       "          dpop: {mutation: reused_jti}")),
+            "loaded");
+  EXPECT_EQ(DpopErrors(WithDpopRequest("          dpop: {mutation: reused_jti, jti: j-1}")),
+            "loaded");
+}
+
 }  // namespace
 }  // namespace tollgate

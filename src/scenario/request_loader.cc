@@ -256,6 +256,51 @@ const std::vector<std::string>& DpopAlgs() {
   return kAlgs;
 }
 
+// The variable of a template that is exactly `${name}`, or "".
+std::string DpopSoleVariable(const std::string& text) {
+  if (text.size() < 4 || text.compare(0, 2, "${") != 0 || text.back() != '}') return "";
+  std::string inner = text.substr(2, text.size() - 3);
+  while (!inner.empty() && inner.front() == ' ') inner.erase(inner.begin());
+  while (!inner.empty() && inner.back() == ' ') inner.pop_back();
+  if (inner.empty() || !std::all_of(inner.begin(), inner.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               c == '_';
+      })) {
+    return "";
+  }
+  return inner;
+}
+
+// One name the `mutation` at hand can take, where the file gives it, and how (for a matrix
+// value: "(a value of `m`, used as `mutation` on line 12)").
+struct DpopMutationValue {
+  Node at;
+  std::string name;
+  std::string via;
+};
+
+// The names the template at `n` can take as the file says: its text when literal, else
+// each value of the one matrix variable it is; empty when only the run knows.
+std::vector<DpopMutationValue> DpopMutationValues(Document& doc, const Node& n,
+                                                  const NameScope& scope) {
+  if (!n.IsScalar()) return {};
+  const std::string text = n.Text();
+  if (text.find('$') == std::string::npos) return {{n, text, ""}};
+  std::string variable = DpopSoleVariable(text);
+  if (variable.empty() || scope.matrix == nullptr) return {};
+  std::vector<DpopMutationValue> out;
+  for (const auto& [name, values] : *scope.matrix) {
+    if (name != variable) continue;
+    for (const Node& v : values) {
+      if (!v.IsScalar()) continue;
+      out.push_back({v, v.Text(),
+                     "(a value of `" + variable + "`, used as `mutation` on line " +
+                         std::to_string(doc.Loc(n).line) + ")"});
+    }
+  }
+  return out;
+}
+
 // The DPoP specs of a step (a request, a race's inline request, a token fetch).
 std::vector<const DpopSpec*> DpopSpecsOf(const Step& step) {
   std::vector<const DpopSpec*> out;
@@ -271,7 +316,7 @@ std::vector<const DpopSpec*> DpopSpecsOf(const Step& step) {
 }  // namespace
 
 std::optional<DpopSpec> ReadDpop(Document& doc, const Node& n, const NameScope& scope,
-                                 bool token_request) {
+                                 bool token_request, const std::optional<AuthSpec>& auth) {
   MapReader m(doc, n, {"key", "alg", "mutation", "nonce", "token", "jti", "htm", "htu", "skew"},
               "dpop", true,
               "a mapping: `key`, `alg`, `mutation`, `nonce`, `token`, `jti`, `htm`, `htu`, "
@@ -314,15 +359,36 @@ std::optional<DpopSpec> ReadDpop(Document& doc, const Node& n, const NameScope& 
   read("skew", d.skew);
   if (auto v = m.Get("mutation")) {
     CheckTerm(doc, *v, "mutation", vocabulary::kDpopMutation, scope);
-    const std::string text = v->Text();
-    if ((text == "missing_nonce" || text == "wrong_nonce") && !m.KeyNode("nonce")) {
-      doc.Error(*v, "`" + text + "` needs a `nonce`", "",
-                "`nonce` beside it: the server's DPoP-Nonce the proof leaves out or changes");
+    // What each name needs beside it, for every name the file says it can be.
+    const bool sends_token =
+        auth && (auth->kind == AuthSpec::Kind::kDpop || auth->kind == AuthSpec::Kind::kBearer);
+    for (const DpopMutationValue& value : DpopMutationValues(doc, *v, scope)) {
+      const std::string& name = value.name;
+      d.mutation_values.push_back(name);
+      if ((name == "missing_nonce" || name == "wrong_nonce") && !m.KeyNode("nonce")) {
+        doc.Error(value.at, "`" + name + "` needs a `nonce`", "",
+                  "`nonce` beside it: the server's DPoP-Nonce the proof leaves out or changes",
+                  value.via);
+      }
+      if (name == "bearer_scheme" && token_request) {
+        doc.Error(value.at, "invalid value for `mutation`", "`bearer_scheme`",
+                  "a mutation of the proof: a token request sends no access token to downgrade",
+                  value.via);
+      } else if (name == "bearer_scheme" && !sends_token) {
+        doc.Error(value.at, "`bearer_scheme` needs an access token in `auth`", "",
+                  "`auth: {dpop: TOKEN}` on this request: the token it sends as Bearer", value.via);
+      }
+      if ((name == "missing_ath" || name == "wrong_ath" || name == "other_token_ath") &&
+          !sends_token && !m.KeyNode("token")) {
+        doc.Error(value.at, "`" + name + "` needs an access token", "",
+                  token_request ? "`token` beside it: the token whose `ath` the proof spoils"
+                                : "`auth: {dpop: TOKEN}` on this request, or `token` beside "
+                                  "it: the token whose `ath` the proof spoils",
+                  value.via);
+      }
     }
-    if (token_request && text == "bearer_scheme") {
-      doc.Error(*v, "invalid value for `mutation`", "`bearer_scheme`",
-                "a mutation of the proof: a token request sends no access token to downgrade");
-    }
+    d.mutation_loc = doc.Loc(*v);
+    d.mutation_length = doc.Length(*v);
   }
   if (auto v = m.Get("htm"); v && d.htm && d.htm->is_literal() && !IsUpperWord(v->Text())) {
     doc.Error(*v, "invalid value for `htm`", scenario::Describe(*v),
@@ -336,7 +402,24 @@ std::optional<DpopSpec> ReadDpop(Document& doc, const Node& n, const NameScope& 
   return d;
 }
 
-void CheckDpopKeys(Document& doc, Suite& suite) {
+void CheckDpopSteps(Document& doc, Suite& suite) {
+  // reused_jti replays the case's previous proof: a step before it must send one.
+  for (const Scenario& sc : suite.scenarios) {
+    bool earlier_proof = false;
+    for (const Step& step : sc.steps) {
+      for (const DpopSpec* d : DpopSpecsOf(step)) {
+        const auto& values = d->mutation_values;
+        if (!earlier_proof && !d->jti &&
+            std::find(values.begin(), values.end(), "reused_jti") != values.end()) {
+          doc.ErrorAt(d->mutation_loc, d->mutation_length, "`reused_jti` needs an earlier proof",
+                      "",
+                      "a step with `dpop:` before this one in the scenario (its proof's jti is "
+                      "the one replayed), or `jti` beside it");
+        }
+        earlier_proof = true;
+      }
+    }
+  }
   std::map<std::string, const DpopSpec*> first;  // key -> the first spec that gives its alg
   for (const Scenario& sc : suite.scenarios) {
     for (const Step& step : sc.steps) {
@@ -430,7 +513,7 @@ std::optional<RequestStep> ReadRequestStep(Document& doc, const Node& node,
     }
   }
   if (auto v = m.Get("forwarded_cert")) r.forwarded_cert = ReadForwardedCert(doc, *v, scope);
-  if (auto v = m.Get("dpop")) r.dpop = ReadDpop(doc, *v, scope, /*token_request=*/false);
+  if (auto v = m.Get("dpop")) r.dpop = ReadDpop(doc, *v, scope, /*token_request=*/false, r.auth);
   if (auto v = m.Get("send")) {
     if (auto b = scenario::ReadBool(doc, *v, "send")) r.send = *b;
   }

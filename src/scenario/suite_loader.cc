@@ -65,7 +65,7 @@ class SuiteReader {
       }
       for (const Node& item : scenario::Items(*n)) ReadScenario(item);
       CheckRealTimeLinks();
-      scenario::CheckDpopKeys(doc_, suite_);
+      scenario::CheckDpopSteps(doc_, suite_);
     }
   }
 

@@ -51,13 +51,15 @@ std::optional<std::string> ReadRequiredService(scenario::Document& doc, const sc
 std::optional<RequestStep> ReadRequestStep(scenario::Document& doc, const scenario::Node& node,
                                            const scenario::NameScope& scope);
 
-/// A `dpop:` mapping (a request's, or a token fetch's when `token_request`).
+/// A `dpop:` mapping (a request's with its `auth`, or a token fetch's when `token_request`).
 std::optional<DpopSpec> ReadDpop(scenario::Document& doc, const scenario::Node& node,
-                                 const scenario::NameScope& scope, bool token_request);
+                                 const scenario::NameScope& scope, bool token_request,
+                                 const std::optional<AuthSpec>& auth);
 
-/// Checks that the steps of `suite` give each DPoP key name one algorithm, and records each
-/// key's algorithm in `suite.dpop_keys`.
-void CheckDpopKeys(scenario::Document& doc, Suite& suite);
+/// Checks across the steps of `suite`: each DPoP key name has one algorithm, and a
+/// `reused_jti` has an earlier proof in its scenario; records each key's algorithm in
+/// `suite.dpop_keys`.
+void CheckDpopSteps(scenario::Document& doc, Suite& suite);
 
 /// A `replay:` value: `previous`, a saved name, or `{of, concurrent}`. `saved` are the
 /// names of earlier steps; `any_replayable` whether an earlier step sent a request.

@@ -81,7 +81,8 @@ bool ReadFetch(Document& doc, const Node& n, const NameScope& scope, TokenStep& 
   ReadOptionalTemplate(doc, m, "grant_type", scope, t.grant_type);
   ReadOptionalTemplate(doc, m, "refresh_token", scope, t.refresh_token);
   ReadOptionalTemplate(doc, m, "scope", scope, t.fetch_scope);
-  if (auto v = m.Get("dpop")) t.dpop = ReadDpop(doc, *v, scope, /*token_request=*/true);
+  if (auto v = m.Get("dpop"))
+    t.dpop = ReadDpop(doc, *v, scope, /*token_request=*/true, std::nullopt);
   if (auto v = m.Get("auth")) {
     std::optional<std::string> method = scenario::ReadString(doc, *v, "auth");
     if (method &&

@@ -170,12 +170,18 @@ struct DpopSpec {
   SourceLoc alg_loc;
   int alg_length = 0;
   std::optional<Template> mutation;  // a DPoP mutation, a request-level one included
-  std::optional<Template> nonce;     // the server's DPoP-Nonce
-  std::optional<Template> token;     // the token ath hashes, instead of the Authorization one
-  std::optional<Template> jti;       // instead of a fresh one
-  std::optional<Template> htm;       // instead of the request's method
-  std::optional<Template> htu;       // instead of the request's URL
-  std::optional<Template> skew;      // the target's iat window (a duration; default 60s)
+  /// The names `mutation` can take as the file says (a literal, or each value of the one
+  /// matrix variable it is), for the checks that need the scenario; empty when only the run
+  /// knows. `mutation_loc`/`mutation_length` place it.
+  std::vector<std::string> mutation_values;
+  SourceLoc mutation_loc;
+  int mutation_length = 0;
+  std::optional<Template> nonce;  // the server's DPoP-Nonce
+  std::optional<Template> token;  // the token ath hashes, instead of the Authorization one
+  std::optional<Template> jti;    // instead of a fresh one
+  std::optional<Template> htm;    // instead of the request's method
+  std::optional<Template> htu;    // instead of the request's URL
+  std::optional<Template> skew;   // the target's iat window (a duration; default 60s)
   SourceLoc loc;
 };
 
