@@ -46,7 +46,7 @@ import sys
 import threading
 import time
 import urllib.request
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
@@ -75,7 +75,12 @@ DEFECTS = {
     "bearer-challenge-for-dpop": "answer DPoP failures with a Bearer challenge",
     "no-www-authenticate": "answer 401 without WWW-Authenticate",
     "skip-audience": "do not verify the token's aud",
+    "skip-issuer": "do not verify the token's iss",
     "accept-expired": "do not verify the token's exp",
+    "accept-not-yet-valid": "do not verify the token's nbf and iat",
+    "skip-signature": "read the token's claims without verifying its signature",
+    "accept-query-token": "take the token from an access_token query parameter too "
+                          "(RFC 6750 §2.3, which FAPI 2.0 rules out)",
 }
 
 ACCOUNTS, PAYMENTS = "/accounts", "/payments"
@@ -217,6 +222,16 @@ class ResourceServer:
         self.nonce_secret = os.urandom(32)
         self.replay = {}  # "jti htu" -> expiry (epoch seconds)
         self.replay_lock = threading.Lock()
+        # --accept-issuer-thumbprint: the thumbprints of the client's CA certificates, which
+        # the broken comparison also takes for the client's own.
+        self.issuer_thumbprints = set()
+        if args.accept_issuer_thumbprint:
+            with open(args.accept_issuer_thumbprint, "rb") as f:
+                pem = f.read().decode()
+            for block in re.findall(r"-----BEGIN CERTIFICATE-----(.*?)-----END CERTIFICATE-----",
+                                    pem, re.S):
+                der = base64.b64decode("".join(block.split()))
+                self.issuer_thumbprints.add(b64url(hashlib.sha256(der).digest()))
 
     def has(self, defect):
         return getattr(self.args, defect.replace("-", "_"))
@@ -240,16 +255,26 @@ class ResourceServer:
             header = jwt.get_unverified_header(token)
             if "crit" in header:
                 raise jwt.InvalidTokenError("crit: no extension is understood")
-            key = self.keyset.get(header.get("kid"))
             options = {"require": ["exp", "iss", "aud"]}
+            if self.has("skip-signature"):
+                # The signature never checked (verify_signature off); the claims still are.
+                options["verify_signature"] = False
+                options["verify_aud"] = options["verify_iss"] = True
+                options["verify_exp"] = options["verify_nbf"] = options["verify_iat"] = True
+            key = None if self.has("skip-signature") else self.keyset.get(header.get("kid"))
             if self.has("skip-audience"):
                 options["verify_aud"] = False
                 options["require"].remove("aud")
             if self.has("accept-expired"):
                 options["verify_exp"] = False
-            return jwt.decode(token, key.key, algorithms=PUBLIC_KEY_ALGS,
+            if self.has("skip-issuer"):
+                options["require"].remove("iss")
+            if self.has("accept-not-yet-valid"):
+                options["verify_nbf"] = options["verify_iat"] = False
+            return jwt.decode(token, key.key if key else None, algorithms=PUBLIC_KEY_ALGS,
                               audience=None if self.has("skip-audience") else self.args.audience,
-                              issuer=self.args.issuer, leeway=self.args.leeway, options=options)
+                              issuer=None if self.has("skip-issuer") else self.args.issuer,
+                              leeway=self.args.leeway, options=options)
         except (jwt.PyJWTError, ValueError, TypeError, KeyError, OSError) as e:
             # OSError: the key set could not be read: fail closed.
             raise Refusal(401, scheme, "invalid_token", "the access token is not valid "
@@ -382,11 +407,11 @@ class ResourceServer:
             raise Refusal(401, scheme, "invalid_token",
                           "the token is bound to a client certificate")
         presented = b64url(hashlib.sha256(leaf_der).digest())
-        if not hmac.compare_digest(presented, x5t):
+        if not hmac.compare_digest(presented, x5t) and x5t not in self.issuer_thumbprints:
             raise Refusal(401, scheme, "invalid_token",
                           "the token is bound to another client certificate")
 
-    def handle(self, method, path, headers, leaf_der):
+    def handle(self, method, path, headers, leaf_der, query=""):
         """(status, body, [(header, value)])."""
         if path not in ROUTES:
             return 404, {"error": "not_found"}, []
@@ -398,6 +423,10 @@ class ResourceServer:
             raise Refusal(400, "Bearer", "invalid_request", "more than one Authorization header")
         if len(proofs) > 1 and not self.has("first-dpop-header-wins"):
             raise Refusal(400, "DPoP", "invalid_request", "more than one DPoP header")
+        if not authz and self.has("accept-query-token"):
+            token = parse_qs(query).get("access_token", [""])[0]
+            if token:
+                authz = [("DPoP " if proofs else "Bearer ") + token]
         if not authz:
             raise Refusal(401, "both", "", "")
         scheme_name, _, credentials = authz[0].strip().partition(" ")
@@ -519,9 +548,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             leaf = self.connection.getpeercert(binary_form=True)
         except (ValueError, AttributeError):
             leaf = None
-        path = self.path.split("?", 1)[0].split("#", 1)[0]
+        target = self.path.split("#", 1)[0]
+        path, _, query = target.partition("?")
         try:
-            status, body, headers = self.app.handle(self.command, path, self.headers, leaf)
+            status, body, headers = self.app.handle(self.command, path, self.headers, leaf, query)
         except Refusal as r:
             status, body, headers = self.app.refusal(r)
         self.send_json(status, body, headers)
@@ -588,6 +618,9 @@ def parse_args(argv):
     defects = p.add_argument_group("planted defects")
     for name, what in DEFECTS.items():
         defects.add_argument("--" + name, action="store_true", help=what)
+    defects.add_argument("--accept-issuer-thumbprint", metavar="CA_PEM",
+                         help="also take cnf.x5t#S256 of a CA certificate in CA_PEM (the "
+                              "client's issuers) for the client's leaf")
     args = p.parse_args(argv)
     unknown = [a for a in args.dpop_algs if a not in PUBLIC_KEY_ALGS]
     if unknown or not args.dpop_algs:
@@ -601,6 +634,8 @@ def main(argv):
     server = Server((args.bind, args.port), tls_context(args))
     url = f"https://{args.bind}:{server.server_address[1]}"
     planted = [d for d in DEFECTS if getattr(args, d.replace("-", "_"))]
+    if args.accept_issuer_thumbprint:
+        planted.append("accept-issuer-thumbprint")
     print(json.dumps({"ready": True, "url": url, "defects": planted}), flush=True)
     try:
         server.serve_forever()
