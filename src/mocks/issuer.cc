@@ -1,6 +1,9 @@
 #include "mocks/issuer.h"
 
 #include <algorithm>
+#include <chrono>
+#include <mutex>
+#include <thread>
 
 #include "mocks/config.h"
 #include "tollgate/base/digest.h"
@@ -371,6 +374,9 @@ const KindTerms& IssuerService::Vocabulary() {
         "accepts a used refresh token again (no single use, no family revocation)"},
        {"no_family_revocation",
         "refuses a reused refresh token but leaves its family's successors valid"},
+       {"racy_refresh_rotation",
+        "checks a refresh token, then marks it used after a 100 ms unlocked gap: concurrent "
+        "copies all pass"},
        {"dpop_proof_not_verified",
         "issues a DPoP-bound token from a proof whose signature does not verify"},
        {"dpop_replay_allowed", "accepts a DPoP proof whose `jti` it accepted before"},
@@ -440,7 +446,7 @@ Handled IssuerService::Refresh(const IssuerClient& client, const FormFields& for
   if (token.empty()) return TokenError(400, "invalid_request", "refresh_token is missing", realm);
   const std::string invalid =
       "the refresh token is invalid, expired, revoked, or was issued to another client";
-  std::lock_guard<std::mutex> lock(refresh_mu_);
+  std::unique_lock<std::mutex> lock(refresh_mu_);
   auto it = refresh_.find(Sha256Hex(token));
   if (it == refresh_.end())
     return TokenError(400, "invalid_grant", invalid, realm, "unknown refresh token");
@@ -487,6 +493,13 @@ Handled IssuerService::Refresh(const IssuerClient& client, const FormFields& for
                           "scope `" + s + "` exceeds the scope originally granted", realm);
       }
     }
+  }
+  if (HasFault("racy_refresh_rotation")) {
+    // Checked, then marked used after an unlocked gap: every concurrent copy passes the
+    // check before the first marks it. Records are never erased, so `rec` stays valid.
+    lock.unlock();
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    lock.lock();
   }
   rec.used = true;
   // The new refresh token keeps the original scope (RFC 6749 §6).

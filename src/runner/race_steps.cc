@@ -8,8 +8,10 @@
 
 #include "runner/case_run.h"
 #include "runner/expect_check.h"
+#include "runner/notify_steps.h"
 #include "runner/replay_steps.h"
 #include "runner/tls_facts.h"
+#include "runner/token_steps.h"
 
 namespace tollgate::runner {
 
@@ -19,6 +21,30 @@ bool CaseRun::RunRace(const Step& step, const RaceStep& race) {
     auto built = BuildRequest(*race.request);
     if (!built.ok()) return Error(step, built.status().message());
     q = std::move(built).value();
+  } else if (race.token) {
+    // One token request (one refresh token, one DPoP proof) sent as every copy.
+    auto built = BuildTokenRequest(*race.token, scope_);
+    if (!built.ok()) return Error(step, built.status().message());
+    q = std::move(built).value();
+    if (q.tls.ca_file.empty()) q.tls.ca_file = run_.TrustFileFor(q.url);
+    if (race.token->dpop) {
+      Status attached = AttachDpop(*race.token->dpop, q);
+      if (!attached.ok()) {
+        return Error(step,
+                     attached.WithContext("dpop at " + race.token->dpop->loc.ToString()).message());
+      }
+    }
+  } else if (race.notify) {
+    // One notification (one AuthorisationID, one webhook id and signature) as every copy.
+    auto built = BuildNotify(*race.notify, run_, scope_, &last_webhook_id_);
+    if (!built.ok()) return Error(step, built.status().message());
+    if (built->saved.contains("webhook")) {
+      const nlohmann::json& w = built->saved["webhook"];
+      Note(WebhookNote{w["scheme"].get<std::string>(), w["id"].get<std::string>(),
+                       w["variant"].get<std::string>()});
+    }
+    q = std::move(built->request);
+    if (q.tls.ca_file.empty()) q.tls.ca_file = run_.TrustFileFor(q.url);
   } else if (race.of == "previous" && previous_) {
     q = *previous_;
   } else if (auto it = sent_.find(race.of); it != sent_.end()) {

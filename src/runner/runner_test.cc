@@ -507,6 +507,59 @@ TEST(RunnerWithScriptedTransport, RaceReleasesIdenticalCopiesTogetherAndWantsOne
   }
 }
 
+TEST(RunnerWithScriptedTransport, ATokenFetchAndANotificationRaceAsOneRequestEach) {
+  struct Row {
+    std::string step;  // the race's body
+    std::string route;
+  };
+  std::vector<Row> rows = {
+      {"          token:\n"
+       "            fetch: {url: \"${target.url}/token\", client_id: app, client_secret: s3cr3t,\n"
+       "                    grant_type: refresh_token, refresh_token: rt-1}\n",
+       "POST /token"},
+      {"          notify: {url: \"${target.url}/notify\", id: \"${uuid()}\"}\n", "POST /notify"},
+  };
+  for (const Row& row : rows) {
+    for (int winners : {1, 4}) {
+      SCOPED_TRACE(row.route + ", " + std::to_string(winners) + " winners");
+      ScriptedTransport transport;
+      auto state = std::make_shared<std::pair<std::mutex, int>>();
+      auto barrier = std::make_shared<Barrier>(4);
+      transport.On(row.route,
+                   [state, barrier, winners](const ClientRequest&) -> StatusOr<ClientResponse> {
+                     if (!barrier->ArriveAndWait()) return ScriptedTransport::Reply(504);
+                     std::lock_guard<std::mutex> lock(state->first);
+                     return ScriptedTransport::Reply(state->second++ < winners ? 200 : 400);
+                   });
+      std::string suite =
+          "suite: t/race\nscenarios:\n  - id: RACE\n    name: race\n    requirements: [R]\n"
+          "    steps:\n"
+          "      - race:\n"
+          "          copies: 4\n" +
+          row.step + "        expect: {exactly_one: 200, status: 400}\n";
+      StatusOr<RunResult> run = RunSuite(suite, transport);
+      ASSERT_TRUE(run.ok()) << run.status().ToString();
+      const CaseResult* c = FindCase(*run, "RACE");
+      ASSERT_NE(c, nullptr);
+      EXPECT_EQ(c->verdict, winners == 1 ? Verdict::kPass : Verdict::kFail) << c->error;
+      // Four copies of one request, built once: the same body (one refresh token, one
+      // AuthorisationID), all in flight together.
+      std::vector<ScriptedTransport::Sent> sent = transport.sent();
+      ASSERT_EQ(sent.size(), 4u);
+      std::size_t most = 0;
+      for (const ScriptedTransport::Sent& s : sent) {
+        most = std::max(most, s.in_flight.size());
+        EXPECT_EQ(s.request.body, sent[0].request.body);
+        EXPECT_EQ(s.request.headers, sent[0].request.headers);
+      }
+      EXPECT_EQ(most, 3u);
+      if (row.route == "POST /token") {
+        EXPECT_NE(sent[0].request.body.find("refresh_token=rt-1"), std::string::npos);
+      }
+    }
+  }
+}
+
 // --- redaction of what failures and errors quote ------------------------------------------
 
 constexpr char kSecret[] = "sk_live_7Hq2ZpX9wLmN4vR8";

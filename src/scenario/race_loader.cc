@@ -6,13 +6,15 @@
 namespace tollgate::scenario {
 
 std::optional<RaceStep> ReadRaceStep(Document& doc, const Node& n, const NameScope& scope,
-                                     const std::vector<SavedName>& saved, bool any_replayable) {
+                                     const std::vector<SavedName>& saved, bool any_replayable,
+                                     const std::vector<std::string>& requires_services) {
   if (!n.IsMap()) {
     doc.Error(n, "`race` must be a mapping", Describe(n),
-              "`{copies: N, request: {...}}` or `{copies: N, of: NAME}`");
+              "`{copies: N, request: {...}}`, `{copies: N, token: {fetch: {...}}}`, "
+              "`{copies: N, notify: {...}}` or `{copies: N, of: NAME}`");
     return std::nullopt;
   }
-  MapReader m(doc, n, {"copies", "request", "of"}, "race");
+  MapReader m(doc, n, {"copies", "request", "token", "notify", "of"}, "race");
   RaceStep r;
   bool ok = true;
   if (auto c = m.Get("copies")) {
@@ -25,18 +27,39 @@ std::optional<RaceStep> ReadRaceStep(Document& doc, const Node& n, const NameSco
     doc.Error(n, "missing `copies` in `race`", "", "how many copies race, from 2 to 64");
     ok = false;
   }
-  std::optional<Node> request = m.Get("request"), of = m.Get("of");
-  if (request && of) {
-    doc.Error(*m.KeyNode("of"), "`race` takes `request` or `of`, not both", "",
-              "an inline `request:` or `of:` an earlier request");
+  std::optional<Node> request = m.Get("request"), of = m.Get("of"), token = m.Get("token"),
+                      notify = m.Get("notify");
+  const char* const kWhat =
+      "one of: an inline `request:`, `token: {fetch: ...}`, `notify:`, "
+      "or `of:` an earlier request (a saved name or `previous`)";
+  std::vector<std::string> given;
+  for (const char* key : {"request", "token", "notify", "of"}) {
+    if (m.Get(key)) given.push_back(key);
+  }
+  if (given.size() > 1) {
+    doc.Error(*m.KeyNode(given[1]),
+              "`race` takes one step to race, found `" + given[0] + "` and `" + given[1] + "`", "",
+              kWhat);
     return std::nullopt;
   }
-  if (!request && !of) {
-    doc.Error(n, "nothing to race", "",
-              "an inline `request:` or `of:` an earlier request (a saved name or `previous`)");
+  if (given.empty()) {
+    doc.Error(n, "nothing to race", "", kWhat);
     return std::nullopt;
   }
-  if (request) {
+  if (token) {
+    std::optional<TokenStep> t = ReadTokenStep(doc, *token, scope, requires_services);
+    if (!t) return std::nullopt;
+    if (t->kind != TokenStep::Kind::kFetch) {
+      doc.Error(*token, "a raced token step is a `fetch`", "`mint`",
+                "`token: {fetch: {...}}`: a request to a token endpoint (minting sends nothing)");
+      return std::nullopt;
+    }
+    r.token = std::move(*t);
+  } else if (notify) {
+    std::optional<NotifyStep> s = ReadNotifyStep(doc, *notify, scope, requires_services);
+    if (!s) return std::nullopt;
+    r.notify = std::move(*s);
+  } else if (request) {
     std::optional<RequestStep> q = ReadRequestStep(doc, *request, scope);
     if (!q) return std::nullopt;
     if (!q->send) {

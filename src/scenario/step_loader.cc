@@ -180,7 +180,7 @@ class StepsReader {
         }
         break;
       case Step::Kind::kRace:
-        if (auto r = ReadRaceStep(doc_, body, scope, saved, any_replayable)) {
+        if (auto r = ReadRaceStep(doc_, body, scope, saved, any_replayable, services_)) {
           step.body = std::move(*r);
         }
         break;

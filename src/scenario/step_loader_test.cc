@@ -522,8 +522,8 @@ TEST(ParseSuiteSteps, RaceMistakes) {
             "  --> x.yaml:8:15\n"
             "   |\n"
             " 8 |       - race: {copies: 3}\n"
-            "   |               ^ expected an inline `request:` or `of:` an earlier request (a "
-            "saved name or `previous`)\n\n");
+            "   |               ^ expected one of: an inline `request:`, `token: {fetch: ...}`, "
+            "`notify:`, or `of:` an earlier request (a saved name or `previous`)\n\n");
   EXPECT_EQ(Errors(WithSteps("      - request: {url: /x, send: false}\n"
                              "        save: pay\n"
                              "      - race: {copies: 3, of: pya}\n")),
@@ -541,6 +541,46 @@ TEST(ParseSuiteSteps, RaceMistakes) {
       " 8 |       - race: {copies: 3, request: {url: /x, send: false}}\n"
       "   |                                    ^ found `send: false`, expected no `send` here "
       "(prepare a request with `send: false` in an earlier step and race it with `of:`)\n\n");
+}
+
+TEST(ParseSuiteSteps, RaceTakesATokenFetchOrANotification) {
+  Diagnostics diags;
+  std::string text = WithSteps(
+      "      - race:\n"
+      "          copies: 8\n"
+      "          token:\n"
+      "            fetch: {url: /token, client_id: c, client_secret: s,\n"
+      "                    grant_type: refresh_token, refresh_token: rt-1}\n"
+      "        expect: {exactly_one: 200, status: 400}\n"
+      "      - race:\n"
+      "          copies: 4\n"
+      "          notify: {url: /notify, id: auth-1}\n");
+  std::optional<Suite> suite = ParseSuite(text, "x.yaml", diags);
+  ASSERT_TRUE(suite) << diags.RenderWithText(text);
+  const std::vector<Step>& steps = suite->scenarios[0].steps;
+  ASSERT_EQ(steps.size(), 2u);
+  const RaceStep& token = Body<RaceStep>(steps[0]);
+  EXPECT_EQ(token.copies, 8);
+  ASSERT_TRUE(token.token);
+  EXPECT_EQ(token.token->kind, TokenStep::Kind::kFetch);
+  EXPECT_FALSE(token.request || token.notify);
+  const RaceStep& notify = Body<RaceStep>(steps[1]);
+  EXPECT_EQ(notify.copies, 4);
+  ASSERT_TRUE(notify.notify);
+  EXPECT_FALSE(notify.request || notify.token);
+}
+
+TEST(ParseSuiteSteps, RaceTakesOneStepAndATokenRaceIsAFetch) {
+  EXPECT_EQ(Errors(WithSteps("      - race: {copies: 3, request: {url: /x}, of: previous}\n")),
+            "error: `race` takes one step to race, found `request` and `of`\n"
+            "  --> x.yaml:8:47\n"
+            "   |\n"
+            " 8 |       - race: {copies: 3, request: {url: /x}, of: previous}\n"
+            "   |                                               ^^ expected one of: an inline "
+            "`request:`, `token: {fetch: ...}`, `notify:`, or `of:` an earlier request (a saved "
+            "name or `previous`)\n\n");
+  std::string mint = Errors(WithSteps("      - race: {copies: 3, token: {mint: {issuer: idp}}}\n"));
+  EXPECT_NE(mint.find("error: "), std::string::npos) << mint;
 }
 
 TEST(ParseSuiteSteps, ATokenStepCannotBeReplayed) {

@@ -68,11 +68,13 @@ std::optional<ReplayStep> ReadReplayStep(scenario::Document& doc, const scenario
                                          const std::vector<SavedName>& saved, bool any_replayable,
                                          const std::string& step = "replay");
 
-/// A `race:` mapping: `copies` (2..64) and either an inline `request:` or `of:` an earlier
-/// request (a saved name or `previous`, resolved as `replay` does).
+/// A `race:` mapping: `copies` (2..64) and one step to race: an inline `request:`, a
+/// `token: {fetch: ...}`, a `notify:`, or `of:` an earlier request (a saved name or
+/// `previous`, resolved as `replay` does).
 std::optional<RaceStep> ReadRaceStep(scenario::Document& doc, const scenario::Node& node,
                                      const scenario::NameScope& scope,
-                                     const std::vector<SavedName>& saved, bool any_replayable);
+                                     const std::vector<SavedName>& saved, bool any_replayable,
+                                     const std::vector<std::string>& requires_services);
 
 /// A `wait:` value: a duration, `{duration}`, or `{for: TEMPLATE, plus: DURATION}`.
 std::optional<WaitStep> ReadWaitStep(scenario::Document& doc, const scenario::Node& node,

@@ -252,17 +252,6 @@ struct ReplayStep {
   int concurrent = 1;
 };
 
-/// `race:` releases `copies` identical requests together from a barrier, the oracle for a
-/// single-use artefact (a nonce, a refresh token, an AuthorisationID, a webhook id): exactly
-/// one copy may succeed (`expect: exactly_one`, 2xx unless the step says otherwise) and the
-/// others get the step's other expectations. The request is given inline (`request:`) or
-/// is an earlier request (`of:`, as in `replay`).
-struct RaceStep {
-  int copies = 2;                      // 2..64
-  std::optional<RequestStep> request;  // inline
-  std::string of;                      // or a saved request, or `previous`
-};
-
 /// `wait:` pauses; always bounded by --max-wait. `wait: 2s` waits a fixed time;
 /// `wait: {for: "${target.jwks_cache_ttl}", plus: 2s}` waits for a duration the target
 /// documents (a target setting such as its cache lifetime), plus a margin, so a real-time
@@ -337,6 +326,21 @@ struct NotifyStep {
   std::optional<TemplatedValue> body;             // replaces the whole body
   std::optional<Duration> timeout;
   std::optional<WebhookSign> webhook;  // absent: not signed
+};
+
+/// `race:` releases `copies` identical requests together from a barrier, the oracle for a
+/// single-use artefact (a nonce, a refresh token, an AuthorisationID, a webhook id, a DPoP
+/// proof's jti): exactly one copy may succeed (`expect: exactly_one`, 2xx unless the step
+/// says otherwise) and the others get the step's other expectations. The request is built
+/// once (signed once, one proof, one webhook id) from an inline `request:`, a token fetch
+/// (`token: {fetch: ...}`: a refresh token's single use), a notification (`notify:`), or is
+/// an earlier request (`of:`, as in `replay`).
+struct RaceStep {
+  int copies = 2;                      // 2..64
+  std::optional<RequestStep> request;  // inline
+  std::optional<TokenStep> token;      // a token fetch
+  std::optional<NotifyStep> notify;    // a notification
+  std::string of;                      // or a saved request, or `previous`
 };
 
 /// `mock:` controls a running mock service: `{service: NAME, action: ACTION, ...args}`.
