@@ -85,7 +85,10 @@ const KindTerms& ConnectPay::Vocabulary() {
   using T = FieldType;
   static const KindTerms kTerms = {
       "connectpay",
-      /*actions=*/{},
+      /*actions=*/
+      {{"revocation_method",
+        "checks client certificates' revocation by `method` (`ocsp` or `crl`) until restored "
+        "(needs `revocation:`)"}},
       /*faults=*/
       {{"accept_any_secret", "accepts a registered client key on the Basic APIs with any secret"},
        {"accept_unknown_key", "accepts Basic credentials whose client key is not registered"},
@@ -135,7 +138,19 @@ const KindTerms& ConnectPay::Vocabulary() {
         "adding theirs only when a certificate was presented"},
        {"app_reads_first_header",
         "behind a proxy front, takes the client certificate from the first header value or "
-        "XFCC element instead of the one its proxy set"}},
+        "XFCC element instead of the one its proxy set"},
+       {"revocation_not_checked",
+        "never asks the revocation responder: a revoked client certificate is served"},
+       {"revocation_fail_open",
+        "serves a client certificate whose status cannot be had (responder down, slow, "
+        "tryLater, unauthorized, forged or out-of-date answers) despite `fail_closed`"},
+       {"revocation_checked_at_handshake_only",
+        "serves a resumed TLS session without asking about its certificate again"},
+       {"accepts_unknown_status",
+        "serves a client certificate whose status the responder does not know"},
+       {"accepts_unverified_response",
+        "believes OCSP answers and CRLs without verifying who signed them"},
+       {"accepts_stale_response", "believes OCSP answers and CRLs whose nextUpdate has passed"}},
       /*keys=*/
       {Key("realm", T::kString, "the realm of its Basic challenge (default `connectpay`)"),
        Key("clients", T::kObjectMap, "the registered clients, by client key")
@@ -172,7 +187,23 @@ const KindTerms& ConnectPay::Vocabulary() {
                 Key("incoming", T::kString,
                     "what it does with the client's copies: `strip` them (default) or `append` "
                     "its XFCC element to them (Envoy APPEND_FORWARD, `envoy` only)")
-                    .OneOf({"strip", "append"})})}};
+                    .OneOf({"strip", "append"})}),
+       Key("revocation", T::kObject,
+           "two-host mode: ask each two-way request's client certificate's status of a "
+           "responder (connectpay_revocation.cc)")
+           .Of({Key("responder", T::kServiceRef,
+                    "an `ocsp` service declared above it, answering for the client identity")
+                    .Required()
+                    .OneOf({"ocsp"}),
+                Key("method", T::kString, "`ocsp` (default) or `crl`: how the status is asked")
+                    .OneOf({"ocsp", "crl"}),
+                Key("unavailable", T::kString,
+                    "what a status that cannot be had means: `fail_closed` (default, 503) or "
+                    "`fail_open` (served)")
+                    .OneOf({"fail_closed", "fail_open"}),
+                Key("timeout", T::kDuration,
+                    "how long it waits for the responder, above 0 and at most 10s (default "
+                    "1s)")})}};
   return kTerms;
 }
 

@@ -59,6 +59,21 @@
 //   proxy_does_not_strip     the front forwards client copies untouched and adds its own
 //                            only when a certificate was presented
 //   app_reads_first_header   the application takes the first value or XFCC element
+//
+// Revocation at the application level (`revocation:` in two-host mode;
+// connectpay_revocation.cc): on every request of the two-way host the certificate's status
+// is asked of an `ocsp` service (by OCSP or from its CRL, as configured or switched by the
+// `revocation_method` action), the leaf and the issuing CA, when the leaf was issued by the
+// client identity's CA (other chains have no responder and keep to the handshake's CRLs). A
+// revoked certificate or one of unknown status is refused with 401; one whose status cannot
+// be had (responder down, slow, tryLater, unauthorized, a forged or out-of-date answer) with
+// 503 when `unavailable: fail_closed` (the default), served when `fail_open`. Faults:
+//   revocation_not_checked   the status is never asked
+//   revocation_fail_open     served when the status cannot be had, despite fail_closed
+//   revocation_checked_at_handshake_only  a resumed TLS session is served unchecked
+//   accepts_unknown_status   a certificate of unknown status is served
+//   accepts_unverified_response  OCSP answers and CRLs are believed unverified
+//   accepts_stale_response   out-of-date OCSP answers and CRLs are believed
 
 #include <map>
 #include <mutex>
@@ -70,6 +85,7 @@
 
 #include "tollgate/base/forwarded_cert.h"
 #include "tollgate/http/client.h"
+#include "tollgate/http/revocation.h"
 #include "tollgate/mocks/service.h"
 
 namespace tollgate::mocks {
@@ -121,6 +137,15 @@ class ConnectPay : public MockService {
   std::variant<ServerRequest, Handled> ProxiedRequest(const ProxyFront& front,
                                                       const ServerRequest& request) const;
 
+  /// Application-level revocation (connectpay_revocation.cc): the refusal of a two-way
+  /// request whose certificate is revoked, of unknown status or (fail closed) of a status
+  /// that cannot be had; nullopt to serve it.
+  std::optional<Handled> RefuseRevoked(const ServerRequest& request) const;
+  /// `revocation_method {method: ocsp|crl}`; InvalidArgument names what it takes.
+  Status Control(const std::string& action, const nlohmann::json& args) override;
+  /// The configured revocation method again.
+  void Restore() override;
+
   /// The generic-API handler, public so it can be unit-tested without a socket.
   Handled HandleBasic(const ServerRequest& request) const;
   /// The Bearer-only data-API handler.
@@ -130,6 +155,7 @@ class ConnectPay : public MockService {
   void AddTwoHostSettings(std::vector<TargetSetting>& out) const;
   void AddTwoWayRoutes(ServiceRouter& router);
   Status SetUpProxies(const ServiceDecl& decl);
+  Status SetUpRevocation(const ServiceDecl& decl, const pki::IdentityFiles& client);
   void AddFrontRoutes(const ProxyFront& front, ServiceRouter& router);
   void AddProxiedAppRoutes(const ProxyFront& front, ServiceRouter& router);
   ServerTlsOptions FrontTls() const;
@@ -164,6 +190,20 @@ class ConnectPay : public MockService {
   std::string server_chain_, server_key_, server_ca_file_, client_ca_file_, client_crl_file_;
   std::vector<std::string> more_crl_files_;
   std::string anchors_pem_, crls_pem_;
+
+  // Application-level revocation: the responder's layout for the client identity's path.
+  struct Revocation {
+    std::string responder;  // the `ocsp` service
+    http::RevocationMethod method = http::RevocationMethod::kOcsp;
+    bool fail_open = false;
+    std::chrono::milliseconds timeout{1000};
+    std::vector<std::string> path_pems;  // the issuing CA, then its issuers to the root
+    std::vector<std::string> names;      // their authority names, in the same order
+    std::vector<std::string> subjects;   // their subjects (RFC 2253), in the same order
+  };
+  std::optional<Revocation> revocation_;
+  std::unique_ptr<HttpClient> revocation_http_;
+  std::optional<http::RevocationMethod> method_override_;  // revocation_method action (mu_)
 
   // Proxy mode.
   std::vector<ProxyFront> fronts_;

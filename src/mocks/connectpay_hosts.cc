@@ -41,6 +41,10 @@ ServerRequest TrustForwardedCert(const ServerRequest& request) {
 
 Status ConnectPay::SetUpHosts(const ServiceDecl& decl) {
   RETURN_IF_ERROR(SetUpProxies(decl));
+  if (server_identity_.empty() && !GetObject(decl.config, "revocation").empty()) {
+    return InvalidArgumentError("service `" + decl.name +
+                                "`: `revocation` needs two-host mode; expected `server_identity`");
+  }
   if (server_identity_.empty() || !ctx().identity) return Status::Ok();
   auto context = [&](const std::string& what) { return "service `" + decl.name + "`: " + what; };
   auto server = ctx().identity(server_identity_, "");
@@ -55,6 +59,7 @@ Status ConnectPay::SetUpHosts(const ServiceDecl& decl) {
     }
     reg.registered_sha256 = files->sha256;
   }
+  RETURN_IF_ERROR(SetUpRevocation(decl, *client));
   // The platform's onboarding anchors and CRL are those of the client hierarchy.
   ASSIGN_OR_RETURN(anchors_pem_, ReadFile(client->ca_file));
   if (!client->crl_file.empty()) {
@@ -184,6 +189,7 @@ void ConnectPay::AddTwoWayRoutes(ServiceRouter& router) {
       const ServerRequest& r =
           HasFault("trust_forwarded_cert_header") ? TrustForwardedCert(sent) : sent;
       if (auto refused = RefuseUnregistered(r)) return *refused;
+      if (auto refused = RefuseRevoked(r)) return *refused;
       return handler(r);
     };
   };
