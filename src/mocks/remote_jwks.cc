@@ -13,11 +13,13 @@ std::string Lower(std::string_view s) {
 }
 
 StatusOr<ClientResponse> HttpGet(HttpClient& http, const std::string& url,
-                                 std::chrono::milliseconds timeout, const char* what) {
+                                 std::chrono::milliseconds timeout, const std::string& ca_file,
+                                 const char* what) {
   ClientRequest q;
   q.method = "GET";
   q.url = url;
   q.timeout = timeout;
+  q.tls.ca_file = ca_file;
   q.headers.emplace_back("Accept", "application/json");
   StatusOr<ClientResponse> r = http.Send(q);
   if (!r.ok()) return r.status().WithContext(std::string(what) + " " + url);
@@ -86,7 +88,8 @@ Status RemoteJwks::DiscoverLocked() {
   std::string base = issuer_url_ ? issuer_url_() : "";
   if (base.empty()) return UnavailableError("the trusted issuer has no URL (is it running?)");
   std::string url = base + "/.well-known/openid-configuration";
-  ASSIGN_OR_RETURN(ClientResponse r, HttpGet(*http_, url, options_.timeout, "discovery"));
+  ASSIGN_OR_RETURN(ClientResponse r,
+                   HttpGet(*http_, url, options_.timeout, options_.ca_file, "discovery"));
   nlohmann::json doc = nlohmann::json::parse(r.body, nullptr, /*allow_exceptions=*/false);
   if (!doc.is_object() || !doc.contains("issuer") || !doc["issuer"].is_string() ||
       doc["issuer"].get<std::string>().empty() || !doc.contains("jwks_uri") ||
@@ -106,7 +109,8 @@ Status RemoteJwks::FetchLocked(Clock::TimePoint now) {
     std::atomic<int>& n;
     ~Done() { ++n; }
   } done{completed_fetches_};
-  ASSIGN_OR_RETURN(ClientResponse r, HttpGet(*http_, jwks_uri_, options_.timeout, "JWKS"));
+  ASSIGN_OR_RETURN(ClientResponse r,
+                   HttpGet(*http_, jwks_uri_, options_.timeout, options_.ca_file, "JWKS"));
   StatusOr<jose::Jwks> parsed = jose::Jwks::Parse(r.body);
   if (!parsed.ok()) return UnavailableError("JWKS " + jwks_uri_ + ": " + parsed.status().message());
   std::chrono::seconds max_age = options_.default_max_age;

@@ -37,6 +37,9 @@ struct RemoteJwksOptions {
   std::function<std::string()> pinned_jwks_url;
   std::string pinned_issuer;
   std::chrono::milliseconds timeout{5000};
+  /// The root that verifies an https issuer's certificate ("" = the system store): a mock
+  /// issuer serving its own TLS (`mtls:`) names it in TrustFile().
+  std::string ca_file;
   /// True (a reference-target fault): a request that waited while another request's fetch
   /// ran takes that fetch's keys instead of fetching again ("single flight"), so concurrent
   /// unknown kids cost one fetch while sequential ones cost one each.

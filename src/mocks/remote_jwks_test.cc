@@ -5,6 +5,7 @@
 
 #include <atomic>
 
+#include "http/test_pki.h"
 #include "tollgate/crypto/jose.h"
 #include "tollgate/http/server.h"
 #include "tollgate/mocks/environment.h"
@@ -86,6 +87,40 @@ TEST_F(RemoteJwksTest, DiscoversOnceAndCachesForMaxAge) {
   EXPECT_EQ(Hits("idp", "/jwks"), 2u);
   EXPECT_EQ(Hits("idp", "/.well-known/openid-configuration"), 1u);
   EXPECT_EQ(rp->jwks_fetches(), 2);
+}
+
+// An https issuer (a mock issuer with `mtls:` serves its own TLS): discovery and the key
+// set verify against the configured root, and fail closed without it.
+TEST_F(RemoteJwksTest, AnHttpsIssuerIsTrustedThroughItsRoot) {
+  tollgate::testing::TestPki pki;
+  tollgate::testing::TestCert root =
+      pki.Make("root", tollgate::testing::CertSpec::Root("jwks-root"));
+  tollgate::testing::TestCert leaf =
+      pki.Make("host", tollgate::testing::CertSpec::Leaf("127.0.0.1", "root").Eku("serverAuth"));
+  ASSERT_FALSE(root.cert_file.empty() || leaf.cert_file.empty());
+  Router router;
+  std::string jwks_uri = env_->Url("keys") + "/jwks";
+  router.Add("GET", "/.well-known/openid-configuration", [jwks_uri](const ServerRequest&) {
+    return ServerResponse::Json(
+        200, nlohmann::json{{"issuer", "https://rp.test"}, {"jwks_uri", jwks_uri}}.dump());
+  });
+  ServerOptions options;
+  options.tls = true;
+  options.tls_options.cert_chain_file = leaf.cert_file;
+  options.tls_options.key_file = leaf.key_file;
+  Server https(options, std::move(router));
+  ASSERT_TRUE(https.Start().ok());
+  ASSERT_EQ(https.url().rfind("https://", 0), 0u) << https.url();
+
+  auto untrusted = Make(https.url());
+  EXPECT_FALSE(untrusted->Get("j1").ok());
+  RemoteJwksOptions trusting;
+  trusting.ca_file = root.cert_file;
+  auto rp = Make(https.url(), trusting);
+  auto keys = rp->Get("j1");
+  ASSERT_TRUE(keys.ok()) << keys.status().ToString();
+  EXPECT_NE(keys->keys.Find("j1"), nullptr);
+  https.Stop();
 }
 
 TEST_F(RemoteJwksTest, UnknownKidRefetchesAtMostOncePerCooldown) {

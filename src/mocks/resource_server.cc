@@ -241,9 +241,13 @@ RemoteJwks& ResourceServer::Remote() {
   std::call_once(remote_once_, [this] {
     std::string issuer = trust_issuer_;
     auto url = ctx().service_url;
-    remote_ =
-        std::make_unique<RemoteJwks>([url, issuer] { return url ? url(issuer) : std::string(); },
-                                     ctx().clock, RemoteJwksOptions{});
+    RemoteJwksOptions options;
+    // An issuer on its own TLS listener (`mtls:`): trust the root its certificate chains to.
+    if (ctx().service) {
+      if (MockService* s = ctx().service(issuer)) options.ca_file = s->TrustFile();
+    }
+    remote_ = std::make_unique<RemoteJwks>(
+        [url, issuer] { return url ? url(issuer) : std::string(); }, ctx().clock, options);
   });
   return *remote_;
 }
