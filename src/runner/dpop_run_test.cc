@@ -2,7 +2,8 @@
 // server (mock kind resource_server) and an issuer mock that mints its cnf.jkt-bound
 // tokens. An honest proof and every positive control are served; every hostile proof, each
 // request-level attack and a replayed jti are refused; the nonce a 401 hands out is carried
-// into the next proof; a certificate-bound token (cnf.x5t#S256 from
+// into the next proof; a token fetched from the issuer with a proof is served with that
+// key's proofs and refused with another's; a certificate-bound token (cnf.x5t#S256 from
 // ${pki.IDENTITY.x5t_s256}) is served to its certificate only. The verdicts come from the
 // server's own checks over HTTPS, not from a scripted transport; and a server with one of
 // its faults switched on fails the case that probes it.
@@ -132,6 +133,31 @@ std::string DpopRunSuite() {
          "          dpop: {key: client, nonce: \"${first.response.headers.dpop-nonce}\",\n"
          "                 mutation: \"${m}\"}\n"
          "        save: second\n" +
+         // A token fetched with a proof is bound to that proof's key, and to no other.
+         "  - id: FETCH\n    name: a token fetched with a proof\n    requirements: [R]\n"
+         "    steps:\n"
+         "      - token:\n"
+         "          fetch:\n"
+         "            url: ${services.idp.url}/token\n"
+         "            client_id: alpha\n"
+         "            client_secret: alpha-secret\n"
+         "            dpop: {key: client}\n"
+         "        save: f\n"
+         "        expect:\n"
+         "          status: 200\n"
+         "          json: {/token_type: DPoP, /access_token: {matches: \"^eyJ\"}}\n"
+         "      - request:\n"
+         "          url: ${target.url}${target.accounts_path}\n"
+         "          auth: {dpop: \"${f.access_token}\"}\n"
+         "          dpop: {key: client}\n"
+         "        expect: {status: 200}\n"
+         "      - request:\n"
+         "          url: ${target.url}${target.accounts_path}\n"
+         "          auth: {dpop: \"${f.access_token}\"}\n"
+         "          dpop: {key: stranger}\n"
+         "        expect:\n"
+         "          status: 401\n"
+         "          headers: {WWW-Authenticate: {contains: invalid_token}}\n" +
          // Certificate binding: the token names the partner's leaf, or its issuing CA.
          DpopRunCertScenario("CERT", "x5t_s256") +
          DpopRunCertScenario("CERT_CA", "issuer_x5t_s256");
@@ -168,7 +194,8 @@ class DpopAgainstResourceServer : public ::testing::Test {
     ServiceDecl idp;
     idp.name = "idp";
     idp.kind = "issuer";
-    idp.config = {{"audiences", {"api://rs"}}};
+    idp.config = {{"audiences", {"api://rs"}},
+                  {"clients", {{"alpha", {{"secret", "alpha-secret"}}}}}};
     ServiceDecl rs;
     rs.name = "rs";
     rs.kind = "resource_server";
@@ -231,6 +258,7 @@ TEST_F(DpopAgainstResourceServer,
                                                       {"TWO", 1},
                                                       {"REPLAY", 1},
                                                       {"NONCE", 3},
+                                                      {"FETCH", 1},
                                                       {"CERT", 2},
                                                       {"CERT_CA", 2}}));
   // The nonce: with it the payment is made; left out or changed, refused again.
