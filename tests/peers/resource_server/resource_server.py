@@ -55,6 +55,7 @@ from jwt.algorithms import get_default_algorithms
 DEFECTS = {
     "no-ath-check": "do not compare the proof's ath with the presented token's hash",
     "no-replay-check": "keep no record of proofs' jti: a proof can be replayed",
+    "replay-by-proof": "remember whole proofs, not their jti: a new proof may reuse a jti",
     "ignore-htu": "do not compare the proof's htu with the request's URI",
     "ignore-htm": "do not compare the proof's htm with the request's method",
     "htu-exact": "compare htu as raw strings (query, fragment and case count)",
@@ -74,6 +75,7 @@ DEFECTS = {
     "scheme-case-sensitive": "recognise the DPoP scheme only when spelt exactly `DPoP`",
     "bearer-challenge-for-dpop": "answer DPoP failures with a Bearer challenge",
     "no-www-authenticate": "answer 401 without WWW-Authenticate",
+    "no-algs-param": "DPoP challenges carry no algs parameter",
     "skip-audience": "do not verify the token's aud",
     "skip-issuer": "do not verify the token's iss",
     "accept-expired": "do not verify the token's exp",
@@ -374,6 +376,8 @@ class ResourceServer:
         # §11.1: each jti once per URI while its iat is inside the window.
         if not self.has("no-replay-check"):
             entry = claims["jti"] + " " + htu
+            if self.has("replay-by-proof"):
+                entry = hashlib.sha256(proof.encode()).hexdigest()
             with self.replay_lock:
                 for k in [k for k, exp in self.replay.items() if exp < now]:
                     del self.replay[k]
@@ -492,17 +496,15 @@ class ResourceServer:
                 bearer += f', error="{r.error}"'
                 if r.description:
                     bearer += f', error_description="{description}"'
-            algs = " ".join(self.args.dpop_algs)
+            algs = "" if self.has("no-algs-param") else f'algs="{" ".join(self.args.dpop_algs)}"'
             if r.scheme == "DPoP" and not self.has("bearer-challenge-for-dpop"):
-                if r.error:
-                    dpop = (f'DPoP error="{r.error}", error_description="{description}", '
-                            f'algs="{algs}"')
-                else:
-                    dpop = f'DPoP algs="{algs}"'
-                headers.append(("WWW-Authenticate", dpop))
+                params = [f'error="{r.error}"', f'error_description="{description}"'] if r.error \
+                    else []
+                dpop = "DPoP " + ", ".join(params + ([algs] if algs else []))
+                headers.append(("WWW-Authenticate", dpop.rstrip()))
             elif r.scheme == "both":
                 # No credentials: both ways in (RFC 9449 §7.1, RFC 6750 §3).
-                headers.append(("WWW-Authenticate", f'DPoP algs="{algs}"'))
+                headers.append(("WWW-Authenticate", ("DPoP " + algs).rstrip()))
                 headers.append(("WWW-Authenticate", bearer))
             else:
                 headers.append(("WWW-Authenticate", bearer))
