@@ -385,5 +385,30 @@ TEST(DpopLoader, ReusedJtiNeedsAnEarlierProofInTheScenario) {
             "loaded");
 }
 
+TEST(DpopLoader, DpopAndPkiTemplatePathsAreCheckedAtLoad) {
+  EXPECT_EQ(DpopErrors(WithDpopRequest("          headers: {X-Jkt: \"${dpop.client.jtk}\"}")),
+            "error: invalid `dpop` path in template\n"
+            "   --> x.yaml:11:31\n"
+            "    |\n"
+            " 11 |           headers: {X-Jkt: \"${dpop.client.jtk}\"}\n"
+            "    |                               ^^^^^^^^^^^^^^^ found `dpop.client.jtk`, "
+            "expected `dpop.KEY.jkt` or `dpop.KEY.jwk`\n"
+            "    = help: did you mean `jwk`?\n"
+            "\n");
+  EXPECT_EQ(DpopErrors(WithDpopRequest("          headers: {X-T: \"${pki.partner.x5t}\"}")),
+            "error: invalid `pki` path in template\n"
+            "   --> x.yaml:11:29\n"
+            "    |\n"
+            " 11 |           headers: {X-T: \"${pki.partner.x5t}\"}\n"
+            "    |                             ^^^^^^^^^^^^^^^ found `pki.partner.x5t`, expected "
+            "`pki.IDENTITY.bundle.NAME`, `pki.IDENTITY.x5t_s256` or "
+            "`pki.IDENTITY.issuer_x5t_s256`\n"
+            "\n");
+  EXPECT_EQ(DpopErrors(WithDpopRequest(
+                "          headers: {A: \"${dpop.k.jwk}\", B: \"${pki.partner.issuer_x5t_s256}\",\n"
+                "                    C: \"${pki.partner.bundle.ordered}\"}")),
+            "loaded");
+}
+
 }  // namespace
 }  // namespace tollgate

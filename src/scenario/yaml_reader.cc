@@ -72,6 +72,28 @@ nlohmann::json ScalarToJson(const Node& n) {
   return t;
 }
 
+// The paths the runner resolves itself under the reserved roots `dpop` and `pki`: "" when
+// `path` has one of their shapes, else the shapes expected, and in `last` what the last
+// segment could be (for a did-you-mean).
+std::string ReservedPathShape(const std::vector<std::string>& path,
+                              std::vector<std::string>& last) {
+  if (path[0] == "dpop") {
+    last = {"jkt", "jwk"};
+    if (path.size() == 3 && Contains(last, path[2])) return "";
+    return "`dpop.KEY.jkt` or `dpop.KEY.jwk`";
+  }
+  if (path[0] == "pki") {
+    last = {"x5t_s256", "issuer_x5t_s256", "bundle"};
+    if ((path.size() == 3 && path[2] != "bundle" && Contains(last, path[2])) ||
+        (path.size() == 4 && path[2] == "bundle")) {
+      return "";
+    }
+    return "`pki.IDENTITY.bundle.NAME`, `pki.IDENTITY.x5t_s256` or "
+           "`pki.IDENTITY.issuer_x5t_s256`";
+  }
+  return "";
+}
+
 // Checks a parsed template's names and functions against `scope`; reports each problem.
 bool CheckNames(Document& doc, const Node& n, const Template& t, const NameScope& scope) {
   bool ok = true;
@@ -81,6 +103,18 @@ bool CheckNames(Document& doc, const Node& n, const Template& t, const NameScope
     doc.ErrorAt(loc, length, "unknown name `" + root + "` in template", "`" + root + "`",
                 scope.expected.empty() ? OneOf(scope.names) : scope.expected,
                 DidYouMean(root, scope.names));
+    ok = false;
+  }
+  for (const auto& [path, offset] : t.Paths()) {
+    if (!Contains(scope.names, path[0])) continue;  // reported above
+    std::vector<std::string> last;
+    std::string shape = ReservedPathShape(path, last);
+    if (shape.empty()) continue;
+    std::string text = path[0];
+    for (std::size_t i = 1; i < path.size(); ++i) text += "." + path[i];
+    auto [loc, length] = doc.Span(n, offset, static_cast<int>(text.size()));
+    doc.ErrorAt(loc, length, "invalid `" + path[0] + "` path in template", "`" + text + "`", shape,
+                path.size() > 2 ? DidYouMean(path.back(), last) : "");
     ok = false;
   }
   if (!scope.allow_clock_functions) {
