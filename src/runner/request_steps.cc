@@ -103,6 +103,11 @@ StatusOr<ClientRequest> CaseRun::BuildRequest(const RequestStep& req) {
     if (req.tls.ciphers) q.tls.ciphers = *req.tls.ciphers;
     if (req.tls.tls13_ciphers) q.tls.tls13_ciphers = *req.tls.tls13_ciphers;
     if (req.tls.security_level) q.tls.security_level = *req.tls.security_level;
+    if (req.tls.resume) {
+      // Cases never share a session: the group names the run, the case and the session.
+      q.tls.session_group = std::to_string(reinterpret_cast<std::uintptr_t>(&run_)) + "/" +
+                            case_.suite->id + "/" + case_.case_id + "/" + *req.tls.resume;
+    }
   }
   // A TLS mock of the environment is trusted through its PKI root unless the step says
   // otherwise; any other HTTPS URL uses the system's trust store.

@@ -238,6 +238,13 @@ std::vector<CheckFailure> CheckTls(const TlsExpect& e, const ClientResponse& r) 
       out.push_back(Fail("expected " + want + ", got " + actual, want, actual, e.host_loc));
     }
   }
+  if (e.resumed && f.session_resumed != *e.resumed) {
+    std::string want = *e.resumed ? "a resumed TLS session" : "a full TLS handshake";
+    std::string actual = f.protocol.empty()  ? "no handshake (" + ActualOutcome(r, refusal) + ")"
+                         : f.session_resumed ? "a resumed session"
+                                             : "a full handshake";
+    out.push_back(Fail("expected " + want + ", got " + actual, want, actual, e.resumed_loc));
+  }
   return out;
 }
 

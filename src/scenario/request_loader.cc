@@ -135,7 +135,7 @@ std::optional<std::string> ReadCipherList(Document& doc, const Node& n, const st
 bool ReadTls(Document& doc, const Node& n, const NameScope& scope, TlsOptions& tls) {
   MapReader m(doc, n,
               {"ca", "cert", "key", "min_version", "max_version", "insecure", "identity", "variant",
-               "chain", "ciphers", "tls13_ciphers", "security_level"},
+               "chain", "ciphers", "tls13_ciphers", "security_level", "resume"},
               "tls");
   if (!m.ok()) return false;
   int before = doc.errors();
@@ -164,6 +164,20 @@ bool ReadTls(Document& doc, const Node& n, const NameScope& scope, TlsOptions& t
   if (auto v = m.Get("tls13_ciphers")) tls.tls13_ciphers = ReadCipherList(doc, *v, "tls13_ciphers");
   if (auto v = m.Get("security_level")) {
     if (auto l = scenario::ReadInt(doc, *v, "security_level", 0, 5)) tls.security_level = int(*l);
+  }
+  if (auto v = m.Get("resume")) {
+    // A name, not a template: the case's requests that share it share a TLS session.
+    const std::string text = v->Text();
+    bool ok = v->IsScalar() && !text.empty() && text.size() <= 64 &&
+              text.find_first_not_of(
+                  "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                  "0123456789_-") == std::string::npos;
+    if (ok) {
+      tls.resume = text;
+    } else {
+      doc.Error(*v, "invalid value for `resume`", scenario::Describe(*v),
+                "a session name of letters, digits, `_` and `-` (at most 64)");
+    }
   }
   if (tls.variant && !tls.identity) {
     doc.Error(*m.KeyNode("variant"), "`variant` needs an `identity`", "", "`identity` beside it");

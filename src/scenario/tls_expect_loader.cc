@@ -233,7 +233,7 @@ std::optional<TlsExpect> ReadTlsExpect(Document& doc, const Node& n) {
     return t;
   }
   int before = doc.errors();
-  MapReader m(doc, n, {"outcome", "protocol", "server_cert", "audit"}, "tls");
+  MapReader m(doc, n, {"outcome", "protocol", "server_cert", "audit", "resumed"}, "tls");
   if (!m.ok()) return std::nullopt;
   if (auto v = m.Get("outcome")) {
     if (auto o = ReadOutcome(doc, *v)) t.outcome = *o;
@@ -254,11 +254,15 @@ std::optional<TlsExpect> ReadTlsExpect(Document& doc, const Node& n) {
     }
   }
   if (auto v = m.Get("audit")) t.audit = ReadAuditExpect(doc, *v);
+  if (auto v = m.Get("resumed")) {
+    t.resumed = ReadBool(doc, *v, "resumed");
+    t.resumed_loc = doc.Loc(*v);
+  }
   if (doc.errors() > before) return std::nullopt;
   if (t.outcome.empty() && !t.protocol && !t.days_left && !t.chain_trusted && !t.host_match &&
-      !t.audit) {
+      !t.audit && !t.resumed) {
     doc.Error(n, "empty `tls` expectation", "a mapping with nothing to check",
-              "at least one of: outcome, protocol, server_cert, audit");
+              "at least one of: outcome, protocol, server_cert, audit, resumed");
     return std::nullopt;
   }
   return t;

@@ -147,7 +147,7 @@ TEST(TlsExpectLoader, EmptyMappingAndUnknownKey) {
             "   |\n"
             " 8 |         expect: {tls: {protocl: \"1.3\"}}\n"
             "   |                        ^^^^^^^ found `protocl`, expected one of: outcome, "
-            "protocol, server_cert, audit\n"
+            "protocol, server_cert, audit, resumed\n"
             "   = help: did you mean `protocol`?\n\n");
 }
 

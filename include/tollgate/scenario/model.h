@@ -117,6 +117,8 @@ struct TlsExpect {
   std::optional<bool> host_match;  // server_cert.host: match | mismatch
   SourceLoc host_loc;
   std::optional<TlsAuditExpect> audit;  // audit: the TLS audit's answers
+  std::optional<bool> resumed;          // resumed: the server resumed the offered session
+  SourceLoc resumed_loc;
   SourceLoc loc;
 };
 
@@ -202,6 +204,9 @@ struct TlsOptions {
   /// A chain of the PKI's path-validation matrix built for the identity (docs/certs.md),
   /// presented instead of the identity's own chain; not with `variant`.
   std::optional<Template> chain;
+  /// `resume: NAME`: requests of the case with the same name (and otherwise the same TLS
+  /// settings) keep their TLS session and offer it on the next one, each on a new connection.
+  std::optional<std::string> resume;
   SourceLoc loc;
 };
 
