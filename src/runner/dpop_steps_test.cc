@@ -16,6 +16,7 @@
 #include "tollgate/runner/runner.h"
 #include "tollgate/runner/vocabulary.h"
 #include "tollgate/scenario/loader.h"
+#include "tollgate/scenario/vocabulary.h"
 
 namespace tollgate {
 namespace {
@@ -442,6 +443,38 @@ TEST(DpopOption, TheEvidenceDecodesAnHonestProof) {
     EXPECT_THAT(t.claims, HasSubstr("\"htm\":\"POST\""));  // wrong_htm's other method
   }
   EXPECT_TRUE(found);
+}
+
+TEST(DpopOption, TheVocabularyIsNoneTheProofMutationsThenTheRequestLevelOnes) {
+  RegisterVocabularies();
+  std::vector<std::string> want = {"none"};
+  for (const jose::MutationInfo& m : jose::DpopMutationTerms()) want.push_back(m.name);
+  for (const char* m : {"missing_header", "two_headers", "bearer_scheme"}) want.push_back(m);
+  std::shared_ptr<const Terms> terms = FindTerms(vocabulary::kDpopMutation);
+  ASSERT_NE(terms, nullptr);
+  EXPECT_EQ(TermNames(*terms), want);
+}
+
+TEST(DpopOption, NoneIsACorrectProofAndAReplayResendsTheSameProof) {
+  DpopRun run =
+      RunDpop(DpopScenario("      - request:\n"
+                           "          url: ${target.url}/a\n"
+                           "          auth: {dpop: tok}\n"
+                           "          dpop: {mutation: none}\n"
+                           "      - replay: previous\n"));
+  ASSERT_EQ(run.sent.size(), 2u);
+  jose::DpopRequirements want;
+  want.htm = "GET";
+  want.htu = std::string(kDpopTarget) + "/a";
+  want.access_token = "tok";
+  OffsetClock now;
+  jose::DpopReplayCache replay;
+  EXPECT_TRUE(
+      jose::VerifyDpopProof(HeaderValue(run.sent[0], "DPoP"), want, now, &replay).ok.has_value());
+  EXPECT_EQ(HeaderValue(run.sent[1], "DPoP"), HeaderValue(run.sent[0], "DPoP"));
+  EXPECT_EQ(
+      jose::VerifyDpopProof(HeaderValue(run.sent[1], "DPoP"), want, now, &replay).rejection.code,
+      "replayed_jti");
 }
 
 }  // namespace
