@@ -410,5 +410,26 @@ TEST(DpopLoader, DpopAndPkiTemplatePathsAreCheckedAtLoad) {
             "loaded");
 }
 
+TEST(DpopLoader, ARacedTokenFetchsProofCountsForTheKeyAndForReusedJti) {
+  RegisterDpopMutations();
+  std::string text =
+      "suite: s/x\n"
+      "scenarios:\n"
+      "  - id: A\n"
+      "    name: n\n"
+      "    requirements: [R]\n"
+      "    steps:\n"
+      "      - race:\n"
+      "          copies: 2\n"
+      "          token: {fetch: {url: u, client_id: c, dpop: {key: client, alg: EdDSA}}}\n"
+      "      - request:\n"
+      "          url: u\n"
+      "          dpop: {key: client, mutation: reused_jti}\n";
+  Diagnostics diags;
+  std::optional<Suite> suite = ParseSuite(text, "x.yaml", diags);
+  ASSERT_TRUE(suite.has_value()) << diags.RenderWithText(text);
+  EXPECT_EQ(suite->dpop_keys, (std::map<std::string, std::string>{{"client", "EdDSA"}}));
+}
+
 }  // namespace
 }  // namespace tollgate

@@ -315,13 +315,13 @@ std::vector<DpopMutationValue> DpopMutationValues(Document& doc, const Node& n,
   return out;
 }
 
-// The DPoP specs of a step (a request, a race's inline request, a token fetch).
+// The DPoP specs of a step (a request, a token fetch, and either raced).
 std::vector<const DpopSpec*> DpopSpecsOf(const Step& step) {
   std::vector<const DpopSpec*> out;
   if (const auto* r = std::get_if<RequestStep>(&step.body); r && r->dpop) out.push_back(&*r->dpop);
-  if (const auto* race = std::get_if<RaceStep>(&step.body);
-      race && race->request && race->request->dpop) {
-    out.push_back(&*race->request->dpop);
+  if (const auto* race = std::get_if<RaceStep>(&step.body)) {
+    if (race->request && race->request->dpop) out.push_back(&*race->request->dpop);
+    if (race->token && race->token->dpop) out.push_back(&*race->token->dpop);
   }
   if (const auto* t = std::get_if<TokenStep>(&step.body); t && t->dpop) out.push_back(&*t->dpop);
   return out;
