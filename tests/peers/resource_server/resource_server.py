@@ -520,8 +520,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
     timeout = 30
 
     def log_message(self, fmt, *args):
-        # The request line only: never a token or a proof.
         sys.stderr.write("resource_server: " + (fmt % args) + "\n")
+
+    def log_request(self, code="-", size="-"):
+        # Method and path only: never a header, nor a query (it may carry a token).
+        path = self.path.split("?", 1)[0].split("#", 1)[0]
+        self.log_message("%s %s %s", self.command, path, code)
 
     def send_json(self, status, body, headers):
         data = json.dumps(body).encode()
