@@ -451,6 +451,9 @@ struct Requirement {
   std::string quote;      // the sentence it comes from
   std::string severity;   // "must" or "should"
   std::string rationale;  // one line: why this severity (the source states it, or hardening)
+  /// A setting of the file's `policy:` that decides `severity` (e.g. revocation_unavailable:
+  /// fail_closed makes it must, fail_open should); "" when the file states the severity.
+  std::string policy;
   SourceLoc loc;
 };
 
@@ -460,6 +463,7 @@ struct Requirements {
   std::string profile;
   std::string file;
   std::string environment;  // environment file, relative to the project root
+  std::map<std::string, std::string> policy;  // `policy:` setting -> the profile's choice
   std::vector<Requirement> requirements;
   std::vector<std::pair<std::string, std::vector<std::string>>> faults;  // fault -> ids
   std::vector<SourceLoc> fault_locs;  // where each entry of `faults` names its fault
