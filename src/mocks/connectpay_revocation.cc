@@ -152,9 +152,8 @@ std::optional<Handled> ConnectPay::RefuseRevoked(const ServerRequest& request) c
 Status ConnectPay::Control(const std::string& action, const nlohmann::json& args) {
   const std::string where = "service `" + name() + "`: " + action;
   if (action != "revocation_method") {
-    return InvalidArgumentError("service `" + name() +
-                                "` (kind connectpay) takes the action revocation_method, not `" +
-                                action + "`");
+    return InvalidArgumentError("service `" + name() + "` (kind connectpay) has no action `" +
+                                action + "`; expected revocation_method");
   }
   if (!revocation_) {
     return FailedPreconditionError(where + ": no `revocation:` configured");

@@ -198,6 +198,29 @@ TEST_F(ConnectPayRevocationTest, EachFaultBreaksItsOwnRule) {
   }
 }
 
+// What the schema cannot say is checked when the target starts: the timeout's bounds.
+TEST_F(ConnectPayRevocationTest, ATimeoutOutOfBoundsStopsTheStart) {
+  RegisterMockKinds();
+  for (const char* timeout : {"0s", "1h"}) {
+    Diagnostics diags;
+    auto model =
+        ParseEnvironment(std::string("environment: cp-rev\nservices:\n"
+                                     "  revocation: {kind: ocsp, identity: partner}\n"
+                                     "  cp:\n    kind: connectpay\n    server_identity: server\n"
+                                     "    revocation: {responder: revocation, timeout: ") +
+                             timeout + "}\n",
+                         "mocks/cp-rev.yaml", diags);
+    ASSERT_TRUE(model.has_value()) << diags.Render();
+    MockEnvironment env(*model, &clock_, &redactor_);
+    env.SetPki((*dir_ / "pki.yaml").string(), Out());
+    Status started = env.Start();
+    EXPECT_FALSE(started.ok()) << timeout;
+    EXPECT_THAT(started.message(), HasSubstr("service `cp`: revocation.timeout"));
+    EXPECT_THAT(started.message(), HasSubstr("at most 10s"));
+    env.Stop();
+  }
+}
+
 TEST(ConnectPayRevocationConfig, IsCheckedAtLoadWithFileAndLine) {
   RegisterMockKinds();
   Diagnostics diags;
