@@ -387,7 +387,7 @@ TEST_F(Tollgate, UnknownFaultIsAUsageErrorNamingTheKnownOnes) {
   ExecResult service = Exec("run suites/connectpay/basic.yaml --fault nosuch:x" + Reports());
   EXPECT_EQ(service.exit, 1);
   EXPECT_THAT(service.err, ::testing::HasSubstr("no service `nosuch` in the environments of these "
-                                                "suites (services: connectpay)"));
+                                                "suites (services: connectpay, revocation)"));
 }
 
 TEST_F(Tollgate, SelftestOfAFaultNoMapNamesIsAUsageErrorNotAProof) {

@@ -86,7 +86,10 @@ StatusOr<SslCtxPtr> MakeServerSslContext(const ServerTlsOptions& options) {
     return InvalidArgumentError("TLS tls13_ciphers '" + options.tls13_ciphers +
                                 "': " + OpenSslError());
   }
-  SSL_CTX_set_options(c, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+  SSL_CTX_set_options(c, SSL_OP_CIPHER_SERVER_PREFERENCE);
+  // OpenSSL 3 refuses client-initiated renegotiation unless told otherwise.
+  SSL_CTX_set_options(c, options.allow_client_renegotiation ? SSL_OP_ALLOW_CLIENT_RENEGOTIATION
+                                                            : SSL_OP_NO_RENEGOTIATION);
 
   if (options.cert_chain_file.empty() || !IsReadable(options.cert_chain_file)) {
     return FileError("certificate chain", options.cert_chain_file, "cannot be read");
@@ -114,6 +117,19 @@ StatusOr<SslCtxPtr> MakeServerSslContext(const ServerTlsOptions& options) {
     // The CA names go into CertificateRequest so clients with several identities pick the
     // right one.
     STACK_OF(X509_NAME)* names = SSL_load_client_CA_file(ca.c_str());
+    for (const std::string& cn : options.extra_client_ca_names) {
+      if (names == nullptr) names = sk_X509_NAME_new_null();
+      X509_NAME* name = X509_NAME_new();
+      if (name == nullptr || names == nullptr ||
+          X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
+                                     reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1,
+                                     0) != 1 ||
+          sk_X509_NAME_push(names, name) == 0) {
+        X509_NAME_free(name);
+        if (names != nullptr) sk_X509_NAME_pop_free(names, X509_NAME_free);
+        return InvalidArgumentError("TLS extra client CA name `" + cn + "`: " + OpenSslError());
+      }
+    }
     if (names != nullptr) SSL_CTX_set_client_CA_list(c, names);
     if (!options.crl_file.empty()) {
       const std::string& crl = options.crl_file;

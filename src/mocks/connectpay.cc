@@ -103,6 +103,16 @@ const KindTerms& ConnectPay::Vocabulary() {
         "answers an unknown key with its own 401 (`unknown_client`, no challenge)"},
        {"accept_any_client_cert",
         "asks for a client certificate on the two-way host but verifies nothing about it"},
+       {"client_cert_optional",
+        "asks for a client certificate on the two-way host but completes the handshake "
+        "without one (the application still refuses the request)"},
+       {"broad_client_ca_list",
+        "names 40 unrelated CAs in the two-way host's CertificateRequest besides the client "
+        "CA, as a trust store used as the client CA list does"},
+       {"client_renegotiation_allowed",
+        "accepts a client-initiated TLS 1.2 renegotiation on the two-way host"},
+       {"one_way_asks_for_certificate",
+        "sends a CertificateRequest on the one-way host too (a certificate is optional there)"},
        {"skip_revocation", "loads no CRLs: a revoked client certificate passes the handshake"},
        {"accept_expired_certs",
         "ignores client certificate validity dates (expired or not yet valid pass)"},

@@ -141,7 +141,13 @@ std::optional<ServerTlsOptions> ConnectPay::ListenerTls() const {
     o.crl_file = client_crl_file_;
     o.more_crl_files = more_crl_files_;
   }
-  o.require_client_cert = true;
+  o.require_client_cert = !HasFault("client_cert_optional");
+  if (HasFault("broad_client_ca_list")) {
+    for (int i = 1; i <= 40; ++i) {
+      o.extra_client_ca_names.push_back("Unrelated Public Root CA " + std::to_string(i));
+    }
+  }
+  o.allow_client_renegotiation = HasFault("client_renegotiation_allowed");
   o.eku = HasFault("lenient_eku") ? ClientEkuPolicy::kOpenSslDefault : ClientEkuPolicy::kStrict;
   o.verify_client_cert = !HasFault("accept_any_client_cert");
   o.check_client_cert_time = !HasFault("accept_expired_certs");
@@ -162,7 +168,9 @@ std::optional<ServerTlsOptions> ConnectPay::OneWayTls() const {
   ServerTlsOptions o;
   o.cert_chain_file = server_chain_;
   o.key_file = server_key_;
-  o.request_client_cert = false;
+  // The one-way host never asks (RFC 8705 §5: the mTLS endpoints are other aliases).
+  o.request_client_cert = HasFault("one_way_asks_for_certificate");
+  if (o.request_client_cert) o.client_ca_file = client_ca_file_;
   return o;
 }
 

@@ -82,6 +82,12 @@ struct ServerTlsOptions {
   bool empty_initial_policy_set = false;
   /// Most intermediates between a client leaf and its anchor; -1: OpenSSL's default (100).
   int client_verify_depth = -1;
+  /// Further CA names (each a CN) sent in the CertificateRequest after client_ca_file's (a
+  /// deliberately broken listener: a trust store used as the client CA list).
+  std::vector<std::string> extra_client_ca_names;
+  /// True (a deliberately broken listener): TLS 1.2 client-initiated renegotiation is
+  /// accepted (RFC 5746 secure renegotiation), not refused with no_renegotiation.
+  bool allow_client_renegotiation = false;
   std::string min_version = "1.2";  // "1.0".."1.3"; below 1.2 drops to security level 0
   std::string max_version;          // empty: the highest the library speaks
   std::string ciphers;              // TLS 1.2 and below cipher list; empty: default
