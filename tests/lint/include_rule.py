@@ -18,8 +18,12 @@ import sys
 EXCEPTIONS = {
     ("src/main.cc", "cli/cli.h"): "the binary is the cli module's one caller",
     ("bench/signed_bench.cc", "runner/sign_steps.h"): "times the signer the runner uses",
+    ("bench/dpop_bench.cc", "mocks/resource_server.h"): "times the resource server's handler alone",
     ("src/mocks/mtls_test.cc", "http/test_pki.h"): "tests share the http module's test PKI",
+    ("src/mocks/remote_jwks_test.cc", "http/test_pki.h"): "tests share the http module's test PKI",
     ("src/runner/tls_run_test.cc", "http/test_pki.h"): "tests share the http module's test PKI",
+    ("src/runner/tls_resume_run_test.cc", "http/test_pki.h"):
+        "tests share the http module's test PKI",
 }
 
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.MULTILINE)
