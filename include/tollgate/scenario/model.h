@@ -462,7 +462,7 @@ struct Requirement {
 struct Requirements {
   std::string profile;
   std::string file;
-  std::string environment;  // environment file, relative to the project root
+  std::string environment;                    // environment file, relative to the project root
   std::map<std::string, std::string> policy;  // `policy:` setting -> the profile's choice
   std::vector<Requirement> requirements;
   std::vector<std::pair<std::string, std::vector<std::string>>> faults;  // fault -> ids
