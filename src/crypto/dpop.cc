@@ -11,8 +11,11 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 
+#include "crypto/jwk_impl.h"
 #include "crypto/mint_internal.h"
+#include "crypto/signature.h"
 #include "tollgate/base/digest.h"
 #include "tollgate/base/encoding.h"
 
@@ -184,6 +187,32 @@ StatusOr<std::string> SignedByOtherKey(Proof& p) {
   return SignWith(other, other.alg(), p.draft);
 }
 
+// The request's key when it is a P-384 one, else a P-384 key the process makes once (the
+// proof is then not by the token's key).
+StatusOr<Jwk> P384Key(const DpopProofRequest& r) {
+  if (r.key->kty() == "EC" && r.key->impl().crv == "P-384") return *r.key;
+  static std::mutex mu;
+  static std::optional<Jwk>* made = new std::optional<Jwk>;
+  std::lock_guard<std::mutex> lock(mu);
+  if (!made->has_value()) {
+    ASSIGN_OR_RETURN(Jwk fresh, Jwk::Generate(Alg::kES384, "dpop-p384"));
+    *made = std::move(fresh);
+  }
+  return **made;
+}
+
+// RFC 7518 §3.4: ES256 is ECDSA with P-256 and SHA-256. Here the header says ES256, the
+// header jwk is a P-384 key, and that key signs with SHA-256 (R||S of 48 bytes each): a
+// signature that verifies when the verifier ignores the curve.
+StatusOr<std::string> AlgKeyMismatch(Proof& p) {
+  ASSIGN_OR_RETURN(Jwk key, P384Key(p.request));
+  p.draft.header.Set("alg", AlgName(Alg::kES256));
+  p.draft.header.Set("jwk", PublicKeyMembers(key));
+  std::string input = SigningInput(p.draft.header.Text(), p.draft.claims.Text());
+  ASSIGN_OR_RETURN(std::string signature, RawSignOnKeyCurve(key.impl(), Alg::kES256, input));
+  return input + "." + Base64UrlEncode(signature);
+}
+
 struct DpopMutationDef {
   MutationInfo info;
   Build build;
@@ -250,6 +279,9 @@ std::vector<DpopMutationDef> BuildTable() {
     HmacWithPublicKey);
   M("private_key_in_jwk", "The header jwk carries the private key too, validly signed.",
     Change([](Proof& p) { p.draft.header.Set("jwk", PrivateKeyMembers(*p.request.key)); }));
+  M("alg_key_mismatch",
+    "alg ES256, the jwk a P-384 key (the request's if P-384) signing with SHA-256.",
+    AlgKeyMismatch);
   M("signed_by_other_key", "The header jwk is the key's, the signature another key's.",
     SignedByOtherKey);
   M("jwk_not_bound", "A valid proof by another key (its own jwk): not the token's cnf.jkt.",

@@ -189,6 +189,7 @@ const std::map<std::string, Expected>& ExpectedRefusals() {
       {"alg_none", {"alg_not_allowed", "invalid_dpop_proof"}},
       {"hs256_public_key", {"alg_not_allowed", "invalid_dpop_proof"}},
       {"private_key_in_jwk", {"private_jwk", "invalid_dpop_proof"}},
+      {"alg_key_mismatch", {"bad_jwk", "invalid_dpop_proof"}},
       {"signed_by_other_key", {"bad_signature", "invalid_dpop_proof"}},
       {"jwk_not_bound", {"jkt_mismatch", "invalid_token"}},
       {"missing_nonce", {"nonce_required", "use_dpop_nonce"}},
@@ -227,7 +228,7 @@ TEST_P(DpopMutation, EachIsRefusedWithItsErrorAndEachControlAccepted) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Algs, DpopMutation,
-                         ::testing::Values(Alg::kES256, Alg::kEdDSA, Alg::kRS256),
+                         ::testing::Values(Alg::kES256, Alg::kES384, Alg::kEdDSA, Alg::kRS256),
                          [](const auto& info) { return std::string(AlgName(info.param)); });
 
 TEST(Dpop, EveryExpectedRefusalNamesAMutation) {
@@ -273,6 +274,65 @@ TEST(Dpop, LenientSwitchesAcceptOnlyTheirProofs) {
   // The signature and the claims are still checked.
   EXPECT_EQ(verify("signed_by_other_key", true, true).rejection.code, "bad_signature");
   EXPECT_EQ(verify("wrong_htm", true, true).rejection.code, "wrong_htm");
+}
+
+// RFC 7518 §3.4: ES256 is P-256. The proof says ES256, carries a P-384 key and is signed by
+// it with SHA-256, R||S 48 bytes each: it verifies only where the curve is ignored.
+TEST(Dpop, AlgKeyMismatchIsAnEs256ProofByAP384Key) {
+  const Jwk& p384 = Key(Alg::kES384);
+  ManualClock clock(At(1'700'000'000));
+  StatusOr<std::string> proof = BuildDpopProof(Request(p384, "alg_key_mismatch"), clock);
+  ASSERT_TRUE(proof.ok()) << proof.status().ToString();
+  StatusOr<JwsParts> parts = ParseCompact(*proof);
+  ASSERT_TRUE(parts.ok()) << parts.status().ToString();
+  EXPECT_EQ(parts->header["alg"], "ES256");
+  EXPECT_EQ(parts->header["typ"], "dpop+jwt");
+  EXPECT_EQ(parts->header["jwk"]["kty"], "EC");
+  EXPECT_EQ(parts->header["jwk"]["crv"], "P-384");
+  EXPECT_FALSE(parts->header["jwk"].contains("d"));
+  EXPECT_EQ(*JwkThumbprint(parts->header["jwk"]), p384.Thumbprint());
+  EXPECT_EQ(parts->signature.size(), 96u);
+  EXPECT_EQ(json::parse(parts->payload)["htm"], "POST");
+
+  // With a key of another curve the proof is still an ES256 one by a P-384 key.
+  StatusOr<std::string> other =
+      BuildDpopProof(Request(Key(Alg::kES256), "alg_key_mismatch"), clock);
+  ASSERT_TRUE(other.ok()) << other.status().ToString();
+  json header = ParseCompact(*other)->header;
+  EXPECT_EQ(header["alg"], "ES256");
+  EXPECT_EQ(header["jwk"]["crv"], "P-384");
+  EXPECT_NE(*JwkThumbprint(header["jwk"]), Key(Alg::kES256).Thumbprint());
+}
+
+// The reference verifier refuses the key that does not fit alg; the broken verifier's switch
+// takes it (the signature checked on the key's own curve) and nothing else besides.
+TEST(Dpop, AlgKeyMismatchSwitchTakesOnlyThatProof) {
+  const Jwk& p384 = Key(Alg::kES384);
+  ManualClock clock(At(1'700'000'000));
+  std::string proof = *BuildDpopProof(Request(p384, "alg_key_mismatch"), clock);
+  DpopRequirements q = Requirements(p384);
+  DpopVerifyResult refused = VerifyDpopProof(proof, q, clock, nullptr);
+  ASSERT_FALSE(refused.ok);
+  EXPECT_EQ(refused.rejection.code, "bad_jwk");
+  EXPECT_EQ(refused.rejection.error, "invalid_dpop_proof");
+
+  q.accept_alg_key_mismatch = true;
+  DpopVerifyResult taken = VerifyDpopProof(proof, q, clock, nullptr);
+  ASSERT_TRUE(taken.ok) << taken.rejection.code << ": " << taken.rejection.description;
+  EXPECT_EQ(taken.ok->jkt, p384.Thumbprint());
+  // The signature still counts: one byte changed is refused.
+  std::string tampered = proof;
+  tampered[tampered.size() - 5] = tampered[tampered.size() - 5] == 'A' ? 'B' : 'A';
+  EXPECT_EQ(VerifyDpopProof(tampered, q, clock, nullptr).rejection.code, "bad_signature");
+  // So do the other checks, and a correct proof still passes.
+  EXPECT_EQ(VerifyDpopProof(*BuildDpopProof(Request(p384, "private_key_in_jwk"), clock), q, clock,
+                            nullptr)
+                .rejection.code,
+            "private_jwk");
+  EXPECT_EQ(VerifyDpopProof(*BuildDpopProof(Request(p384, "alg_none"), clock), q, clock, nullptr)
+                .rejection.code,
+            "alg_not_allowed");
+  EXPECT_TRUE(VerifyDpopProof(*BuildDpopProof(Request(p384), clock), q, clock, nullptr).ok);
 }
 
 TEST(Dpop, IatWindowEdgesAreInclusive) {

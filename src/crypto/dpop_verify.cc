@@ -7,8 +7,10 @@
 #include <mutex>
 #include <unordered_map>
 
+#include "crypto/alg.h"
 #include "crypto/jwk_impl.h"
 #include "crypto/jws_internal.h"
+#include "crypto/signature.h"
 #include "crypto/strict_json.h"
 #include "tollgate/base/digest.h"
 #include "tollgate/crypto/dpop.h"
@@ -147,7 +149,11 @@ DpopVerifyResult VerifyDpopProof(std::string_view proof, const DpopRequirements&
   if (key->has_private() && !req.accept_private_jwk) {
     return Reject("private_jwk", "the header jwk holds a private key");
   }
-  if (!unchecked && !KeyFitsAlg(key->impl(), *alg)) {
+  // RFC 7518 §3.4: ES256 is P-256, ES384 P-384. The broken verifier of
+  // accept_alg_key_mismatch takes any key of alg's kty and checks the signature on its curve.
+  const bool fit_unchecked =
+      !unchecked && req.accept_alg_key_mismatch && key->kty() == KtyFor(*alg);
+  if (!unchecked && !fit_unchecked && !KeyFitsAlg(key->impl(), *alg)) {
     return Reject("bad_jwk", "the header jwk does not fit alg");
   }
   if (header.contains("crit")) {
@@ -157,6 +163,11 @@ DpopVerifyResult VerifyDpopProof(std::string_view proof, const DpopRequirements&
   // Step 6: the signature, by the jwk.
   if (unchecked) {
     // The broken verifier's way: no key fits, so nothing is checked.
+  } else if (fit_unchecked) {
+    if (!RawVerifyOnKeyCurve(key->impl(), *alg, parts.header_b64 + "." + parts.payload_b64,
+                             parts.signature)) {
+      return Reject("bad_signature", "the signature does not verify with the header jwk");
+    }
   } else if (Status s = VerifySignature(parts, *key, *alg); !s.ok()) {
     return Reject("bad_signature", "the signature does not verify with the header jwk");
   }

@@ -38,9 +38,9 @@ bool ConfigurePss(EVP_PKEY_CTX* pctx, Alg alg) {
          EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, EVP_MD_get_size(DigestFor(alg))) > 0;
 }
 
-}  // namespace
-
-StatusOr<std::string> RawSign(const Jwk::Impl& key, Alg alg, std::string_view input) {
+// RawSign with ECDSA R||S of `ec_field` bytes each (0: not ECDSA).
+StatusOr<std::string> RawSignWithField(const Jwk::Impl& key, Alg alg, std::string_view input,
+                                       int ec_field) {
   if (alg == Alg::kNone) return std::string();
   if (alg == Alg::kHS256) {
     if (key.kty != "oct") return InvalidArgumentError("HS256 signs with an oct key only");
@@ -69,15 +69,17 @@ StatusOr<std::string> RawSign(const Jwk::Impl& key, Alg alg, std::string_view in
     return InternalError(std::string(AlgName(alg)) + " signing failed");
   }
   sig.resize(len);
-  if (int field = EcFieldBytes(alg); field > 0) {
-    std::optional<std::string> raw = EcdsaDerToRaw(sig, field);
+  if (ec_field > 0) {
+    std::optional<std::string> raw = EcdsaDerToRaw(sig, ec_field);
     if (!raw) return InternalError("OpenSSL returned a malformed ECDSA signature");
     return *raw;
   }
   return sig;
 }
 
-bool RawVerify(const Jwk::Impl& key, Alg alg, std::string_view input, std::string_view signature) {
+// RawVerify with ECDSA R||S of `ec_field` bytes each (0: not ECDSA).
+bool RawVerifyWithField(const Jwk::Impl& key, Alg alg, std::string_view input,
+                        std::string_view signature, int ec_field) {
   if (alg == Alg::kNone) return false;
   if (alg == Alg::kHS256) {
     if (key.kty != "oct") return false;
@@ -86,8 +88,8 @@ bool RawVerify(const Jwk::Impl& key, Alg alg, std::string_view input, std::strin
   }
   if (!key.pkey) return false;
   std::string der;
-  if (int field = EcFieldBytes(alg); field > 0) {
-    std::optional<std::string> converted = EcdsaRawToDer(signature, field);
+  if (ec_field > 0) {
+    std::optional<std::string> converted = EcdsaRawToDer(signature, ec_field);
     if (!converted) return false;
     der = std::move(*converted);
     signature = der;
@@ -101,6 +103,31 @@ bool RawVerify(const Jwk::Impl& key, Alg alg, std::string_view input, std::strin
   }
   return EVP_DigestVerify(ctx.get(), Bytes(signature), signature.size(), Bytes(input),
                           input.size()) == 1;
+}
+
+// For an EC key, its own curve's field size; else alg's (0 when not ECDSA).
+int KeyCurveField(const Jwk::Impl& key, Alg alg) {
+  if (EcFieldBytes(alg) > 0 && key.kty == "EC") return CurveFieldBytes(key.crv);
+  return EcFieldBytes(alg);
+}
+
+}  // namespace
+
+StatusOr<std::string> RawSign(const Jwk::Impl& key, Alg alg, std::string_view input) {
+  return RawSignWithField(key, alg, input, EcFieldBytes(alg));
+}
+
+bool RawVerify(const Jwk::Impl& key, Alg alg, std::string_view input, std::string_view signature) {
+  return RawVerifyWithField(key, alg, input, signature, EcFieldBytes(alg));
+}
+
+StatusOr<std::string> RawSignOnKeyCurve(const Jwk::Impl& key, Alg alg, std::string_view input) {
+  return RawSignWithField(key, alg, input, KeyCurveField(key, alg));
+}
+
+bool RawVerifyOnKeyCurve(const Jwk::Impl& key, Alg alg, std::string_view input,
+                         std::string_view signature) {
+  return RawVerifyWithField(key, alg, input, signature, KeyCurveField(key, alg));
 }
 
 std::optional<std::string> EcdsaDerToRaw(std::string_view der, int field_bytes) {

@@ -173,6 +173,8 @@ const KindTerms& ResourceServer::Vocabulary() {
        {"dpop_accept_symmetric",
         "takes proofs with `alg` none or HS256 without checking their signature"},
        {"dpop_accept_private_jwk", "accepts a proof whose header `jwk` holds a private key"},
+       {"dpop_alg_key_unchecked",
+        "takes a header `jwk` whatever its curve: an ES256 proof by a P-384 key passes"},
        {"dpop_no_nonce_check", "hands out nonces but never checks a proof's `nonce`"},
        {"dpop_algs_not_enforced",
         "advertises its `algs` but accepts a proof of any asymmetric algorithm"},
@@ -485,6 +487,7 @@ Handled ResourceServer::Handle(const ServerRequest& request) {
       req.iat_skew_seconds = HasFault("dpop_iat_unbounded") ? kUnboundedSkew : iat_skew_.count();
       req.accept_symmetric = HasFault("dpop_accept_symmetric");
       req.accept_private_jwk = HasFault("dpop_accept_private_jwk");
+      req.accept_alg_key_mismatch = HasFault("dpop_alg_key_unchecked");
       jose::DpopVerifyResult result = jose::VerifyDpopProof(
           proof, req, *ctx().clock, HasFault("dpop_no_replay_check") ? nullptr : &replay_);
       if (!result.ok) {

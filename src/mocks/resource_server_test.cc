@@ -353,6 +353,14 @@ class ResourceServerFaultTest : public ResourceServerTest {
         {"dpop_iat_unbounded", mutated("iat_stale")},
         {"dpop_accept_symmetric", mutated("alg_none")},
         {"dpop_accept_private_jwk", mutated("private_key_in_jwk")},
+        {"dpop_alg_key_unchecked",
+         [](ResourceServerTest& base) {
+           auto& t = static_cast<Self&>(base);
+           static const jose::Jwk p384 = *jose::Jwk::Generate(jose::Alg::kES384, "");
+           std::string token = t.Token({{"jkt", p384.Thumbprint()}});
+           return Request("GET", "/accounts", "DPoP " + token,
+                          {t.Proof(token, {.mutation = "alg_key_mismatch", .key = &p384})});
+         }},
         {"dpop_scheme_case_sensitive", nullptr},  // a control fails instead: below
         {"dpop_no_replay_check",
          [](ResourceServerTest& base) {

@@ -32,6 +32,7 @@ except ImportError:
     sys.exit(2)
 
 ASYMMETRIC = {"ES256", "ES384", "EdDSA", "RS256", "PS256"}
+EC_CURVES = {"ES256": "P-256", "ES384": "P-384"}
 PRIVATE_MEMBERS = {"d", "p", "q", "dp", "dq", "qi", "oth", "k"}
 # RFC 7638 §3.2: the required members of each key type.
 REQUIRED = {"EC": ("crv", "kty", "x", "y"), "RSA": ("e", "kty", "n"), "OKP": ("crv", "kty", "x")}
@@ -77,6 +78,9 @@ def check(proof, doc, jkt, seen_jtis):
     jwk = header.get("jwk")
     if not isinstance(jwk, dict) or PRIVATE_MEMBERS & set(jwk) or jwk.get("kty") not in REQUIRED:
         return "jwk"
+    # RFC 7518 §3.4: ES256 is P-256, ES384 P-384 (PyJWT does not check the curve).
+    if alg in EC_CURVES and jwk.get("crv") != EC_CURVES[alg]:
+        return "jwk does not fit alg"
     try:
         key = jwt.PyJWK(jwk, algorithm=alg).key
         claims = jwt.decode(proof, key, algorithms=[alg],

@@ -103,6 +103,9 @@ struct DpopRequirements {
   /// Deliberately broken verifiers only: a header jwk holding a private key is taken
   /// (its public part then verifies and is thumbprinted).
   bool accept_private_jwk = false;
+  /// Deliberately broken verifiers only: a header jwk of alg's key type is taken whatever
+  /// its curve (an ES256 proof by a P-384 key), its signature checked on the key's own curve.
+  bool accept_alg_key_mismatch = false;
 };
 
 /// Why a proof was refused: a stable `code` for tests and journals, and what a server puts in
