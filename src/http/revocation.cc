@@ -4,6 +4,7 @@
 
 #include "tollgate/http/revocation.h"
 
+#include <openssl/err.h>
 #include <openssl/ocsp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
