@@ -64,10 +64,12 @@ Status ConnectPay::SetUpProxies(const ServiceDecl& decl) {
   const nlohmann::json& proxies = GetObject(decl.config, "proxies");
   for (const auto& [name, config] : proxies.items()) {
     // The loader checked the keys' types and values; these rules span keys or name shapes.
-    auto bad = [&](const std::string& what) {
+    // (A copy: clang before 16 cannot capture a structured binding.)
+    const std::string proxy = name;
+    auto bad = [&decl, proxy](const std::string& what) {
       std::string where = decl.loc.ToString();
       return InvalidArgumentError((where.empty() ? "" : where + ": ") + "service `" + decl.name +
-                                  "`: proxy `" + name + "`: " + what);
+                                  "`: proxy `" + proxy + "`: " + what);
     };
     if (!ProxyIsSettingName(name)) {
       return bad(
