@@ -119,6 +119,7 @@ struct RecordedTls {
   /// Who refused the handshake: "none", "peer_alert", "we_refused_server", "other".
   std::string refusal = "none";
   bool certificate_requested = false;             // the server asked for a client certificate
+  bool session_resumed = false;                   // the handshake resumed an earlier session
   std::vector<RecordedCertificate> server_chain;  // leaf first
   std::optional<bool> host_matched;               // the leaf matches the URL's host
   int verify_error = 0;                           // X509_V_ERR_* of our check of the server

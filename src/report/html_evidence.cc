@@ -131,6 +131,7 @@ std::string Tls(const RecordedTls& t) {
   out += Row("alert sent", Alert(t.alert_sent));
   out += Row("refusal", Code(t.refusal));
   out += Row("certificate requested", Code(t.certificate_requested ? "yes" : "no"));
+  if (t.session_resumed) out += Row("session resumed", Code("yes"));
   if (t.host_matched) out += Row("host matched", Code(*t.host_matched ? "yes" : "no"));
   if (t.verify_error != 0) {
     out += Row("verify error", Code(fmt::format("{} ({})", t.verify_error_text, t.verify_error)));

@@ -116,6 +116,7 @@ Json TlsJson(const RecordedTls& t) {
            {"certificate_requested", t.certificate_requested},
            {"server_chain", std::move(chain)},
            {"host_matched", t.host_matched ? Json(*t.host_matched) : Json(nullptr)}};
+  if (t.session_resumed) out["session_resumed"] = true;
   if (t.verify_error != 0) {
     out["verify_error"] = Json{{"code", t.verify_error}, {"text", t.verify_error_text}};
   }
@@ -133,6 +134,7 @@ RecordedTls ReadTls(const Json& j) {
   t.alert_sent = ReadAlert(j, "alert_sent");
   t.refusal = Str(j, "refusal");
   t.certificate_requested = Bool(j, "certificate_requested");
+  t.session_resumed = Bool(j, "session_resumed");
   if (auto it = j.find("server_chain"); it != j.end() && it->is_array()) {
     for (const Json& c : *it) {
       RecordedCertificate cert{Str(c, "subject"),

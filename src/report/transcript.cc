@@ -22,6 +22,7 @@ std::string TlsLine(const RecordedTls& t) {
   if (t.protocol.empty() && t.server_chain.empty() && !t.alert_received) return "";
   std::string line = "< TLS " + (t.protocol.empty() ? std::string("(no handshake)") : t.protocol);
   if (!t.cipher.empty()) line += " " + t.cipher;
+  if (t.session_resumed) line += " (resumed session)";
   if (!t.server_chain.empty()) {
     const RecordedCertificate& leaf = t.server_chain.front();
     line += ", server " + leaf.subject + " sha256 " + leaf.sha256.substr(0, 16) + "..., " +

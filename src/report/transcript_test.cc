@@ -67,6 +67,16 @@ std::vector<TranscriptEntry> EveryKind() {
   t.push_back(MockNote{"jwks", "rotate", "{}"});
   t.push_back(ClockNote{-300000});
   t.push_back(RaceNote{5, 180});
+  RecordedExchange resumed;
+  resumed.request = {"GET", "https://api.test/r", {}, ""};
+  resumed.tls = RecordedTls{};
+  resumed.tls->protocol = "TLSv1.3";
+  resumed.tls->cipher = "TLS_AES_128_GCM_SHA256";
+  resumed.tls->session_resumed = true;
+  resumed.response.status = 200;
+  resumed.response.total_ms = 1.5;
+  t.push_back(TranscriptExchange{"", resumed});
+  t.push_back(TlsAuditNote{"client auth required; TLS 1.0 refused; findings: 0 must"});
   t.push_back(TranscriptText{"(older report)\n"});
   return t;
 }
@@ -106,6 +116,10 @@ constexpr char kEveryKind[] =
     "= mock jwks rotate {}\n"
     "= clock offset -300000 ms\n"
     "= race: 5 copies released within 180 us\n"
+    "> GET https://api.test/r\n"
+    "< TLS TLSv1.3 TLS_AES_128_GCM_SHA256 (resumed session)\n"
+    "< HTTP/1.1 200 (1.5 ms)\n"
+    "= tls audit: client auth required; TLS 1.0 refused; findings: 0 must\n"
     "(older report)\n";
 
 TEST(Transcript, RendersEveryKindOfEntryToTheExactText) {
@@ -148,7 +162,9 @@ TEST(Transcript, EveryReportShowsTheRenderedText) {
       ConsoleSummary(run, ConsoleOptions{false, true}),
       HasSubstr("    = refused: HTTP 401\n    > GET https://api.test/x  [replay copy 2/5]\n"));
   EXPECT_THAT(RenderHtml(run),
-              HasSubstr("= race: 5 copies released within 180 us\n(older report)\n</pre>"));
+              HasSubstr("&lt; TLS TLSv1.3 TLS_AES_128_GCM_SHA256 (resumed session)\n"
+                        "&lt; HTTP/1.1 200 (1.5 ms)\n= tls audit: client auth required; TLS 1.0 "
+                        "refused; findings: 0 must\n(older report)\n</pre>"));
 }
 
 TEST(Transcript, TheJsonReportCarriesTheEntriesAndAMergeWritesTheSameFile) {

@@ -92,6 +92,7 @@ std::optional<RecordedTls> RecordTls(const ClientRequest& q, const ClientRespons
   if (f.alert_sent) t.alert_sent = RecordedAlert{f.alert_sent->code, f.alert_sent->name};
   t.refusal = RefusalName(f.refusal);
   t.certificate_requested = f.certificate_requested;
+  t.session_resumed = f.session_resumed;
   for (const TlsCertificateInfo& c : f.server_chain) {
     t.server_chain.push_back(
         {c.subject, c.issuer, c.sha256, c.not_before, c.not_after, c.days_left, c.sans});
@@ -126,6 +127,7 @@ nlohmann::json TlsRecord(const ClientRequest& q, const ClientResponse& r) {
                         {"server_chain", chain}};
   out["host_matched"] =
       t->host_matched ? nlohmann::json(*t->host_matched) : nlohmann::json(nullptr);
+  if (t->session_resumed) out["session_resumed"] = true;
   if (t->verify_error != 0) {
     out["verify_error"] = {{"code", t->verify_error}, {"text", t->verify_error_text}};
   }

@@ -84,6 +84,20 @@ TEST(TlsResumeRun, ANamedSessionIsResumedWithinItsCaseOnly) {
   EXPECT_THAT(cases[1].failures[0].message,
               HasSubstr("expected a resumed TLS session, got a full handshake"));
   EXPECT_EQ(cases[1].failures[0].where.line, 28);
+  // The recorded exchanges say which handshakes resumed: R-1's second (its named session),
+  // not its third (no name), never R-2's.
+  std::vector<bool> resumed;
+  for (const TranscriptEntry& e : cases[0].transcript) {
+    if (const auto* x = std::get_if<TranscriptExchange>(&e); x && x->exchange.tls) {
+      resumed.push_back(x->exchange.tls->session_resumed);
+    }
+  }
+  EXPECT_EQ(resumed, (std::vector<bool>{false, true, false}));
+  for (const TranscriptEntry& e : cases[1].transcript) {
+    if (const auto* x = std::get_if<TranscriptExchange>(&e); x && x->exchange.tls) {
+      EXPECT_FALSE(x->exchange.tls->session_resumed);
+    }
+  }
 }
 
 }  // namespace
